@@ -1,0 +1,607 @@
+"""C2W1: cats vs dogs on the full Kaggle set (fixture-sized here).
+
+Probes run in the child and only observe; checks run in the parent and judge, reading the
+filesystem themselves where the function's effect is on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+from grader import fixtures
+from grader.feedback import describe_error, outcome_problem
+from grader.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict
+
+FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
+SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
+           "validation/dogs"}
+TARGET_SIZE = [150, 150]
+TRAIN_TARGET = 0.8
+TRAIN_MAX_EPOCHS = 6
+SEED = 1234
+
+PARTS = (
+    PartSpec("create_train_val_dirs", (
+        ("creates the four directories under root_path", 6),
+        ("uses root_path, not a hard-coded path", 4),
+    ), probes=("create_train_val_dirs",)),
+    PartSpec("split_data", (
+        ("skips zero-length files", 5),
+        ("prints '<file> is zero length, so ignoring.'", 3),
+        ("SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation", 6),
+        ("SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation", 4),
+        ("copies files, leaving the source unchanged", 4),
+        ("training and validation are disjoint and hold every non-empty image", 4),
+        ("shuffles before splitting", 4),
+    ), probes=("split_data",)),
+    PartSpec("train_val_generators", (
+        ("returns (train_generator, validation_generator)", 3),
+        ("target_size is (150, 150)", 4),
+        ("rescales pixels by 1/255 on both generators", 4),
+        ("finds every image of the split", 4),
+        ("class_mode matches the model's output", 5),
+    ), probes=("train_val_generators",)),
+    PartSpec("create_model", (
+        ("returns a compiled Keras model", 2),
+        ("input shape is (150, 150, 3)", 3),
+        ("has at least 3 Conv2D layers", 3),
+        ("output layer and loss fit two classes", 3),
+        ("tracks the 'accuracy' metric", 2),
+        ("learns to tell the fixture's cats from dogs", 7),
+    ), probes=("create_model", "train")),
+    PartSpec("history", (
+        ("history file is readable plain data", 2),
+        ("has 'accuracy' and 'val_accuracy' lists of equal length", 2),
+        ("at most 15 epochs", 1),
+        ("values are finite numbers in [0, 1]", 1),
+        ("final training accuracy >= 0.95", 7),
+        ("final validation accuracy >= 0.80", 7),
+    )),
+)
+
+
+# --------------------------------------------------------------------------- child side
+
+def probe_create_train_val_dirs(ns: dict, args: dict) -> dict:
+    from grader.probe_tools import call_learner
+
+    return {"calls": [call_learner(ns, "create_train_val_dirs", root).summary()
+                      for root in args["roots"]]}
+
+
+def probe_split_data(ns: dict, args: dict) -> dict:
+    from grader.probe_tools import call_learner
+
+    calls = []
+    for run in args["runs"]:
+        random.seed(run["seed"])
+        try:
+            import numpy as np
+
+            np.random.seed(run["seed"])
+        except ImportError:
+            pass
+        calls.append(call_learner(ns, "split_data", run["source"], run["training"],
+                                  run["validation"], run["split"]).summary())
+    return {"calls": calls}
+
+
+def probe_train_val_generators(ns: dict, args: dict) -> dict:
+    from grader.probe_tools import call_learner, describe_directory_iterator, first_batch
+
+    call = call_learner(ns, "train_val_generators", args["training"], args["validation"])
+    obs: dict = {"call": call.summary()}
+    if not call.ok:
+        return obs
+    value = call.value
+    obs["returned"] = type(value).__name__
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        obs["generators"] = []
+        for gen in value:
+            info = describe_directory_iterator(gen)
+            try:
+                info["batch"] = first_batch(gen)
+            except Exception as exc:  # noqa: BLE001 - a bad generator is an observation
+                info["batch_error"] = f"{type(exc).__name__}: {exc}"[:500]
+            obs["generators"].append(info)
+    return obs
+
+
+def probe_create_model(ns: dict, args: dict) -> dict:
+    from grader.probe_tools import call_learner, describe_model
+
+    call = call_learner(ns, "create_model")
+    obs: dict = {"call": call.summary()}
+    if call.ok:
+        obs["returned"] = type(call.value).__name__
+        if hasattr(call.value, "layers"):
+            obs["model"] = describe_model(call.value)
+    return obs
+
+
+def _reference_generators(training: str, validation: str, class_mode: str, seed: int):
+    import tensorflow as tf
+
+    datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
+    train = datagen.flow_from_directory(training, target_size=(150, 150), batch_size=32,
+                                        class_mode=class_mode, seed=seed)
+    val = datagen.flow_from_directory(validation, target_size=(150, 150), batch_size=64,
+                                      class_mode="binary", shuffle=False)
+    return train, val
+
+
+def _class_mode_for(model_info: dict) -> str:
+    units = (model_info.get("output_shape") or [None, 1])[-1]
+    loss = (model_info.get("loss") or "").lower()
+    if units == 2 and "sparse" not in loss:
+        return "categorical"
+    return "binary"
+
+
+def probe_train(ns: dict, args: dict) -> dict:
+    """Brief, seeded training on the grader's own generators, so a generator bug is not
+    charged to the model; accuracy is measured by the grader, not by the learner's metrics."""
+    import numpy as np
+    import tensorflow as tf
+
+    from grader.probe_tools import call_learner, describe_model
+
+    tf.keras.utils.set_random_seed(args["seed"])
+    tf.config.experimental.enable_op_determinism()
+    call = call_learner(ns, "create_model")
+    if not call.ok:
+        return {"call": call.summary()}
+    model = call.value
+    if not hasattr(model, "fit"):
+        return {"call": call.summary(), "not_a_model": type(model).__name__}
+    info = describe_model(model)
+    train, val = _reference_generators(args["training"], args["validation"],
+                                       _class_mode_for(info), args["seed"])
+    x_val = np.concatenate([val[i][0] for i in range(len(val))])
+    y_val = np.concatenate([val[i][1] for i in range(len(val))]).astype(int)
+    accuracies = []
+    try:
+        for _ in range(args["max_epochs"]):
+            model.fit(train, epochs=1, steps_per_epoch=len(train), verbose=0)
+            predictions = np.asarray(model.predict(x_val, verbose=0))
+            if predictions.ndim == 2 and predictions.shape[1] > 1:
+                guess = predictions.argmax(axis=1)
+            else:
+                guess = (predictions.reshape(-1) > 0.5).astype(int)
+            accuracies.append(float((guess == y_val).mean()))
+            if accuracies[-1] >= args["target"]:
+                break
+    except BaseException as exc:  # noqa: BLE001 - training errors are observations
+        from grader.child import describe_exception
+
+        return {"call": call.summary(), "accuracies": accuracies,
+                "fit_error": describe_exception(exc)}
+    return {"call": call.summary(), "accuracies": accuracies, "steps_per_epoch": len(train),
+            "validation_images": int(len(y_val))}
+
+
+PROBES = {
+    "create_train_val_dirs": probe_create_train_val_dirs,
+    "split_data": probe_split_data,
+    "train_val_generators": probe_train_val_generators,
+    "create_model": probe_create_model,
+    "train": probe_train,
+}
+
+
+# --------------------------------------------------------------------------- parent side
+
+def _slash(path: Path) -> str:
+    return str(path) + os.sep
+
+
+def _copy_jpgs(source: Path, dest: Path) -> None:
+    """The source as the course's cleanup cell leaves it: `.jpg` files only, empty ones kept."""
+    dest.mkdir(parents=True)
+    for name in os.listdir(source):
+        if name.lower().endswith(".jpg"):
+            shutil.copyfile(source / name, dest / name)
+
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    pets = fixtures.petimages()
+    roots = [workdir / "cats-v-dogs", workdir / "elsewhere" / "another-root"]
+    runs = []
+    prepared_runs = []
+    for run_id, (label, split, seed) in enumerate(
+        (("Cat", 0.9, 11), ("Cat", 0.9, 22), ("Dog", 0.5, 33))
+    ):
+        base = workdir / f"split-{run_id}"
+        source = base / "source"
+        _copy_jpgs(pets.raw / label, source)
+        (base / "training").mkdir()
+        (base / "validation").mkdir()
+        runs.append({"source": _slash(source), "training": _slash(base / "training"),
+                     "validation": _slash(base / "validation"), "split": split, "seed": seed})
+        prepared_runs.append({
+            "base": str(base), "split": split, "label": label,
+            "zero_length": fixtures.ZERO_LENGTH[label],
+            "source_digest": fixtures.tree_digest(source),
+        })
+    data = workdir / "data"
+    shutil.copytree(pets.training, data / "training")
+    shutil.copytree(pets.validation, data / "validation")
+    counts = {
+        part: sum(len(os.listdir(data / part / c)) for c in ("cats", "dogs"))
+        for part in ("training", "validation")
+    }
+    args = {
+        "create_train_val_dirs": {"roots": [str(r) for r in roots]},
+        "split_data": {"runs": runs},
+        "train_val_generators": {"training": _slash(data / "training"),
+                                 "validation": _slash(data / "validation")},
+        "train": {"training": str(data / "training"), "validation": str(data / "validation"),
+                  "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
+    }
+    prepared = {"roots": [str(r) for r in roots], "runs": prepared_runs, "counts": counts}
+    return prepared, args
+
+
+def _all_fail(part: PartSpec, message: str) -> list[Verdict]:
+    return [(name, False, message) for name, _ in part.tests]
+
+
+def _dirs_under(root: Path) -> set[str]:
+    if not root.is_dir():
+        return set()
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir()}
+
+
+def check_create_train_val_dirs(ctx: Context) -> list[Verdict]:
+    part = PARTS[0]
+    outcome = ctx.outcomes.get("create_train_val_dirs")
+    problem = outcome_problem("create_train_val_dirs", outcome)
+    if problem:
+        return _all_fail(part, problem)
+    calls = outcome.observation["calls"]
+    if not calls[0]["ok"]:
+        return _all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
+    verdicts = []
+    want = ", ".join(sorted(d for d in SUBDIRS if "/" in d))
+    for (name, _), root, call in zip(part.tests, ctx.prepared["roots"], calls, strict=True):
+        found = _dirs_under(Path(root))
+        if not call["ok"]:
+            verdicts.append((name, False, describe_error("create_train_val_dirs", call["error"])))
+        elif found == SUBDIRS:
+            verdicts.append((name, True, f"Created {want} under {Path(root).name}/."))
+        elif not found:
+            verdicts.append((name, False, (
+                f"Nothing was created under the root_path given ({root}). Build every path "
+                "from the root_path argument with os.path.join instead of a hard-coded "
+                "'/tmp/cats-v-dogs'.")))
+        else:
+            missing = sorted(SUBDIRS - found)
+            extra = sorted(found - SUBDIRS)
+            detail = []
+            if missing:
+                detail.append("missing " + ", ".join(missing))
+            if extra:
+                detail.append("unexpected " + ", ".join(extra))
+            verdicts.append((name, False, (
+                f"Expected exactly {want} under root_path; found {'; '.join(detail)}. Note the "
+                "lower-case plural names ('cats', 'dogs').")))
+    return verdicts
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder)) if folder.is_dir() else []
+
+
+def check_split_data(ctx: Context) -> list[Verdict]:
+    part = PARTS[1]
+    outcome = ctx.outcomes.get("split_data")
+    problem = outcome_problem("split_data", outcome)
+    if problem:
+        return _all_fail(part, problem)
+    calls = outcome.observation["calls"]
+    for call in calls:
+        if not call["ok"]:
+            return _all_fail(part, describe_error("split_data", call["error"]))
+    runs = []
+    for info, call in zip(ctx.prepared["runs"], calls, strict=True):
+        base = Path(info["base"])
+        source_now = fixtures.tree_digest(base / "source")
+        train = _listing(base / "training")
+        val = _listing(base / "validation")
+        runs.append({**info, "stdout": call["stdout"], "train": train, "val": val,
+                     "source_now": source_now,
+                     "train_digest": fixtures.tree_digest(base / "training"),
+                     "val_digest": fixtures.tree_digest(base / "validation")})
+    if not any(r["train"] or r["val"] for r in runs):
+        return _all_fail(part, (
+            "split_data copied no files into TRAINING_DIR or VALIDATION_DIR. List the files "
+            "of SOURCE_DIR, shuffle them with random.sample, and copy them with "
+            "shutil.copyfile."))
+    r90, r90b, r50 = runs
+    verdicts: list[Verdict] = []
+
+    def nonempty(run) -> list[str]:
+        return sorted(n for n in run["source_digest"]
+                      if n != run["zero_length"])
+
+    kept_empty = [r for r in (r90, r50) if r["zero_length"] in set(r["train"]) | set(r["val"])]
+    if kept_empty:
+        verdicts.append((part.tests[0][0], False, (
+            f"The zero-length file {kept_empty[0]['zero_length']} was copied. Check "
+            "os.path.getsize(file) > 0 before keeping a file.")))
+    else:
+        verdicts.append((part.tests[0][0], True, "Zero-length files were left out."))
+
+    printed = " ".join(r90["stdout"].split()).lower()
+    expected = f"{r90['zero_length']} is zero length, so ignoring."
+    if expected.lower() in printed:
+        verdicts.append((part.tests[1][0], True, "Printed the zero-length message."))
+    else:
+        shown = r90["stdout"].strip().splitlines()[:3]
+        verdicts.append((part.tests[1][0], False, (
+            f"Expected the line \"{expected}\" for the empty file; found "
+            + (f"{' / '.join(shown)!r}" if shown else "no output") + ".")))
+
+    for (name, _), run in ((part.tests[2], r90), (part.tests[3], r50)):
+        n = len(nonempty(run))
+        want_train = int(n * run["split"])
+        want_val = n - want_train
+        got = (len(run["train"]), len(run["val"]))
+        if got == (want_train, want_val):
+            verdicts.append((name, True, f"{got[0]} training, {got[1]} validation of {n}."))
+        else:
+            verdicts.append((name, False, (
+                f"With {n} non-empty files and SPLIT_SIZE {run['split']}, expected "
+                f"{want_train} training and {want_val} validation files; found {got[0]} and "
+                f"{got[1]}. Compute the cut as int(len(files) * SPLIT_SIZE) on the non-empty "
+                "files only, and use SPLIT_SIZE, not a fixed 0.9.")))
+
+    changed = [r for r in (r90, r50) if r["source_now"] != r["source_digest"]]
+    if changed:
+        gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
+        verdicts.append((part.tests[4][0], False, (
+            f"SOURCE_DIR changed: {len(gone)} file(s) disappeared from it. Copy with "
+            "shutil.copyfile (or copyfile) instead of moving with shutil.move or os.rename.")))
+    else:
+        verdicts.append((part.tests[4][0], True, "The source directory was left unchanged."))
+
+    problems = []
+    for run in (r90, r50):
+        both = set(run["train"]) & set(run["val"])
+        union = set(run["train"]) | set(run["val"])
+        missing = set(nonempty(run)) - union
+        altered = [
+            n for n, digest in {**run["train_digest"], **run["val_digest"]}.items()
+            if run["source_digest"].get(n) not in (None, digest)
+        ]
+        if both:
+            problems.append(f"{len(both)} file(s) are in both sets (e.g. {sorted(both)[0]})")
+        if missing:
+            problems.append(f"{len(missing)} non-empty file(s) were copied nowhere "
+                            f"(e.g. {sorted(missing)[0]})")
+        if altered:
+            problems.append(f"{len(altered)} copied file(s) differ from the source")
+    if problems:
+        verdicts.append((part.tests[5][0], False, "; ".join(problems[:3]) + (
+            ". Each non-empty file goes to exactly one of the two directories.")))
+    else:
+        verdicts.append((part.tests[5][0], True, "Every non-empty file is in exactly one set."))
+
+    if set(r90["train"]) != set(r90b["train"]):
+        verdicts.append((part.tests[6][0], True, "Two runs gave two different splits."))
+    else:
+        verdicts.append((part.tests[6][0], False, (
+            "Two runs with different random seeds put exactly the same files in training: the "
+            "files are not shuffled. Use random.sample(files, len(files)) before splitting.")))
+    return verdicts
+
+
+def _model_info(ctx: Context) -> dict | None:
+    outcome = ctx.outcomes.get("create_model")
+    if outcome is None or outcome.observation is None:
+        return None
+    return outcome.observation.get("model")
+
+
+def _output_kind(info: dict) -> str | None:
+    """'binary' (1 sigmoid), 'categorical'/'sparse' (2 softmax) or None when it fits neither."""
+    units = (info.get("output_shape") or [None, None])[-1]
+    activation = (info.get("output_activation") or "").lower()
+    loss = (info.get("loss") or "").lower().replace(" ", "_")
+    if units == 1 and activation == "sigmoid" and loss in ("binary_crossentropy",):
+        return "binary"
+    if units == 2 and activation == "softmax":
+        if loss == "categorical_crossentropy":
+            return "categorical"
+        if loss == "sparse_categorical_crossentropy":
+            return "sparse"
+    return None
+
+
+def check_train_val_generators(ctx: Context) -> list[Verdict]:
+    part = PARTS[2]
+    outcome = ctx.outcomes.get("train_val_generators")
+    problem = outcome_problem("train_val_generators", outcome)
+    if problem:
+        return _all_fail(part, problem)
+    obs = outcome.observation
+    if not obs["call"]["ok"]:
+        return _all_fail(part, describe_error("train_val_generators", obs["call"]["error"]))
+    gens = obs.get("generators")
+    if not gens or any(g.get("samples") is None for g in gens):
+        return _all_fail(part, (
+            f"train_val_generators returned {obs.get('returned')}; expected a tuple of two "
+            "iterators made by ImageDataGenerator(...).flow_from_directory(...)."))
+    train, val = gens
+    verdicts: list[Verdict] = [(part.tests[0][0], True, "Returned two directory iterators.")]
+    sizes = [g.get("target_size") for g in gens]
+    if all(s == TARGET_SIZE for s in sizes):
+        verdicts.append((part.tests[1][0], True, "Both resize images to 150x150."))
+    else:
+        verdicts.append((part.tests[1][0], False, (
+            f"Expected target_size=(150, 150) on both generators; found {tuple(sizes[0] or ())} "
+            f"(training) and {tuple(sizes[1] or ())} (validation). The model's input is "
+            "150x150x3.")))
+    bad_scale = []
+    for label, gen in (("training", train), ("validation", val)):
+        rescale = gen.get("rescale")
+        batch = gen.get("batch") or {}
+        ok = isinstance(rescale, float) and abs(rescale - 1 / 255) < 1e-6
+        if not ok or batch.get("x_max", 2.0) > 1.0 + 1e-6:
+            bad_scale.append(f"{label}: rescale={rescale}, pixel max {batch.get('x_max')}")
+    if bad_scale:
+        verdicts.append((part.tests[2][0], False, (
+            "Expected ImageDataGenerator(rescale=1./255) so pixels lie in [0, 1]; found "
+            + "; ".join(bad_scale) + ".")))
+    else:
+        verdicts.append((part.tests[2][0], True, "Pixels are scaled to [0, 1] on both."))
+    counts = ctx.prepared["counts"]
+    found = (train.get("samples"), val.get("samples"))
+    classes = [sorted((g.get("class_indices") or {}).keys()) for g in gens]
+    if found == (counts["training"], counts["validation"]) and all(
+        c == ["cats", "dogs"] for c in classes
+    ):
+        verdicts.append((part.tests[3][0], True,
+                         f"Found {found[0]} training and {found[1]} validation images."))
+    else:
+        verdicts.append((part.tests[3][0], False, (
+            f"Expected {counts['training']} training and {counts['validation']} validation "
+            f"images in classes cats and dogs; found {found[0]} and {found[1]} in "
+            f"{classes[0]} and {classes[1]}. Point each generator at the directory it is "
+            "given (TRAINING_DIR, VALIDATION_DIR).")))
+    modes = (train.get("class_mode"), val.get("class_mode"))
+    info = _model_info(ctx)
+    kind = _output_kind(info) if info else None
+    accepted = {"binary": ("binary",), "categorical": ("categorical",),
+                "sparse": ("binary", "sparse")}.get(kind or "binary")
+    if modes[0] == modes[1] and modes[0] in accepted:
+        verdicts.append((part.tests[4][0], True, f"class_mode '{modes[0]}' fits the model."))
+    else:
+        if info and kind:
+            described = (f"your model ends in {info['output_shape'][-1]} "
+                         f"{info.get('output_activation')} unit(s) with {info.get('loss')}")
+        else:
+            described = "a two-class model with one sigmoid output"
+        verdicts.append((part.tests[4][0], False, (
+            f"class_mode is {modes[0]!r} (training) and {modes[1]!r} (validation), but "
+            f"{described} needs class_mode={accepted[0]!r}. 'categorical' gives one-hot "
+            "labels of two columns, which a single sigmoid unit cannot fit.")))
+    return verdicts
+
+
+def check_create_model(ctx: Context) -> list[Verdict]:
+    part = PARTS[3]
+    names = [n for n, _ in part.tests]
+    outcome = ctx.outcomes.get("create_model")
+    problem = outcome_problem("create_model", outcome)
+    if problem:
+        return _all_fail(part, problem)
+    obs = outcome.observation
+    if not obs["call"]["ok"]:
+        return _all_fail(part, describe_error("create_model", obs["call"]["error"]))
+    info = obs.get("model")
+    if not info:
+        return _all_fail(part, f"create_model returned {obs.get('returned')}, not a Keras model.")
+    verdicts: list[Verdict] = []
+    if info.get("compiled") and info.get("loss"):
+        verdicts.append((names[0], True, f"A compiled {info['type']}."))
+    else:
+        verdicts.append((names[0], False, (
+            "The model is not compiled: call model.compile(optimizer=..., loss=..., "
+            "metrics=['accuracy']) before returning it.")))
+    shape = info.get("input_shape")
+    if shape == [None, 150, 150, 3]:
+        verdicts.append((names[1], True, "Input shape (150, 150, 3)."))
+    else:
+        verdicts.append((names[1], False, (
+            f"Expected input shape (None, 150, 150, 3); found {shape}. Give the first layer "
+            "input_shape=(150, 150, 3).")))
+    convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
+    if convs >= 3:
+        verdicts.append((names[2], True, f"{convs} Conv2D layers."))
+    else:
+        verdicts.append((names[2], False, (
+            f"Expected at least 3 Conv2D layers; found {convs}. Stack Conv2D + MaxPooling2D "
+            "blocks.")))
+    kind = _output_kind(info)
+    if kind:
+        verdicts.append((names[3], True, (
+            f"{info['output_shape'][-1]} {info.get('output_activation')} output with "
+            f"{info.get('loss')}.")))
+    else:
+        verdicts.append((names[3], False, (
+            f"The model ends in {(info.get('output_shape') or [None])[-1]} unit(s) with "
+            f"activation {info.get('output_activation')!r} and loss {info.get('loss')!r}. For "
+            "two classes use Dense(1, activation='sigmoid') with loss='binary_crossentropy' "
+            "(or 2 softmax units with a categorical cross-entropy).")))
+    metrics = [m.lower() for m in info.get("metrics") or []]
+    if any(m in ("accuracy", "acc", "binary_accuracy", "categorical_accuracy") for m in metrics):
+        verdicts.append((names[4], True, "Accuracy is tracked."))
+    else:
+        verdicts.append((names[4], False, (
+            f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}. The "
+            "history check needs the 'accuracy' and 'val_accuracy' keys.")))
+    verdicts.append(_training_verdict(ctx, names[5]))
+    return verdicts
+
+
+def _training_verdict(ctx: Context, name: str) -> Verdict:
+    outcome = ctx.outcomes.get("train")
+    problem = outcome_problem("Training the model", outcome)
+    if problem:
+        return (name, False, problem)
+    obs = outcome.observation
+    if not obs["call"]["ok"]:
+        return (name, False, describe_error("create_model", obs["call"]["error"]))
+    if "fit_error" in obs:
+        return (name, False, "Training the model failed: " + describe_error(
+            "model.fit", obs["fit_error"]).removeprefix("model.fit raised "))
+    accuracies = obs.get("accuracies") or []
+    if "not_a_model" in obs or not accuracies:
+        return (name, False, "The model could not be trained.")
+    best = max(accuracies)
+    curve = ", ".join(f"{a:.2f}" for a in accuracies)
+    if best >= TRAIN_TARGET:
+        return (name, True, (
+            f"Reached {best:.0%} validation accuracy on the fixture images after "
+            f"{len(accuracies)} short epoch(s) (needed {TRAIN_TARGET:.0%})."))
+    return (name, False, (
+        f"After {len(accuracies)} short epochs on easy fixture images, validation accuracy "
+        f"stayed at {curve} (needed {TRAIN_TARGET:.0%}). The model does not learn: check the "
+        "optimizer's learning rate, that layers are trainable, and the output activation."))
+
+
+def detect(filename: str, text: str) -> int:
+    score = 0
+    if "C2W1" in filename.upper():
+        score += 10
+    if "create_train_val_dirs" in text and "split_data" in text:
+        score += 3
+    if "history_augmented" in text or "rotation_range" in text:
+        score -= 4
+    return score
+
+
+SPEC = AssignmentSpec(
+    code="C2W1",
+    title="Cats vs dogs (full Kaggle set)",
+    functions=FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
+                        min_val_accuracy=0.80),
+    probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
+                    "create_model": 90, "train": 300},
+    prepare=prepare,
+    checks={
+        "create_train_val_dirs": check_create_train_val_dirs,
+        "split_data": check_split_data,
+        "train_val_generators": check_train_val_generators,
+        "create_model": check_create_model,
+    },
+    probes=PROBES,
+    detect=detect,
+)

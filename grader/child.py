@@ -1,0 +1,169 @@
+"""Entry point of the isolated child process: load the extracted code, run probes, and
+append one JSON line per event to the results file. Verdicts are never computed here."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib.abc
+import importlib.machinery
+import io
+import json
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+
+CAPTURE_LIMIT = 64 * 1024
+
+
+class CappedText(io.TextIOBase):
+    """stdout replacement that keeps the first CAPTURE_LIMIT characters of a learner call."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.truncated = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        text = str(text)
+        room = CAPTURE_LIMIT - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(len(text), room)
+        if len(text) > max(room, 0):
+            self.truncated = True
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+class _ColabStub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Empty stand-ins for Colab-only modules, so their imports do not sink a submission."""
+
+    PREFIX = "google.colab"
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname in ("google", self.PREFIX) or fullname.startswith(self.PREFIX + "."):
+            if fullname == "google":
+                try:
+                    if importlib.machinery.PathFinder.find_spec("google") is not None:
+                        return None
+                except (ImportError, ValueError):
+                    pass
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        module = types.ModuleType(spec.name)
+        module.__path__ = []
+        if spec.name == self.PREFIX:
+            module.files = types.SimpleNamespace(download=lambda *a, **k: None,
+                                                 upload=lambda *a, **k: {})
+            module.drive = types.SimpleNamespace(mount=lambda *a, **k: None)
+        return module
+
+    def exec_module(self, module):
+        return None
+
+
+class _NoIPython:
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise RuntimeError(
+                "shell commands (!...) and magics (%...) are not run by the grader; "
+                "use Python (os, shutil, subprocess-free code) inside graded functions"
+            )
+
+        return refuse
+
+
+def describe_exception(exc: BaseException) -> dict:
+    frames = traceback.extract_tb(exc.__traceback__)
+    learner = [f for f in frames if f.filename.startswith("cell ")]
+    where = None
+    if learner:
+        last = learner[-1]
+        where = {"cell": last.filename, "line": last.lineno, "code": (last.line or "").strip()}
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc)[:2000],
+        "where": where,
+        "traceback": "".join(traceback.format_exception(exc))[-4000:],
+    }
+
+
+def load_submission(snippets: list[dict]) -> tuple[dict, list[dict]]:
+    namespace: dict = {"__name__": "submission", "__builtins__": builtins,
+                       "get_ipython": lambda: _NoIPython()}
+    problems = []
+    for snippet in snippets:
+        filename = f"cell {snippet['cell'] + 1}"
+        source = snippet["source"]
+        previous = linecache.cache.get(filename)
+        lines = source.splitlines(True)
+        if previous:
+            merged = list(previous[2])
+            merged += [""] * (len(lines) - len(merged))
+            for i, line in enumerate(lines):
+                if line.strip():
+                    merged[i] = line
+            lines = merged
+        linecache.cache[filename] = (len(source), None, lines, filename)
+        try:
+            code = compile(source, filename, "exec")
+            with contextlib.redirect_stdout(CappedText()):
+                exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+            problems.append({"snippet": snippet["kind"], "name": snippet["name"],
+                             "cell": snippet["cell"], **describe_exception(exc)})
+    return namespace, problems
+
+
+class Emitter:
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def __call__(self, **event) -> None:
+        line = json.dumps(event, default=str, allow_nan=True) + "\n"
+        os.write(self._fd, line.encode())
+
+
+def main(task_path: str) -> int:
+    with open(task_path) as f:
+        task = json.load(f)
+    emit = Emitter(task["results"])
+    os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
+    sys.meta_path.append(_ColabStub())
+    emit(event="loading")
+    started = time.monotonic()
+    namespace, problems = load_submission(task["snippets"])
+    emit(event="loaded", problems=problems, seconds=time.monotonic() - started)
+    from grader.assignments import probe_for
+
+    for probe in task["probes"]:
+        emit(event="start", probe=probe["name"])
+        started = time.monotonic()
+        try:
+            observation = probe_for(task["assignment"], probe["name"])(
+                namespace, probe.get("args", {})
+            )
+            emit(event="done", probe=probe["name"], observation=observation,
+                 seconds=time.monotonic() - started)
+        except BaseException as exc:  # noqa: BLE001 - a probe failure is an observation
+            emit(event="done", probe=probe["name"],
+                 observation={"probe_error": describe_exception(exc)},
+                 seconds=time.monotonic() - started)
+    emit(event="finished")
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: TensorFlow's can take seconds
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1]))

@@ -1,0 +1,99 @@
+"""Command line: `grader grade NOTEBOOK ...`. Exit 0 passed, 1 below the pass mark,
+2 could not grade."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from grader.assignments import CODES, UnknownAssignment, get_spec
+from grader.reporters import RENDERERS
+from grader.runner import Limits
+
+EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="grade one submitted notebook")
+    g.add_argument("notebook", type=Path)
+    g.add_argument("--assignment", type=str.upper, choices=CODES,
+                   help="default: detected from the notebook")
+    g.add_argument("--history", type=Path,
+                   help="pickled history (default: the assignment's file beside the notebook)")
+    g.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    g.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    g.add_argument("--keras", choices=("2", "3"), default="2",
+                   help="Keras 2 (tf-keras, what the course used; default) or Keras 3")
+    g.add_argument("--timeout", type=float, default=Limits.submission_timeout_s,
+                   help="wall-clock seconds for the whole submission")
+    g.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20,
+                   help="address-space cap of the child process (CPU only)")
+    g.add_argument("--gpu", action="store_true", help="let learner code use a GPU")
+    g.add_argument("--no-color", action="store_true")
+    f = sub.add_parser("fixtures", help="generate the fixture data into the cache and print it")
+    f.add_argument("--assignment", type=str.upper, choices=CODES, default="C2W1")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"grader: error: {message}", file=sys.stderr)
+    return EXIT_CANNOT_GRADE
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from grader.detect import detect
+    from grader.grade import Options, grade
+    from grader.notebook import NotebookError, read_notebook
+
+    if not args.notebook.is_file():
+        return _fail(f"{args.notebook}: no such file")
+    code = args.assignment
+    if code is None:
+        try:
+            code, reason = detect(read_notebook(args.notebook))
+        except NotebookError as exc:
+            return _fail(f"{args.notebook}: cannot tell which assignment this is ({exc}); "
+                         "pass --assignment to grade it anyway")
+        if code is None:
+            return _fail(f"{args.notebook}: {reason}; pass --assignment C2W1|C2W2|C2W3|C2W4")
+        print(f"grader: {code} (detected: {reason})", file=sys.stderr)
+    try:
+        spec = get_spec(code)
+    except UnknownAssignment as exc:
+        return _fail(str(exc))
+    history = args.history
+    if history is not None and not history.is_file():
+        return _fail(f"{history}: no such history file")
+    if history is None and spec.history is not None:
+        history = args.notebook.parent / spec.history.file_name
+    limits = Limits(submission_timeout_s=args.timeout, memory_bytes=args.memory_mb * 2**20)
+    result = grade(spec, args.notebook, history,
+                   Options(keras=args.keras, limits=limits, use_gpu=args.gpu))
+    to_tty = args.output is None and sys.stdout.isatty()
+    color = to_tty and not args.no_color and "NO_COLOR" not in os.environ
+    text = RENDERERS[args.format](result, color=color)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.output.with_name(args.output.name + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(args.output)
+    else:
+        sys.stdout.write(text)
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "grade":
+        return _grade(args)
+    if args.command == "fixtures":
+        from grader import fixtures
+
+        pets = fixtures.petimages()
+        print(pets.raw.parent.parent)
+        return 0
+    return _fail(f"unknown command {args.command}")

@@ -1,0 +1,99 @@
+"""The pipeline: notebook -> extracted source -> isolated run -> observations -> checks."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.extract import extract
+from grader.feedback import describe_error
+from grader.history import check_history
+from grader.notebook import NotebookError, read_notebook
+from grader.results import GradeResult, PartResult, TestResult
+from grader.runner import Limits, run_probes
+from grader.spec import AssignmentSpec, Context, PartSpec, Verdict
+
+
+@dataclass(frozen=True)
+class Options:
+    keras: str = "2"
+    limits: Limits = Limits()
+    use_gpu: bool = False
+    keep_workdir: bool = False
+
+
+def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
+    by_name = {name: (passed, message) for name, passed, message in verdicts}
+    tests = []
+    for name, points in part.tests:
+        passed, message = by_name.get(name, (False, "This check produced no verdict."))
+        tests.append(TestResult(name, bool(passed), message, points if passed else 0.0, points))
+    return PartResult(part.name, tests)
+
+
+def _zero(spec: AssignmentSpec, message: str, options: Options, path: Path) -> GradeResult:
+    parts = [_part_result(p, [(n, False, message) for n, _ in p.tests]) for p in spec.parts]
+    return GradeResult(spec.code, parts, spec.pass_mark, options.keras, notebook=str(path),
+                       notes=[message])
+
+
+def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
+          options: Options = Options()) -> GradeResult:
+    started = time.monotonic()
+    try:
+        notebook = read_notebook(notebook_path)
+    except NotebookError as exc:
+        result = _zero(spec, str(exc), options, notebook_path)
+        result.duration_s = time.monotonic() - started
+        return result
+    extraction = extract(notebook, spec.functions)
+    workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-"))
+    try:
+        prepared, args = spec.prepare(workdir)
+        wanted = [
+            probe for part in spec.parts for probe in part.probes
+            if part.name not in extraction.missing
+        ]
+        report = run_probes(spec.code, extraction.snippets,
+                            spec.probe_requests(wanted, args), workdir,
+                            keras=options.keras, limits=options.limits, use_gpu=options.use_gpu)
+        ctx = Context(workdir, prepared, report.outcomes, extraction)
+        parts = []
+        for part in spec.parts:
+            if part.name == "history":
+                verdicts = check_history(part, spec.history, history_path)
+            elif part.name in extraction.missing:
+                reason = extraction.missing[part.name]
+                verdicts = [(n, False, f"Not graded: {reason}.") for n, _ in part.tests]
+            else:
+                verdicts = spec.checks[part.name](ctx)
+            result = _part_result(part, verdicts)
+            found = extraction.functions.get(part.name)
+            if found:
+                result.source_rule = f"{found.rule}, cell {found.cell + 1}"
+            result.notes.extend(extraction.notes.get(part.name, []))
+            parts.append(result)
+        notes = list(extraction.general_notes)
+        for problem in report.load_problems:
+            if problem["snippet"] == "import":
+                notes.append(
+                    "An import in your notebook failed and was skipped: "
+                    + describe_error("import", problem).removeprefix("import raised ") + "."
+                )
+            else:
+                notes.append(
+                    f"Defining {problem['name']} failed: "
+                    + describe_error(problem["name"], problem) + "."
+                )
+        if report.output_truncated:
+            notes.append("Your code printed more than the grader keeps; the rest was dropped.")
+    finally:
+        if not options.keep_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return GradeResult(
+        spec.code, parts, spec.pass_mark, options.keras,
+        duration_s=time.monotonic() - started, notebook=str(notebook_path), notes=notes,
+    )

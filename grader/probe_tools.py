@@ -1,0 +1,182 @@
+"""Child-side helpers shared by probes: call learner code, describe Keras objects as JSON.
+
+Imported only inside the child process; TensorFlow is imported lazily by the callers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.child import CappedText, describe_exception
+
+
+class MissingFunction(Exception):
+    pass
+
+
+@dataclass
+class Call:
+    ok: bool
+    value: Any = None
+    stdout: str = ""
+    error: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {"ok": self.ok, "stdout": self.stdout, "error": self.error}
+
+
+def call_learner(namespace: dict, name: str, *args) -> Call:
+    function = namespace.get(name)
+    if not callable(function):
+        return Call(ok=False, error={"type": "MissingFunction",
+                                     "message": f"{name} is not defined", "where": None})
+    out = CappedText()
+    try:
+        with contextlib.redirect_stdout(out):
+            value = function(*args)
+    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+        return Call(ok=False, stdout=out.getvalue(), error=describe_exception(exc))
+    return Call(ok=True, value=value, stdout=out.getvalue())
+
+
+def _activation_name(layer) -> str | None:
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return None
+    return getattr(activation, "__name__", None) or str(activation)
+
+
+def _walk_layers(model):
+    for layer in getattr(model, "layers", []):
+        if hasattr(layer, "layers") and layer is not model:
+            yield from _walk_layers(layer)
+        else:
+            yield layer
+
+
+def _loss_name(loss) -> str | None:
+    if loss is None:
+        return None
+    if isinstance(loss, str):
+        return loss
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
+    if name:
+        return str(name)
+    return type(loss).__name__
+
+
+def _metric_names(model) -> list[str]:
+    names: list[str] = []
+    config = None
+    with contextlib.suppress(Exception):
+        config = model.get_compile_config()
+    raw = (config or {}).get("metrics") or []
+    if isinstance(raw, dict):
+        raw = [m for v in raw.values() for m in (v if isinstance(v, list) else [v])]
+    if not isinstance(raw, (list, tuple)):
+        raw = [raw]
+    for metric in raw:
+        if isinstance(metric, str):
+            names.append(metric)
+        elif isinstance(metric, dict):
+            cfg = metric.get("config") or {}
+            names.append(str(cfg.get("name") or metric.get("class_name")))
+        else:
+            names.append(str(getattr(metric, "name", None) or getattr(metric, "__name__", metric)))
+    return names
+
+
+def describe_model(model) -> dict:
+    """What the checks need to know about a model, without trusting the model's own repr."""
+    info: dict[str, Any] = {"type": type(model).__name__}
+    try:
+        info["input_shape"] = _jsonable_shape(model.input_shape)
+    except Exception as exc:  # noqa: BLE001 - unbuilt models have no input shape
+        info["input_shape"] = None
+        info["input_shape_error"] = str(exc)[:300]
+    try:
+        info["output_shape"] = _jsonable_shape(model.output_shape)
+    except Exception:  # noqa: BLE001
+        info["output_shape"] = None
+    layers = list(_walk_layers(model))
+    info["layers"] = [type(layer).__name__ for layer in layers]
+    last = layers[-1] if layers else None
+    activation = None
+    for layer in reversed(layers):
+        if type(layer).__name__ in ("Dropout", "Activation", "Softmax"):
+            if type(layer).__name__ == "Activation":
+                activation = _activation_name(layer)
+                break
+            if type(layer).__name__ == "Softmax":
+                activation = "softmax"
+                break
+            continue
+        activation = _activation_name(layer)
+        break
+    info["last_layer"] = type(last).__name__ if last is not None else None
+    info["output_activation"] = activation
+    info["compiled"] = getattr(model, "optimizer", None) is not None and bool(
+        getattr(model, "compiled", True)
+    )
+    info["loss"] = _loss_name(getattr(model, "loss", None))
+    info["metrics"] = _metric_names(model)
+    optimizer = getattr(model, "optimizer", None)
+    info["optimizer"] = type(optimizer).__name__ if optimizer is not None else None
+    lr = getattr(optimizer, "learning_rate", None)
+    with contextlib.suppress(Exception):
+        info["learning_rate"] = float(lr.numpy() if hasattr(lr, "numpy") else lr)
+    with contextlib.suppress(Exception):
+        info["params"] = int(model.count_params())
+    return info
+
+
+def _jsonable_shape(shape):
+    if isinstance(shape, list):
+        return [_jsonable_shape(s) for s in shape]
+    if isinstance(shape, tuple):
+        return [None if d is None else int(d) for d in shape]
+    return shape
+
+
+def describe_directory_iterator(gen) -> dict:
+    info: dict[str, Any] = {"type": type(gen).__name__}
+    for attr in ("samples", "batch_size", "class_mode", "class_indices", "target_size",
+                 "color_mode", "shuffle"):
+        value = getattr(gen, attr, None)
+        if isinstance(value, tuple):
+            value = list(value)
+        info[attr] = value
+    datagen = getattr(gen, "image_data_generator", None)
+    info["rescale"] = getattr(datagen, "rescale", None) if datagen is not None else None
+    if datagen is not None:
+        info["augmentation"] = {
+            k: getattr(datagen, k, None)
+            for k in ("rotation_range", "width_shift_range", "height_shift_range",
+                      "shear_range", "zoom_range", "horizontal_flip", "vertical_flip",
+                      "fill_mode")
+        }
+        for key, value in list(info["augmentation"].items()):
+            if hasattr(value, "tolist"):
+                info["augmentation"][key] = value.tolist()
+    if isinstance(info.get("rescale"), (int, float)):
+        info["rescale"] = float(info["rescale"])
+    else:
+        info["rescale"] = None if info.get("rescale") is None else str(info["rescale"])
+    return info
+
+
+def first_batch(gen) -> dict:
+    x, y = gen[0] if hasattr(gen, "__getitem__") else next(gen)
+    return {
+        "x_shape": list(x.shape),
+        "x_min": float(x.min()),
+        "x_max": float(x.max()),
+        "y_shape": list(getattr(y, "shape", ())),
+    }
+
+
+__all__ = ["Call", "call_learner", "describe_model", "describe_directory_iterator",
+           "first_batch", "describe_exception"]

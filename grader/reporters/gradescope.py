@@ -1,0 +1,32 @@
+"""Gradescope autograder `results.json`: one test per check, feedback in `output`."""
+
+from __future__ import annotations
+
+import json
+
+from grader.results import GradeResult
+
+
+def render_gradescope(result: GradeResult, color: bool = False) -> str:
+    tests = []
+    for part in result.parts:
+        for test in part.tests:
+            tests.append({
+                "name": f"{part.name}: {test.name}",
+                "score": test.points,
+                "max_score": test.max_points,
+                "status": "passed" if test.passed else "failed",
+                "output": test.message + "".join(f"\nNote: {n}" for n in part.notes),
+                "visibility": "visible",
+            })
+    payload = {
+        "score": result.score,
+        "execution_time": round(result.duration_s, 2),
+        "output": (f"{result.assignment}: {result.score:g}/{result.max_score:g} "
+                   f"(graded with Keras {result.keras})"
+                   + "".join(f"\n{n}" for n in result.notes)),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return json.dumps(payload, indent=2) + "\n"

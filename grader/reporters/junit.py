@@ -1,0 +1,28 @@
+"""JUnit XML: a testsuite per part, a testcase per check, for CI dashboards."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from grader.results import GradeResult
+
+
+def render_junit(result: GradeResult, color: bool = False) -> str:
+    suites = ET.Element("testsuites", name=f"grader {result.assignment}",
+                        tests=str(sum(len(p.tests) for p in result.parts)),
+                        failures=str(sum(not t.passed for p in result.parts for t in p.tests)),
+                        time=f"{result.duration_s:.3f}")
+    for part in result.parts:
+        suite = ET.SubElement(suites, "testsuite", name=part.name, tests=str(len(part.tests)),
+                              failures=str(sum(not t.passed for t in part.tests)))
+        for test in part.tests:
+            case = ET.SubElement(suite, "testcase", classname=f"{result.assignment}.{part.name}",
+                                 name=test.name)
+            if test.passed:
+                ET.SubElement(case, "system-out").text = test.message
+            else:
+                failure = ET.SubElement(case, "failure", message=test.message[:500],
+                                        type="CheckFailed")
+                failure.text = test.message
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"

@@ -1,0 +1,95 @@
+"""The one result model every reporter renders."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class TestResult:
+    """One check: a learner-facing verdict with the points it carries."""
+
+    name: str
+    passed: bool
+    message: str
+    points: float = 0.0
+    max_points: float = 0.0
+
+
+@dataclass
+class PartResult:
+    """All checks of one graded function (or of the training history)."""
+
+    name: str
+    tests: list[TestResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    source_rule: str | None = None
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.points for t in self.tests), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(t.max_points for t in self.tests), 2)
+
+
+@dataclass
+class GradeResult:
+    assignment: str
+    parts: list[PartResult]
+    pass_mark: float
+    keras: str
+    duration_s: float = 0.0
+    notebook: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return round(sum(p.score for p in self.parts), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(p.max_score for p in self.parts), 2)
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.pass_mark
+
+    def to_dict(self) -> dict:
+        """The JSON contract: stable keys first, extensions after."""
+        return {
+            "assignment": self.assignment,
+            "score": self.score,
+            "max_score": self.max_score,
+            "passed": self.passed,
+            "parts": [
+                {
+                    "name": p.name,
+                    "score": p.score,
+                    "max_score": p.max_score,
+                    "tests": [
+                        {
+                            "name": t.name,
+                            "passed": t.passed,
+                            "message": t.message,
+                            "score": t.points,
+                            "max_score": t.max_points,
+                        }
+                        for t in p.tests
+                    ],
+                    "notes": list(p.notes),
+                    "found_by": p.source_rule,
+                }
+                for p in self.parts
+            ],
+            "duration_s": round(self.duration_s, 3),
+            "pass_mark": self.pass_mark,
+            "keras": self.keras,
+            "notebook": self.notebook,
+            "notes": list(self.notes),
+        }
+
+
+def as_plain(obj) -> dict:
+    return asdict(obj)

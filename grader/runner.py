@@ -1,0 +1,250 @@
+"""Run learner code in a fresh child process with limits, and collect its observations.
+
+The child runs the probes one after another; the parent watches each probe's clock. A probe
+that hangs or kills its process costs only that probe: a new child picks up the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.extract import Snippet
+
+OUTPUT_LIMIT = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    submission_timeout_s: float = 900.0
+    memory_bytes: int = 6 * 2**30
+    file_size_bytes: int = 512 * 2**20
+    output_bytes: int = OUTPUT_LIMIT
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    name: str
+    timeout_s: float
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class ProbeOutcome:
+    """Either an observation, or why there is none (timeout, crash, never reached)."""
+
+    name: str
+    observation: dict | None = None
+    failure: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class RunReport:
+    outcomes: dict[str, ProbeOutcome]
+    load_problems: list[dict]
+    output: str
+    output_truncated: bool
+    restarts: int
+
+
+def _set_limits(limits: Limits, use_gpu: bool):
+    def apply() -> None:
+        os.setsid()
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_bytes,) * 2)
+        if not use_gpu:  # CUDA reserves vast address space; an address-space cap breaks it
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes,) * 2)
+
+    return apply
+
+
+def child_env(keras: str, workdir: Path) -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
+            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GRADER_CACHE")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update(
+        HOME=str(workdir),
+        TMPDIR=str(workdir / "tmp"),
+        MPLBACKEND="Agg",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        TF_USE_LEGACY_KERAS="1" if keras == "2" else "0",
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+    )
+    return env
+
+
+def _drain(stream, sink: list[bytes], limit: int, flags: dict) -> None:
+    size = 0
+    for chunk in iter(lambda: stream.read(65536), b""):
+        if size < limit:
+            sink.append(chunk[: limit - size])
+        if size + len(chunk) > limit:
+            flags["truncated"] = True
+        size += len(chunk)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "was still running"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = {
+            "SIGKILL": " (often: it ran out of memory)",
+            "SIGSEGV": " (a crash inside native code)",
+            "SIGXFSZ": " (it wrote a file over the size limit)",
+        }.get(name, "")
+        return f"was killed by {name}{hint}"
+    return f"exited with status {code} (sys.exit or os._exit in your code?)"
+
+
+def _read_events(path: Path) -> list[dict]:
+    events = []
+    if not path.exists():
+        return events
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return events
+
+
+def run_probes(
+    assignment: str,
+    snippets: list[Snippet],
+    probes: list[ProbeRequest],
+    workdir: Path,
+    keras: str = "2",
+    limits: Limits = Limits(),
+    use_gpu: bool = False,
+) -> RunReport:
+    workdir = Path(workdir)
+    (workdir / "tmp").mkdir(parents=True, exist_ok=True)
+    control = Path(tempfile.mkdtemp(prefix="grader-control-"))
+    outcomes: dict[str, ProbeOutcome] = {}
+    load_problems: list[dict] = []
+    output: list[bytes] = []
+    flags: dict = {}
+    deadline = time.monotonic() + limits.submission_timeout_s
+    remaining = list(probes)
+    restarts = 0
+    try:
+        while remaining:
+            if time.monotonic() >= deadline:
+                for p in remaining:
+                    outcomes[p.name] = ProbeOutcome(
+                        p.name, failure="was not run: the submission used up its "
+                        f"{limits.submission_timeout_s:.0f} s time limit")
+                break
+            results = control / f"events-{restarts}.jsonl"
+            task = control / f"task-{restarts}.json"
+            task.write_text(json.dumps({
+                "assignment": assignment,
+                "keras": keras,
+                "results": str(results),
+                "snippets": [s.__dict__ for s in snippets],
+                "probes": [{"name": p.name, "args": p.args} for p in remaining],
+            }))
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "grader.child", str(task)],
+                cwd=workdir, env=child_env(keras, workdir), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                preexec_fn=_set_limits(limits, use_gpu),
+            )
+            drain = threading.Thread(
+                target=_drain, args=(proc.stdout, output, limits.output_bytes, flags),
+                daemon=True)
+            drain.start()
+            current: str | None = None
+            probe_started = time.monotonic()
+            load_timeout = 120.0
+            timed_out: str | None = None
+            while proc.poll() is None:
+                time.sleep(0.05)
+                events = _read_events(results)
+                started = [e for e in events if e.get("event") == "start"]
+                done = {e.get("probe") for e in events if e.get("event") == "done"}
+                running = [e["probe"] for e in started if e["probe"] not in done]
+                if running and running[-1] != current:
+                    current = running[-1]
+                    probe_started = time.monotonic()
+                elif not running and current is not None:
+                    current = None
+                    probe_started = time.monotonic()
+                now = time.monotonic()
+                if current is not None:
+                    budget = next(p.timeout_s for p in remaining if p.name == current)
+                    if now - probe_started > budget:
+                        timed_out = f"did not finish within {budget:.0f} s"
+                        _kill(proc)
+                        break
+                elif not started and now - probe_started > load_timeout:
+                    timed_out = f"loading your code did not finish within {load_timeout:.0f} s"
+                    _kill(proc)
+                    break
+                if now >= deadline:
+                    timed_out = (f"was stopped: the submission used up its "
+                                 f"{limits.submission_timeout_s:.0f} s time limit")
+                    _kill(proc)
+                    break
+            proc.wait()
+            drain.join(timeout=5)
+            events = _read_events(results)
+            loaded = [e for e in events if e.get("event") == "loaded"]
+            if loaded and not load_problems:
+                load_problems = loaded[0].get("problems", [])
+            finished_names = set()
+            for event in events:
+                if event.get("event") == "done":
+                    name = event["probe"]
+                    finished_names.add(name)
+                    outcomes[name] = ProbeOutcome(name, observation=event.get("observation"),
+                                                  seconds=float(event.get("seconds", 0)))
+            started_names = [e["probe"] for e in events if e.get("event") == "start"]
+            unfinished = [n for n in started_names if n not in finished_names]
+            if unfinished:
+                name = unfinished[-1]
+                reason = timed_out or f"stopped: the grading process {_describe_exit(proc.returncode)}"
+                outcomes[name] = ProbeOutcome(name, failure=reason)
+            elif not loaded or (timed_out and not started_names):
+                reason = timed_out or (
+                    f"could not run: loading your code {_describe_exit(proc.returncode)}")
+                for p in remaining:
+                    outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+            before = len(remaining)
+            remaining = [p for p in remaining if p.name not in outcomes]
+            if remaining and len(remaining) == before:  # no progress: do not loop forever
+                reason = f"could not run: the grading process {_describe_exit(proc.returncode)}"
+                for p in remaining:
+                    outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+                remaining = []
+            restarts += 1
+    finally:
+        for path in control.glob("*"):
+            path.unlink()
+        control.rmdir()
+    text = b"".join(output).decode("utf-8", errors="replace")
+    return RunReport(outcomes, load_problems, text, bool(flags.get("truncated")), restarts - 1)

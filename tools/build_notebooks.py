@@ -1,0 +1,920 @@
+"""Build the reference-solution and blank-template notebooks from one shared cell list.
+
+Each assignment is a list of :class:`Cell` entries. A cell is either markdown, or code with a
+``solution`` source and a ``template`` source (the same text unless the cell has blanks to fill).
+Both notebooks are generated from the same list, so they always have identical cells, cell ids
+and tags; only the code between ``### START CODE HERE`` and ``### END CODE HERE`` differs.
+
+Usage::
+
+    python tools/build_notebooks.py            # (re)write every notebook
+    python tools/build_notebooks.py --check    # exit 1 if a notebook on disk is out of date
+    python tools/build_notebooks.py C2W1       # only the named assignment(s)
+
+The output is deterministic: fixed cell ids, no outputs, no execution counts, sorted JSON keys,
+so running the script twice gives byte-identical files.
+
+To add an assignment, write another cell list (e.g. ``C2W2_CELLS``) and register it in
+``ASSIGNMENTS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import nbformat
+from nbformat import v4
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS_DIR = "solutions"
+TEMPLATE_DIR = "student_template"
+
+GRADED_TAG = "graded"
+GRADER_REQUIRED = "# grader-required-cell"
+START_MARKER = "### START CODE HERE"
+END_MARKER = "### END CODE HERE"
+
+NOTEBOOK_METADATA = {
+    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
+
+_CELL_ID_RE = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+
+Variant = Literal["solution", "template"]
+
+
+# --------------------------------------------------------------------------------------------
+# Cell model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One notebook cell shared by the solution and the template notebooks."""
+
+    id: str
+    cell_type: Literal["markdown", "code"]
+    solution: str
+    template: str | None = None  # None: same source as the solution
+    tags: tuple[str, ...] = field(default=())
+
+    def source(self, variant: Variant) -> str:
+        if variant == "template" and self.template is not None:
+            return self.template
+        return self.solution
+
+    @property
+    def graded(self) -> bool:
+        return GRADED_TAG in self.tags
+
+
+def _src(text: str) -> str:
+    """Dedent a triple-quoted source and drop the leading/trailing blank lines."""
+    return textwrap.dedent(text).strip("\n")
+
+
+def md(cell_id: str, text: str) -> Cell:
+    return Cell(id=cell_id, cell_type="markdown", solution=_src(text))
+
+
+def code(cell_id: str, source: str, tags: Iterable[str] = ()) -> Cell:
+    """An ungraded (unless tagged) code cell, identical in both notebooks."""
+    return Cell(id=cell_id, cell_type="code", solution=_src(source), tags=tuple(tags))
+
+
+def graded(cell_id: str, solution: str, template: str | None = None) -> Cell:
+    """A graded code cell; ``template`` is the blank version learners start from."""
+    return Cell(
+        id=cell_id,
+        cell_type="code",
+        solution=_src(solution),
+        template=None if template is None else _src(template),
+        tags=(GRADED_TAG,),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# C2W1: Using CNN's with the Cats vs Dogs Dataset
+# --------------------------------------------------------------------------------------------
+
+C2W1_DATASET_URL = (
+    "https://download.microsoft.com/download/3/E/1/"
+    "3E1C3F21-ECDB-4869-8368-6DEBA77B919F/kagglecatsanddogs_5340.zip"
+)
+
+C2W1_CELLS: list[Cell] = [
+    md(
+        "c2w1-title",
+        """
+        # Week 1: Using CNN's with the Cats vs Dogs Dataset
+
+        Welcome to the first assignment of the course! This week you will train a model that tells
+        images of cats apart from images of dogs, using the full `Cats vs Dogs` dataset from the
+        Kaggle challenge (25,000 images). You will build your own Convolutional Neural Network
+        with TensorFlow and use Keras' image preprocessing utilities to feed it.
+
+        Along the way you will also write a few helper functions that organize the images on the
+        filesystem, so if the `os` module is new to you, have a look at its
+        [documentation](https://docs.python.org/3/library/os.html).
+
+        **Important for correct grading:** do not delete cells (they carry metadata the grader
+        needs) and write your solutions only between `### START CODE HERE` and
+        `### END CODE HERE`. You may add new cells, but the grader ignores them.
+
+        Let's get started!
+        """,
+    ),
+    graded(
+        "c2w1-imports",
+        """
+        # grader-required-cell
+
+        import os
+        import zipfile
+        import random
+        import shutil
+        import tensorflow as tf
+        from tensorflow.keras.optimizers import RMSprop
+        from tensorflow.keras.preprocessing.image import ImageDataGenerator
+        from shutil import copyfile
+        import matplotlib.pyplot as plt
+        """,
+    ),
+    md(
+        "c2w1-download-md",
+        """
+        Run the next cell to download the dataset from Microsoft and extract it. The `zip` file is
+        saved and unzipped under the `/tmp` directory.
+        """,
+    ),
+    code(
+        "c2w1-download",
+        r"""
+        # If the URL doesn't work, go to https://www.microsoft.com/en-us/download/details.aspx?id=54765
+        # and copy the address of the download link to get a fresh URL for the dataset
+
+        # Note: this is a large dataset, so the download takes a while
+
+        !wget --no-check-certificate \
+            "{DATASET_URL}" \
+            -O "/tmp/cats-and-dogs.zip"
+
+        local_zip = '/tmp/cats-and-dogs.zip'
+        zip_ref   = zipfile.ZipFile(local_zip, 'r')
+        zip_ref.extractall('/tmp')
+        zip_ref.close()
+        """.replace("{DATASET_URL}", C2W1_DATASET_URL),
+    ),
+    md(
+        "c2w1-count-md",
+        """
+        The images now live in `/tmp/PetImages`, with one subdirectory per class: `Cat` and `Dog`.
+        The archive also ships two non-image files (`Thumbs.db`), which the next cell removes
+        before counting the images of each class.
+        """,
+    ),
+    code(
+        "c2w1-count",
+        """
+        source_path = '/tmp/PetImages'
+
+        source_path_dogs = os.path.join(source_path, 'Dog')
+        source_path_cats = os.path.join(source_path, 'Cat')
+
+        # Deletes all non-image files (there are two .db files bundled into the dataset)
+        !find /tmp/PetImages/ -type f ! -name "*.jpg" -exec rm {} +
+
+        # os.listdir returns a list containing all files under the given path
+        print(f"There are {len(os.listdir(source_path_dogs))} images of dogs.")
+        print(f"There are {len(os.listdir(source_path_cats))} images of cats.")
+        """,
+    ),
+    md(
+        "c2w1-count-expected",
+        """
+        **Expected Output:**
+
+        ```
+        There are 12500 images of dogs.
+        There are 12500 images of cats.
+        ```
+        """,
+    ),
+    md(
+        "c2w1-dirs-md",
+        """
+        To train and validate the model you need a directory `cats-v-dogs` holding a `training`
+        and a `validation` subdirectory, each of which in turn holds a `cats` and a `dogs`
+        subdirectory. Complete the `create_train_val_dirs` function below so that it creates this
+        tree under `root_path`.
+        """,
+    ),
+    graded(
+        "c2w1-create-train-val-dirs",
+        solution=r'''
+        # grader-required-cell
+
+        # Define root directory
+        root_dir = '/tmp/cats-v-dogs'
+
+        # Empty directory to prevent FileExistsError is the function is run several times
+        if os.path.exists(root_dir):
+          shutil.rmtree(root_dir)
+
+        # GRADED FUNCTION: create_train_val_dirs
+        def create_train_val_dirs(root_path):
+          """
+          Creates directories for the train and test sets
+
+          Args:
+            root_path (string) - the base directory path to create subdirectories from
+
+          Returns:
+            None
+          """
+          ### START CODE HERE
+
+          # HINT:
+          # Use os.makedirs to create your directories with intermediate subdirectories
+          # Don't hardcode the paths. Use os.path.join to append the new directories to the
+          # root_path parameter
+
+          os.makedirs(os.path.join(root_path, 'training', 'cats'))
+          os.makedirs(os.path.join(root_path, 'training', 'dogs'))
+          os.makedirs(os.path.join(root_path, 'validation', 'cats'))
+          os.makedirs(os.path.join(root_path, 'validation', 'dogs'))
+
+          ### END CODE HERE
+
+
+        try:
+          create_train_val_dirs(root_path=root_dir)
+        except FileExistsError:
+          print("You should not be seeing this since the upper directory is removed beforehand")
+        ''',
+        template=r'''
+        # grader-required-cell
+
+        # Define root directory
+        root_dir = '/tmp/cats-v-dogs'
+
+        # Empty directory to prevent FileExistsError is the function is run several times
+        if os.path.exists(root_dir):
+          shutil.rmtree(root_dir)
+
+        # GRADED FUNCTION: create_train_val_dirs
+        def create_train_val_dirs(root_path):
+          """
+          Creates directories for the train and test sets
+
+          Args:
+            root_path (string) - the base directory path to create subdirectories from
+
+          Returns:
+            None
+          """
+          ### START CODE HERE
+
+          # HINT:
+          # Use os.makedirs to create your directories with intermediate subdirectories
+          # Don't hardcode the paths. Use os.path.join to append the new directories to the
+          # root_path parameter
+
+          pass
+
+          ### END CODE HERE
+
+
+        try:
+          create_train_val_dirs(root_path=root_dir)
+        except FileExistsError:
+          print("You should not be seeing this since the upper directory is removed beforehand")
+        ''',
+    ),
+    graded(
+        "c2w1-dirs-tree",
+        """
+        # grader-required-cell
+
+        # Test your create_train_val_dirs function
+
+        for rootdir, dirs, files in os.walk(root_dir):
+            for subdir in dirs:
+                print(os.path.join(rootdir, subdir))
+        """,
+    ),
+    md(
+        "c2w1-dirs-expected",
+        """
+        **Expected Output (directory order might vary):**
+
+        ``` txt
+        /tmp/cats-v-dogs/training
+        /tmp/cats-v-dogs/validation
+        /tmp/cats-v-dogs/training/cats
+        /tmp/cats-v-dogs/training/dogs
+        /tmp/cats-v-dogs/validation/cats
+        /tmp/cats-v-dogs/validation/dogs
+        ```
+        """,
+    ),
+    md(
+        "c2w1-split-md",
+        """
+        Next, code the `split_data` function, which takes these arguments:
+
+        - `SOURCE_DIR`: the directory that holds the images of one class
+        - `TRAINING_DIR`: the directory that receives the training share of the images
+        - `VALIDATION_DIR`: the directory that receives the rest of the images, for validation
+        - `SPLIT_SIZE`: the fraction of the images that goes to training
+
+        The split must be random: shuffle the images, copy the first `SPLIT_SIZE` share of them to
+        `TRAINING_DIR` and the remaining ones to `VALIDATION_DIR`. For example, with
+        `SOURCE_DIR` set to `PetImages/Cat` and `SPLIT_SIZE` set to .9, 90% of the cat images are
+        copied to `TRAINING_DIR` and 10% to `VALIDATION_DIR`. Copy the files; do not move them.
+
+        Some files are empty. Check every file's size first and leave out the zero-length ones,
+        printing a message such as `"filename is zero length, so ignoring."` for each. **Do this
+        check before the split, so that only non-empty images are counted when splitting.**
+
+        Hints:
+
+        - `os.listdir(DIRECTORY)` returns a list with the contents of that directory.
+        - `os.path.getsize(PATH)` returns the size of a file.
+        - `copyfile(source, destination)` copies a file from source to destination.
+        - `random.sample(list, len(list))` returns a shuffled copy of a list.
+        """,
+    ),
+    graded(
+        "c2w1-split-data",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: split_data
+        def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
+          """
+          Splits the data into train and test sets
+
+          Args:
+            SOURCE_DIR (string): directory path containing the images
+            TRAINING_DIR (string): directory path to be used for training
+            VALIDATION_DIR (string): directory path to be used for validation
+            SPLIT_SIZE (float): proportion of the dataset to be used for training
+
+          Returns:
+            None
+          """
+
+          ### START CODE HERE
+          files = []
+          for filename in os.listdir(SOURCE_DIR):
+            file_path = os.path.join(SOURCE_DIR, filename)
+            if os.path.getsize(file_path) > 0:
+              files.append(filename)
+            else:
+              print(f"{filename} is zero length, so ignoring.")
+
+          shuffled_files = random.sample(files, len(files))
+          training_length = int(len(files) * SPLIT_SIZE)
+          training_files = shuffled_files[:training_length]
+          validation_files = shuffled_files[training_length:]
+
+          for filename in training_files:
+            copyfile(os.path.join(SOURCE_DIR, filename), os.path.join(TRAINING_DIR, filename))
+
+          for filename in validation_files:
+            copyfile(os.path.join(SOURCE_DIR, filename), os.path.join(VALIDATION_DIR, filename))
+
+          ### END CODE HERE
+        ''',
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: split_data
+        def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
+          """
+          Splits the data into train and test sets
+
+          Args:
+            SOURCE_DIR (string): directory path containing the images
+            TRAINING_DIR (string): directory path to be used for training
+            VALIDATION_DIR (string): directory path to be used for validation
+            SPLIT_SIZE (float): proportion of the dataset to be used for training
+
+          Returns:
+            None
+          """
+
+          ### START CODE HERE
+          pass
+
+          ### END CODE HERE
+        ''',
+    ),
+    graded(
+        "c2w1-split-test",
+        r"""
+        # grader-required-cell
+
+        # Test your split_data function
+
+        # Define paths
+        CAT_SOURCE_DIR = "/tmp/PetImages/Cat/"
+        DOG_SOURCE_DIR = "/tmp/PetImages/Dog/"
+
+        TRAINING_DIR = "/tmp/cats-v-dogs/training/"
+        VALIDATION_DIR = "/tmp/cats-v-dogs/validation/"
+
+        TRAINING_CATS_DIR = os.path.join(TRAINING_DIR, "cats/")
+        VALIDATION_CATS_DIR = os.path.join(VALIDATION_DIR, "cats/")
+
+        TRAINING_DOGS_DIR = os.path.join(TRAINING_DIR, "dogs/")
+        VALIDATION_DOGS_DIR = os.path.join(VALIDATION_DIR, "dogs/")
+
+        # Empty directories in case you run this cell multiple times
+        if len(os.listdir(TRAINING_CATS_DIR)) > 0:
+          for file in os.scandir(TRAINING_CATS_DIR):
+            os.remove(file.path)
+        if len(os.listdir(TRAINING_DOGS_DIR)) > 0:
+          for file in os.scandir(TRAINING_DOGS_DIR):
+            os.remove(file.path)
+        if len(os.listdir(VALIDATION_CATS_DIR)) > 0:
+          for file in os.scandir(VALIDATION_CATS_DIR):
+            os.remove(file.path)
+        if len(os.listdir(VALIDATION_DOGS_DIR)) > 0:
+          for file in os.scandir(VALIDATION_DOGS_DIR):
+            os.remove(file.path)
+
+        # Define proportion of images used for training
+        split_size = .9
+
+        # Run the function
+        # NOTE: Messages about zero length images should be printed out
+        split_data(CAT_SOURCE_DIR, TRAINING_CATS_DIR, VALIDATION_CATS_DIR, split_size)
+        split_data(DOG_SOURCE_DIR, TRAINING_DOGS_DIR, VALIDATION_DOGS_DIR, split_size)
+
+        # Your function should perform copies rather than moving images so original directories
+        # should contain unchanged images
+        print(f"\n\nOriginal cat's directory has {len(os.listdir(CAT_SOURCE_DIR))} images")
+        print(f"Original dog's directory has {len(os.listdir(DOG_SOURCE_DIR))} images\n")
+
+        # Training and validation splits
+        print(f"There are {len(os.listdir(TRAINING_CATS_DIR))} images of cats for training")
+        print(f"There are {len(os.listdir(TRAINING_DOGS_DIR))} images of dogs for training")
+        print(f"There are {len(os.listdir(VALIDATION_CATS_DIR))} images of cats for validation")
+        print(f"There are {len(os.listdir(VALIDATION_DOGS_DIR))} images of dogs for validation")
+        """,
+    ),
+    md(
+        "c2w1-split-expected",
+        """
+        **Expected Output:**
+
+        ```
+        666.jpg is zero length, so ignoring.
+        11702.jpg is zero length, so ignoring.
+
+
+        Original cat's directory has 12500 images
+        Original dog's directory has 12500 images
+
+        There are 11249 images of cats for training
+        There are 11249 images of dogs for training
+        There are 1250 images of cats for validation
+        There are 1250 images of dogs for validation
+        ```
+        """,
+    ),
+    md(
+        "c2w1-generators-md",
+        """
+        With the images organized in this layout, Keras' `ImageDataGenerator` can read them
+        directly. Complete the `train_val_generators` function below so that it returns two
+        generators that yield batches of images: one for training and one for validation.
+
+        The images come in many different resolutions. `flow_from_directory` resizes every image
+        to the resolution given by its `target_size` argument. **For this exercise, use a
+        `target_size` of (150, 150).** Remember to rescale the pixel values to the [0, 1] range.
+
+        **Hint:** do not add data augmentation to the `ImageDataGenerator` this week. It would make
+        the model slower to reach the accuracy needed to pass; augmentation is next week's topic.
+        """,
+    ),
+    graded(
+        "c2w1-train-val-generators",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+          """
+          Creates the training and validation data generators
+
+          Args:
+            TRAINING_DIR (string): directory path containing the training images
+            VALIDATION_DIR (string): directory path containing the testing/validation images
+
+          Returns:
+            train_generator, validation_generator - tuple containing the generators
+          """
+          ### START CODE HERE
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          train_datagen = ImageDataGenerator(rescale=1.0/255.)
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          train_generator = train_datagen.flow_from_directory(directory=TRAINING_DIR,
+                                                              batch_size=32,
+                                                              class_mode='binary',
+                                                              target_size=(150, 150))
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          validation_datagen = ImageDataGenerator(rescale=1.0/255.)
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          validation_generator = validation_datagen.flow_from_directory(directory=VALIDATION_DIR,
+                                                                        batch_size=32,
+                                                                        class_mode='binary',
+                                                                        target_size=(150, 150))
+          ### END CODE HERE
+          return train_generator, validation_generator
+        ''',
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+          """
+          Creates the training and validation data generators
+
+          Args:
+            TRAINING_DIR (string): directory path containing the training images
+            VALIDATION_DIR (string): directory path containing the testing/validation images
+
+          Returns:
+            train_generator, validation_generator - tuple containing the generators
+          """
+          ### START CODE HERE
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          train_datagen = None
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          train_generator = train_datagen.flow_from_directory(directory=None,
+                                                              batch_size=None,
+                                                              class_mode=None,
+                                                              target_size=(None, None))
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          validation_datagen = None
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          validation_generator = validation_datagen.flow_from_directory(directory=None,
+                                                                        batch_size=None,
+                                                                        class_mode=None,
+                                                                        target_size=(None, None))
+          ### END CODE HERE
+          return train_generator, validation_generator
+        ''',
+    ),
+    graded(
+        "c2w1-generators-test",
+        """
+        # grader-required-cell
+
+        # Test your generators
+        train_generator, validation_generator = train_val_generators(TRAINING_DIR, VALIDATION_DIR)
+        """,
+    ),
+    md(
+        "c2w1-generators-expected",
+        """
+        **Expected Output:**
+
+        ```
+        Found 22498 images belonging to 2 classes.
+        Found 2500 images belonging to 2 classes.
+        ```
+        """,
+    ),
+    md(
+        "c2w1-model-md",
+        """
+        The last step before training is to define the model. Complete the `create_model`
+        function below so that it returns a compiled Keras `Sequential` model that takes
+        150x150 RGB images.
+
+        Choose a `loss` that matches the `class_mode` you used for the generators, and make the
+        last layer of the network produce outputs of the matching shape; if they don't match,
+        you will get an error when training starts.
+
+        **Use at least 3 convolution layers to reach the required performance.**
+        """,
+    ),
+    graded(
+        "c2w1-create-model",
+        solution=r"""
+        # grader-required-cell
+
+        # GRADED FUNCTION: create_model
+        def create_model():
+          # DEFINE A KERAS MODEL TO CLASSIFY CATS V DOGS
+          # USE AT LEAST 3 CONVOLUTION LAYERS
+
+          ### START CODE HERE
+
+          model = tf.keras.models.Sequential([
+              tf.keras.layers.Conv2D(16, (3, 3), activation='relu', input_shape=(150, 150, 3)),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Conv2D(32, (3, 3), activation='relu'),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Conv2D(64, (3, 3), activation='relu'),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Flatten(),
+              tf.keras.layers.Dense(512, activation='relu'),
+              tf.keras.layers.Dense(1, activation='sigmoid'),
+          ])
+
+
+          model.compile(optimizer=RMSprop(learning_rate=0.001),
+                        loss='binary_crossentropy',
+                        metrics=['accuracy'])
+
+          ### END CODE HERE
+
+          return model
+        """,
+        template=r"""
+        # grader-required-cell
+
+        # GRADED FUNCTION: create_model
+        def create_model():
+          # DEFINE A KERAS MODEL TO CLASSIFY CATS V DOGS
+          # USE AT LEAST 3 CONVOLUTION LAYERS
+
+          ### START CODE HERE
+
+          model = tf.keras.models.Sequential([
+              None,
+          ])
+
+
+          model.compile(optimizer=None,
+                        loss=None,
+                        metrics=['accuracy'])
+
+          ### END CODE HERE
+
+          return model
+        """,
+    ),
+    md(
+        "c2w1-train-md",
+        """
+        Now it is time to train your model!
+
+        **Note:** you can ignore `UserWarning: Possibly corrupt EXIF data.` warnings: some images
+        carry broken metadata, but their pixels are fine.
+        """,
+    ),
+    code(
+        "c2w1-train",
+        """
+        # Get the untrained model
+        model = create_model()
+
+        # Train the model
+        # Note that this may take some time.
+        history = model.fit(train_generator,
+                            epochs=15,
+                            verbose=1,
+                            validation_data=validation_generator)
+        """,
+    ),
+    md(
+        "c2w1-plot-md",
+        """
+        Once training has finished, run the next cell to plot the training and validation
+        accuracy and loss at the end of each epoch.
+
+        **To pass this assignment, your model must reach a training accuracy of at least 95% and a
+        validation accuracy of at least 80%.** If it falls short, try training again with a
+        different architecture, keeping at least 3 convolutional layers.
+        """,
+    ),
+    code(
+        "c2w1-plot",
+        """
+        #-----------------------------------------------------------
+        # Retrieve a list of list results on training and test data
+        # sets for each training epoch
+        #-----------------------------------------------------------
+        acc = history.history['accuracy']
+        val_acc = history.history['val_accuracy']
+        loss = history.history['loss']
+        val_loss = history.history['val_loss']
+
+        epochs = range(len(acc)) # Get number of epochs
+
+        #------------------------------------------------
+        # Plot training and validation accuracy per epoch
+        #------------------------------------------------
+        plt.plot(epochs, acc, 'r', label="Training Accuracy")
+        plt.plot(epochs, val_acc, 'b', label="Validation Accuracy")
+        plt.title('Training and validation accuracy')
+        plt.legend()
+        plt.show()
+        print("")
+
+        #------------------------------------------------
+        # Plot training and validation loss per epoch
+        #------------------------------------------------
+        plt.plot(epochs, loss, 'r', label="Training Loss")
+        plt.plot(epochs, val_loss, 'b', label="Validation Loss")
+        plt.title('Training and validation loss')
+        plt.legend()
+        plt.show()
+        """,
+    ),
+    md(
+        "c2w1-history-md",
+        """
+        Your model will most likely overfit: it does very well on the training images but worse
+        on images it has not seen. That is expected for now; next week you will learn how to
+        reduce overfitting.
+
+        Besides this notebook, you must submit the `history.pkl` file, which holds your model's
+        training history. Run the cell below to save and download it.
+        """,
+    ),
+    code(
+        "c2w1-download-history",
+        """
+        def download_history():
+          import pickle
+          from google.colab import files
+
+          with open('history.pkl', 'wb') as f:
+            pickle.dump(history.history, f)
+
+          files.download('history.pkl')
+
+        download_history()
+        """,
+    ),
+    md(
+        "c2w1-submit-md",
+        """
+        You also need to submit this notebook. To download it from Colab, open the `File` menu and
+        choose `Download` -> `Download .ipynb`. Any file name works, as long as it is a valid
+        `.ipynb` (Jupyter notebook) file.
+        """,
+    ),
+    md(
+        "c2w1-congrats-md",
+        """
+        **Congratulations on finishing this week's assignment!**
+
+        You have built a convolutional neural network that classifies images of cats and dogs,
+        together with the helper functions that prepare the images for it.
+
+        **Keep it up!**
+        """,
+    ),
+]
+
+
+ASSIGNMENTS: dict[str, list[Cell]] = {
+    "C2W1": C2W1_CELLS,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Consistency checks on the cell lists
+# --------------------------------------------------------------------------------------------
+
+
+def _outside_markers(source: str) -> list[str]:
+    """The lines of ``source`` that lie outside START/END CODE HERE regions (markers kept)."""
+    kept: list[str] = []
+    inside = False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(START_MARKER):
+            inside = True
+            kept.append(line)
+        elif stripped.startswith(END_MARKER):
+            inside = False
+            kept.append(line)
+        elif not inside:
+            kept.append(line)
+    return kept
+
+
+def check_cells(name: str, cells: Sequence[Cell]) -> None:
+    """Raise ValueError if the cell list breaks the conventions the grader relies on."""
+    seen: set[str] = set()
+    for cell in cells:
+        where = f"{name}/{cell.id}"
+        if not _CELL_ID_RE.match(cell.id):
+            raise ValueError(f"{where}: invalid cell id")
+        if cell.id in seen:
+            raise ValueError(f"{where}: duplicate cell id")
+        seen.add(cell.id)
+        if cell.cell_type == "markdown":
+            if cell.template is not None or cell.tags:
+                raise ValueError(f"{where}: markdown cells take neither template nor tags")
+            continue
+        if cell.graded:
+            for variant in ("solution", "template"):
+                first = cell.source(variant).splitlines()[0]
+                if first != GRADER_REQUIRED:
+                    raise ValueError(f"{where}: {variant} must start with {GRADER_REQUIRED!r}")
+        if cell.template is not None:
+            sol, tpl = cell.solution, cell.template
+            for marker in (START_MARKER, END_MARKER):
+                if sol.count(marker) != tpl.count(marker) or not sol.count(marker):
+                    raise ValueError(f"{where}: {marker!r} missing or unbalanced")
+            if _outside_markers(sol) != _outside_markers(tpl):
+                raise ValueError(f"{where}: solution and template differ outside the markers")
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook building
+# --------------------------------------------------------------------------------------------
+
+
+def build_notebook(cells: Sequence[Cell], variant: Variant) -> nbformat.NotebookNode:
+    nb = v4.new_notebook(metadata=NOTEBOOK_METADATA)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for cell in cells:
+        metadata = {"tags": list(cell.tags)} if cell.tags else {}
+        if cell.cell_type == "markdown":
+            nb.cells.append(v4.new_markdown_cell(cell.solution, id=cell.id, metadata=metadata))
+        else:
+            nb.cells.append(v4.new_code_cell(cell.source(variant), id=cell.id, metadata=metadata))
+    nbformat.validate(nb)
+    return nb
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb, version=4) + "\n"
+
+
+def notebook_paths(root: Path, name: str) -> dict[Variant, Path]:
+    filename = f"{name}_Assignment.ipynb"
+    return {
+        "solution": root / SOLUTIONS_DIR / filename,
+        "template": root / TEMPLATE_DIR / filename,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "assignments", nargs="*", metavar="NAME", help=f"subset of {sorted(ASSIGNMENTS)}"
+    )
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="repository root")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any file is out of date"
+    )
+    args = parser.parse_args(argv)
+
+    names = args.assignments or sorted(ASSIGNMENTS)
+    unknown = [n for n in names if n not in ASSIGNMENTS]
+    if unknown:
+        parser.error(f"unknown assignment(s): {', '.join(unknown)}")
+
+    stale: list[Path] = []
+    for name in names:
+        cells = ASSIGNMENTS[name]
+        check_cells(name, cells)
+        for variant, path in notebook_paths(args.root, name).items():
+            text = render(build_notebook(cells, variant))
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current == text:
+                continue
+            if args.check:
+                stale.append(path)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            print(f"wrote {path}")
+
+    if stale:
+        for path in stale:
+            print(f"out of date: {path}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
