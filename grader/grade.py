@@ -23,6 +23,7 @@ class Options:
     limits: Limits = Limits()
     use_gpu: bool = False
     keep_workdir: bool = False
+    probe_timeouts: tuple[tuple[str, float], ...] = ()  # overrides of the spec's, per probe
 
 
 def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
@@ -57,8 +58,8 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             probe for part in spec.parts for probe in part.probes
             if part.name not in extraction.missing
         ]
-        report = run_probes(spec.code, extraction.snippets,
-                            spec.probe_requests(wanted, args), workdir,
+        requests = spec.probe_requests(wanted, args, dict(options.probe_timeouts))
+        report = run_probes(spec.code, extraction.snippets, requests, workdir,
                             keras=options.keras, limits=options.limits, use_gpu=options.use_gpu)
         ctx = Context(workdir, prepared, report.outcomes, extraction)
         parts = []

@@ -227,7 +227,8 @@ def run_probes(
             unfinished = [n for n in started_names if n not in finished_names]
             if unfinished:
                 name = unfinished[-1]
-                reason = timed_out or f"stopped: the grading process {_describe_exit(proc.returncode)}"
+                reason = timed_out or (
+                    f"stopped: the grading process {_describe_exit(proc.returncode)}")
                 outcomes[name] = ProbeOutcome(name, failure=reason)
             elif not loaded or (timed_out and not started_names):
                 reason = timed_out or (

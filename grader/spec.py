@@ -59,5 +59,7 @@ class AssignmentSpec:
     probes: dict[str, Callable] = field(default_factory=dict)
     detect: Callable[[str, str], int] | None = None
 
-    def probe_requests(self, names: list[str], args: dict[str, dict]) -> list[ProbeRequest]:
-        return [ProbeRequest(n, self.probe_timeouts[n], args.get(n, {})) for n in names]
+    def probe_requests(self, names: list[str], args: dict[str, dict],
+                       timeouts: dict[str, float] | None = None) -> list[ProbeRequest]:
+        timeouts = {**self.probe_timeouts, **(timeouts or {})}
+        return [ProbeRequest(n, timeouts[n], args.get(n, {})) for n in names]

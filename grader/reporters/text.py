@@ -25,12 +25,17 @@ def render_text(result: GradeResult, color: bool = False) -> str:
         if part.source_rule:
             header += paint(f"   (from {part.source_rule})", "dim")
         lines.append(paint(header, "bold") if not part.source_rule else header)
+        previous = None
         for test in part.tests:
             mark = paint("PASS", "ok") if test.passed else paint("FAIL", "fail")
             lines.append(f"  {mark} {test.name}  [{test.points:g}/{test.max_points:g}]")
             if not test.passed:
-                lines += textwrap.wrap(test.message, 92, initial_indent="       ",
-                                       subsequent_indent="       ")
+                if test.message == previous:
+                    lines.append(paint("       (same reason as above)", "dim"))
+                else:
+                    lines += textwrap.wrap(test.message, 92, initial_indent="       ",
+                                           subsequent_indent="       ")
+                previous = test.message
         for note in part.notes:
             lines += textwrap.wrap(note, 92, initial_indent="  note: ",
                                    subsequent_indent="        ")

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("GRADER_CACHE", str(ROOT / ".grader-cache"))
+
+SOLUTION = ROOT / "solutions" / "C2W1_Assignment.ipynb"
+TEMPLATE = ROOT / "student_template" / "C2W1_Assignment.ipynb"
+SOLUTION_HISTORY = ROOT / "solutions" / "history.pkl"
+
+
+def load_solution() -> nbformat.NotebookNode:
+    return nbformat.read(SOLUTION, as_version=4)
+
+
+def cell_by_id(nb, cell_id: str):
+    for cell in nb.cells:
+        if cell.get("id") == cell_id:
+            return cell
+    raise KeyError(cell_id)
+
+
+def edit(nb, cell_id: str, old: str, new: str):
+    """Replace text in one cell, failing loudly if the text is not there (no silent no-op)."""
+    nb = copy.deepcopy(nb)
+    cell = cell_by_id(nb, cell_id)
+    assert old in cell.source, f"{old!r} not in cell {cell_id}"
+    cell.source = cell.source.replace(old, new)
+    return nb
+
+
+def write(nb, folder: Path, name: str = "C2W1_Assignment.ipynb") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+def parts(result) -> dict:
+    data = result.to_dict() if hasattr(result, "to_dict") else result
+    return {p["name"]: p for p in data["parts"]}
+
+
+def failing(result) -> dict[str, list[str]]:
+    out = {}
+    for name, part in parts(result).items():
+        bad = [t["name"] for t in part["tests"] if not t["passed"]]
+        if bad:
+            out[name] = bad
+    return out
+
+
+def dump(result) -> str:
+    return json.dumps(result.to_dict(), indent=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fixtures_ready():
+    from grader import fixtures
+
+    fixtures.petimages()
