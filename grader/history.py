@@ -24,7 +24,8 @@ def load_history(path: Path) -> tuple[dict | list | None, str | None]:
     """Unpickle in a limited child; returns (data, None) or (None, why it was refused)."""
     try:
         proc = subprocess.run(
-            [sys.executable, "-I", str(Path(__file__).with_name("safe_history.py")), str(path)],
+            [sys.executable, "-I", str(Path(__file__).with_name("safe_history.py")),
+             str(path.resolve())],
             capture_output=True, timeout=LOAD_TIMEOUT_S, preexec_fn=_limits, cwd=path.parent,
         )
     except subprocess.TimeoutExpired:

@@ -1,0 +1,108 @@
+"""Reading notebooks and extracting only what may run; no child processes here."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from grader.extract import RULE_ANYWHERE, RULE_COMMENT, RULE_TAG, extract
+from grader.notebook import NotebookError, read_notebook
+
+REQUIRED = ("split_data", "create_model")
+
+
+def notebook(tmp_path, cells, nbformat_version=4):
+    nb = nbformat.v4.new_notebook()
+    for source, tags in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        if tags:
+            cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    return read_notebook(path)
+
+
+def sources(extraction) -> str:
+    return "\n".join(s.source for s in extraction.snippets)
+
+
+def test_keeps_imports_defs_constants_and_drops_side_effects(tmp_path):
+    nb = notebook(tmp_path, [(
+        "import os\n!pip install foo\n%matplotlib inline\nRATE = 1./255\nx = os.getcwd()\n"
+        "shutil.rmtree('/tmp/cats-v-dogs')\ndef split_data(a, b, c, d):\n    return 1\n"
+        "split_data(1, 2, 3, 4)\nclass Helper:\n    pass\nimport sys; sys.exit(0)\n",
+        ["graded"])])
+    e = extract(nb, REQUIRED)
+    code = sources(e)
+    assert "import os" in code and "RATE = 1./255" in code and "class Helper" in code
+    assert "def split_data" in code
+    for dropped in ("getcwd", "rmtree", "split_data(1", "pip", "matplotlib", "exit"):
+        assert dropped not in code, dropped
+    assert "import sys" in code  # an import sharing a line is kept, unparsed on its own
+    assert e.functions["split_data"].rule == RULE_TAG
+    assert "create_model" in e.missing
+
+
+def test_line_numbers_match_the_cell(tmp_path):
+    nb = notebook(tmp_path, [("import os\n\n\ndef split_data(a):\n    return a\n", ["graded"])])
+    snippet = next(s for s in extract(nb, REQUIRED).snippets if s.kind == "def")
+    assert snippet.source.splitlines()[3].startswith("def split_data")
+
+
+def test_fallback_rules_are_reported(tmp_path):
+    nb = notebook(tmp_path, [
+        ("# GRADED FUNCTION: split_data\ndef split_data(a):\n    pass\n", []),
+        ("def create_model():\n    pass\n", []),
+    ])
+    e = extract(nb, REQUIRED)
+    assert e.functions["split_data"].rule == RULE_COMMENT
+    assert e.functions["create_model"].rule == RULE_ANYWHERE
+    assert any("lose its tag" in n for n in e.notes["create_model"])
+
+
+def test_last_definition_wins_within_a_rule(tmp_path):
+    nb = notebook(tmp_path, [
+        ("def split_data(a):\n    return 'first'\n", ["graded"]),
+        ("def split_data(a):\n    return 'second'\n", ["graded"]),
+    ])
+    code = sources(extract(nb, REQUIRED))
+    assert "second" in code and "first" not in code
+
+
+def test_syntax_error_names_the_cell(tmp_path):
+    nb = notebook(tmp_path, [("def split_data(a:\n    pass\n", ["graded"])])
+    e = extract(nb, REQUIRED)
+    assert "cell 1" in e.missing["split_data"] and "syntax error" in e.missing["split_data"]
+
+
+def test_lr_keyword_is_noted(tmp_path):
+    nb = notebook(tmp_path, [("def create_model():\n    return RMSprop(lr=0.1)\n", ["graded"])])
+    e = extract(nb, REQUIRED)
+    assert e.functions["create_model"].lr_keyword
+    assert any("learning_rate=" in n for n in e.notes["create_model"])
+
+
+def test_nbformat3_is_upgraded(tmp_path):
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": "def split_data(a):\n    pass\n", "language": "python",
+         "outputs": [], "metadata": {}}]}]}
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(v3))
+    e = extract(read_notebook(path), REQUIRED)
+    assert "split_data" in e.functions
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"\xff\xfe\x00garbage", "not UTF-8"),
+    (b"{not json", "not valid JSON"),
+    (b'{"cells": []}', "not a Jupyter notebook"),
+    (b"[1, 2, 3]", "not a Jupyter notebook"),
+])
+def test_unreadable_files_raise_a_learner_message(tmp_path, content, expected):
+    path = tmp_path / "bad.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(NotebookError, match=expected):
+        read_notebook(path)

@@ -1,0 +1,75 @@
+"""A submission that crashes, exits, floods output or eats memory loses only the check it
+breaks. These notebooks import no TensorFlow, so each child starts in a fraction of a second."""
+
+from __future__ import annotations
+
+import time
+
+import nbformat
+import pytest
+from conftest import parts
+
+from grader.assignments import get_spec
+from grader.grade import Options, grade
+from grader.runner import Limits
+
+SPEC = get_spec("C2W1")
+GOOD_SPLIT = """
+import os, random
+from shutil import copyfile
+def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
+    files = []
+    for f in os.listdir(SOURCE_DIR):
+        if os.path.getsize(os.path.join(SOURCE_DIR, f)) > 0:
+            files.append(f)
+        else:
+            print(f"{f} is zero length, so ignoring.")
+    files = random.sample(files, len(files))
+    cut = int(len(files) * SPLIT_SIZE)
+    for f in files[:cut]:
+        copyfile(os.path.join(SOURCE_DIR, f), os.path.join(TRAINING_DIR, f))
+    for f in files[cut:]:
+        copyfile(os.path.join(SOURCE_DIR, f), os.path.join(VALIDATION_DIR, f))
+"""
+
+
+def run(tmp_path, dirs_body: str, **limits):
+    nb = nbformat.v4.new_notebook()
+    source = f"import os\ndef create_train_val_dirs(root_path):\n{dirs_body}\n"
+    for text in (source, GOOD_SPLIT):
+        cell = nbformat.v4.new_code_cell(text)
+        cell.metadata["tags"] = ["graded"]
+        nb.cells.append(cell)
+    path = tmp_path / "C2W1_Assignment.ipynb"
+    nbformat.write(nb, path)
+    started = time.monotonic()
+    result = grade(SPEC, path, None, Options(limits=Limits(**limits),
+                                             probe_timeouts=(("create_train_val_dirs", 5),)))
+    by_part = parts(result)
+    assert by_part["split_data"]["score"] == 30, by_part["split_data"]
+    return by_part["create_train_val_dirs"], time.monotonic() - started
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("    os._exit(3)", "exited with status 3"),
+    ("    import ctypes; ctypes.string_at(0)", "SIGSEGV"),
+    ("    import sys; sys.exit(0)", "SystemExit"),
+    ("    import time; time.sleep(600)", "did not finish within 5 s"),
+    ("    while True: pass", "did not finish within 5 s"),
+    ("    x = bytearray(8 * 2**30)", "MemoryError"),
+    ("    return create_train_val_dirs(root_path)", "RecursionError"),
+])
+def test_breakage_fails_only_its_part(tmp_path, body, expected):
+    part, elapsed = run(tmp_path, body)
+    assert part["score"] == 0
+    assert expected in part["tests"][0]["message"], part
+    assert elapsed < 60
+
+
+def test_output_flood_is_capped_and_the_check_still_runs(tmp_path):
+    body = ("    for _ in range(100_000): print('spam' * 10)\n"
+            "    for _ in range(200): os.write(1, b'x' * 2**20)\n"
+            "    for d in ('training/cats', 'training/dogs', 'validation/cats',"
+            " 'validation/dogs'):\n        os.makedirs(os.path.join(root_path, d))")
+    part, _ = run(tmp_path, body, output_bytes=64 * 1024)
+    assert part["score"] == 10, part
