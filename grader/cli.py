@@ -52,6 +52,7 @@ def _grade(args: argparse.Namespace) -> int:
     if not args.notebook.is_file():
         return _fail(f"{args.notebook}: no such file")
     code = args.assignment
+    detected = None
     if code is None:
         try:
             code, reason = detect(read_notebook(args.notebook))
@@ -60,7 +61,8 @@ def _grade(args: argparse.Namespace) -> int:
                          "pass --assignment to grade it anyway")
         if code is None:
             return _fail(f"{args.notebook}: {reason}; pass --assignment C2W1|C2W2|C2W3|C2W4")
-        print(f"grader: {code} (detected: {reason})", file=sys.stderr)
+        detected = f"Graded as {code}, detected because {reason}."
+        print(f"grader: {detected}", file=sys.stderr)
     try:
         spec = get_spec(code)
     except UnknownAssignment as exc:
@@ -73,6 +75,8 @@ def _grade(args: argparse.Namespace) -> int:
     limits = Limits(submission_timeout_s=args.timeout, memory_bytes=args.memory_mb * 2**20)
     result = grade(spec, args.notebook, history,
                    Options(keras=args.keras, limits=limits, use_gpu=args.gpu))
+    if detected:
+        result.notes.insert(0, detected)
     to_tty = args.output is None and sys.stdout.isatty()
     color = to_tty and not args.no_color and "NO_COLOR" not in os.environ
     text = RENDERERS[args.format](result, color=color)

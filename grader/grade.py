@@ -76,6 +76,10 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             if found:
                 result.source_rule = f"{found.rule}, cell {found.cell + 1}"
             result.notes.extend(extraction.notes.get(part.name, []))
+            for problem in report.load_problems:
+                if problem["name"] == part.name:
+                    result.notes.append("Defining it failed: " + describe_error(
+                        part.name, problem) + ".")
             parts.append(result)
         notes = list(extraction.general_notes)
         for problem in report.load_problems:
