@@ -6,14 +6,10 @@ Imported only inside the child process; TensorFlow is imported lazily by the cal
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from grader.child import CappedText, describe_exception
-
-
-class MissingFunction(Exception):
-    pass
 
 
 @dataclass
@@ -22,7 +18,6 @@ class Call:
     value: Any = None
     stdout: str = ""
     error: dict | None = None
-    extra: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         return {"ok": self.ok, "stdout": self.stdout, "error": self.error}

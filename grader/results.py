@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -90,6 +90,3 @@ class GradeResult:
             "notes": list(self.notes),
         }
 
-
-def as_plain(obj) -> dict:
-    return asdict(obj)

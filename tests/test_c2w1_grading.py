@@ -188,3 +188,9 @@ def test_history_defaults_beside_notebook(tmp_path):
     path = write(load_solution(), tmp_path)
     assert main(["grade", str(path), "--format", "json",
                  "--output", str(tmp_path / "r.json")]) == 0
+
+
+def test_keras3_flavour_grades_the_solution():
+    result = run(SOLUTION, SOLUTION_HISTORY, keras="3")
+    assert result.score == 100, dump(result)
+    assert result.keras == "3"

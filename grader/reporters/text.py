@@ -21,10 +21,10 @@ def render_text(result: GradeResult, color: bool = False) -> str:
     if result.notes:
         lines.append("")
     for part in result.parts:
-        header = f"{part.name}  {part.score:g}/{part.max_score:g}"
+        header = paint(part.name, "bold") + f"  {part.score:g}/{part.max_score:g}"
         if part.source_rule:
             header += paint(f"   (from {part.source_rule})", "dim")
-        lines.append(paint(header, "bold") if not part.source_rule else header)
+        lines.append(header)
         previous = None
         for test in part.tests:
             mark = paint("PASS", "ok") if test.passed else paint("FAIL", "fail")
