@@ -144,3 +144,57 @@ def tree_digest(folder: Path) -> dict[str, str]:
         if path.is_file() and not path.is_symlink():
             out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
+
+
+SIGN_VERSION = "sign-mnist-v1"
+SIGN_LABELS = tuple(label for label in range(25) if label != 9)  # no J (9) or Z (25)
+SIGN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
+SIGN_TIMING_ROWS = (1000, 3000)
+
+
+def _sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
+    """Each letter is a bright blob at its own place on a 5x5 grid, jittered, on noise."""
+    rows = []
+    for label in SIGN_LABELS:
+        gy, gx = divmod(label, 5)
+        for _ in range(per_class):
+            image = rng.integers(40, 110, size=(28, 28))
+            y = 1 + gy * 5 + int(rng.integers(-1, 2))
+            x = 1 + gx * 5 + int(rng.integers(-1, 2))
+            y, x = min(max(y, 0), 21), min(max(x, 0), 21)
+            image[y:y + 6, x:x + 6] = rng.integers(190, 256, size=(6, 6))
+            rows.append(np.concatenate([[label], image.ravel()]))
+    rows = np.array(rows, dtype=np.int64)
+    return rows[rng.permutation(len(rows))]
+
+
+def _write_csv(path: Path, rows: np.ndarray) -> None:
+    np.savetxt(path, rows, fmt="%d", delimiter=",", header=SIGN_HEADER, comments="")
+
+
+def _build_sign(root: Path) -> None:
+    rng = np.random.default_rng(20240604)
+    _write_csv(root / "sign_mnist_train.csv", _sign_rows(rng, 30))
+    _write_csv(root / "sign_mnist_test.csv", _sign_rows(rng, 8))
+    for rows in SIGN_TIMING_ROWS:
+        per_class = -(-rows // len(SIGN_LABELS))
+        _write_csv(root / f"timing_{rows}.csv", _sign_rows(rng, per_class)[:rows])
+
+
+@dataclass(frozen=True)
+class SignMnist:
+    train: Path
+    test: Path
+    timing: tuple[Path, ...]
+
+
+def sign_mnist() -> SignMnist:
+    root = _atomic_build(cache_root() / SIGN_VERSION, _build_sign)
+    return SignMnist(root / "sign_mnist_train.csv", root / "sign_mnist_test.csv",
+                     tuple(root / f"timing_{rows}.csv" for rows in SIGN_TIMING_ROWS))
+
+
+def read_sign_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The grader's own reading of a fixture CSV: (images (N, 28, 28), labels (N,))."""
+    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+    return data[:, 1:].reshape(-1, 28, 28), data[:, 0]

@@ -54,10 +54,10 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-"))
     try:
         prepared, args = spec.prepare(workdir)
-        wanted = [
+        wanted = list(dict.fromkeys(
             probe for part in spec.parts for probe in part.probes
             if part.name not in extraction.missing
-        ]
+        ))
         requests = spec.probe_requests(wanted, args, dict(options.probe_timeouts))
         report = run_probes(spec.code, extraction.snippets, requests, workdir,
                             keras=options.keras, limits=options.limits, use_gpu=options.use_gpu)
@@ -70,7 +70,7 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
                 reason = extraction.missing[part.name]
                 verdicts = [(n, False, f"Not graded: {reason}.") for n, _ in part.tests]
             else:
-                verdicts = spec.checks[part.name](ctx)
+                verdicts = spec.checks[part.name](ctx, part)
             result = _part_result(part, verdicts)
             found = extraction.functions.get(part.name)
             if found:

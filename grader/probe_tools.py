@@ -175,3 +175,74 @@ def first_batch(gen) -> dict:
 
 __all__ = ["Call", "call_learner", "describe_model", "describe_directory_iterator",
            "first_batch", "describe_exception"]
+
+
+def augmentation_behaviour(gen, draws: int = 8) -> dict:
+    """Transform the same source image several times: an augmenting generator gives
+    different pixels, a plain one the same pixels, equal to the rescaled file itself."""
+    import numpy as np
+
+    np.random.seed(0)
+    index = np.array([0])
+    samples = [gen._get_batches_of_transformed_samples(index)[0][0] for _ in range(draws)]
+    out = {"draws": draws,
+           "repeat_max_diff": float(max(np.abs(s - samples[0]).max() for s in samples))}
+    paths = getattr(gen, "filepaths", None)
+    arrays = getattr(gen, "x", None)
+    if arrays is not None and not paths:
+        reference = np.asarray(arrays[0], dtype="float32") / 255.0
+        if reference.shape == samples[0].shape:
+            out["rescaled_max_diff"] = float(np.abs(samples[0] - reference).max())
+    elif paths:
+        import tensorflow as tf
+
+        image = tf.keras.preprocessing.image.load_img(
+            paths[0], target_size=tuple(gen.target_size), color_mode=gen.color_mode,
+            interpolation=getattr(gen, "interpolation", "nearest"))
+        reference = np.asarray(image, dtype="float32") / 255.0
+        if reference.ndim == 2:
+            reference = reference[..., None]
+        if reference.shape == samples[0].shape:
+            out["rescaled_max_diff"] = float(np.abs(samples[0] - reference).max())
+    return out
+
+
+def brief_training(namespace: dict, make_data, args: dict) -> dict:
+    """Seed, build the learner's model afresh, fit it epoch by epoch on the grader's data,
+    and measure validation accuracy from predictions until it reaches the target.
+
+    `make_data(model_info)` returns (training iterator, list of (x, y) validation batches).
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from grader.child import describe_exception
+
+    tf.keras.utils.set_random_seed(args["seed"])
+    tf.config.experimental.enable_op_determinism()
+    call = call_learner(namespace, "create_model")
+    if not call.ok:
+        return {"call": call.summary()}
+    model = call.value
+    if not hasattr(model, "fit"):
+        return {"call": call.summary(), "not_a_model": type(model).__name__}
+    train, val_batches = make_data(describe_model(model))
+    x_val = np.concatenate([x for x, _ in val_batches])
+    y_val = np.concatenate([y for _, y in val_batches]).astype(int).reshape(-1)
+    accuracies: list[float] = []
+    try:
+        for _ in range(args["max_epochs"]):
+            model.fit(train, epochs=1, steps_per_epoch=len(train), verbose=0)
+            predictions = np.asarray(model.predict(x_val, verbose=0))
+            if predictions.ndim == 2 and predictions.shape[1] > 1:
+                guess = predictions.argmax(axis=1)
+            else:
+                guess = (predictions.reshape(-1) > 0.5).astype(int)
+            accuracies.append(float((guess == y_val).mean()))
+            if accuracies[-1] >= args["target"]:
+                break
+    except BaseException as exc:  # noqa: BLE001 - training errors are observations
+        return {"call": call.summary(), "accuracies": accuracies,
+                "fit_error": describe_exception(exc)}
+    return {"call": call.summary(), "accuracies": accuracies, "steps_per_epoch": len(train),
+            "validation_images": int(len(y_val))}

@@ -22,6 +22,11 @@ class PartSpec:
         return sum(p for _, p in self.tests)
 
 
+def part(name: str, tests: tuple[str, ...], points: tuple[float, ...],
+         probes: tuple[str, ...] = ()) -> PartSpec:
+    return PartSpec(name, tuple(zip(tests, points, strict=True)), probes)
+
+
 @dataclass(frozen=True)
 class HistoryRule:
     file_name: str
@@ -42,7 +47,7 @@ class Context:
 
 
 Verdict = tuple[str, bool, str]
-CheckFn = Callable[[Context], list[Verdict]]
+CheckFn = Callable[[Context, PartSpec], list[Verdict]]
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ Usage::
 The output is deterministic: fixed cell ids, no outputs, no execution counts, sorted JSON keys,
 so running the script twice gives byte-identical files.
 
-To add an assignment, write another cell list (e.g. ``C2W2_CELLS``) and register it in
-``ASSIGNMENTS``.
+To add an assignment, write another cell list (e.g. ``C2W3_CELLS``) and register it in
+``ASSIGNMENTS``. Cells that an assignment shares with an earlier one are reused with a new id
+(see ``_from_c2w1``), so the shared text lives in one place.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -792,8 +793,837 @@ C2W1_CELLS: list[Cell] = [
 ]
 
 
+# --------------------------------------------------------------------------------------------
+# C2W2: Tackle Overfitting with Data Augmentation
+# --------------------------------------------------------------------------------------------
+
+_C2W1_BY_ID = {cell.id: cell for cell in C2W1_CELLS}
+
+
+def _from_c2w1(suffix: str) -> Cell:
+    """C2W1's cell ``c2w1-<suffix>``, unchanged except for its id (``c2w2-<suffix>``)."""
+    return replace(_C2W1_BY_ID[f"c2w1-{suffix}"], id=f"c2w2-{suffix}")
+
+
+C2W2_CELLS: list[Cell] = [
+    md(
+        "c2w2-title",
+        """
+        # Week 2: Tackle Overfitting with Data Augmentation
+
+        Welcome to this week's assignment! As last week, you will train a model that tells images
+        of cats apart from images of dogs, using the `Cats vs Dogs` dataset, with your own
+        Convolutional Neural Network built in TensorFlow. This time you will lean more heavily on
+        Keras' image preprocessing utilities, because they can also **augment** the training
+        images: random rotations, shifts, shears, zooms and flips that show the model a slightly
+        different picture at every epoch, which helps against overfitting.
+
+        You will again write the helper functions that organize the images on the filesystem, so
+        if the `os` module is new to you, have a look at its
+        [documentation](https://docs.python.org/3/library/os.html).
+
+        **Important for correct grading:** do not delete cells (they carry metadata the grader
+        needs) and write your solutions only between `### START CODE HERE` and
+        `### END CODE HERE`. You may add new cells, but the grader ignores them.
+
+        Let's get started!
+        """,
+    ),
+    _from_c2w1("imports"),
+    _from_c2w1("download-md"),
+    _from_c2w1("download"),
+    _from_c2w1("count-md"),
+    _from_c2w1("count"),
+    _from_c2w1("count-expected"),
+    _from_c2w1("dirs-md"),
+    _from_c2w1("create-train-val-dirs"),
+    _from_c2w1("dirs-tree"),
+    _from_c2w1("dirs-expected"),
+    _from_c2w1("split-md"),
+    _from_c2w1("split-data"),
+    _from_c2w1("split-test"),
+    _from_c2w1("split-expected"),
+    md(
+        "c2w2-generators-md",
+        """
+        With the images organized in this layout, Keras' `ImageDataGenerator` can read them
+        directly. Complete the `train_val_generators` function below so that it returns two
+        generators that yield batches of images: one for training and one for validation.
+
+        The images come in many different resolutions. `flow_from_directory` resizes every image
+        to the resolution given by its `target_size` argument. **For this exercise, use a
+        `target_size` of (150, 150).** Remember to rescale the pixel values to the [0, 1] range.
+
+        This week the **training** generator should also augment the images. The template lists
+        the arguments of `ImageDataGenerator` to set for this: `rotation_range`,
+        `width_shift_range`, `height_shift_range`, `shear_range`, `zoom_range`,
+        `horizontal_flip` and `fill_mode`. The **validation** images must not be augmented:
+        only rescale them.
+        """,
+    ),
+    graded(
+        "c2w2-train-val-generators",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+          """
+          Creates the training and validation data generators
+
+          Args:
+            TRAINING_DIR (string): directory path containing the training images
+            VALIDATION_DIR (string): directory path containing the testing/validation images
+
+          Returns:
+            train_generator, validation_generator - tuple containing the generators
+          """
+          ### START CODE HERE
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the arguments to augment the images)
+          train_datagen = ImageDataGenerator(rescale=1./255.,
+                                             rotation_range=40,
+                                             width_shift_range=0.2,
+                                             height_shift_range=0.2,
+                                             shear_range=0.2,
+                                             zoom_range=0.2,
+                                             horizontal_flip=True,
+                                             fill_mode='nearest')
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          train_generator = train_datagen.flow_from_directory(directory=TRAINING_DIR,
+                                                              batch_size=32,
+                                                              class_mode='binary',
+                                                              target_size=(150, 150))
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          validation_datagen = ImageDataGenerator(rescale=1./255.)
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          validation_generator = validation_datagen.flow_from_directory(directory=VALIDATION_DIR,
+                                                                        batch_size=32,
+                                                                        class_mode='binary',
+                                                                        target_size=(150, 150))
+          ### END CODE HERE
+          return train_generator, validation_generator
+        ''',  # noqa: E501
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+          """
+          Creates the training and validation data generators
+
+          Args:
+            TRAINING_DIR (string): directory path containing the training images
+            VALIDATION_DIR (string): directory path containing the testing/validation images
+
+          Returns:
+            train_generator, validation_generator - tuple containing the generators
+          """
+          ### START CODE HERE
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the arguments to augment the images)
+          train_datagen = ImageDataGenerator(rescale=None,
+                                             rotation_range=None,
+                                             width_shift_range=None,
+                                             height_shift_range=None,
+                                             shear_range=None,
+                                             zoom_range=None,
+                                             horizontal_flip=None,
+                                             fill_mode=None)
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          train_generator = train_datagen.flow_from_directory(directory=None,
+                                                              batch_size=None,
+                                                              class_mode=None,
+                                                              target_size=(None, None))
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          validation_datagen = ImageDataGenerator(rescale=None)
+
+          # Pass in the appropriate arguments to the flow_from_directory method
+          validation_generator = validation_datagen.flow_from_directory(directory=None,
+                                                                        batch_size=None,
+                                                                        class_mode=None,
+                                                                        target_size=(None, None))
+          ### END CODE HERE
+          return train_generator, validation_generator
+        ''',  # noqa: E501
+    ),
+    _from_c2w1("generators-test"),
+    _from_c2w1("generators-expected"),
+    md(
+        "c2w2-model-md",
+        """
+        The last step before training is to define the model. Complete the `create_model`
+        function below so that it returns a compiled Keras `Sequential` model that takes
+        150x150 RGB images.
+
+        Choose a `loss` that matches the `class_mode` you used for the generators, and make the
+        last layer of the network produce outputs of the matching shape; if they don't match,
+        you will get an error when training starts.
+
+        Augmented images are harder to fit than the originals, so the model needs enough
+        capacity. **Use at least 3 convolution layers to reach the required performance.**
+        """,
+    ),
+    graded(
+        "c2w2-create-model",
+        solution=r"""
+        # grader-required-cell
+
+        # GRADED FUNCTION: create_model
+        def create_model():
+          # DEFINE A KERAS MODEL TO CLASSIFY CATS V DOGS
+          # USE AT LEAST 3 CONVOLUTION LAYERS
+
+          ### START CODE HERE
+
+          model = tf.keras.models.Sequential([
+              tf.keras.layers.Conv2D(16, (3, 3), activation='relu', input_shape=(150, 150, 3)),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Conv2D(32, (3, 3), activation='relu'),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Conv2D(64, (3, 3), activation='relu'),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Flatten(),
+              tf.keras.layers.Dense(512, activation='relu'),
+              tf.keras.layers.Dense(1, activation='sigmoid'),
+          ])
+
+
+          model.compile(optimizer=tf.keras.optimizers.RMSprop(learning_rate=0.001),
+                        loss='binary_crossentropy',
+                        metrics=['accuracy'])
+
+          ### END CODE HERE
+
+          return model
+        """,
+        template=_C2W1_BY_ID["c2w1-create-model"].template,
+    ),
+    md(
+        "c2w2-train-md",
+        """
+        Now it is time to train your model! Augmenting the images costs some time, so each epoch
+        takes longer than last week's.
+
+        **Note:** you can ignore `UserWarning: Possibly corrupt EXIF data.` warnings: some images
+        carry broken metadata, but their pixels are fine.
+        """,
+    ),
+    _from_c2w1("train"),
+    md(
+        "c2w2-plot-md",
+        """
+        Once training has finished, run the next cell to plot the training and validation
+        accuracy and loss at the end of each epoch.
+
+        **To pass this assignment, your model must reach a training and a validation accuracy of
+        at least 80%, and the validation accuracy must either be higher than the training
+        accuracy or stay within 5 percentage points below it.** If it falls short, try training
+        again with a different architecture or different augmentation settings.
+        """,
+    ),
+    _from_c2w1("plot"),
+    md(
+        "c2w2-history-md",
+        """
+        Thanks to augmentation, the training and validation curves should now stay much closer
+        together than last week: the model keeps improving on images it has not seen instead of
+        memorizing the training set.
+
+        Besides this notebook, you must submit the `history_augmented.pkl` file, which holds your
+        model's training history. Run the cell below to save and download it.
+        """,
+    ),
+    code(
+        "c2w2-download-history",
+        """
+        def download_history():
+          import pickle
+          from google.colab import files
+
+          with open('history_augmented.pkl', 'wb') as f:
+            pickle.dump(history.history, f)
+
+          files.download('history_augmented.pkl')
+
+        download_history()
+        """,
+    ),
+    _from_c2w1("submit-md"),
+    md(
+        "c2w2-congrats-md",
+        """
+        **Congratulations on finishing this week's assignment!**
+
+        You have built a convolutional neural network that classifies images of cats and dogs,
+        and used data augmentation to keep it from overfitting the training images.
+
+        **Keep it up!**
+        """,
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# C2W4: Multi-class Classification (Sign Language MNIST)
+# --------------------------------------------------------------------------------------------
+
+C2W4_CELLS: list[Cell] = [
+    md(
+        "c2w4-title",
+        """
+        # Week 4: Multi-class Classification
+
+        Welcome to this week's assignment! This time the task has more than two classes: you will
+        work with the [Sign Language MNIST](https://www.kaggle.com/datamunge/sign-language-mnist)
+        dataset, which holds 28x28 grayscale pictures of hands signing the letters of the English
+        alphabet. You will turn the raw data into arrays a convolutional neural network can
+        consume, and build a network that predicts which letter each picture shows.
+
+        **Important for correct grading:** do not delete cells (they carry metadata the grader
+        needs) and write your solutions only between `### START CODE HERE` and
+        `### END CODE HERE`. You may add new cells, but the grader ignores them.
+        """,
+    ),
+    graded(
+        "c2w4-imports",
+        """
+        # grader-required-cell
+
+        import csv
+        import string
+        import numpy as np
+        import tensorflow as tf
+        import matplotlib.pyplot as plt
+        from tensorflow.keras.preprocessing.image import ImageDataGenerator, array_to_img
+        """,
+    ),
+    md(
+        "c2w4-download-md",
+        """
+        Download the training and test sets. The test set serves as the validation set in this
+        assignment.
+        """,
+    ),
+    code(
+        "c2w4-download",
+        """
+        # sign_mnist_train.csv
+        !gdown --id 1z0DkA9BytlLxO1C0BAWzknLyQmZAp0HR
+        # sign_mnist_test.csv
+        !gdown --id 1z1BIj4qmri59GWBG4ivMNFtpZ4AXIbzg
+        """,
+    ),
+    md(
+        "c2w4-paths-md",
+        """
+        The next cell defines two global variables with the paths of the files you just
+        downloaded.
+        """,
+    ),
+    graded(
+        "c2w4-paths",
+        """
+        # grader-required-cell
+
+        TRAINING_FILE = './sign_mnist_train.csv'
+        VALIDATION_FILE = './sign_mnist_test.csv'
+        """,
+    ),
+    md(
+        "c2w4-peek-md",
+        """
+        Unlike in the earlier assignments, the images are not provided as picture files: each one
+        is serialized as a line of a csv file. Have a look at the beginning of the training file:
+        """,
+    ),
+    code(
+        "c2w4-peek",
+        """
+        with open(TRAINING_FILE) as training_file:
+          line = training_file.readline()
+          print(f"First line (header) looks like this:\\n{line}")
+          line = training_file.readline()
+          print(f"Each subsequent line (data points) look like this:\\n{line}")
+        """,
+    ),
+    md(
+        "c2w4-parse-md",
+        """
+        The first line of each file is a header. Every following line describes one image with
+        785 comma-separated values: the first one is the label (the number of the letter, 0 for
+        A up to 25 for Z), and the other 784 are the pixel values of the 28x28 image, each
+        between 0 and 255.
+
+        ## Parsing the dataset
+
+        Complete the `parse_data_from_input` function below. It reads the csv file whose path it
+        receives and returns two numpy arrays: the images, with shape `(number of images, 28, 28)`,
+        and the labels, with shape `(number of images,)`. **Both arrays must have dtype
+        `float64`.**
+
+        Keep in mind:
+
+        - Skip the first line: it holds the column names, not an image.
+        - In every other line, the first value is the label and the remaining 784 values are the
+          pixels of the picture.
+
+        Hints:
+
+        - `csv.reader` returns an iterable that yields one row of the file per iteration, as a
+          list of strings: `row[0]` is the label and `row[1:]` are the 784 pixel values.
+        - `np.reshape` (or `np.array_split`) turns 784 values into a 28x28 array.
+        - `np.ndarray.astype` converts an array to another dtype.
+        """,
+    ),
+    graded(
+        "c2w4-parse-data-from-input",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: parse_data_from_input
+        def parse_data_from_input(filename):
+          """
+          Parses the images and labels from a CSV file
+
+          Args:
+            filename (string): path to the CSV file
+
+          Returns:
+            images, labels: tuple of numpy arrays containing the images and labels
+          """
+          with open(filename) as file:
+            ### START CODE HERE
+
+            # Use csv.reader, passing in the appropriate delimiter
+            # Remember that csv.reader can be iterated and returns one line in each iteration
+            csv_reader = csv.reader(file, delimiter=',')
+
+            # Skip the header
+            next(csv_reader)
+
+            labels = []
+            rows = []
+            for row in csv_reader:
+              labels.append(row[0])
+              rows.append(row[1:])
+
+            images = np.array(rows, dtype=np.float64).reshape(-1, 28, 28)
+            labels = np.array(labels, dtype=np.float64)
+
+            ### END CODE HERE
+
+            return images, labels
+        ''',
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: parse_data_from_input
+        def parse_data_from_input(filename):
+          """
+          Parses the images and labels from a CSV file
+
+          Args:
+            filename (string): path to the CSV file
+
+          Returns:
+            images, labels: tuple of numpy arrays containing the images and labels
+          """
+          with open(filename) as file:
+            ### START CODE HERE
+
+            # Use csv.reader, passing in the appropriate delimiter
+            # Remember that csv.reader can be iterated and returns one line in each iteration
+            csv_reader = csv.reader(file, delimiter=None)
+
+            labels = None
+            images = None
+
+
+            ### END CODE HERE
+
+            return images, labels
+        ''',
+    ),
+    graded(
+        "c2w4-parse-test",
+        """
+        # grader-required-cell
+
+        # Test your function
+        training_images, training_labels = parse_data_from_input(TRAINING_FILE)
+        validation_images, validation_labels = parse_data_from_input(VALIDATION_FILE)
+
+        print(f"Training images has shape: {training_images.shape} and dtype: {training_images.dtype}")
+        print(f"Training labels has shape: {training_labels.shape} and dtype: {training_labels.dtype}")
+        print(f"Validation images has shape: {validation_images.shape} and dtype: {validation_images.dtype}")
+        print(f"Validation labels has shape: {validation_labels.shape} and dtype: {validation_labels.dtype}")
+        """,  # noqa: E501
+    ),
+    md(
+        "c2w4-parse-expected",
+        """
+        **Expected Output:**
+
+        ```
+        Training images has shape: (27455, 28, 28) and dtype: float64
+        Training labels has shape: (27455,) and dtype: float64
+        Validation images has shape: (7172, 28, 28) and dtype: float64
+        Validation labels has shape: (7172,) and dtype: float64
+        ```
+        """,
+    ),
+    md(
+        "c2w4-plot-images-md",
+        """
+        ## Visualizing the numpy arrays
+
+        Now that the csv files are numpy arrays, you can draw them as images. Run the next cell to
+        see the first ten training images together with their letters.
+        """,
+    ),
+    code(
+        "c2w4-plot-images",
+        """
+        # Plot a sample of 10 images from the training set
+        def plot_categories(training_images, training_labels):
+          fig, axes = plt.subplots(1, 10, figsize=(16, 15))
+          axes = axes.flatten()
+          letters = list(string.ascii_lowercase)
+
+          for k in range(10):
+            img = training_images[k]
+            img = np.expand_dims(img, axis=-1)
+            img = array_to_img(img)
+            ax = axes[k]
+            ax.imshow(img, cmap="Greys_r")
+            ax.set_title(f"{letters[int(training_labels[k])]}")
+            ax.set_axis_off()
+
+          plt.tight_layout()
+          plt.show()
+
+        plot_categories(training_images, training_labels)
+        """,
+    ),
+    md(
+        "c2w4-generators-md",
+        """
+        ## Creating the generators for the CNN
+
+        Now complete the `train_val_generators` function below, which builds the generators that
+        feed the network batches of images during training and validation.
+
+        Some things to keep in mind:
+
+        - The images are grayscale, so each one has a single channel. A convolutional layer
+          expects a channel dimension, so add one with `np.expand_dims`: an array of shape
+          `(N, 28, 28)` becomes `(N, 28, 28, 1)`.
+        - Use the `flow` method of `ImageDataGenerator`, which reads images and labels from
+          arrays instead of directories, with a `batch_size` of 32.
+        - Rescale the pixel values of both sets to the [0, 1] range. You may augment the training
+          images if you like, but keep the augmentation mild (a flipped hand may sign another
+          letter), and never augment the validation images.
+        """,
+    ),
+    graded(
+        "c2w4-train-val-generators",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(training_images, training_labels, validation_images, validation_labels):
+          """
+          Creates the training and validation data generators
+
+          Args:
+            training_images (array): parsed images from the train CSV file
+            training_labels (array): parsed labels from the train CSV file
+            validation_images (array): parsed images from the test CSV file
+            validation_labels (array): parsed labels from the test CSV file
+
+          Returns:
+            train_generator, validation_generator - tuple containing the generators
+          """
+          ### START CODE HERE
+
+          # In this section you will have to add another dimension to the data
+          # So, for example, if your array is (10000, 28, 28)
+          # You will need to make it (10000, 28, 28, 1)
+          # Hint: np.expand_dims
+          training_images = np.expand_dims(training_images, axis=3)
+          validation_images = np.expand_dims(validation_images, axis=3)
+
+          # Instantiate the ImageDataGenerator class
+          # Don't forget to normalize pixel values
+          # and set arguments to augment the images (if desired)
+          train_datagen = ImageDataGenerator(rescale=1./255,
+                                             rotation_range=10,
+                                             width_shift_range=0.1,
+                                             height_shift_range=0.1,
+                                             zoom_range=0.1)
+
+
+          # Pass in the appropriate arguments to the flow method
+          train_generator = train_datagen.flow(x=training_images,
+                                               y=training_labels,
+                                               batch_size=32)
+
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          # Remember that validation data should not be augmented
+          validation_datagen = ImageDataGenerator(rescale=1./255)
+
+          # Pass in the appropriate arguments to the flow method
+          validation_generator = validation_datagen.flow(x=validation_images,
+                                                         y=validation_labels,
+                                                         batch_size=32)
+
+          ### END CODE HERE
+
+          return train_generator, validation_generator
+        ''',  # noqa: E501
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(training_images, training_labels, validation_images, validation_labels):
+          """
+          Creates the training and validation data generators
+
+          Args:
+            training_images (array): parsed images from the train CSV file
+            training_labels (array): parsed labels from the train CSV file
+            validation_images (array): parsed images from the test CSV file
+            validation_labels (array): parsed labels from the test CSV file
+
+          Returns:
+            train_generator, validation_generator - tuple containing the generators
+          """
+          ### START CODE HERE
+
+          # In this section you will have to add another dimension to the data
+          # So, for example, if your array is (10000, 28, 28)
+          # You will need to make it (10000, 28, 28, 1)
+          # Hint: np.expand_dims
+          training_images = None
+          validation_images = None
+
+          # Instantiate the ImageDataGenerator class
+          # Don't forget to normalize pixel values
+          # and set arguments to augment the images (if desired)
+          train_datagen = None
+
+
+          # Pass in the appropriate arguments to the flow method
+          train_generator = train_datagen.flow(x=None,
+                                               y=None,
+                                               batch_size=32)
+
+
+          # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+          # Remember that validation data should not be augmented
+          validation_datagen = None
+
+          # Pass in the appropriate arguments to the flow method
+          validation_generator = validation_datagen.flow(x=None,
+                                                         y=None,
+                                                         batch_size=32)
+
+          ### END CODE HERE
+
+          return train_generator, validation_generator
+        ''',  # noqa: E501
+    ),
+    graded(
+        "c2w4-generators-test",
+        """
+        # grader-required-cell
+
+        # Test your generators
+        train_generator, validation_generator = train_val_generators(training_images, training_labels, validation_images, validation_labels)
+
+        print(f"Images of training generator have shape: {train_generator.x.shape}")
+        print(f"Labels of training generator have shape: {train_generator.y.shape}")
+        print(f"Images of validation generator have shape: {validation_generator.x.shape}")
+        print(f"Labels of validation generator have shape: {validation_generator.y.shape}")
+        """,  # noqa: E501
+    ),
+    md(
+        "c2w4-generators-expected",
+        """
+        **Expected Output:**
+
+        ```
+        Images of training generator have shape: (27455, 28, 28, 1)
+        Labels of training generator have shape: (27455,)
+        Images of validation generator have shape: (7172, 28, 28, 1)
+        Labels of validation generator have shape: (7172,)
+        ```
+        """,
+    ),
+    md(
+        "c2w4-model-md",
+        """
+        ## Coding the CNN
+
+        The last step before training is to define the model. Complete the `create_model`
+        function below so that it returns a compiled Keras model (built with the `Sequential` or
+        the Functional API) that takes 28x28 single-channel images.
+
+        The last layer must have one unit per letter of the English alphabet and an activation
+        that turns its outputs into a probability for each letter.
+
+        **Note:** according to the dataset's documentation there are no samples of the last
+        letter, Z, so one output unit fewer would also do. You will pass the assignment either
+        way.
+
+        Compile the model with a loss suited to multi-class classification; remember that the
+        labels are integers, not one-hot vectors. **Use no more than 2 `Conv2D` and 2
+        `MaxPooling2D` layers.**
+        """,
+    ),
+    graded(
+        "c2w4-create-model",
+        solution="""
+        # grader-required-cell
+
+        def create_model():
+
+          ### START CODE HERE
+
+          # Define the model
+          # Use no more than 2 Conv2D and 2 MaxPooling2D
+          model = tf.keras.models.Sequential([
+              tf.keras.layers.Conv2D(64, (3, 3), activation='relu', input_shape=(28, 28, 1)),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Conv2D(64, (3, 3), activation='relu'),
+              tf.keras.layers.MaxPooling2D(2, 2),
+              tf.keras.layers.Flatten(),
+              tf.keras.layers.Dense(128, activation='relu'),
+              tf.keras.layers.Dropout(0.2),
+              tf.keras.layers.Dense(26, activation='softmax'),
+          ])
+
+
+          model.compile(optimizer='adam',
+                        loss='sparse_categorical_crossentropy',
+                        metrics=['accuracy'])
+
+          ### END CODE HERE
+
+          return model
+        """,
+        template="""
+        # grader-required-cell
+
+        def create_model():
+
+          ### START CODE HERE
+
+          # Define the model
+          # Use no more than 2 Conv2D and 2 MaxPooling2D
+          model = tf.keras.models.Sequential([
+              None,
+          ])
+
+
+          model.compile(optimizer = None,
+                        loss = None,
+                        metrics=["accuracy"])
+
+          ### END CODE HERE
+
+          return model
+        """,
+    ),
+    md(
+        "c2w4-train-md",
+        """
+        Now train the model. Training can take a few minutes.
+        """,
+    ),
+    code(
+        "c2w4-train",
+        """
+        # Save your model
+        model = create_model()
+
+        # Train your model
+        history = model.fit(train_generator,
+                            epochs=15,
+                            validation_data=validation_generator)
+        """,
+    ),
+    md(
+        "c2w4-plot-md",
+        """
+        Run the next cell to plot the training and validation accuracy and loss at the end of
+        each epoch.
+
+        Your model's accuracy is **not graded**. Still, as an optional exercise once you have
+        submitted the notebook, try to push it as high as you can on both sets: a reasonable
+        benchmark is over 99% training accuracy and over 95% validation accuracy within 15
+        epochs. Experiment with the architecture and the augmentation settings to get there.
+        """,
+    ),
+    code(
+        "c2w4-plot",
+        """
+        # Plot the chart for accuracy and loss on both training and validation
+        acc = history.history['accuracy']
+        val_acc = history.history['val_accuracy']
+        loss = history.history['loss']
+        val_loss = history.history['val_loss']
+
+        epochs = range(len(acc))
+
+        plt.plot(epochs, acc, 'r', label='Training accuracy')
+        plt.plot(epochs, val_acc, 'b', label='Validation accuracy')
+        plt.title('Training and validation accuracy')
+        plt.legend()
+        plt.figure()
+
+        plt.plot(epochs, loss, 'r', label='Training Loss')
+        plt.plot(epochs, val_loss, 'b', label='Validation Loss')
+        plt.title('Training and validation loss')
+        plt.legend()
+
+        plt.show()
+        """,
+    ),
+    md(
+        "c2w4-submit-md",
+        """
+        To submit, download this notebook from Colab: open the `File` menu and choose
+        `Download` -> `Download .ipynb`. Any file name works, as long as it is a valid `.ipynb`
+        (Jupyter notebook) file.
+        """,
+    ),
+    md(
+        "c2w4-congrats-md",
+        """
+        **Congratulations on finishing this week's assignment!**
+
+        You have parsed a dataset stored as csv files into image arrays, fed them to a network
+        through generators, and trained a convolutional neural network that tells 24 letters of
+        the sign language alphabet apart.
+
+        **Keep it up!**
+        """,
+    ),
+]
+
+
 ASSIGNMENTS: dict[str, list[Cell]] = {
     "C2W1": C2W1_CELLS,
+    "C2W2": C2W2_CELLS,
+    "C2W4": C2W4_CELLS,
 }
 
 

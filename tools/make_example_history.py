@@ -1,7 +1,7 @@
 """Train the reference solution on the fixture data and save its real history.
 
 The bundled `solutions/history.pkl` comes from this script, never from typed numbers:
-    TF_USE_LEGACY_KERAS=1 python tools/make_example_history.py C2W1
+    python tools/make_example_history.py C2W1   (or C2W2)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from grader.notebook import read_notebook  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("assignment", choices=["C2W1"])
+    parser.add_argument("assignment", choices=["C2W1", "C2W2"])
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from grader import fixtures
 from grader.feedback import describe_error, outcome_problem
-from grader.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict
+from grader.history import history_tests
+from grader.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
 
 FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
 SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
@@ -23,43 +24,44 @@ TRAIN_TARGET = 0.8
 TRAIN_MAX_EPOCHS = 6
 SEED = 1234
 
+DIRS_TESTS = (
+    "creates the four directories under root_path",
+    "uses root_path, not a hard-coded path",
+)
+SPLIT_TESTS = (
+    "skips zero-length files",
+    "prints '<file> is zero length, so ignoring.'",
+    "SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation",
+    "SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation",
+    "copies files, leaving the source unchanged",
+    "training and validation are disjoint and hold every non-empty image",
+    "shuffles before splitting",
+)
+GENERATOR_TESTS = (
+    "returns (train_generator, validation_generator)",
+    "target_size is (150, 150)",
+    "rescales pixels by 1/255 on both generators",
+    "finds every image of the split",
+    "class_mode matches the model's output",
+)
+MODEL_TESTS = (
+    "returns a compiled Keras model",
+    "input shape is (150, 150, 3)",
+    "has at least 3 Conv2D layers",
+    "output layer and loss fit two classes",
+    "tracks the 'accuracy' metric",
+    "learns to tell the fixture's cats from dogs",
+)
+HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
+                      min_val_accuracy=0.80)
+
 PARTS = (
-    PartSpec("create_train_val_dirs", (
-        ("creates the four directories under root_path", 6),
-        ("uses root_path, not a hard-coded path", 4),
-    ), probes=("create_train_val_dirs",)),
-    PartSpec("split_data", (
-        ("skips zero-length files", 5),
-        ("prints '<file> is zero length, so ignoring.'", 3),
-        ("SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation", 6),
-        ("SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation", 4),
-        ("copies files, leaving the source unchanged", 4),
-        ("training and validation are disjoint and hold every non-empty image", 4),
-        ("shuffles before splitting", 4),
-    ), probes=("split_data",)),
-    PartSpec("train_val_generators", (
-        ("returns (train_generator, validation_generator)", 3),
-        ("target_size is (150, 150)", 4),
-        ("rescales pixels by 1/255 on both generators", 4),
-        ("finds every image of the split", 4),
-        ("class_mode matches the model's output", 5),
-    ), probes=("train_val_generators",)),
-    PartSpec("create_model", (
-        ("returns a compiled Keras model", 2),
-        ("input shape is (150, 150, 3)", 3),
-        ("has at least 3 Conv2D layers", 3),
-        ("output layer and loss fit two classes", 3),
-        ("tracks the 'accuracy' metric", 2),
-        ("learns to tell the fixture's cats from dogs", 7),
-    ), probes=("create_model", "train")),
-    PartSpec("history", (
-        ("history file is readable plain data", 2),
-        ("has 'accuracy' and 'val_accuracy' lists of equal length", 2),
-        ("at most 15 epochs", 1),
-        ("values are finite numbers in [0, 1]", 1),
-        ("final training accuracy >= 0.95", 7),
-        ("final validation accuracy >= 0.80", 7),
-    )),
+    part("create_train_val_dirs", DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
+    part("split_data", SPLIT_TESTS, (5, 3, 6, 4, 4, 4, 4), probes=("split_data",)),
+    part("train_val_generators", GENERATOR_TESTS, (3, 4, 4, 4, 5),
+         probes=("train_val_generators",)),
+    part("create_model", MODEL_TESTS, (2, 3, 3, 3, 2, 7), probes=("create_model", "train")),
+    part("history", history_tests(HISTORY), (2, 2, 1, 1, 7, 7)),
 )
 
 
@@ -90,7 +92,12 @@ def probe_split_data(ns: dict, args: dict) -> dict:
 
 
 def probe_train_val_generators(ns: dict, args: dict) -> dict:
-    from grader.probe_tools import call_learner, describe_directory_iterator, first_batch
+    from grader.probe_tools import (
+        augmentation_behaviour,
+        call_learner,
+        describe_directory_iterator,
+        first_batch,
+    )
 
     call = call_learner(ns, "train_val_generators", args["training"], args["validation"])
     obs: dict = {"call": call.summary()}
@@ -104,6 +111,7 @@ def probe_train_val_generators(ns: dict, args: dict) -> dict:
             info = describe_directory_iterator(gen)
             try:
                 info["batch"] = first_batch(gen)
+                info["behaviour"] = augmentation_behaviour(gen)
             except Exception as exc:  # noqa: BLE001 - a bad generator is an observation
                 info["batch_error"] = f"{type(exc).__name__}: {exc}"[:500]
             obs["generators"].append(info)
@@ -144,43 +152,14 @@ def _class_mode_for(model_info: dict) -> str:
 def probe_train(ns: dict, args: dict) -> dict:
     """Brief, seeded training on the grader's own generators, so a generator bug is not
     charged to the model; accuracy is measured by the grader, not by the learner's metrics."""
-    import numpy as np
-    import tensorflow as tf
+    from grader.probe_tools import brief_training
 
-    from grader.probe_tools import call_learner, describe_model
+    def data(info: dict):
+        train, val = _reference_generators(args["training"], args["validation"],
+                                           _class_mode_for(info), args["seed"])
+        return train, [val[i] for i in range(len(val))]
 
-    tf.keras.utils.set_random_seed(args["seed"])
-    tf.config.experimental.enable_op_determinism()
-    call = call_learner(ns, "create_model")
-    if not call.ok:
-        return {"call": call.summary()}
-    model = call.value
-    if not hasattr(model, "fit"):
-        return {"call": call.summary(), "not_a_model": type(model).__name__}
-    info = describe_model(model)
-    train, val = _reference_generators(args["training"], args["validation"],
-                                       _class_mode_for(info), args["seed"])
-    x_val = np.concatenate([val[i][0] for i in range(len(val))])
-    y_val = np.concatenate([val[i][1] for i in range(len(val))]).astype(int)
-    accuracies = []
-    try:
-        for _ in range(args["max_epochs"]):
-            model.fit(train, epochs=1, steps_per_epoch=len(train), verbose=0)
-            predictions = np.asarray(model.predict(x_val, verbose=0))
-            if predictions.ndim == 2 and predictions.shape[1] > 1:
-                guess = predictions.argmax(axis=1)
-            else:
-                guess = (predictions.reshape(-1) > 0.5).astype(int)
-            accuracies.append(float((guess == y_val).mean()))
-            if accuracies[-1] >= args["target"]:
-                break
-    except BaseException as exc:  # noqa: BLE001 - training errors are observations
-        from grader.child import describe_exception
-
-        return {"call": call.summary(), "accuracies": accuracies,
-                "fit_error": describe_exception(exc)}
-    return {"call": call.summary(), "accuracies": accuracies, "steps_per_epoch": len(train),
-            "validation_images": int(len(y_val))}
+    return brief_training(ns, data, args)
 
 
 PROBES = {
@@ -255,8 +234,7 @@ def _dirs_under(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir()}
 
 
-def check_create_train_val_dirs(ctx: Context) -> list[Verdict]:
-    part = PARTS[0]
+def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("create_train_val_dirs")
     problem = outcome_problem("create_train_val_dirs", outcome)
     if problem:
@@ -266,7 +244,7 @@ def check_create_train_val_dirs(ctx: Context) -> list[Verdict]:
         return _all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
     verdicts = []
     want = ", ".join(sorted(d for d in SUBDIRS if "/" in d))
-    for (name, _), root, call in zip(part.tests, ctx.prepared["roots"], calls, strict=True):
+    for name, root, call in zip(DIRS_TESTS, ctx.prepared["roots"], calls, strict=True):
         found = _dirs_under(Path(root))
         if not call["ok"]:
             verdicts.append((name, False, describe_error("create_train_val_dirs", call["error"])))
@@ -295,8 +273,7 @@ def _listing(folder: Path) -> list[str]:
     return sorted(os.listdir(folder)) if folder.is_dir() else []
 
 
-def check_split_data(ctx: Context) -> list[Verdict]:
-    part = PARTS[1]
+def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("split_data")
     problem = outcome_problem("split_data", outcome)
     if problem:
@@ -329,23 +306,23 @@ def check_split_data(ctx: Context) -> list[Verdict]:
 
     kept_empty = [r for r in (r90, r50) if r["zero_length"] in set(r["train"]) | set(r["val"])]
     if kept_empty:
-        verdicts.append((part.tests[0][0], False, (
+        verdicts.append((SPLIT_TESTS[0], False, (
             f"The zero-length file {kept_empty[0]['zero_length']} was copied. Check "
             "os.path.getsize(file) > 0 before keeping a file.")))
     else:
-        verdicts.append((part.tests[0][0], True, "Zero-length files were left out."))
+        verdicts.append((SPLIT_TESTS[0], True, "Zero-length files were left out."))
 
     printed = " ".join(r90["stdout"].split()).lower()
     expected = f"{r90['zero_length']} is zero length, so ignoring."
     if expected.lower() in printed:
-        verdicts.append((part.tests[1][0], True, "Printed the zero-length message."))
+        verdicts.append((SPLIT_TESTS[1], True, "Printed the zero-length message."))
     else:
         shown = r90["stdout"].strip().splitlines()[:3]
-        verdicts.append((part.tests[1][0], False, (
+        verdicts.append((SPLIT_TESTS[1], False, (
             f"Expected the line \"{expected}\" for the empty file; found "
             + (f"{' / '.join(shown)!r}" if shown else "no output") + ".")))
 
-    for (name, _), run in ((part.tests[2], r90), (part.tests[3], r50)):
+    for name, run in ((SPLIT_TESTS[2], r90), (SPLIT_TESTS[3], r50)):
         n = len(nonempty(run))
         want_train = int(n * run["split"])
         want_val = n - want_train
@@ -362,11 +339,11 @@ def check_split_data(ctx: Context) -> list[Verdict]:
     changed = [r for r in (r90, r50) if r["source_now"] != r["source_digest"]]
     if changed:
         gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
-        verdicts.append((part.tests[4][0], False, (
+        verdicts.append((SPLIT_TESTS[4], False, (
             f"SOURCE_DIR changed: {len(gone)} file(s) disappeared from it. Copy with "
             "shutil.copyfile (or copyfile) instead of moving with shutil.move or os.rename.")))
     else:
-        verdicts.append((part.tests[4][0], True, "The source directory was left unchanged."))
+        verdicts.append((SPLIT_TESTS[4], True, "The source directory was left unchanged."))
 
     problems = []
     for run in (r90, r50):
@@ -385,15 +362,15 @@ def check_split_data(ctx: Context) -> list[Verdict]:
         if altered:
             problems.append(f"{len(altered)} copied file(s) differ from the source")
     if problems:
-        verdicts.append((part.tests[5][0], False, "; ".join(problems[:3]) + (
+        verdicts.append((SPLIT_TESTS[5], False, "; ".join(problems[:3]) + (
             ". Each non-empty file goes to exactly one of the two directories.")))
     else:
-        verdicts.append((part.tests[5][0], True, "Every non-empty file is in exactly one set."))
+        verdicts.append((SPLIT_TESTS[5], True, "Every non-empty file is in exactly one set."))
 
     if set(r90["train"]) != set(r90b["train"]):
-        verdicts.append((part.tests[6][0], True, "Two runs gave two different splits."))
+        verdicts.append((SPLIT_TESTS[6], True, "Two runs gave two different splits."))
     else:
-        verdicts.append((part.tests[6][0], False, (
+        verdicts.append((SPLIT_TESTS[6], False, (
             "Two runs with different random seeds put exactly the same files in training: the "
             "files are not shuffled. Use random.sample(files, len(files)) before splitting.")))
     return verdicts
@@ -421,8 +398,17 @@ def _output_kind(info: dict) -> str | None:
     return None
 
 
-def check_train_val_generators(ctx: Context) -> list[Verdict]:
-    part = PARTS[2]
+def batch_problem(gens: list[dict]) -> str | None:
+    for label, gen in zip(("training", "validation"), gens, strict=False):
+        error = gen.get("batch_error")
+        if error:
+            hint = (" Augmentation needs SciPy installed (pip install scipy)."
+                    if "SciPy" in error else "")
+            return f"Reading a batch from the {label} generator failed: {error}.{hint}"
+    return None
+
+
+def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("train_val_generators")
     problem = outcome_problem("train_val_generators", outcome)
     if problem:
@@ -436,15 +422,18 @@ def check_train_val_generators(ctx: Context) -> list[Verdict]:
             f"train_val_generators returned {obs.get('returned')}; expected a tuple of two "
             "iterators made by ImageDataGenerator(...).flow_from_directory(...)."))
     train, val = gens
-    verdicts: list[Verdict] = [(part.tests[0][0], True, "Returned two directory iterators.")]
+    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Returned two directory iterators.")]
     sizes = [g.get("target_size") for g in gens]
     if all(s == TARGET_SIZE for s in sizes):
-        verdicts.append((part.tests[1][0], True, "Both resize images to 150x150."))
+        verdicts.append((GENERATOR_TESTS[1], True, "Both resize images to 150x150."))
     else:
-        verdicts.append((part.tests[1][0], False, (
+        verdicts.append((GENERATOR_TESTS[1], False, (
             f"Expected target_size=(150, 150) on both generators; found {tuple(sizes[0] or ())} "
             f"(training) and {tuple(sizes[1] or ())} (validation). The model's input is "
             "150x150x3.")))
+    broken = batch_problem(gens)
+    if broken:
+        return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:]]
     bad_scale = []
     for label, gen in (("training", train), ("validation", val)):
         rescale = gen.get("rescale")
@@ -453,21 +442,21 @@ def check_train_val_generators(ctx: Context) -> list[Verdict]:
         if not ok or batch.get("x_max", 2.0) > 1.0 + 1e-6:
             bad_scale.append(f"{label}: rescale={rescale}, pixel max {batch.get('x_max')}")
     if bad_scale:
-        verdicts.append((part.tests[2][0], False, (
+        verdicts.append((GENERATOR_TESTS[2], False, (
             "Expected ImageDataGenerator(rescale=1./255) so pixels lie in [0, 1]; found "
             + "; ".join(bad_scale) + ".")))
     else:
-        verdicts.append((part.tests[2][0], True, "Pixels are scaled to [0, 1] on both."))
+        verdicts.append((GENERATOR_TESTS[2], True, "Pixels are scaled to [0, 1] on both."))
     counts = ctx.prepared["counts"]
     found = (train.get("samples"), val.get("samples"))
     classes = [sorted((g.get("class_indices") or {}).keys()) for g in gens]
     if found == (counts["training"], counts["validation"]) and all(
         c == ["cats", "dogs"] for c in classes
     ):
-        verdicts.append((part.tests[3][0], True,
+        verdicts.append((GENERATOR_TESTS[3], True,
                          f"Found {found[0]} training and {found[1]} validation images."))
     else:
-        verdicts.append((part.tests[3][0], False, (
+        verdicts.append((GENERATOR_TESTS[3], False, (
             f"Expected {counts['training']} training and {counts['validation']} validation "
             f"images in classes cats and dogs; found {found[0]} and {found[1]} in "
             f"{classes[0]} and {classes[1]}. Point each generator at the directory it is "
@@ -478,23 +467,21 @@ def check_train_val_generators(ctx: Context) -> list[Verdict]:
     accepted = {"binary": ("binary",), "categorical": ("categorical",),
                 "sparse": ("binary", "sparse")}.get(kind or "binary")
     if modes[0] == modes[1] and modes[0] in accepted:
-        verdicts.append((part.tests[4][0], True, f"class_mode '{modes[0]}' fits the model."))
+        verdicts.append((GENERATOR_TESTS[4], True, f"class_mode '{modes[0]}' fits the model."))
     else:
         if info and kind:
             described = (f"your model ends in {info['output_shape'][-1]} "
                          f"{info.get('output_activation')} unit(s) with {info.get('loss')}")
         else:
             described = "a two-class model with one sigmoid output"
-        verdicts.append((part.tests[4][0], False, (
+        verdicts.append((GENERATOR_TESTS[4], False, (
             f"class_mode is {modes[0]!r} (training) and {modes[1]!r} (validation), but "
             f"{described} needs class_mode={accepted[0]!r}. 'categorical' gives one-hot "
             "labels of two columns, which a single sigmoid unit cannot fit.")))
     return verdicts
 
 
-def check_create_model(ctx: Context) -> list[Verdict]:
-    part = PARTS[3]
-    names = [n for n, _ in part.tests]
+def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("create_model")
     problem = outcome_problem("create_model", outcome)
     if problem:
@@ -507,48 +494,48 @@ def check_create_model(ctx: Context) -> list[Verdict]:
         return _all_fail(part, f"create_model returned {obs.get('returned')}, not a Keras model.")
     verdicts: list[Verdict] = []
     if info.get("compiled") and info.get("loss"):
-        verdicts.append((names[0], True, f"A compiled {info['type']}."))
+        verdicts.append((MODEL_TESTS[0], True, f"A compiled {info['type']}."))
     else:
-        verdicts.append((names[0], False, (
+        verdicts.append((MODEL_TESTS[0], False, (
             "The model is not compiled: call model.compile(optimizer=..., loss=..., "
             "metrics=['accuracy']) before returning it.")))
     shape = info.get("input_shape")
     if shape == [None, 150, 150, 3]:
-        verdicts.append((names[1], True, "Input shape (150, 150, 3)."))
+        verdicts.append((MODEL_TESTS[1], True, "Input shape (150, 150, 3)."))
     else:
-        verdicts.append((names[1], False, (
+        verdicts.append((MODEL_TESTS[1], False, (
             f"Expected input shape (None, 150, 150, 3); found {shape}. Give the first layer "
             "input_shape=(150, 150, 3).")))
     convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
     if convs >= 3:
-        verdicts.append((names[2], True, f"{convs} Conv2D layers."))
+        verdicts.append((MODEL_TESTS[2], True, f"{convs} Conv2D layers."))
     else:
-        verdicts.append((names[2], False, (
+        verdicts.append((MODEL_TESTS[2], False, (
             f"Expected at least 3 Conv2D layers; found {convs}. Stack Conv2D + MaxPooling2D "
             "blocks.")))
     kind = _output_kind(info)
     if kind:
-        verdicts.append((names[3], True, (
+        verdicts.append((MODEL_TESTS[3], True, (
             f"{info['output_shape'][-1]} {info.get('output_activation')} output with "
             f"{info.get('loss')}.")))
     else:
-        verdicts.append((names[3], False, (
+        verdicts.append((MODEL_TESTS[3], False, (
             f"The model ends in {(info.get('output_shape') or [None])[-1]} unit(s) with "
             f"activation {info.get('output_activation')!r} and loss {info.get('loss')!r}. For "
             "two classes use Dense(1, activation='sigmoid') with loss='binary_crossentropy' "
             "(or 2 softmax units with a categorical cross-entropy).")))
     metrics = [m.lower() for m in info.get("metrics") or []]
     if any(m in ("accuracy", "acc", "binary_accuracy", "categorical_accuracy") for m in metrics):
-        verdicts.append((names[4], True, "Accuracy is tracked."))
+        verdicts.append((MODEL_TESTS[4], True, "Accuracy is tracked."))
     else:
-        verdicts.append((names[4], False, (
+        verdicts.append((MODEL_TESTS[4], False, (
             f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}. The "
             "history check needs the 'accuracy' and 'val_accuracy' keys.")))
-    verdicts.append(_training_verdict(ctx, names[5]))
+    verdicts.append(training_verdict(ctx, MODEL_TESTS[5]))
     return verdicts
 
 
-def _training_verdict(ctx: Context, name: str) -> Verdict:
+def training_verdict(ctx: Context, name: str, target: float = TRAIN_TARGET) -> Verdict:
     outcome = ctx.outcomes.get("train")
     problem = outcome_problem("Training the model", outcome)
     if problem:
@@ -564,13 +551,13 @@ def _training_verdict(ctx: Context, name: str) -> Verdict:
         return (name, False, "The model could not be trained.")
     best = max(accuracies)
     curve = ", ".join(f"{a:.2f}" for a in accuracies)
-    if best >= TRAIN_TARGET:
+    if best >= target:
         return (name, True, (
-            f"Reached {best:.0%} validation accuracy on the fixture images after "
-            f"{len(accuracies)} short epoch(s) (needed {TRAIN_TARGET:.0%})."))
+            f"Reached {best:.0%} validation accuracy on the fixture data after "
+            f"{len(accuracies)} short epoch(s) (needed {target:.0%})."))
     return (name, False, (
-        f"After {len(accuracies)} short epochs on easy fixture images, validation accuracy "
-        f"stayed at {curve} (needed {TRAIN_TARGET:.0%}). The model does not learn: check the "
+        f"After {len(accuracies)} short epochs on easy fixture data, validation accuracy "
+        f"stayed at {curve} (needed {target:.0%}). The model does not learn: check the "
         "optimizer's learning rate, that layers are trainable, and the output activation."))
 
 
@@ -591,8 +578,7 @@ SPEC = AssignmentSpec(
     functions=FUNCTIONS,
     parts=PARTS,
     pass_mark=80.0,
-    history=HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
-                        min_val_accuracy=0.80),
+    history=HISTORY,
     probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
                     "create_model": 90, "train": 300},
     prepare=prepare,
