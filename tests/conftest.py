@@ -16,8 +16,16 @@ TEMPLATE = ROOT / "student_template" / "C2W1_Assignment.ipynb"
 SOLUTION_HISTORY = ROOT / "solutions" / "history.pkl"
 
 
-def load_solution() -> nbformat.NotebookNode:
-    return nbformat.read(SOLUTION, as_version=4)
+def load_solution(code: str = "C2W1") -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / "solutions" / f"{code}_Assignment.ipynb", as_version=4)
+
+
+def solution_path(code: str) -> Path:
+    return ROOT / "solutions" / f"{code}_Assignment.ipynb"
+
+
+def template_path(code: str) -> Path:
+    return ROOT / "student_template" / f"{code}_Assignment.ipynb"
 
 
 def cell_by_id(nb, cell_id: str):
@@ -37,6 +45,7 @@ def edit(nb, cell_id: str, old: str, new: str):
 
 
 def write(nb, folder: Path, name: str = "C2W1_Assignment.ipynb") -> Path:
+    """Write a notebook; the default name is C2W1's, pass another for other assignments."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     nbformat.write(nb, path)
