@@ -20,7 +20,7 @@ RULE_COMMENT = "cell with a '# GRADED FUNCTION' comment"
 RULE_ANYWHERE = "untagged cell (no graded tag or comment found)"
 
 _GRADED_COMMENT = re.compile(r"^\s*#\s*GRADED FUNCTION\s*:?\s*(\w+)", re.MULTILINE)
-_DEF_NAME = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(", re.MULTILINE)
+_DEF_NAME = re.compile(r"^\s*(?:(?:async\s+)?def|class)\s+(\w+)\s*[(:]", re.MULTILINE)
 COLAB_MODULES = ("google.colab",)
 
 
@@ -88,7 +88,8 @@ def _parse(cell: Cell) -> _ParsedCell:
         return _ParsedCell(cell, None, python, f"syntax error at {where}: {exc.msg}",
                            _DEF_NAME.findall(cell.source), commented)
     defines = [
-        n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        n.name for n in tree.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     ]
     return _ParsedCell(cell, tree, python, None, defines, commented)
 
@@ -231,6 +232,8 @@ def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
                     )
                 result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
             elif isinstance(node, ast.ClassDef):
+                if node.name in required and chosen.get(node.name) is not p:
+                    continue
                 result.snippets.append(
                     Snippet(p.cell.index, "class", node.name, _segment(p, node))
                 )

@@ -198,3 +198,100 @@ def read_sign_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The grader's own reading of a fixture CSV: (images (N, 28, 28), labels (N,))."""
     data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
     return data[:, 1:].reshape(-1, 28, 28), data[:, 0]
+
+
+HORSES_VERSION = "horse-or-human-v1"
+HORSES_COUNTS = {"training": {"horses": 40, "humans": 42}, "validation": {"horses": 16,
+                                                                         "humans": 16}}
+WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+WEIGHTS_SEED = 777
+
+
+def _horse_or_human(rng: np.random.Generator, horse: bool) -> Image.Image:
+    """300x300 RGB: horses are brown bodies on green, humans pale upright figures on blue."""
+    sky = (int(rng.integers(60, 120)), int(rng.integers(120, 180)), int(rng.integers(40, 90)))
+    if not horse:
+        sky = (int(rng.integers(80, 140)), int(rng.integers(120, 170)),
+               int(rng.integers(190, 250)))
+    image = Image.new("RGB", (300, 300), sky)
+    draw = ImageDraw.Draw(image)
+    x, y = int(rng.integers(30, 120)), int(rng.integers(60, 160))
+    if horse:
+        body = (int(rng.integers(90, 150)), int(rng.integers(50, 80)), int(rng.integers(20, 50)))
+        draw.ellipse([x, y, x + 160, y + 80], fill=body)
+        for leg in range(4):
+            lx = x + 20 + leg * 35
+            draw.rectangle([lx, y + 60, lx + 12, y + 140], fill=body)
+    else:
+        skin = (int(rng.integers(200, 250)), int(rng.integers(170, 210)),
+                int(rng.integers(140, 180)))
+        draw.ellipse([x + 40, y - 50, x + 90, y], fill=skin)
+        draw.rectangle([x + 35, y, x + 95, y + 130], fill=skin)
+    pixels = np.asarray(image, dtype=np.int16) + rng.integers(-20, 21, size=(300, 300, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _build_horses(root: Path) -> None:
+    rng = np.random.default_rng(20240603)
+    for part, counts in HORSES_COUNTS.items():
+        for label, count in counts.items():
+            folder = root / part / label
+            folder.mkdir(parents=True)
+            for i in range(count):
+                name = f"{label[:-1]}{i + 1:02d}-{int(rng.integers(0, 9))}.png"
+                _horse_or_human(rng, label == "horses").save(folder / name)
+
+
+@dataclass(frozen=True)
+class HorsesOrHumans:
+    training: Path
+    validation: Path
+
+
+def horses_or_humans() -> HorsesOrHumans:
+    root = _atomic_build(cache_root() / HORSES_VERSION, _build_horses)
+    return HorsesOrHumans(root / "training", root / "validation")
+
+
+def _build_weights(root: Path) -> None:
+    """Needs TensorFlow, so it runs in a child: the grader process never imports it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, tensorflow as tf\n"
+        f"tf.keras.utils.set_random_seed({WEIGHTS_SEED})\n"
+        "m = tf.keras.applications.inception_v3.InceptionV3(\n"
+        "    input_shape=(150, 150, 3), include_top=False, weights=None)\n"
+        "m.save_weights(sys.argv[1], save_format='h5')\n"
+    )
+    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    subprocess.run([sys.executable, "-c", script, str(root / WEIGHTS_FILE)], check=True,
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def inception_weights() -> Path:
+    """An untrained InceptionV3 (no top, 150x150x3) in Keras 2's legacy HDF5 weights format,
+    under the course's file name; about 88 MB, so cached and never committed."""
+    root = _atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}", _build_weights)
+    return root / WEIGHTS_FILE
+
+
+def h5_fingerprint(path: Path) -> dict:
+    """Count, sum and sum of squares of every weight in an HDF5 weights file: enough to tell
+    whether a model holds exactly these weights, whatever order its variables are in."""
+    import h5py
+
+    count, total, squares = 0, 0.0, 0.0
+
+    def visit(_name, obj) -> None:
+        nonlocal count, total, squares
+        if isinstance(obj, h5py.Dataset):
+            values = np.asarray(obj[()], dtype=np.float64)
+            count += values.size
+            total += float(values.sum())
+            squares += float((values * values).sum())
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return {"count": count, "sum": total, "sumsq": squares}

@@ -14,7 +14,7 @@ Usage::
 The output is deterministic: fixed cell ids, no outputs, no execution counts, sorted JSON keys,
 so running the script twice gives byte-identical files.
 
-To add an assignment, write another cell list (e.g. ``C2W3_CELLS``) and register it in
+To add an assignment, write another cell list (e.g. ``C3W1_CELLS``) and register it in
 ``ASSIGNMENTS``. Cells that an assignment shares with an earlier one are reused with a new id
 (see ``_from_c2w1``), so the shared text lives in one place.
 """
@@ -1070,6 +1070,854 @@ C2W2_CELLS: list[Cell] = [
 
 
 # --------------------------------------------------------------------------------------------
+# C2W3: Transfer Learning (Horses vs Humans with InceptionV3)
+# --------------------------------------------------------------------------------------------
+
+C2W3_DATA_URL = "https://storage.googleapis.com/tensorflow-1-public/course2/week3"
+C2W3_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+C2W3_WEIGHTS_URL = f"https://storage.googleapis.com/mledu-datasets/{C2W3_WEIGHTS_FILE}"
+
+C2W3_CELLS: list[Cell] = [
+    md(
+        "c2w3-title",
+        """
+        # Week 3: Transfer Learning
+
+        Welcome to this week's assignment! So far you have trained every network from scratch.
+        This time you will use **transfer learning**: you take a network that has already been
+        trained on a very large dataset, keep the features it learned, and put a small
+        classifier of your own on top of it to solve a related problem, here telling horses
+        apart from humans.
+
+        **Important for correct grading:** do not delete cells (they carry metadata the grader
+        needs) and write your solutions only between `### START CODE HERE` and
+        `### END CODE HERE`. You may add new cells, but the grader ignores them.
+
+        Let's get started!
+        """,
+    ),
+    graded(
+        "c2w3-imports",
+        """
+        # grader-required-cell
+
+        import os
+        import zipfile
+        import matplotlib.pyplot as plt
+        import tensorflow as tf
+        from tensorflow.keras import layers
+        from tensorflow.keras import Model
+        from tensorflow.keras.optimizers import RMSprop
+        from tensorflow.keras.preprocessing.image import ImageDataGenerator
+        from tensorflow.keras.preprocessing.image import img_to_array, load_img
+        """,
+    ),
+    md(
+        "c2w3-dataset-md",
+        """
+        ## Dataset
+
+        This assignment uses the `Horse or Human` dataset: pictures of horses and of humans in
+        many different poses.
+
+        Run the next cell to download the `training` and `validation` sets and extract them
+        under the `/tmp` directory.
+        """,
+    ),
+    code(
+        "c2w3-download",
+        """
+        # Get the Horse or Human training dataset
+        !wget -q -P /tmp/ {DATA_URL}/horse-or-human.zip
+
+        # Get the Horse or Human validation dataset
+        !wget -q -P /tmp/ {DATA_URL}/validation-horse-or-human.zip
+
+        test_local_zip = '/tmp/horse-or-human.zip'
+        zip_ref = zipfile.ZipFile(test_local_zip, 'r')
+        zip_ref.extractall('/tmp/training')
+
+        val_local_zip = '/tmp/validation-horse-or-human.zip'
+        zip_ref = zipfile.ZipFile(val_local_zip, 'r')
+        zip_ref.extractall('/tmp/validation')
+
+        zip_ref.close()
+        """.replace("{DATA_URL}", C2W3_DATA_URL),
+    ),
+    md(
+        "c2w3-paths-md",
+        """
+        Unlike the cats and dogs images of the previous weeks, this dataset already comes with
+        one subdirectory per class (`horses` and `humans`), the layout that Keras'
+        `flow_from_directory` expects, so there is nothing to move around this time. It is still
+        handy to keep the paths of these directories in variables for later use:
+        """,
+    ),
+    graded(
+        "c2w3-paths",
+        """
+        # grader-required-cell
+
+        # Define the training and validation base directories
+        train_dir = '/tmp/training'
+        validation_dir = '/tmp/validation'
+
+        # Directory with training horse pictures
+        train_horses_dir = os.path.join(train_dir, 'horses')
+        # Directory with training humans pictures
+        train_humans_dir = os.path.join(train_dir, 'humans')
+        # Directory with validation horse pictures
+        validation_horses_dir = os.path.join(validation_dir, 'horses')
+        # Directory with validation human pictures
+        validation_humans_dir = os.path.join(validation_dir, 'humans')
+        """,
+    ),
+    md(
+        "c2w3-count-md",
+        """
+        Count the images of each class in each set:
+        """,
+    ),
+    code(
+        "c2w3-count",
+        r"""
+        # Check the number of images for each class and set
+        print(f"There are {len(os.listdir(train_horses_dir))} images of horses for training.\n")
+        print(f"There are {len(os.listdir(train_humans_dir))} images of humans for training.\n")
+        print(f"There are {len(os.listdir(validation_horses_dir))} images of horses for validation.\n")
+        print(f"There are {len(os.listdir(validation_humans_dir))} images of humans for validation.\n")
+        """,  # noqa: E501
+    ),
+    md(
+        "c2w3-count-expected",
+        """
+        **Expected Output:**
+
+        ```
+        There are 500 images of horses for training.
+
+        There are 527 images of humans for training.
+
+        There are 128 images of horses for validation.
+
+        There are 128 images of humans for validation.
+
+        ```
+        """,
+    ),
+    md(
+        "c2w3-sample-md",
+        """
+        Now have a look at one picture of each class:
+        """,
+    ),
+    code(
+        "c2w3-sample-images",
+        r"""
+        print("Sample horse image:")
+        plt.imshow(load_img(f"{os.path.join(train_horses_dir, os.listdir(train_horses_dir)[0])}"))
+        plt.show()
+
+        print("\nSample human image:")
+        plt.imshow(load_img(f"{os.path.join(train_humans_dir, os.listdir(train_humans_dir)[0])}"))
+        plt.show()
+        """,
+    ),
+    md(
+        "c2w3-shape-md",
+        """
+        The plots already suggest that the pictures are in color and 300 pixels on each side.
+        You can confirm it by turning one of them into an array and looking at its shape:
+        """,
+    ),
+    code(
+        "c2w3-sample-shape",
+        """
+        # Load the first example of a horse
+        sample_image  = load_img(f"{os.path.join(train_horses_dir, os.listdir(train_horses_dir)[0])}")
+
+        # Convert the image into its numpy array representation
+        sample_array = img_to_array(sample_image)
+
+        print(f"Each image has shape: {sample_array.shape}")
+        """,  # noqa: E501
+    ),
+    md(
+        "c2w3-shape-expected",
+        """
+        **Expected Output:**
+
+        ```
+        Each image has shape: (300, 300, 3)
+        ```
+
+        The first two dimensions are the 300x300 resolution and the last one holds the three
+        RGB color channels.
+        """,
+    ),
+    md(
+        "c2w3-generators-md",
+        """
+        ## Training and Validation Generators
+
+        Now that you know what the images look like, code the generators that will feed them to
+        the network. Complete the `train_val_generators` function below so that it returns one
+        generator for training and one for validation.
+
+        Augment the **training** images with the `ImageDataGenerator` arguments you met last
+        week, and rescale the pixel values of both sets to the [0, 1] range; the **validation**
+        images must only be rescaled. Use batches of 32 images and the `'binary'` class mode.
+
+        **Important Note:** the images are 300x300, but `flow_from_directory` resizes them to the
+        resolution given by its `target_size` argument. **Use a `target_size` of (150, 150).**
+        Smaller images mean far fewer parameters in the final network and much faster training,
+        without hurting its accuracy.
+        """,
+    ),
+    graded(
+        "c2w3-train-val-generators",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+            """
+            Creates the training and validation data generators
+
+            Args:
+              TRAINING_DIR (string): directory path containing the training images
+              VALIDATION_DIR (string): directory path containing the testing/validation images
+
+            Returns:
+              train_generator, validation_generator: tuple containing the generators
+            """
+            ### START CODE HERE
+
+            # Instantiate the ImageDataGenerator class
+            # Don't forget to normalize pixel values and set arguments to augment the images
+            train_datagen = ImageDataGenerator(rescale=1./255.,
+                                               rotation_range=40,
+                                               width_shift_range=0.2,
+                                               height_shift_range=0.2,
+                                               shear_range=0.2,
+                                               zoom_range=0.2,
+                                               horizontal_flip=True,
+                                               fill_mode='nearest')
+
+            # Pass in the appropriate arguments to the flow_from_directory method
+            train_generator = train_datagen.flow_from_directory(directory=TRAINING_DIR,
+                                                                batch_size=32,
+                                                                class_mode='binary',
+                                                                target_size=(150, 150))
+
+            # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+            # Remember that validation data should not be augmented
+            validation_datagen = ImageDataGenerator(rescale=1./255.)
+
+            # Pass in the appropriate arguments to the flow_from_directory method
+            validation_generator = validation_datagen.flow_from_directory(directory=VALIDATION_DIR,
+                                                                          batch_size=32,
+                                                                          class_mode='binary',
+                                                                          target_size=(150, 150))
+            ### END CODE HERE
+            return train_generator, validation_generator
+        ''',  # noqa: E501
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: train_val_generators
+        def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+            """
+            Creates the training and validation data generators
+
+            Args:
+              TRAINING_DIR (string): directory path containing the training images
+              VALIDATION_DIR (string): directory path containing the testing/validation images
+
+            Returns:
+              train_generator, validation_generator: tuple containing the generators
+            """
+            ### START CODE HERE
+
+            # Instantiate the ImageDataGenerator class
+            # Don't forget to normalize pixel values and set arguments to augment the images
+            train_datagen = None
+
+            # Pass in the appropriate arguments to the flow_from_directory method
+            train_generator = train_datagen.flow_from_directory(directory=None,
+                                                                batch_size=32,
+                                                                class_mode=None,
+                                                                target_size=(None, None))
+
+            # Instantiate the ImageDataGenerator class (don't forget to set the rescale argument)
+            # Remember that validation data should not be augmented
+            validation_datagen = None
+
+            # Pass in the appropriate arguments to the flow_from_directory method
+            validation_generator = validation_datagen.flow_from_directory(directory=None,
+                                                                          batch_size=32,
+                                                                          class_mode=None,
+                                                                          target_size=(None, None))
+            ### END CODE HERE
+            return train_generator, validation_generator
+        ''',  # noqa: E501
+    ),
+    graded(
+        "c2w3-generators-test",
+        """
+        # grader-required-cell
+
+        # Test your generators
+        train_generator, validation_generator = train_val_generators(train_dir, validation_dir)
+        """,
+    ),
+    md(
+        "c2w3-generators-expected",
+        """
+        **Expected Output:**
+
+        ```
+        Found 1027 images belonging to 2 classes.
+        Found 256 images belonging to 2 classes.
+        ```
+        """,
+    ),
+    md(
+        "c2w3-weights-md",
+        """
+        ## Transfer learning - Create the pre-trained model
+
+        The network you will build on is `InceptionV3`, trained on the ImageNet dataset. Run the
+        next cell to download its pre-trained weights (without the top classification layers)
+        into the `/tmp/` directory:
+        """,
+    ),
+    code(
+        "c2w3-download-weights",
+        """
+        # Download the inception v3 weights
+        !wget --no-check-certificate \\
+            {WEIGHTS_URL} \\
+            -O /tmp/{WEIGHTS_FILE}
+        """.replace("{WEIGHTS_URL}", C2W3_WEIGHTS_URL).replace("{WEIGHTS_FILE}", C2W3_WEIGHTS_FILE),
+    ),
+    md(
+        "c2w3-inception-md",
+        """
+        Keras ships the architecture of `InceptionV3`; import it and keep the path of the weights
+        file you just downloaded in a variable:
+        """,
+    ),
+    graded(
+        "c2w3-inception-import",
+        """
+        # grader-required-cell
+
+        # Import the inception model
+        from tensorflow.keras.applications.inception_v3 import InceptionV3
+
+        # Create an instance of the inception model from the local pre-trained weights
+        local_weights_file = '/tmp/{WEIGHTS_FILE}'
+        """.replace("{WEIGHTS_FILE}", C2W3_WEIGHTS_FILE),
+    ),
+    md(
+        "c2w3-pre-trained-md",
+        """
+        Complete the `create_pre_trained_model` function below. It should:
+
+        - create an `InceptionV3` model whose `input_shape` matches the images your generators
+          produce (remember that they are resized from 300x300 to a new resolution), without
+          its top classification layers and without downloading any weights (`weights=None`);
+        - load the weights from `local_weights_file` into it;
+        - freeze the model, i.e. make every one of its layers non-trainable, so that training
+          leaves the pre-trained weights untouched.
+        """,
+    ),
+    graded(
+        "c2w3-create-pre-trained-model",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: create_pre_trained_model
+        def create_pre_trained_model(local_weights_file):
+            """
+            Initializes an InceptionV3 model.
+
+            Args:
+              local_weights_file (string): path pointing to a pretrained weights H5 file
+
+            Returns:
+              pre_trained_model: the initialized InceptionV3 model
+            """
+            ### START CODE HERE
+            pre_trained_model = InceptionV3(input_shape=(150, 150, 3),
+                                            include_top=False,
+                                            weights=None)
+
+            pre_trained_model.load_weights(local_weights_file)
+
+            # Make all the layers in the pre-trained model non-trainable
+            for layer in pre_trained_model.layers:
+                layer.trainable = False
+
+            ### END CODE HERE
+
+            return pre_trained_model
+        ''',
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: create_pre_trained_model
+        def create_pre_trained_model(local_weights_file):
+            """
+            Initializes an InceptionV3 model.
+
+            Args:
+              local_weights_file (string): path pointing to a pretrained weights H5 file
+
+            Returns:
+              pre_trained_model: the initialized InceptionV3 model
+            """
+            ### START CODE HERE
+            pre_trained_model = InceptionV3(input_shape = None,
+                                            include_top = None,
+                                            weights = None)
+
+            pre_trained_model.load_weights(None)
+
+            # Make all the layers in the pre-trained model non-trainable
+            for layer in None:
+                None
+
+            ### END CODE HERE
+
+            return pre_trained_model
+        ''',
+    ),
+    md(
+        "c2w3-summary-md",
+        """
+        Check that everything went well by comparing the last rows of the model's summary with
+        the expected output below:
+        """,
+    ),
+    graded(
+        "c2w3-pre-trained-summary",
+        """
+        # grader-required-cell
+
+        pre_trained_model = create_pre_trained_model(local_weights_file)
+
+        # Print the model summary
+        pre_trained_model.summary()
+        """,
+    ),
+    md(
+        "c2w3-summary-expected",
+        """
+        **Expected Output (the numbers in the layer names may differ):**
+
+        ```
+         mixed9_1 (Concatenate)      (None, 3, 3, 768)            0         ['activation_87[0][0]',
+                                                                             'activation_88[0][0]']
+
+         concatenate_1 (Concatenate  (None, 3, 3, 768)            0         ['activation_91[0][0]',
+         )                                                                   'activation_92[0][0]']
+
+         activation_93 (Activation)  (None, 3, 3, 192)            0         ['batch_normalization_93[0][0]
+                                                                            ']
+
+         mixed10 (Concatenate)       (None, 3, 3, 2048)           0         ['activation_85[0][0]',
+                                                                             'mixed9_1[0][0]',
+                                                                             'concatenate_1[0][0]',
+                                                                             'activation_93[0][0]']
+
+        ==================================================================================================
+        Total params: 21802784 (83.17 MB)
+        Trainable params: 0 (0.00 Byte)
+        Non-trainable params: 21802784 (83.17 MB)
+        __________________________________________________________________________________________________
+        ```
+        """,  # noqa: E501
+    ),
+    md(
+        "c2w3-params-md",
+        """
+        To make sure that every layer of the pre-trained model is frozen, you can also count its
+        trainable parameters:
+        """,
+    ),
+    graded(
+        "c2w3-pre-trained-params",
+        """
+        # grader-required-cell
+
+        total_params = pre_trained_model.count_params()
+        num_trainable_params = sum([w.shape.num_elements() for w in pre_trained_model.trainable_weights])
+
+        print(f"There are {total_params:,} total parameters in this model.")
+        print(f"There are {num_trainable_params:,} trainable parameters in this model.")
+        """,  # noqa: E501
+    ),
+    md(
+        "c2w3-params-expected",
+        """
+        **Expected Output:**
+
+        ```
+        There are 21,802,784 total parameters in this model.
+        There are 0 trainable parameters in this model.
+        ```
+        """,
+    ),
+    md(
+        "c2w3-callback-md",
+        """
+        ## Creating callbacks for later
+
+        You wrote callbacks in the first course of this specialization, so the one used here is
+        provided: it stops training as soon as the training accuracy goes above 99.9%.
+        """,
+    ),
+    graded(
+        "c2w3-callback",
+        r"""
+        # grader-required-cell
+
+        # Define a Callback class that stops training once accuracy reaches 99.9%
+        class myCallback(tf.keras.callbacks.Callback):
+          def on_epoch_end(self, epoch, logs={}):
+            if(logs.get('accuracy')>0.999):
+              print("\nReached 99.9% accuracy so cancelling training!")
+              self.model.stop_training = True
+        """,
+    ),
+    md(
+        "c2w3-last-layer-md",
+        """
+        ## Pipelining the pre-trained model with your own
+
+        With the pre-trained model ready, the next step is to connect it to a model of your own
+        that solves the task at hand. The input of your model will be the output of one of the
+        pre-trained model's layers, so start by completing the `output_of_last_layer` function
+        below: it fetches that layer by its name and returns its output.
+
+        **Note:** for grading purposes, use the `mixed7` layer as the last layer of the
+        pre-trained model. Once you have submitted the assignment, feel free to come back and
+        experiment with other layers.
+        """,
+    ),
+    graded(
+        "c2w3-output-of-last-layer",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: output_of_last_layer
+        def output_of_last_layer(pre_trained_model):
+            """
+            Gets the last layer output of a model
+
+            Args:
+              pre_trained_model (tf.keras Model): model to get the last layer output from
+
+            Returns:
+              last_output: output of the model's last layer
+            """
+            ### START CODE HERE
+            last_desired_layer = pre_trained_model.get_layer('mixed7')
+            print('last layer output shape: ', last_desired_layer.output_shape)
+            last_output = last_desired_layer.output
+            print('last layer output: ', last_output)
+            ### END CODE HERE
+
+            return last_output
+        ''',
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: output_of_last_layer
+        def output_of_last_layer(pre_trained_model):
+            """
+            Gets the last layer output of a model
+
+            Args:
+              pre_trained_model (tf.keras Model): model to get the last layer output from
+
+            Returns:
+              last_output: output of the model's last layer
+            """
+            ### START CODE HERE
+            last_desired_layer = None
+            print('last layer output shape: ', last_desired_layer.output_shape)
+            last_output = None
+            print('last layer output: ', last_output)
+            ### END CODE HERE
+
+            return last_output
+        ''',
+    ),
+    md(
+        "c2w3-last-layer-test-md",
+        """
+        Check that it works as expected:
+        """,
+    ),
+    graded(
+        "c2w3-last-layer-test",
+        """
+        # grader-required-cell
+
+        last_output = output_of_last_layer(pre_trained_model)
+        """,
+    ),
+    md(
+        "c2w3-last-layer-expected",
+        """
+        **Expected Output (if the `mixed7` layer was used):**
+
+        ```
+        last layer output shape:  (None, 7, 7, 768)
+        last layer output:  KerasTensor(type_spec=TensorSpec(shape=(None, 7, 7, 768), dtype=tf.float32, name=None), name='mixed7/concat:0', description="created by layer 'mixed7'")
+        ```
+        """,  # noqa: E501
+    ),
+    md(
+        "c2w3-functional-md",
+        """
+        Now you will build the final model by adding a few layers on top of the pre-trained
+        model. `InceptionV3` is built with Keras'
+        [Functional API](https://www.tensorflow.org/guide/keras/functional), and so will be your
+        final model. You can check the type of the pre-trained model first:
+        """,
+    ),
+    code(
+        "c2w3-model-type",
+        """
+        # Print the type of the pre-trained model
+        print(f"The pretrained model has type: {type(pre_trained_model)}")
+        """,
+    ),
+    md(
+        "c2w3-model-inputs-md",
+        """
+        With the Functional API you create a model from its inputs and its outputs, as in the
+        first of the ways to instantiate a `Model` described in the
+        [documentation](https://www.tensorflow.org/api_docs/python/tf/keras/Model). Every
+        existing model exposes its input tensor(s) through its `input` (and `inputs`)
+        attribute, and the output of your last layer can be passed directly as the outputs:
+        """,
+    ),
+    code(
+        "c2w3-model-inputs",
+        """
+        # Inspect the inputs of the pre-trained model
+        print(f"The inputs of the pretrained model have type: {type(pre_trained_model.inputs)}")
+        print(f"The input of the pretrained model is: {pre_trained_model.input}")
+        """,
+    ),
+    md(
+        "c2w3-final-model-md",
+        """
+        Complete the `create_final_model` function below. Starting from the flattened output of
+        the pre-trained model, add:
+
+        - a fully connected layer with 1024 units and a ReLU activation,
+        - a dropout layer that drops 20% of its inputs,
+        - a final layer with a single unit and a sigmoid activation, for the binary
+          classification.
+
+        Then create the model with the `Model` class, from the input of the pre-trained model
+        to your last layer, and compile it with the `RMSprop` optimizer (learning rate 0.0001),
+        a loss suited to binary classification and the `accuracy` metric.
+        """,
+    ),
+    graded(
+        "c2w3-create-final-model",
+        solution=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: create_final_model
+        def create_final_model(pre_trained_model, last_output):
+            """
+            Appends a custom model to a pre-trained model
+
+            Args:
+              pre_trained_model (tf.keras Model): model that will accept the train/test inputs
+              last_output (tensor): last layer output of the pre-trained model
+
+            Returns:
+              model: the combined model
+            """
+            # Flatten the output layer to 1 dimension
+            x = layers.Flatten()(last_output)
+
+            ### START CODE HERE
+
+            # Add a fully connected layer with 1024 hidden units and ReLU activation
+            x = layers.Dense(1024, activation='relu')(x)
+            # Add a dropout rate of 0.2
+            x = layers.Dropout(0.2)(x)
+            # Add a final sigmoid layer for classification
+            x = layers.Dense(1, activation='sigmoid')(x)
+
+            # Create the complete model by using the Model class
+            model = Model(inputs=pre_trained_model.input, outputs=x)
+
+            # Compile the model
+            model.compile(optimizer=RMSprop(learning_rate=0.0001),
+                          loss='binary_crossentropy',
+                          metrics=['accuracy'])
+
+            ### END CODE HERE
+
+            return model
+        ''',
+        template=r'''
+        # grader-required-cell
+
+        # GRADED FUNCTION: create_final_model
+        def create_final_model(pre_trained_model, last_output):
+            """
+            Appends a custom model to a pre-trained model
+
+            Args:
+              pre_trained_model (tf.keras Model): model that will accept the train/test inputs
+              last_output (tensor): last layer output of the pre-trained model
+
+            Returns:
+              model: the combined model
+            """
+            # Flatten the output layer to 1 dimension
+            x = layers.Flatten()(last_output)
+
+            ### START CODE HERE
+
+            # Add a fully connected layer with 1024 hidden units and ReLU activation
+            x = None
+            # Add a dropout rate of 0.2
+            x = None
+            # Add a final sigmoid layer for classification
+            x = None
+
+            # Create the complete model by using the Model class
+            model = Model(inputs=None, outputs=None)
+
+            # Compile the model
+            model.compile(optimizer = None,
+                          loss = None,
+                          metrics = ['accuracy'])
+
+            ### END CODE HERE
+
+            return model
+        ''',
+    ),
+    graded(
+        "c2w3-final-model-params",
+        """
+        # grader-required-cell
+
+        # Save your model in a variable
+        model = create_final_model(pre_trained_model, last_output)
+
+        # Inspect parameters
+        total_params = model.count_params()
+        num_trainable_params = sum([w.shape.num_elements() for w in model.trainable_weights])
+
+        print(f"There are {total_params:,} total parameters in this model.")
+        print(f"There are {num_trainable_params:,} trainable parameters in this model.")
+        """,
+    ),
+    md(
+        "c2w3-final-params-expected",
+        """
+        **Expected Output:**
+
+        ```
+        There are 47,512,481 total parameters in this model.
+        There are 38,537,217 trainable parameters in this model.
+        ```
+        """,
+    ),
+    md(
+        "c2w3-train-md",
+        """
+        That is a lot of parameters, even though most of them are frozen! Once you have
+        submitted the assignment, try running the notebook again at the original 300x300
+        resolution and see how many more parameters the model gets.
+
+        Now train the model:
+        """,
+    ),
+    code(
+        "c2w3-train",
+        """
+        # Run this and see how many epochs it should take before the callback
+        # fires, and stops training at 99.9% accuracy
+        # (It should take a few epochs)
+        callbacks = myCallback()
+        history = model.fit(train_generator,
+                            validation_data = validation_generator,
+                            epochs = 100,
+                            verbose = 2,
+                            callbacks=callbacks)
+        """,
+    ),
+    md(
+        "c2w3-plot-md",
+        """
+        Training should have stopped in fewer than 10 epochs, once the training accuracy went
+        above 99.9% and fired the callback. It gets there so fast because the pre-trained model
+        already knows how to extract features that tell humans apart from horses.
+
+        Run the next cell to plot the training and validation accuracy at the end of each
+        epoch:
+        """,
+    ),
+    code(
+        "c2w3-plot",
+        """
+        # Plot the training and validation accuracies for each epoch
+
+        acc = history.history['accuracy']
+        val_acc = history.history['val_accuracy']
+        loss = history.history['loss']
+        val_loss = history.history['val_loss']
+
+        epochs = range(len(acc))
+
+        plt.plot(epochs, acc, 'r', label='Training accuracy')
+        plt.plot(epochs, val_acc, 'b', label='Validation accuracy')
+        plt.title('Training and validation accuracy')
+        plt.legend(loc=0)
+        plt.figure()
+
+        plt.show()
+        """,
+    ),
+    md(
+        "c2w3-submit-md",
+        """
+        To submit, download this notebook from Colab: open the `File` menu and choose
+        `Download` -> `Download .ipynb`. Any file name works, as long as it is a valid `.ipynb`
+        (Jupyter notebook) file.
+        """,
+    ),
+    md(
+        "c2w3-congrats-md",
+        """
+        **Congratulations on finishing this week's assignment!**
+
+        You have built a convolutional neural network that reuses the features of a network
+        pre-trained on a much larger dataset to tell humans apart from horses.
+
+        **Keep it up!**
+        """,
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------
 # C2W4: Multi-class Classification (Sign Language MNIST)
 # --------------------------------------------------------------------------------------------
 
@@ -1623,6 +2471,7 @@ C2W4_CELLS: list[Cell] = [
 ASSIGNMENTS: dict[str, list[Cell]] = {
     "C2W1": C2W1_CELLS,
     "C2W2": C2W2_CELLS,
+    "C2W3": C2W3_CELLS,
     "C2W4": C2W4_CELLS,
 }
 

@@ -450,15 +450,16 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     counts = ctx.prepared["counts"]
     found = (train.get("samples"), val.get("samples"))
     classes = [sorted((g.get("class_indices") or {}).keys()) for g in gens]
+    want_classes = ctx.prepared.get("classes", ["cats", "dogs"])
     if found == (counts["training"], counts["validation"]) and all(
-        c == ["cats", "dogs"] for c in classes
+        c == want_classes for c in classes
     ):
         verdicts.append((GENERATOR_TESTS[3], True,
                          f"Found {found[0]} training and {found[1]} validation images."))
     else:
         verdicts.append((GENERATOR_TESTS[3], False, (
             f"Expected {counts['training']} training and {counts['validation']} validation "
-            f"images in classes cats and dogs; found {found[0]} and {found[1]} in "
+            f"images in classes {' and '.join(want_classes)}; found {found[0]} and {found[1]} in "
             f"{classes[0]} and {classes[1]}. Point each generator at the directory it is "
             "given (TRAINING_DIR, VALIDATION_DIR).")))
     modes = (train.get("class_mode"), val.get("class_mode"))
