@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--gpu", action="store_true", help="let learner code use a GPU")
     g.add_argument("--no-color", action="store_true")
     f = sub.add_parser("fixtures", help="generate the fixture data into the cache and print it")
-    f.add_argument("--assignment", type=str.upper, choices=CODES, default="C2W1")
+    f.add_argument("--assignment", type=str.upper, choices=(*CODES, "ALL"), default="ALL")
     return parser
 
 
@@ -97,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fixtures":
         from grader import fixtures
 
-        pets = fixtures.petimages()
-        print(pets.raw.parent.parent)
+        builders = {"C2W1": fixtures.petimages, "C2W2": fixtures.petimages,
+                    "C2W3": lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
+                    "C2W4": fixtures.sign_mnist}
+        codes = CODES if args.assignment == "ALL" else (args.assignment,)
+        for code in codes:
+            print(f"{code}: {builders[code]()}")
+        print(f"cache: {fixtures.cache_root()}")
         return 0
     return _fail(f"unknown command {args.command}")
