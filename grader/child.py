@@ -127,18 +127,25 @@ def load_submission(snippets: list[dict]) -> tuple[dict, list[dict]]:
 
 
 class Emitter:
-    def __init__(self, path: str) -> None:
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
 
     def __call__(self, **event) -> None:
         line = json.dumps(event, default=str, allow_nan=True) + "\n"
         os.write(self._fd, line.encode())
 
 
-def main(task_path: str) -> int:
-    with open(task_path) as f:
-        task = json.load(f)
-    emit = Emitter(task["results"])
+def main() -> int:
+    task = json.loads(sys.stdin.buffer.read())
+    emit = Emitter(task["events_fd"])
+    if os.environ.get("GRADER_CONFINE") == "1":
+        try:
+            from grader.sandbox import confine
+
+            confine(os.getcwd())
+        except Exception as exc:  # noqa: BLE001 - fail closed: no learner code runs
+            emit(event="sandbox_failed", error=f"{type(exc).__name__}: {exc}")
+            os._exit(3)
     os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
     sys.meta_path.append(_ColabStub())
     emit(event="loading")
@@ -166,4 +173,4 @@ def main(task_path: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1]))
+    raise SystemExit(main())

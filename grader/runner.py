@@ -12,13 +12,14 @@ import resource
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import sandbox
 from grader.extract import Snippet
+from grader.sandbox import PidsCgroup
 
 OUTPUT_LIMIT = 256 * 1024
 
@@ -27,8 +28,10 @@ OUTPUT_LIMIT = 256 * 1024
 class Limits:
     submission_timeout_s: float = 900.0
     memory_bytes: int = 6 * 2**30
+    cpu_seconds: int = 1800
     file_size_bytes: int = 512 * 2**20
     output_bytes: int = OUTPUT_LIMIT
+    max_processes: int = 512
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,29 @@ class RunReport:
     restarts: int
 
 
-def _set_limits(limits: Limits, use_gpu: bool):
+def _own_process_count() -> int:
+    uid = os.getuid()
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                count += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+    return count
+
+
+def _set_limits(limits: Limits, use_gpu: bool, cgroup: PidsCgroup):
+    # RLIMIT_NPROC counts every process of the user, so leave room for the ones that exist.
+    nproc = _own_process_count() + limits.max_processes
+
     def apply() -> None:
         os.setsid()
+        cgroup.add(os.getpid())
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_bytes,) * 2)
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         if not use_gpu:  # CUDA reserves vast address space; an address-space cap breaks it
             resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes,) * 2)
 
@@ -115,21 +136,35 @@ def _describe_exit(code: int | None) -> str:
             "SIGKILL": " (often: it ran out of memory)",
             "SIGSEGV": " (a crash inside native code)",
             "SIGXFSZ": " (it wrote a file over the size limit)",
+            "SIGXCPU": " (it used up its CPU time)",
         }.get(name, "")
         return f"was killed by {name}{hint}"
     return f"exited with status {code} (sys.exit or os._exit in your code?)"
 
 
-def _read_events(path: Path) -> list[dict]:
-    events = []
-    if not path.exists():
-        return events
-    for line in path.read_text(errors="replace").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return events
+class _Events:
+    """JSON lines from the child's report pipe, collected by a thread as they arrive."""
+
+    def __init__(self, fd: int) -> None:
+        self.items: list[dict] = []
+        self._thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
+        self._thread.start()
+
+    def _read(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as stream:
+            for line in stream:
+                if len(self.items) > 10_000:
+                    break
+                try:
+                    event = json.loads(line[:4 * 2**20])
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    continue
+                if isinstance(event, dict) and isinstance(event.get("event"), str):
+                    self.items.append(event)
+
+    def join(self) -> list[dict]:
+        self._thread.join(timeout=5)
+        return list(self.items)
 
 
 def run_probes(
@@ -143,7 +178,6 @@ def run_probes(
 ) -> RunReport:
     workdir = Path(workdir)
     (workdir / "tmp").mkdir(parents=True, exist_ok=True)
-    control = Path(tempfile.mkdtemp(prefix="grader-control-"))
     outcomes: dict[str, ProbeOutcome] = {}
     load_problems: list[dict] = []
     output: list[bytes] = []
@@ -151,101 +185,122 @@ def run_probes(
     deadline = time.monotonic() + limits.submission_timeout_s
     remaining = list(probes)
     restarts = 0
-    try:
-        while remaining:
-            if time.monotonic() >= deadline:
-                for p in remaining:
-                    outcomes[p.name] = ProbeOutcome(
-                        p.name, failure="was not run: the submission used up its "
-                        f"{limits.submission_timeout_s:.0f} s time limit")
-                break
-            results = control / f"events-{restarts}.jsonl"
-            task = control / f"task-{restarts}.json"
-            task.write_text(json.dumps({
-                "assignment": assignment,
-                "keras": keras,
-                "results": str(results),
-                "snippets": [s.__dict__ for s in snippets],
-                "probes": [{"name": p.name, "args": p.args} for p in remaining],
-            }))
+    prefix = sandbox.wrapper()
+    env = child_env(keras, workdir)
+    if prefix:
+        env["GRADER_CONFINE"] = "1"
+    while remaining:
+        if time.monotonic() >= deadline:
+            for p in remaining:
+                outcomes[p.name] = ProbeOutcome(
+                    p.name, failure="was not run: the submission used up its "
+                    f"{limits.submission_timeout_s:.0f} s time limit")
+            break
+        read_fd, write_fd = os.pipe()
+        task = json.dumps({
+            "assignment": assignment,
+            "keras": keras,
+            "events_fd": write_fd,
+            "snippets": [s.__dict__ for s in snippets],
+            "probes": [{"name": p.name, "args": p.args} for p in remaining],
+        }).encode()
+        cgroup = sandbox.PidsCgroup(limits.max_processes)
+        try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.child", str(task)],
-                cwd=workdir, env=child_env(keras, workdir), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                preexec_fn=_set_limits(limits, use_gpu),
+                [*prefix, sys.executable, "-m", "grader.child"],
+                cwd=workdir, env=env, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+                preexec_fn=_set_limits(limits, use_gpu, cgroup),
             )
-            drain = threading.Thread(
-                target=_drain, args=(proc.stdout, output, limits.output_bytes, flags),
-                daemon=True)
-            drain.start()
-            current: str | None = None
-            probe_started = time.monotonic()
-            load_timeout = 120.0
-            timed_out: str | None = None
-            while proc.poll() is None:
-                time.sleep(0.05)
-                events = _read_events(results)
-                started = [e for e in events if e.get("event") == "start"]
-                done = {e.get("probe") for e in events if e.get("event") == "done"}
-                running = [e["probe"] for e in started if e["probe"] not in done]
-                if running and running[-1] != current:
-                    current = running[-1]
-                    probe_started = time.monotonic()
-                elif not running and current is not None:
-                    current = None
-                    probe_started = time.monotonic()
-                now = time.monotonic()
-                if current is not None:
-                    budget = next(p.timeout_s for p in remaining if p.name == current)
-                    if now - probe_started > budget:
-                        timed_out = f"did not finish within {budget:.0f} s"
-                        _kill(proc)
-                        break
-                elif not started and now - probe_started > load_timeout:
-                    timed_out = f"loading your code did not finish within {load_timeout:.0f} s"
+        finally:
+            os.close(write_fd)
+        events_reader = _Events(read_fd)
+        drain = threading.Thread(
+            target=_drain, args=(proc.stdout, output, limits.output_bytes, flags),
+            daemon=True)
+        drain.start()
+        try:
+            proc.stdin.write(task)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        current: str | None = None
+        probe_started = time.monotonic()
+        load_timeout = 120.0
+        timed_out: str | None = None
+        while proc.poll() is None:
+            time.sleep(0.05)
+            events = list(events_reader.items)
+            started = [e for e in events if e.get("event") == "start"]
+            done = {e.get("probe") for e in events if e.get("event") == "done"}
+            running = [e.get("probe") for e in started if e.get("probe") not in done]
+            if running and running[-1] != current:
+                current = running[-1]
+                probe_started = time.monotonic()
+            elif not running and current is not None:
+                current = None
+                probe_started = time.monotonic()
+            now = time.monotonic()
+            if current is not None:
+                budget = next((p.timeout_s for p in remaining if p.name == current), 60.0)
+                if now - probe_started > budget:
+                    timed_out = f"did not finish within {budget:.0f} s"
                     _kill(proc)
                     break
-                if now >= deadline:
-                    timed_out = (f"was stopped: the submission used up its "
-                                 f"{limits.submission_timeout_s:.0f} s time limit")
-                    _kill(proc)
-                    break
-            proc.wait()
-            drain.join(timeout=5)
-            events = _read_events(results)
-            loaded = [e for e in events if e.get("event") == "loaded"]
-            if loaded and not load_problems:
-                load_problems = loaded[0].get("problems", [])
-            finished_names = set()
-            for event in events:
-                if event.get("event") == "done":
-                    name = event["probe"]
-                    finished_names.add(name)
-                    outcomes[name] = ProbeOutcome(name, observation=event.get("observation"),
-                                                  seconds=float(event.get("seconds", 0)))
-            started_names = [e["probe"] for e in events if e.get("event") == "start"]
-            unfinished = [n for n in started_names if n not in finished_names]
-            if unfinished:
-                name = unfinished[-1]
-                reason = timed_out or (
-                    f"stopped: the grading process {_describe_exit(proc.returncode)}")
-                outcomes[name] = ProbeOutcome(name, failure=reason)
-            elif not loaded or (timed_out and not started_names):
-                reason = timed_out or (
-                    f"could not run: loading your code {_describe_exit(proc.returncode)}")
-                for p in remaining:
-                    outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
-            before = len(remaining)
-            remaining = [p for p in remaining if p.name not in outcomes]
-            if remaining and len(remaining) == before:  # no progress: do not loop forever
-                reason = f"could not run: the grading process {_describe_exit(proc.returncode)}"
-                for p in remaining:
-                    outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
-                remaining = []
-            restarts += 1
-    finally:
-        for path in control.glob("*"):
-            path.unlink()
-        control.rmdir()
+            elif not started and now - probe_started > load_timeout:
+                timed_out = f"loading your code did not finish within {load_timeout:.0f} s"
+                _kill(proc)
+                break
+            if now >= deadline:
+                timed_out = (f"was stopped: the submission used up its "
+                             f"{limits.submission_timeout_s:.0f} s time limit")
+                _kill(proc)
+                break
+        proc.wait()
+        cgroup.close()
+        drain.join(timeout=5)
+        events = events_reader.join()
+        expected = {p.name for p in remaining}
+        loaded = [e for e in events if e.get("event") == "loaded"]
+        if loaded and not load_problems:
+            problems = loaded[0].get("problems", [])
+            load_problems = [p for p in problems if isinstance(p, dict)] if isinstance(
+                problems, list) else []
+        finished_names = set()
+        for event in events:
+            name = event.get("probe")
+            if event.get("event") == "done" and name in expected and name not in finished_names:
+                observation = event.get("observation")
+                finished_names.add(name)
+                outcomes[name] = ProbeOutcome(
+                    name, observation=observation if isinstance(observation, dict) else {},
+                    seconds=float(event.get("seconds", 0) or 0))
+        started_names = [e.get("probe") for e in events
+                         if e.get("event") == "start" and e.get("probe") in expected]
+        unfinished = [n for n in started_names if n not in finished_names]
+        refused = [e for e in events if e.get("event") == "sandbox_failed"]
+        if refused:
+            reason = ("could not run: the grader could not confine your code "
+                      f"({refused[0].get('error')}); ask your instructor")
+            for p in remaining:
+                outcomes.setdefault(p.name, ProbeOutcome(p.name, failure=reason))
+        elif unfinished:
+            name = unfinished[-1]
+            reason = timed_out or (
+                f"stopped: the grading process {_describe_exit(proc.returncode)}")
+            outcomes[name] = ProbeOutcome(name, failure=reason)
+        elif not loaded or (timed_out and not started_names):
+            reason = timed_out or (
+                f"could not run: loading your code {_describe_exit(proc.returncode)}")
+            for p in remaining:
+                outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+        before = len(remaining)
+        remaining = [p for p in remaining if p.name not in outcomes]
+        if remaining and len(remaining) == before:  # no progress: do not loop forever
+            reason = f"could not run: the grading process {_describe_exit(proc.returncode)}"
+            for p in remaining:
+                outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+            remaining = []
+        restarts += 1
     text = b"".join(output).decode("utf-8", errors="replace")
     return RunReport(outcomes, load_problems, text, bool(flags.get("truncated")), restarts - 1)
