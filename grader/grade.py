@@ -58,10 +58,25 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             probe for part in spec.parts for probe in part.probes
             if part.name not in extraction.missing
         ))
-        requests = spec.probe_requests(wanted, args, dict(options.probe_timeouts))
-        report = run_probes(spec.code, extraction.snippets, requests, workdir,
+        timeouts = dict(options.probe_timeouts)
+        learner_side = [p for p in wanted if p not in spec.clean_probes]
+        report = run_probes(spec.code, extraction.snippets,
+                            spec.probe_requests(learner_side, args, timeouts), workdir,
                             keras=options.keras, limits=options.limits, use_gpu=options.use_gpu)
-        ctx = Context(workdir, prepared, report.outcomes, extraction)
+        outcomes = dict(report.outcomes)
+        clean = []
+        for probe in (p for p in wanted if p in spec.clean_probes):
+            source = outcomes.get(spec.clean_probes[probe])
+            export = (source.observation or {}).get("export") if source else None
+            if export is not None:
+                args[probe] = {**args.get(probe, {}), "export": export}
+                clean.append(probe)
+        if clean:
+            clean_report = run_probes(spec.code, [], spec.probe_requests(clean, args, timeouts),
+                                      workdir, keras=options.keras, limits=options.limits,
+                                      use_gpu=options.use_gpu)
+            outcomes.update(clean_report.outcomes)
+        ctx = Context(workdir, prepared, outcomes, extraction)
         parts = []
         for part in spec.parts:
             if part.name == "history":

@@ -207,26 +207,82 @@ def augmentation_behaviour(gen, draws: int = 8) -> dict:
     return out
 
 
-def brief_training(namespace: dict, make_data, args: dict) -> dict:
-    """Seed, build the learner's model afresh, fit it epoch by epoch on the grader's data,
-    and measure validation accuracy from predictions until it reaches the target.
+def export_model(model) -> dict:
+    """The model as configuration only (architecture + compile settings), so the grader can
+    rebuild and train it in a process where no learner code ever ran."""
+    try:
+        return {"json": model.to_json(), "compile": model.get_compile_config()}
+    except Exception as exc:  # noqa: BLE001 - custom layers may not serialise
+        return {"error": f"{type(exc).__name__}: {exc}"[:500]}
+
+
+class RebuildRefused(Exception):
+    pass
+
+
+def _check_config(node, path: str = "model") -> None:
+    if isinstance(node, dict):
+        name = node.get("class_name")
+        if name == "Lambda":
+            raise RebuildRefused("it contains a Lambda layer, whose code the grader does not "
+                                 "run outside your notebook; use built-in layers")
+        module = node.get("module")
+        if isinstance(module, str) and module and not module.startswith(("keras", "tf_keras")):
+            raise RebuildRefused(f"it uses {module}.{name}, which is not part of Keras")
+        for key, value in node.items():
+            _check_config(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for item in node:
+            _check_config(item, path)
+
+
+def rebuild_model(export: dict):
+    """Rebuild from configuration in the clean process; raises RebuildRefused with a
+    learner-facing reason when that is not possible."""
+    import json
+
+    import tensorflow as tf
+
+    if "error" in export:
+        raise RebuildRefused(f"its configuration could not be saved ({export['error']})")
+    _check_config(json.loads(export["json"]))
+    try:
+        model = tf.keras.models.model_from_json(export["json"])
+        if export.get("compile"):
+            model.compile_from_config(export["compile"])
+    except Exception as exc:  # noqa: BLE001 - unknown classes, bad configs
+        raise RebuildRefused(f"{type(exc).__name__}: {exc}"[:500]) from None
+    return model
+
+
+def clean_model(args: dict):
+    """(model, description) rebuilt from the learner's export, or (None, {"rebuild_error"})."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(args["seed"])
+    tf.config.experimental.enable_op_determinism()
+    try:
+        model = rebuild_model(args["export"])
+    except RebuildRefused as exc:
+        return None, {"rebuild_error": str(exc)}
+    return model, {"model": describe_model(model)}
+
+
+def brief_training(args: dict, make_data) -> dict:
+    """Rebuild the learner's model from its exported configuration (no learner code runs
+    here), fit it epoch by epoch on the grader's data, and measure validation accuracy from
+    predictions until it reaches the target.
 
     `make_data(model_info)` returns (training iterator, list of (x, y) validation batches).
     """
     import numpy as np
-    import tensorflow as tf
 
     from grader.child import describe_exception
 
-    tf.keras.utils.set_random_seed(args["seed"])
-    tf.config.experimental.enable_op_determinism()
-    call = call_learner(namespace, "create_model")
-    if not call.ok:
-        return {"call": call.summary()}
-    model = call.value
-    if not hasattr(model, "fit"):
-        return {"call": call.summary(), "not_a_model": type(model).__name__}
-    train, val_batches = make_data(describe_model(model))
+    model, obs = clean_model(args)
+    if model is None:
+        return obs
+    train, val_batches = make_data(obs["model"])
     x_val = np.concatenate([x for x, _ in val_batches])
     y_val = np.concatenate([y for _, y in val_batches]).astype(int).reshape(-1)
     accuracies: list[float] = []
@@ -242,7 +298,6 @@ def brief_training(namespace: dict, make_data, args: dict) -> dict:
             if accuracies[-1] >= args["target"]:
                 break
     except BaseException as exc:  # noqa: BLE001 - training errors are observations
-        return {"call": call.summary(), "accuracies": accuracies,
-                "fit_error": describe_exception(exc)}
-    return {"call": call.summary(), "accuracies": accuracies, "steps_per_epoch": len(train),
+        return {**obs, "accuracies": accuracies, "fit_error": describe_exception(exc)}
+    return {**obs, "accuracies": accuracies, "steps_per_epoch": len(train),
             "validation_images": int(len(y_val))}

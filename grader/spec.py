@@ -62,6 +62,9 @@ class AssignmentSpec:
     prepare: Callable[[Path], tuple[dict, dict[str, dict]]]
     checks: dict[str, CheckFn]
     probes: dict[str, Callable] = field(default_factory=dict)
+    # Probes run in a second, clean child where no learner code is loaded: each is fed the
+    # `export` (configuration) observed by the named learner-side probe.
+    clean_probes: dict[str, str] = field(default_factory=dict)
     detect: Callable[[str, str], int] | None = None
 
     def probe_requests(self, names: list[str], args: dict[str, dict],

@@ -119,7 +119,7 @@ def probe_train_val_generators(ns: dict, args: dict) -> dict:
 
 
 def probe_create_model(ns: dict, args: dict) -> dict:
-    from grader.probe_tools import call_learner, describe_model
+    from grader.probe_tools import call_learner, describe_model, export_model
 
     call = call_learner(ns, "create_model")
     obs: dict = {"call": call.summary()}
@@ -127,6 +127,7 @@ def probe_create_model(ns: dict, args: dict) -> dict:
         obs["returned"] = type(call.value).__name__
         if hasattr(call.value, "layers"):
             obs["model"] = describe_model(call.value)
+            obs["export"] = export_model(call.value)
     return obs
 
 
@@ -150,8 +151,9 @@ def _class_mode_for(model_info: dict) -> str:
 
 
 def probe_train(ns: dict, args: dict) -> dict:
-    """Brief, seeded training on the grader's own generators, so a generator bug is not
-    charged to the model; accuracy is measured by the grader, not by the learner's metrics."""
+    """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
+    exported configuration, on the grader's own generators (so a generator bug is not
+    charged to the model); accuracy is measured by the grader from predictions."""
     from grader.probe_tools import brief_training
 
     def data(info: dict):
@@ -159,7 +161,7 @@ def probe_train(ns: dict, args: dict) -> dict:
                                            _class_mode_for(info), args["seed"])
         return train, [val[i] for i in range(len(val))]
 
-    return brief_training(ns, data, args)
+    return brief_training(args, data)
 
 
 PROBES = {
@@ -376,11 +378,14 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
-def _model_info(ctx: Context) -> dict | None:
-    outcome = ctx.outcomes.get("create_model")
-    if outcome is None or outcome.observation is None:
-        return None
-    return outcome.observation.get("model")
+def model_info(ctx: Context) -> dict | None:
+    """The clean rebuild's description when there is one (nothing the submission could have
+    tampered with), else what the learner's own process observed."""
+    for probe in ("train", "create_model"):
+        outcome = ctx.outcomes.get(probe)
+        if outcome is not None and outcome.observation and outcome.observation.get("model"):
+            return outcome.observation["model"]
+    return None
 
 
 def _output_kind(info: dict) -> str | None:
@@ -463,7 +468,7 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
             f"{classes[0]} and {classes[1]}. Point each generator at the directory it is "
             "given (TRAINING_DIR, VALIDATION_DIR).")))
     modes = (train.get("class_mode"), val.get("class_mode"))
-    info = _model_info(ctx)
+    info = model_info(ctx)
     kind = _output_kind(info) if info else None
     accepted = {"binary": ("binary",), "categorical": ("categorical",),
                 "sparse": ("binary", "sparse")}.get(kind or "binary")
@@ -490,7 +495,7 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     obs = outcome.observation
     if not obs["call"]["ok"]:
         return _all_fail(part, describe_error("create_model", obs["call"]["error"]))
-    info = obs.get("model")
+    info = model_info(ctx) if obs.get("model") else None
     if not info:
         return _all_fail(part, f"create_model returned {obs.get('returned')}, not a Keras model.")
     verdicts: list[Verdict] = []
@@ -542,8 +547,10 @@ def training_verdict(ctx: Context, name: str, target: float = TRAIN_TARGET) -> V
     if problem:
         return (name, False, problem)
     obs = outcome.observation
-    if not obs["call"]["ok"]:
-        return (name, False, describe_error("create_model", obs["call"]["error"]))
+    if "rebuild_error" in obs:
+        return (name, False, (
+            "The grader trains a copy of your model rebuilt from its configuration, and it "
+            f"could not be rebuilt: {obs['rebuild_error']}."))
     if "fit_error" in obs:
         return (name, False, "Training the model failed: " + describe_error(
             "model.fit", obs["fit_error"]).removeprefix("model.fit raised "))
@@ -582,6 +589,7 @@ SPEC = AssignmentSpec(
     history=HISTORY,
     probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
                     "create_model": 90, "train": 300},
+    clean_probes={"train": "create_model"},
     prepare=prepare,
     checks={
         "create_train_val_dirs": check_create_train_val_dirs,

@@ -97,6 +97,7 @@ SPEC = AssignmentSpec(
     pass_mark=80.0,
     history=HISTORY,
     probe_timeouts=c2w1.SPEC.probe_timeouts,
+    clean_probes=c2w1.SPEC.clean_probes,
     prepare=c2w1.prepare,
     checks={**c2w1.SPEC.checks, "train_val_generators": check_train_val_generators},
     probes=c2w1.PROBES,

@@ -52,7 +52,8 @@ PARTS = (
     part("create_pre_trained_model", PRE_TRAINED_TESTS, (5, 10, 7, 3),
          probes=("create_pre_trained_model",)),
     part("output_of_last_layer", LAST_LAYER_TESTS, (10, 5), probes=("output_of_last_layer",)),
-    part("create_final_model", FINAL_TESTS, (9, 4, 9, 6, 7), probes=("create_final_model",)),
+    part("create_final_model", FINAL_TESTS, (9, 4, 9, 6, 7),
+         probes=("create_final_model", "final_model_training")),
     # The course provides myCallback ready-made: checked (a learner may break it) but worth
     # no points, so the blank template still scores 0.
     part("myCallback", CALLBACK_TESTS, (0, 0), probes=("myCallback",)),
@@ -132,10 +133,11 @@ def probe_last_layer(ns: dict, args: dict) -> dict:
 
 
 def probe_final_model(ns: dict, args: dict) -> dict:
-    import numpy as np
+    """Learner side: call create_final_model on the grader's frozen InceptionV3 and export
+    the result's configuration; everything judged is measured on a clean rebuild."""
     import tensorflow as tf
 
-    from grader.probe_tools import call_learner, describe_model
+    from grader.probe_tools import call_learner, export_model
 
     base = _reference_model()
     last_output = base.get_layer("mixed7").output
@@ -146,19 +148,31 @@ def probe_final_model(ns: dict, args: dict) -> dict:
         obs["returned"] = type(call.value).__name__
         return obs
     model = call.value
-    info = describe_model(model)
+    obs["same_input"] = bool(model.inputs) and model.inputs[0] is base.inputs[0]
+    obs["export"] = export_model(model)
+    return obs
+
+
+def probe_final_clean(ns: dict, args: dict) -> dict:
+    import numpy as np
+    import tensorflow as tf
+
+    from grader.child import describe_exception
+    from grader.probe_tools import clean_model
+
+    model, obs = clean_model(args)
+    if model is None:
+        return obs
+    info = obs["model"]
     info["trainable_params"] = _trainable_count(model)
-    info["same_input"] = model.inputs[0] is base.inputs[0] if model.inputs else False
-    head = []
     names = [layer.name for layer in model.layers]
     start = names.index("mixed7") + 1 if "mixed7" in names else len(names)
+    info["head"] = []
     for layer in model.layers[start:]:
         config = layer.get_config()
-        head.append({"type": type(layer).__name__, "units": config.get("units"),
-                     "activation": config.get("activation"), "rate": config.get("rate")})
-    info["head"] = head
-    info["head_after_mixed7"] = "mixed7" in names
-    obs["model"] = info
+        info["head"].append({"type": type(layer).__name__, "units": config.get("units"),
+                             "activation": config.get("activation"),
+                             "rate": config.get("rate")})
     try:
         datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
         train = datagen.flow_from_directory(args["training"], target_size=(150, 150),
@@ -170,8 +184,6 @@ def probe_final_model(ns: dict, args: dict) -> dict:
         obs["loss"] = {"before": before, "after": after, "steps": args["steps"]}
         obs["loss_finite"] = bool(np.isfinite(after))
     except BaseException as exc:  # noqa: BLE001 - training errors are observations
-        from grader.child import describe_exception
-
         obs["fit_error"] = describe_exception(exc)
     return obs
 
@@ -207,6 +219,7 @@ PROBES = {
     "create_pre_trained_model": probe_pre_trained,
     "output_of_last_layer": probe_last_layer,
     "create_final_model": probe_final_model,
+    "final_model_training": probe_final_clean,
     "myCallback": probe_callback,
 }
 
@@ -228,7 +241,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         "train_val_generators": {"training": str(workdir / "training") + "/",
                                  "validation": str(workdir / "validation") + "/"},
         "create_pre_trained_model": {"weights": str(local_weights)},
-        "create_final_model": {"training": str(workdir / "training"), "steps": 3},
+        "final_model_training": {"training": str(workdir / "training"), "steps": 3,
+                                 "seed": SEED},
     }
     return prepared, args
 
@@ -327,11 +341,18 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem = _first_problem(ctx, "create_final_model", "create_final_model")
     if problem:
         return _all_fail(part, problem)
-    obs = ctx.outcomes["create_final_model"].observation
-    info = obs.get("model")
-    if not info:
-        return _all_fail(part, f"create_final_model returned {obs.get('returned')}, "
+    learner = ctx.outcomes["create_final_model"].observation
+    if "export" not in learner:
+        return _all_fail(part, f"create_final_model returned {learner.get('returned')}, "
                          "not a Keras model.")
+    problem = outcome_problem("Checking the model", ctx.outcomes.get("final_model_training"))
+    if problem:
+        return _all_fail(part, problem)
+    obs = ctx.outcomes["final_model_training"].observation
+    if "rebuild_error" in obs:
+        return _all_fail(part, "The grader checks a copy of your model rebuilt from its "
+                         f"configuration, and it could not be rebuilt: {obs['rebuild_error']}.")
+    info = obs["model"]
     head = [(h["type"], h.get("units"), h.get("activation"), h.get("rate"))
             for h in info.get("head", [])]
     want = [("Flatten", None, None, None), ("Dense", 1024, "relu", None),
@@ -342,7 +363,7 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         "Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid)." if head == want else
         f"After mixed7 expected Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid); "
         f"found {shown}."))]
-    same = bool(info.get("same_input"))
+    same = bool(learner.get("same_input"))
     verdicts.append((FINAL_TESTS[1], same, (
         "Inputs are pre_trained_model.input." if same else
         "Build the model with Model(inputs=pre_trained_model.input, outputs=x).")))
@@ -406,7 +427,9 @@ SPEC = AssignmentSpec(
     pass_mark=80.0,
     history=None,
     probe_timeouts={"train_val_generators": 90, "create_pre_trained_model": 180,
-                    "output_of_last_layer": 120, "create_final_model": 300, "myCallback": 30},
+                    "output_of_last_layer": 120, "create_final_model": 120,
+                    "final_model_training": 300, "myCallback": 30},
+    clean_probes={"final_model_training": "create_final_model"},
     prepare=prepare,
     checks={"train_val_generators": check_generators,
             "create_pre_trained_model": check_pre_trained,

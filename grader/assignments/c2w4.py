@@ -136,7 +136,7 @@ def probe_train(ns: dict, args: dict) -> dict:
         train = datagen.flow(train_x[..., None], train_y, batch_size=32, seed=args["seed"])
         return train, [(val_x[..., None] / 255.0, val_y)]
 
-    return brief_training(ns, data, args)
+    return brief_training(args, data)
 
 
 def probe_create_model(ns: dict, args: dict) -> dict:
@@ -306,7 +306,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    from grader.assignments.c2w1 import training_verdict
+    from grader.assignments.c2w1 import model_info, training_verdict
 
     outcome = ctx.outcomes.get("create_model")
     problem = outcome_problem("create_model", outcome)
@@ -315,7 +315,7 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     obs = outcome.observation
     if not obs["call"]["ok"]:
         return _all_fail(part, describe_error("create_model", obs["call"]["error"]))
-    info = obs.get("model")
+    info = model_info(ctx) if obs.get("model") else None
     if not info:
         return _all_fail(part, f"create_model returned {obs.get('returned')}, not a Keras model.")
     verdicts: list[Verdict] = []
@@ -372,6 +372,7 @@ SPEC = AssignmentSpec(
     history=None,
     probe_timeouts={"parse_data_from_input": 120, "train_val_generators": 90,
                     "create_model": 90, "train": 300},
+    clean_probes={"train": "create_model"},
     prepare=prepare,
     checks={"parse_data_from_input": check_parse, "train_val_generators": check_generators,
             "create_model": check_model},
