@@ -137,14 +137,29 @@ def petimages() -> PetImages:
     return PetImages(raw=raw, training=split / "training", validation=split / "validation")
 
 
+MAX_WALK_ENTRIES = 20_000
+
+
+def walk_files(folder: Path):
+    """Regular files under folder, never following symlinks, at most MAX_WALK_ENTRIES:
+    the grader reads trees that learner code may have filled with links or junk."""
+    seen = 0
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            seen += 1
+            if seen > MAX_WALK_ENTRIES:
+                return
+            path = Path(root) / name
+            if path.is_file() and not path.is_symlink():
+                yield path
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Relative path -> sha256 of every file, for proving a tree was left unchanged."""
-    out = {}
-    for path in sorted(Path(folder).rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in walk_files(Path(folder))
+            if path.stat().st_size <= 64 * 2**20}
 
 SIGN_VERSION = "sign-mnist-v1"
 SIGN_LABELS = tuple(label for label in range(25) if label != 9)  # no J (9) or Z (25)

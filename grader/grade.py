@@ -41,6 +41,21 @@ def _zero(spec: AssignmentSpec, message: str, options: Options, path: Path) -> G
                        notes=[message])
 
 
+def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
+    """What the clean process measured replaces whatever the learner's process reported
+    under the same keys; if the clean run failed, the learner's report is not trusted."""
+    for clean, source in spec.clean_probes.items():
+        learner = outcomes.get(source)
+        if clean not in wanted or learner is None or learner.observation is None:
+            continue
+        observed = outcomes.get(clean)
+        if observed is not None and observed.observation is not None:
+            learner.observation.update(
+                {k: v for k, v in observed.observation.items() if k != "call"})
+        elif observed is not None and observed.failure:
+            learner.observation["clean_failure"] = f"Checking it {observed.failure}."
+
+
 def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
           options: Options = Options()) -> GradeResult:
     started = time.monotonic()
@@ -76,6 +91,7 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
                                       workdir, keras=options.keras, limits=options.limits,
                                       use_gpu=options.use_gpu)
             outcomes.update(clean_report.outcomes)
+        _supersede(spec, wanted, outcomes)
         ctx = Context(workdir, prepared, outcomes, extraction)
         parts = []
         for part in spec.parts:

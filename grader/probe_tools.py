@@ -301,3 +301,82 @@ def brief_training(args: dict, make_data) -> dict:
         return {**obs, "accuracies": accuracies, "fit_error": describe_exception(exc)}
     return {**obs, "accuracies": accuracies, "steps_per_epoch": len(train),
             "validation_images": int(len(y_val))}
+
+
+DATAGEN_FIELDS = (
+    "rescale", "rotation_range", "width_shift_range", "height_shift_range", "shear_range",
+    "zoom_range", "horizontal_flip", "vertical_flip", "fill_mode", "cval", "brightness_range",
+    "channel_shift_range", "featurewise_center", "samplewise_center",
+    "featurewise_std_normalization", "samplewise_std_normalization", "zca_whitening",
+)
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def export_iterator(gen, folder: str, label: str) -> dict:
+    """An iterator as the settings that rebuild it (arrays go to .npy files in the work
+    directory): the grader re-creates and inspects it in the clean process."""
+    import os
+
+    import numpy as np
+
+    datagen = getattr(gen, "image_data_generator", None)
+    if datagen is None:
+        return {"error": f"a {type(gen).__name__} is not an ImageDataGenerator iterator"}
+    if getattr(datagen, "preprocessing_function", None) is not None:
+        return {"error": "it uses a preprocessing_function, which the grader does not run "
+                         "outside your notebook"}
+    export: dict = {"type": type(gen).__name__,
+                    "datagen": {f: _plain(getattr(datagen, f, None)) for f in DATAGEN_FIELDS},
+                    "batch_size": getattr(gen, "batch_size", None),
+                    "shuffle": getattr(gen, "shuffle", None)}
+    if hasattr(gen, "directory"):
+        indices = getattr(gen, "class_indices", {}) or {}
+        export["flow"] = {
+            "directory": str(gen.directory),
+            "target_size": _plain(getattr(gen, "target_size", None)),
+            "color_mode": getattr(gen, "color_mode", "rgb"),
+            "classes": sorted(indices, key=indices.get),
+            "class_mode": getattr(gen, "class_mode", None),
+            "interpolation": getattr(gen, "interpolation", "nearest"),
+        }
+    elif hasattr(gen, "x"):
+        os.makedirs(folder, exist_ok=True)
+        x_path, y_path = os.path.join(folder, f"{label}_x.npy"), os.path.join(
+            folder, f"{label}_y.npy")
+        np.save(x_path, np.asarray(gen.x), allow_pickle=False)
+        if getattr(gen, "y", None) is not None:
+            np.save(y_path, np.asarray(gen.y), allow_pickle=False)
+        export["arrays"] = {"x": x_path, "y": y_path if gen.y is not None else None}
+    else:
+        return {"error": f"a {type(gen).__name__} cannot be inspected"}
+    return export
+
+
+def rebuild_iterator(export: dict):
+    """Re-create an exported iterator with the grader's own Keras, in the clean process."""
+    import numpy as np
+    import tensorflow as tf
+
+    if "error" in export:
+        raise RebuildRefused(export["error"])
+    params = {k: v for k, v in export["datagen"].items() if v is not None}
+    datagen = tf.keras.preprocessing.image.ImageDataGenerator(**params)
+    batch = export.get("batch_size") or 32
+    if "flow" in export:
+        flow = export["flow"]
+        return datagen.flow_from_directory(
+            flow["directory"], target_size=tuple(flow["target_size"]),
+            color_mode=flow["color_mode"], classes=flow["classes"] or None,
+            class_mode=flow["class_mode"], batch_size=batch, shuffle=bool(export["shuffle"]),
+            seed=0, interpolation=flow["interpolation"])
+    arrays = export["arrays"]
+    x = np.load(arrays["x"], allow_pickle=False)
+    y = np.load(arrays["y"], allow_pickle=False) if arrays.get("y") else None
+    return datagen.flow(x, y, batch_size=batch, shuffle=bool(export["shuffle"]), seed=0)

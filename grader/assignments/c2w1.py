@@ -59,7 +59,7 @@ PARTS = (
     part("create_train_val_dirs", DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
     part("split_data", SPLIT_TESTS, (5, 3, 6, 4, 4, 4, 4), probes=("split_data",)),
     part("train_val_generators", GENERATOR_TESTS, (3, 4, 4, 4, 5),
-         probes=("train_val_generators",)),
+         probes=("train_val_generators", "generators_clean")),
     part("create_model", MODEL_TESTS, (2, 3, 3, 3, 2, 7), probes=("create_model", "train")),
     part("history", history_tests(HISTORY), (2, 2, 1, 1, 7, 7)),
 )
@@ -92,12 +92,8 @@ def probe_split_data(ns: dict, args: dict) -> dict:
 
 
 def probe_train_val_generators(ns: dict, args: dict) -> dict:
-    from grader.probe_tools import (
-        augmentation_behaviour,
-        call_learner,
-        describe_directory_iterator,
-        first_batch,
-    )
+    """Learner side: call the function and export the two iterators as settings."""
+    from grader.probe_tools import call_learner, export_iterator
 
     call = call_learner(ns, "train_val_generators", args["training"], args["validation"])
     obs: dict = {"call": call.summary()}
@@ -106,16 +102,44 @@ def probe_train_val_generators(ns: dict, args: dict) -> dict:
     value = call.value
     obs["returned"] = type(value).__name__
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        obs["generators"] = []
-        for gen in value:
-            info = describe_directory_iterator(gen)
-            try:
-                info["batch"] = first_batch(gen)
-                info["behaviour"] = augmentation_behaviour(gen)
-            except Exception as exc:  # noqa: BLE001 - a bad generator is an observation
-                info["batch_error"] = f"{type(exc).__name__}: {exc}"[:500]
-            obs["generators"].append(info)
+        obs["export"] = [export_iterator(gen, args.get("exports", "exports"), label)
+                         for gen, label in zip(value, ("train", "val"), strict=True)]
     return obs
+
+
+def probe_generators_clean(ns: dict, args: dict) -> dict:
+    """Clean side: re-create the exported iterators and observe them."""
+    from grader.probe_tools import (
+        RebuildRefused,
+        augmentation_behaviour,
+        describe_directory_iterator,
+        first_batch,
+        rebuild_iterator,
+    )
+
+    generators = []
+    for export in args["export"]:
+        try:
+            gen = rebuild_iterator(export)
+        except RebuildRefused as exc:
+            generators.append({"samples": None, "rebuild_error": str(exc)})
+            continue
+        except Exception as exc:  # noqa: BLE001 - invalid settings are observations
+            generators.append({"samples": None,
+                               "rebuild_error": f"{type(exc).__name__}: {exc}"[:500]})
+            continue
+        info = describe_directory_iterator(gen)
+        if hasattr(gen, "x"):
+            info["x_shape"] = list(gen.x.shape)
+            info["y_shape"] = None if gen.y is None else list(gen.y.shape)
+        try:
+            info["batch"] = first_batch(gen)
+            info["x_max"] = info["batch"]["x_max"]
+            info["behaviour"] = augmentation_behaviour(gen)
+        except Exception as exc:  # noqa: BLE001 - a bad generator is an observation
+            info["batch_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        generators.append(info)
+    return {"generators": generators}
 
 
 def probe_create_model(ns: dict, args: dict) -> dict:
@@ -168,6 +192,7 @@ PROBES = {
     "create_train_val_dirs": probe_create_train_val_dirs,
     "split_data": probe_split_data,
     "train_val_generators": probe_train_val_generators,
+    "generators_clean": probe_generators_clean,
     "create_model": probe_create_model,
     "train": probe_train,
 }
@@ -218,7 +243,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         "create_train_val_dirs": {"roots": [str(r) for r in roots]},
         "split_data": {"runs": runs},
         "train_val_generators": {"training": _slash(data / "training"),
-                                 "validation": _slash(data / "validation")},
+                                 "validation": _slash(data / "validation"),
+                                 "exports": str(workdir / "exports")},
         "train": {"training": str(data / "training"), "validation": str(data / "validation"),
                   "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
     }
@@ -231,9 +257,15 @@ def _all_fail(part: PartSpec, message: str) -> list[Verdict]:
 
 
 def _dirs_under(root: Path) -> set[str]:
-    if not root.is_dir():
+    if not root.is_dir() or root.is_symlink():
         return set()
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir()}
+    found: set[str] = set()
+    for current, dirs, _files in os.walk(root):
+        for name in dirs:
+            found.add(str((Path(current) / name).relative_to(root)))
+        if len(found) > fixtures.MAX_WALK_ENTRIES:
+            break
+    return found
 
 
 def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
@@ -272,7 +304,9 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 def _listing(folder: Path) -> list[str]:
-    return sorted(os.listdir(folder)) if folder.is_dir() else []
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(os.listdir(folder))[: fixtures.MAX_WALK_ENTRIES]
 
 
 def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
@@ -422,6 +456,12 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if not obs["call"]["ok"]:
         return _all_fail(part, describe_error("train_val_generators", obs["call"]["error"]))
     gens = obs.get("generators")
+    refused = [g["rebuild_error"] for g in gens or [] if g.get("rebuild_error")]
+    if refused:
+        return _all_fail(part, "The grader re-creates your generators from their settings, "
+                         f"and could not: {refused[0]}.")
+    if not gens and obs.get("clean_failure"):
+        return _all_fail(part, obs["clean_failure"])
     if not gens or any(g.get("samples") is None for g in gens):
         return _all_fail(part, (
             f"train_val_generators returned {obs.get('returned')}; expected a tuple of two "
@@ -588,8 +628,8 @@ SPEC = AssignmentSpec(
     pass_mark=80.0,
     history=HISTORY,
     probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
-                    "create_model": 90, "train": 300},
-    clean_probes={"train": "create_model"},
+                    "create_model": 90, "train": 300, "generators_clean": 90},
+    clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
     prepare=prepare,
     checks={
         "create_train_val_dirs": check_create_train_val_dirs,

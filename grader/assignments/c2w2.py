@@ -21,7 +21,7 @@ PARTS = (
     part("create_train_val_dirs", c2w1.DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
     part("split_data", c2w1.SPLIT_TESTS, (4, 2, 5, 4, 4, 3, 3), probes=("split_data",)),
     part("train_val_generators", c2w1.GENERATOR_TESTS + AUGMENT_TESTS, (3, 3, 3, 3, 3, 7, 3),
-         probes=("train_val_generators",)),
+         probes=("train_val_generators", "generators_clean")),
     part("create_model", c2w1.MODEL_TESTS, (2, 3, 3, 3, 2, 7),
          probes=("create_model", "train")),
     part("history", history_tests(HISTORY), (2, 2, 1, 1, 5, 5, 4)),

@@ -48,7 +48,7 @@ CALLBACK_TESTS = (
 
 PARTS = (
     part("train_val_generators", GENERATOR_TESTS, (4, 4, 3, 4, 3, 4, 3),
-         probes=("train_val_generators",)),
+         probes=("train_val_generators", "generators_clean")),
     part("create_pre_trained_model", PRE_TRAINED_TESTS, (5, 10, 7, 3),
          probes=("create_pre_trained_model",)),
     part("output_of_last_layer", LAST_LAYER_TESTS, (10, 5), probes=("output_of_last_layer",)),
@@ -216,6 +216,7 @@ def probe_callback(ns: dict, args: dict) -> dict:
 
 PROBES = {
     "train_val_generators": c2w1.probe_train_val_generators,
+    "generators_clean": c2w1.probe_generators_clean,
     "create_pre_trained_model": probe_pre_trained,
     "output_of_last_layer": probe_last_layer,
     "create_final_model": probe_final_model,
@@ -239,7 +240,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
                 "fingerprint": fixtures.h5_fingerprint(weights)}
     args = {
         "train_val_generators": {"training": str(workdir / "training") + "/",
-                                 "validation": str(workdir / "validation") + "/"},
+                                 "validation": str(workdir / "validation") + "/",
+                                 "exports": str(workdir / "exports")},
         "create_pre_trained_model": {"weights": str(local_weights)},
         "final_model_training": {"training": str(workdir / "training"), "steps": 3,
                                  "seed": SEED},
@@ -428,8 +430,9 @@ SPEC = AssignmentSpec(
     history=None,
     probe_timeouts={"train_val_generators": 90, "create_pre_trained_model": 180,
                     "output_of_last_layer": 120, "create_final_model": 120,
-                    "final_model_training": 300, "myCallback": 30},
-    clean_probes={"final_model_training": "create_final_model"},
+                    "final_model_training": 300, "myCallback": 30, "generators_clean": 90},
+    clean_probes={"final_model_training": "create_final_model",
+                  "generators_clean": "train_val_generators"},
     prepare=prepare,
     checks={"train_val_generators": check_generators,
             "create_pre_trained_model": check_pre_trained,

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from grader import fixtures
+from grader.assignments.c2w1 import probe_generators_clean
 from grader.feedback import describe_error, outcome_problem
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, part
 
@@ -51,7 +52,7 @@ PARTS = (
     part("parse_data_from_input", PARSE_TESTS, (4, 6, 4, 10, 6),
          probes=("parse_data_from_input",)),
     part("train_val_generators", GENERATOR_TESTS, (4, 8, 4, 8, 6),
-         probes=("train_val_generators",)),
+         probes=("train_val_generators", "generators_clean")),
     part("create_model", MODEL_TESTS, (4, 6, 6, 6, 5, 3, 10), probes=("create_model", "train")),
 )
 
@@ -82,6 +83,10 @@ def probe_parse(ns: dict, args: dict) -> dict:
     obs["returned"] = type(value).__name__
     if isinstance(value, (tuple, list)) and len(value) == 2:
         obs["images"], obs["labels"] = (_array_summary(v) for v in value)
+        # The arrays themselves go to disk: the grader judges the files, not this report.
+        for name, array in zip(("images", "labels"), value, strict=True):
+            if isinstance(array, np.ndarray) and array.dtype.kind in "biuf":
+                np.save(Path(args["exports"]) / f"{name}.npy", array, allow_pickle=False)
     timings = []
     for path, rows in zip(args["timing"], args["timing_rows"], strict=True):
         started = time.perf_counter()
@@ -93,7 +98,10 @@ def probe_parse(ns: dict, args: dict) -> dict:
 
 
 def probe_generators(ns: dict, args: dict) -> dict:
-    from grader.probe_tools import augmentation_behaviour, call_learner
+    """Learner side: call the function on the grader's arrays and export the iterators
+    (arrays saved as .npy); the clean process re-creates and inspects them."""
+    from grader.probe_tools import call_learner, export_iterator
+
     train_x, train_y = fixtures.read_sign_csv(Path(args["train"]))
     val_x, val_y = fixtures.read_sign_csv(Path(args["test"]))
     call = call_learner(ns, "train_val_generators", train_x, train_y, val_x, val_y)
@@ -103,23 +111,8 @@ def probe_generators(ns: dict, args: dict) -> dict:
     value = call.value
     obs["returned"] = type(value).__name__
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        obs["generators"] = []
-        for gen in value:
-            info: dict = {"type": type(gen).__name__}
-            x, y = getattr(gen, "x", None), getattr(gen, "y", None)
-            info["x_shape"] = list(x.shape) if hasattr(x, "shape") else None
-            info["y_shape"] = list(y.shape) if hasattr(y, "shape") else None
-            info["batch_size"] = getattr(gen, "batch_size", None)
-            datagen = getattr(gen, "image_data_generator", None)
-            rescale = getattr(datagen, "rescale", None)
-            info["rescale"] = float(rescale) if isinstance(rescale, (int, float)) else None
-            try:
-                batch_x, _ = gen[0]
-                info["x_max"] = float(np.max(batch_x))
-                info["behaviour"] = augmentation_behaviour(gen)
-            except Exception as exc:  # noqa: BLE001 - a bad generator is an observation
-                info["batch_error"] = f"{type(exc).__name__}: {exc}"[:500]
-            obs["generators"].append(info)
+        obs["export"] = [export_iterator(gen, args["exports"], label)
+                         for gen, label in zip(value, ("train", "val"), strict=True)]
     return obs
 
 
@@ -148,6 +141,7 @@ def probe_create_model(ns: dict, args: dict) -> dict:
 PROBES = {
     "parse_data_from_input": probe_parse,
     "train_val_generators": probe_generators,
+    "generators_clean": probe_generators_clean,
     "create_model": probe_create_model,
     "train": probe_train,
 }
@@ -159,6 +153,7 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     sign = fixtures.sign_mnist()
     data = workdir / "data"
     data.mkdir()
+    (workdir / "exports").mkdir()
     paths = {}
     for source in (sign.train, sign.test, *sign.timing):
         paths[source.name] = data / source.name
@@ -178,8 +173,10 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
             "train": train,
             "timing": [str(paths[p.name]) for p in sign.timing],
             "timing_rows": list(fixtures.SIGN_TIMING_ROWS),
+            "exports": str(workdir / "exports"),
         },
-        "train_val_generators": {"train": train, "test": test},
+        "train_val_generators": {"train": train, "test": test,
+                                 "exports": str(workdir / "exports")},
         "train": {"train": train, "test": test, "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS,
                   "target": TRAIN_TARGET},
     }
@@ -202,6 +199,17 @@ def predict_real_seconds(timings: list[dict]) -> tuple[float, float]:
     return large["seconds"] * (REAL_ROWS / large["rows"]) ** exponent, exponent
 
 
+def _saved_array(ctx: Context, name: str) -> dict | None:
+    """Summary of an array the probe saved, read by the grader itself (no pickles)."""
+    path = ctx.workdir / "exports" / f"{name}.npy"
+    if not path.is_file() or path.is_symlink() or path.stat().st_size > 256 * 2**20:
+        return None
+    try:
+        return _array_summary(np.load(path, allow_pickle=False))
+    except (OSError, ValueError):
+        return None
+
+
 def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("parse_data_from_input")
     problem = outcome_problem("parse_data_from_input", outcome)
@@ -210,7 +218,10 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
     obs = outcome.observation
     if not obs["call"]["ok"]:
         return _all_fail(part, describe_error("parse_data_from_input", obs["call"]["error"]))
-    images, labels = obs.get("images"), obs.get("labels")
+    # Values are judged only from the saved files; the in-process summary (which a
+    # submission could forge) serves for shapes in messages, never for the hash.
+    images, labels = (_saved_array(ctx, name) or {**(obs.get(name) or {}), "sha256": None}
+                      for name in ("images", "labels"))
     if not images or not labels or "shape" not in images or "shape" not in labels:
         return _all_fail(part, (
             f"parse_data_from_input returned {obs.get('returned')}; expected a tuple "
@@ -265,6 +276,12 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if not obs["call"]["ok"]:
         return _all_fail(part, describe_error("train_val_generators", obs["call"]["error"]))
     gens = obs.get("generators")
+    refused = [g["rebuild_error"] for g in gens or [] if g.get("rebuild_error")]
+    if refused:
+        return _all_fail(part, "The grader re-creates your generators from their settings, "
+                         f"and could not: {refused[0]}.")
+    if not gens and obs.get("clean_failure"):
+        return _all_fail(part, obs["clean_failure"])
     if not gens or any(g.get("x_shape") is None for g in gens):
         return _all_fail(part, (
             f"train_val_generators returned {obs.get('returned')}; expected two iterators made "
@@ -371,8 +388,8 @@ SPEC = AssignmentSpec(
     pass_mark=80.0,
     history=None,
     probe_timeouts={"parse_data_from_input": 120, "train_val_generators": 90,
-                    "create_model": 90, "train": 300},
-    clean_probes={"train": "create_model"},
+                    "create_model": 90, "train": 300, "generators_clean": 90},
+    clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
     prepare=prepare,
     checks={"parse_data_from_input": check_parse, "train_val_generators": check_generators,
             "create_model": check_model},
