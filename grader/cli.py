@@ -36,6 +36,18 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--no-color", action="store_true")
     f = sub.add_parser("fixtures", help="generate the fixture data into the cache and print it")
     f.add_argument("--assignment", type=str.upper, choices=(*CODES, "ALL"), default="ALL")
+    c = sub.add_parser("check", help="grade a notebook with feedback written for the learner")
+    c.add_argument("notebook", type=Path)
+    c.add_argument("--assignment", type=str.upper, choices=CODES,
+                   help="default: detected from the notebook")
+    c.add_argument("--history", type=Path,
+                   help="pickled history (default: the assignment's file beside the notebook)")
+    c.add_argument("--keras", choices=("2", "3"), default="2")
+    c.add_argument("--no-color", action="store_true")
+    b = sub.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
+    b.add_argument("--assignment", type=str.upper, choices=CODES, required=True)
+    b.add_argument("--output", type=Path, help="default: gradescope-CODE.zip")
+    b.add_argument("--keras", choices=("2", "3"), default="2")
     return parser
 
 
@@ -90,6 +102,33 @@ def _grade(args: argparse.Namespace) -> int:
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
+def _check(args: argparse.Namespace) -> int:
+    """`grade`'s checks and exit status, rendered for the learner."""
+    from grader.reporters.learner import render_learner
+    from grader.submission import CannotGrade, grade_submission, resolve
+
+    try:
+        submission = resolve(args.notebook, args.assignment, args.history)
+    except CannotGrade as exc:
+        return _fail(str(exc))
+    result = grade_submission(submission, keras=args.keras)
+    color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
+    sys.stdout.write(render_learner(result, color=color))
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _gradescope_bundle(args: argparse.Namespace) -> int:
+    from grader.gradescope_bundle import BundleError, build_bundle
+
+    output = args.output or Path(f"gradescope-{args.assignment}.zip")
+    try:
+        build_bundle(args.assignment, output, keras=args.keras)
+    except BundleError as exc:
+        return _fail(str(exc))
+    print(f"wrote {output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "grade":
@@ -105,4 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{code}: {builders[code]()}")
         print(f"cache: {fixtures.cache_root()}")
         return 0
+    if args.command == "check":
+        return _check(args)
+    if args.command == "gradescope-bundle":
+        return _gradescope_bundle(args)
     return _fail(f"unknown command {args.command}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-WORKDIR_LABEL = "<grader's test folder>"
-FIXTURES_LABEL = "<grader's fixture data>"
+WORKDIR_LABEL = "<grader-folder>"
+FIXTURES_LABEL = "<grader-fixtures>"
 
 # A path (POSIX or Windows) whose last part is a folder made by `tempfile.mkdtemp` with one of
 # the grader's prefixes (see grade.py and runner.py).

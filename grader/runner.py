@@ -267,9 +267,13 @@ def run_probes(
             load_problems = [p for p in problems if isinstance(p, dict)] if isinstance(
                 problems, list) else []
         finished_names = set()
-        for event in events:
+        current_probe = None
+        for event in events:  # accept a result only for the probe that is running
             name = event.get("probe")
-            if event.get("event") == "done" and name in expected and name not in finished_names:
+            if event.get("event") == "start" and name in expected:
+                current_probe = name
+            elif event.get("event") == "done" and name == current_probe:
+                current_probe = None
                 observation = event.get("observation")
                 finished_names.add(name)
                 outcomes[name] = ProbeOutcome(

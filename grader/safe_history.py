@@ -72,7 +72,7 @@ def _plain(value, depth: int = 0, budget: list[int] | None = None):
 
 def load(data: bytes):
     if len(data) > MAX_BYTES:
-        raise Refused(f"the file is {len(data) / 2**20:.1f} MB; a history is a few KB")
+        raise Refused(f"the file is over {MAX_BYTES // 2**20} MB; a history is a few KB")
     try:
         value = _Unpickler(io.BytesIO(data)).load()
     except Refused:

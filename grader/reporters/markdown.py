@@ -1,0 +1,75 @@
+"""Markdown for CI job summaries: one table row per notebook, then each learner report.
+
+The summary is shown to whoever opened the pull request (the learner), so every message goes
+through the learner rendering and its redaction.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from grader.redact import redact
+from grader.reporters.learner import render_learner
+from grader.results import GradeResult
+
+MAX_FAILING_LISTED = 3
+
+
+@dataclass
+class SummaryRow:
+    """One graded (or ungradable) notebook, as the summary table shows it."""
+
+    notebook: str
+    assignment: str = "?"
+    score: float = 0.0
+    max_score: float = 0.0
+    passed: bool = False
+    failing: list[str] = field(default_factory=list)
+    error: str | None = None  # why it could not be graded
+    report: str = ""  # the learner rendering, shown folded under the table
+
+    @classmethod
+    def from_result(cls, notebook: str, result: GradeResult) -> SummaryRow:
+        failing = [f"{p.name}: {t.name}" for p in result.parts for t in p.tests if not t.passed]
+        return cls(notebook, result.assignment, result.score, result.max_score, result.passed,
+                   failing, report=render_learner(result))
+
+
+def _cell(text: str) -> str:
+    """Table cells are one line, and a `|` would end the cell."""
+    return html.escape(" ".join(text.split()), quote=False).replace("|", "\\|")
+
+
+def _failing(row: SummaryRow) -> str:
+    """Each failing check by name when there are few, else a count per function."""
+    if row.error:
+        return "could not grade: " + redact(row.error)
+    if not row.failing:
+        return "none"
+    if len(row.failing) <= MAX_FAILING_LISTED:
+        return "; ".join(row.failing)
+    counts: dict[str, int] = {}
+    for check in row.failing:
+        part = check.split(": ", 1)[0]
+        counts[part] = counts.get(part, 0) + 1
+    return "; ".join(f"{part} ({n} failed)" for part, n in counts.items())
+
+
+def summary_table(rows: list[SummaryRow], title: str = "Assignment grading") -> str:
+    lines = [f"### {title}", "",
+             "| notebook | assignment | score | passed | failing checks |",
+             "| --- | --- | --- | --- | --- |"]
+    for row in rows:
+        score = "-" if row.error else f"{row.score:g}/{row.max_score:g}"
+        passed = "yes" if row.passed else "**no**"
+        lines.append(f"| {_cell(row.notebook)} | {_cell(row.assignment)} | {score} | "
+                     f"{passed} | {_cell(_failing(row))} |")
+    lines.append("")
+    for row in rows:
+        if row.report:
+            name = html.escape(row.notebook, quote=False)
+            report = html.escape(row.report.rstrip(), quote=False)
+            lines += [f"<details><summary>{name}: feedback</summary>", "", "<pre>", report,
+                      "</pre>", "", "</details>", ""]
+    return "\n".join(lines) + "\n"

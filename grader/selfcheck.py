@@ -1,0 +1,153 @@
+"""Check one graded function from a notebook cell, before submitting.
+
+    from grader.selfcheck import check
+    check(split_data)
+
+The live function is rebuilt as the grader would extract it (see live_source.py), graded in
+an isolated child against the fixtures, and only its own part is printed. Importing this
+module is cheap (no TensorFlow), because the grader also runs a notebook's imports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import textwrap
+from pathlib import Path
+
+from grader.results import PartResult
+
+_AUGMENTATION = re.compile(
+    r"rotation_range|width_shift_range|height_shift_range|shear_range|zoom_range|"
+    r"horizontal_flip|history_augmented"
+)
+_CELL_REF = re.compile(r"\(cell (\d+), line (\d+):")
+
+
+def choose_assignment(name: str, given: str | None = None, text: str = "",
+                      scope: frozenset[str] | set[str] = frozenset(),
+                      notebook_name: str = "") -> tuple[str, str]:
+    """(code, why). Order: the argument, a name graded in one assignment only, the notebook's
+    file name, another function only one candidate grades, then augmentation in the code
+    (C2W2) or not (C2W1)."""
+    from grader.assignments import CODES, get_spec
+
+    if given:
+        code = given.upper()
+        get_spec(code)  # raises UnknownAssignment with the valid codes
+        return code, "you passed assignment=" + repr(code)
+    functions = {code: set(get_spec(code).functions) for code in CODES}
+    candidates = [code for code in CODES if name in functions[code]]
+    if not candidates:
+        graded = sorted(set().union(*functions.values()))
+        raise ValueError(f"{name} is not a graded function of any assignment; graded are: "
+                         + ", ".join(graded))
+    if len(candidates) == 1:
+        return candidates[0], f"{name} is graded only in {candidates[0]}"
+    match = re.search(r"C2_?W([1-4])", notebook_name.upper())
+    if match and f"C2W{match.group(1)}" in candidates:
+        return f"C2W{match.group(1)}", f"the notebook is named {Path(notebook_name).name}"
+    for code in candidates:
+        others = set().union(*(functions[c] for c in CODES if c != code))
+        unique = sorted((functions[code] - others) & set(scope))
+        if unique:
+            return code, f"this notebook defines {unique[0]}, which only {code} has"
+    if {"C2W1", "C2W2"} <= set(candidates):
+        if _AUGMENTATION.search(text):
+            return "C2W2", "this notebook's code configures augmentation"
+        return "C2W1", "this notebook's code configures no augmentation"
+    return candidates[0], f"{name} is graded in {', '.join(candidates)}; took the first"
+
+
+def _notebook_name(scope: dict) -> str:
+    for value in (scope.get("__vsc_ipynb_file__"), scope.get("__session__"),
+                  os.environ.get("JPY_SESSION_NAME")):
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _relabel(part: PartResult, cell_names: dict[int, str], target: str) -> PartResult:
+    """Messages name cells of the temporary notebook; say which function's cell instead."""
+
+    def fix(text: str) -> str:
+        def name(match: re.Match) -> str:
+            owner = cell_names.get(int(match.group(1)))
+            where = "the cell defining " + owner if owner and owner != target else "your cell"
+            return f"({where}, line {match.group(2)}:"
+
+        return _CELL_REF.sub(name, text)
+
+    for test in part.tests:
+        test.message = fix(test.message)
+    part.notes = [fix(n) for n in part.notes]
+    return part
+
+
+def _write_notebook(live, path: Path) -> dict[int, str]:
+    """Cells: imports and constants, then one graded cell per definition."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    tags = {"tags": ["graded"]}
+    nb.cells.append(nbformat.v4.new_code_cell("\n".join(live.imports + live.constants) + "\n",
+                                              metadata=tags))
+    cell_names = {}
+    for definition in live.definitions:
+        nb.cells.append(nbformat.v4.new_code_cell(definition.source, metadata=tags))
+        cell_names[len(nb.cells)] = definition.name
+    nbformat.write(nb, path)
+    return cell_names
+
+
+class SelfCheckResult(PartResult):
+    """The function's PartResult, with a one-line repr: the checks are already printed, and
+    Jupyter would otherwise echo every message again as the cell's value."""
+
+    def __repr__(self) -> str:
+        return f"<self-check of {self.name}: {self.score:g}/{self.max_score:g} points>"
+
+
+def check(function, assignment: str | None = None, *, keras: str = "2",
+          timeout_s: float = 600.0) -> SelfCheckResult:
+    """Grade `function`'s part of the assignment, print its checks, and return them."""
+    from grader.assignments import get_spec
+    from grader.grade import Options, grade
+    from grader.live_source import collect, kernel_cells, module_file_cells, scope_of
+    from grader.reporters.learner import WIDTH, render_part, wrap
+    from grader.runner import Limits
+
+    name = getattr(function, "__name__", None)
+    if not callable(function) or not name:
+        raise TypeError("check() takes the graded function itself, e.g. check(split_data)")
+    cells = kernel_cells() or module_file_cells(function)
+    live = collect(function, cells)
+    text = "\n".join(cells + [d.source for d in live.definitions])
+    scope = scope_of(function)
+    code, why = choose_assignment(name, assignment, text,
+                                  {k for k, v in scope.items() if callable(v)},
+                                  _notebook_name(scope))
+    spec = get_spec(code)
+    with tempfile.TemporaryDirectory(prefix="grader-selfcheck-") as tmp:
+        path = Path(tmp) / f"{code}_selfcheck.ipynb"
+        cell_names = _write_notebook(live, path)
+        result = grade(spec, path, None,
+                       Options(keras=keras, limits=Limits(submission_timeout_s=timeout_s)))
+    graded = _relabel(next(p for p in result.parts if p.name == name), cell_names, name)
+    part = SelfCheckResult(graded.name, graded.tests, graded.notes)
+    lines = textwrap.wrap(f"Self-check of {name} as {code} with Keras {keras} ({why}; "
+                          "choose another with assignment='C2Wn'):", WIDTH)
+    notes = list(result.notes)
+    if live.skipped:
+        notes.append(f"{name} reads {', '.join(live.skipped)} from the notebook's variables; "
+                     "the grader keeps only imports, functions, classes and constants, so pass "
+                     "such values as arguments.")
+    for note in notes:
+        lines += wrap(note, "! ")
+    lines += render_part(part)
+    lines += textwrap.wrap("This checked only this function, as defined in the running kernel. "
+                           "Save the notebook and run `grader check` on it for the full score.",
+                           WIDTH)
+    print("\n".join(lines))
+    return part

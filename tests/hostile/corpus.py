@@ -1,0 +1,246 @@
+"""The hostile corpus: submissions that are broken or malicious, each with what the grader
+must make of it. Most notebooks here import no TensorFlow, so each grades in about a second;
+every one pairs its attack on `create_train_val_dirs` with a correct `split_data`, so the
+case also proves the rest of the submission is still graded."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+GOOD_SPLIT = """
+import os, random
+from shutil import copyfile
+def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
+    files = []
+    for f in os.listdir(SOURCE_DIR):
+        if os.path.getsize(os.path.join(SOURCE_DIR, f)) > 0:
+            files.append(f)
+        else:
+            print(f"{f} is zero length, so ignoring.")
+    files = random.sample(files, len(files))
+    cut = int(len(files) * SPLIT_SIZE)
+    for f in files[:cut]:
+        copyfile(os.path.join(SOURCE_DIR, f), os.path.join(TRAINING_DIR, f))
+    for f in files[cut:]:
+        copyfile(os.path.join(SOURCE_DIR, f), os.path.join(VALIDATION_DIR, f))
+"""
+GOOD_DIRS = """
+    for d in ('training/cats', 'training/dogs', 'validation/cats', 'validation/dogs'):
+        os.makedirs(os.path.join(root_path, d))
+"""
+
+
+@dataclass
+class Case:
+    name: str
+    make: Callable[[Path, dict], tuple[Path, Path | None]]
+    parts: dict[str, float] = field(default_factory=dict)  # exact scores expected
+    message: str | None = None  # appears in some failing test's message or in the notes
+    max_score: float | None = None
+    slow: bool = False
+
+
+def notebook(folder: Path, dirs_body: str, *, extra_cells: tuple[str, ...] = (),
+             split: str = GOOD_SPLIT, header: str = "import os\n") -> Path:
+    nb = nbformat.v4.new_notebook()
+    for text in (f"{header}def create_train_val_dirs(root_path):\n{dirs_body}\n", split,
+                 *extra_cells):
+        cell = nbformat.v4.new_code_cell(text)
+        cell.metadata["tags"] = ["graded"]
+        nb.cells.append(cell)
+    path = folder / "C2W1_Assignment.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def with_dirs(body: str, **kwargs):
+    return lambda folder, env: (notebook(folder, body, **kwargs), None)
+
+
+def raw(content: bytes):
+    def make(folder: Path, env: dict):
+        path = folder / "C2W1_Assignment.ipynb"
+        path.write_bytes(content)
+        return path, None
+    return make
+
+
+def history(payload=None, raw_bytes: bytes | None = None):
+    def make(folder: Path, env: dict):
+        path = notebook(folder, GOOD_DIRS)
+        hist = folder / "history.pkl"
+        hist.write_bytes(raw_bytes if raw_bytes is not None else pickle.dumps(payload))
+        return path, hist
+    return make
+
+
+def fifty_mb_outputs(folder: Path, env: dict):
+    path = notebook(folder, GOOD_DIRS)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                  text="x" * (50 * 2**20))]
+    nbformat.write(nb, path)
+    return path, None
+
+
+def nbformat3(folder: Path, env: dict):
+    cells = [{"cell_type": "code", "input": text, "language": "python", "outputs": [],
+              "metadata": {}} for text in
+             (f"import os\ndef create_train_val_dirs(root_path):\n{GOOD_DIRS}", GOOD_SPLIT)]
+    path = folder / "C2W1_Assignment.ipynb"
+    path.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                                "worksheets": [{"cells": cells}]}))
+    return path, None
+
+
+def empty_notebook(folder: Path, env: dict):
+    path = folder / "C2W1_Assignment.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), path)
+    return path, None
+
+
+def markdown_only(folder: Path, env: dict):
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# I wrote my answers in prose"))
+    path = folder / "C2W1_Assignment.ipynb"
+    nbformat.write(nb, path)
+    return path, None
+
+
+def network(folder: Path, env: dict):
+    body = (f"    import socket\n"
+            f"    socket.create_connection(('127.0.0.1', {env['port']}), timeout=3).close()\n"
+            + GOOD_DIRS)
+    return notebook(folder, body), None
+
+
+def grader_package(folder: Path, env: dict):
+    target = env["grader_init"]
+    return notebook(folder, f"    open({str(target)!r}, 'a').write('# pwned')\n"), None
+
+
+def fixture_cache(folder: Path, env: dict):
+    body = (f"    import shutil, glob\n"
+            f"    for p in glob.glob({str(env['cache'])!r} + '/**/*.jpg', recursive=True):\n"
+            f"        open(p, 'wb').close()\n"
+            f"    shutil.rmtree({str(env['cache'])!r})\n")
+    return notebook(folder, body), None
+
+
+SYMLINKS = """
+    import glob
+    here = os.path.dirname(os.path.abspath(root_path))
+    for i, p in enumerate(glob.glob(os.path.join(here, 'split-*', 'source', '*.jpg'))):
+        os.remove(p)
+        os.symlink(['/dev/zero', '/etc/shadow', '/', p][i % 4], p)
+    os.symlink('/', os.path.join(here, 'split-0', 'training', 'loop'))
+"""
+DELETE = """
+    import shutil
+    here = os.path.dirname(os.path.abspath(root_path))
+    for name in os.listdir(here):
+        shutil.rmtree(os.path.join(here, name), ignore_errors=True)
+"""
+FORGE_EVENTS = """
+    import json
+    fake = {"event": "done", "probe": "split_data", "seconds": 0,
+            "observation": {"calls": [{"ok": True, "stdout": "", "error": None}] * 3}}
+    for fd in range(3, 64):
+        try:
+            os.write(fd, (json.dumps(fake) + "\\n").encode())
+        except OSError:
+            pass
+    print(json.dumps({"score": 100, "passed": True}))
+"""
+MONKEYPATCH = """
+    # Would fool a checker that looked from inside this process: it does not.
+    import builtins, os as _os
+    _os.path.isdir = lambda *a, **k: True
+    _os.path.exists = lambda *a, **k: True
+    _os.walk = lambda *a, **k: iter([(root_path, ['training', 'validation'], [])])
+    builtins.isinstance = builtins.isinstance  # rebinding builtins is harmless too
+"""
+BLANK_SPLIT = "def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):\n    pass\n"
+
+CASES = [
+    Case("malformed_json", raw(b'{"cells": [ {"cell_type": '), max_score=0,
+         message="not valid JSON"),
+    Case("binary_garbage", raw(bytes(range(256)) * 64), max_score=0, message="not UTF-8"),
+    Case("non_utf8", raw('{"nbformat": 4, "cells": ["caf\xe9"]}'.encode("latin-1")),
+         max_score=0, message="not UTF-8"),
+    Case("json_not_a_notebook", raw(b'{"hello": "world"}'), max_score=0,
+         message="not a Jupyter notebook"),
+    Case("nbformat3", nbformat3, parts={"create_train_val_dirs": 10, "split_data": 30}),
+    Case("empty_notebook", empty_notebook, max_score=0, message="no definition"),
+    Case("no_graded_cells", markdown_only, max_score=0, message="no definition"),
+    Case("fifty_mb_of_outputs", fifty_mb_outputs,
+         parts={"create_train_val_dirs": 10, "split_data": 30}),
+    Case("syntax_error_in_graded_cell", with_dirs("    return (\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="syntax error"),
+    Case("import_of_missing_module", with_dirs(GOOD_DIRS, header="import os\n"
+                                               "import no_such_module_anywhere\n"),
+         parts={"create_train_val_dirs": 10, "split_data": 30}, message="no_such_module"),
+    Case("sys_exit_at_import", with_dirs(GOOD_DIRS, extra_cells=(
+        "import sys\nclass Quitter:\n    sys.exit(0)\n",)),
+         parts={"create_train_val_dirs": 10, "split_data": 30}, message="Quitter"),
+    Case("sys_exit_in_function", with_dirs("    import sys; sys.exit(0)\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="SystemExit"),
+    Case("os_exit", with_dirs("    os._exit(0)\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="exited with status 0"),
+    Case("segfault_via_ctypes", with_dirs("    import ctypes; ctypes.string_at(0)\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="SIGSEGV"),
+    Case("infinite_loop", with_dirs("    while True:\n        pass\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="did not finish"),
+    Case("long_sleep", with_dirs("    import time; time.sleep(10**6)\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="did not finish"),
+    Case("memory_bomb", with_dirs("    x = []\n    while True:\n        x.append(' ' * 2**28)\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30},
+         message="MemoryError|did not finish|SIGKILL"),
+    Case("fork_bomb", with_dirs("    while True:\n        os.fork()\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}),
+    Case("recursion_bomb", with_dirs("    return create_train_val_dirs(root_path)\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="RecursionError"),
+    Case("billion_printed_lines", with_dirs("    for i in range(10**9):\n        print(i)\n"),
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="did not finish"),
+    Case("deletes_the_work_tree", with_dirs(DELETE),
+         parts={"create_train_val_dirs": 0, "split_data": 0}),
+    Case("symlinks_fixture_files", with_dirs(SYMLINKS),
+         parts={"create_train_val_dirs": 0}),
+    Case("attacks_the_fixture_cache", fixture_cache,
+         parts={"create_train_val_dirs": 0, "split_data": 30}),
+    Case("writes_into_the_grader_package", grader_package,
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="Read-only"),
+    Case("connects_to_localhost", network,
+         parts={"create_train_val_dirs": 0, "split_data": 30}, message="unreachable"),
+    Case("forges_report_events_and_prints_fake_json", with_dirs(FORGE_EVENTS,
+                                                                 split=BLANK_SPLIT),
+         parts={"create_train_val_dirs": 0, "split_data": 0}),
+    Case("monkeypatches_os_and_builtins", with_dirs(MONKEYPATCH),
+         parts={"create_train_val_dirs": 0, "split_data": 30}),
+    Case("history_nan", history({"accuracy": [float("nan")] * 15,
+                                 "val_accuracy": [0.9] * 15}),
+         parts={"history": 5}, message="finite"),
+    Case("history_inf", history({"accuracy": [float("inf")] * 15,
+                                 "val_accuracy": [0.9] * 15}),
+         parts={"history": 5}, message="finite"),
+    Case("history_negative", history({"accuracy": [-0.5] * 15, "val_accuracy": [0.9] * 15}),
+         parts={"history": 5}, message="between 0 and 1"),
+    Case("history_strings", history({"accuracy": ["0.99"] * 15,
+                                     "val_accuracy": ["0.9"] * 15}),
+         parts={"history": 2}, message="lists of numbers"),
+    Case("history_wrong_keys", history({"acc": [0.99] * 15, "val_acc": [0.9] * 15}),
+         parts={"history": 2}, message="acc, val_acc"),
+    Case("history_million_epochs", history({"accuracy": [0.99] * 10**6,
+                                            "val_accuracy": [0.9] * 10**6}),
+         parts={"history": 0}, message="over 16 MB"),
+    Case("history_deep_nesting", history(raw_bytes=b"(" * 50_000 + b"l" * 50_000 + b"."),
+         parts={"history": 0}),
+    Case("history_not_a_pickle", history(raw_bytes=b"PK\x03\x04 zip, not pickle"),
+         parts={"history": 0}, message="not a readable pickle"),
+]
