@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader.assignments import CODES, UnknownAssignment, get_spec
+from grader.assignments import CODES
 from grader.reporters import RENDERERS
 from grader.runner import Limits
 
@@ -57,38 +57,16 @@ def _fail(message: str) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from grader.detect import detect
-    from grader.grade import Options, grade
-    from grader.notebook import NotebookError, read_notebook
+    from grader.submission import CannotGrade, grade_submission, resolve
 
-    if not args.notebook.is_file():
-        return _fail(f"{args.notebook}: no such file")
-    code = args.assignment
-    detected = None
-    if code is None:
-        try:
-            code, reason = detect(read_notebook(args.notebook))
-        except NotebookError as exc:
-            return _fail(f"{args.notebook}: cannot tell which assignment this is ({exc}); "
-                         "pass --assignment to grade it anyway")
-        if code is None:
-            return _fail(f"{args.notebook}: {reason}; pass --assignment C2W1|C2W2|C2W3|C2W4")
-        detected = f"Graded as {code}, detected because {reason}."
-        print(f"grader: {detected}", file=sys.stderr)
     try:
-        spec = get_spec(code)
-    except UnknownAssignment as exc:
+        submission = resolve(args.notebook, args.assignment, args.history)
+    except CannotGrade as exc:
         return _fail(str(exc))
-    history = args.history
-    if history is not None and not history.is_file():
-        return _fail(f"{history}: no such history file")
-    if history is None and spec.history is not None:
-        history = args.notebook.parent / spec.history.file_name
+    if submission.detected:
+        print(f"grader: {submission.detected}", file=sys.stderr)
     limits = Limits(submission_timeout_s=args.timeout, memory_bytes=args.memory_mb * 2**20)
-    result = grade(spec, args.notebook, history,
-                   Options(keras=args.keras, limits=limits, use_gpu=args.gpu))
-    if detected:
-        result.notes.insert(0, detected)
+    result = grade_submission(submission, keras=args.keras, limits=limits, use_gpu=args.gpu)
     to_tty = args.output is None and sys.stdout.isatty()
     color = to_tty and not args.no_color and "NO_COLOR" not in os.environ
     text = RENDERERS[args.format](result, color=color)

@@ -69,13 +69,24 @@ class _ParsedCell:
     error: str | None
     defines: list[str]
     commented: list[str]
+    lead: int = 0  # leading blank lines IPython's transformer drops; added back to line numbers
 
 
 _transformer = TransformerManager()
 
 
+def _leading_blank_lines(source: str) -> int:
+    count = 0
+    for line in source.splitlines():
+        if line.strip():
+            break
+        count += 1
+    return count
+
+
 def _parse(cell: Cell) -> _ParsedCell:
     commented = _GRADED_COMMENT.findall(cell.source)
+    lead = _leading_blank_lines(cell.source)
     try:
         python = _transformer.transform_cell(cell.source)
     except Exception as exc:  # IPython rejects some malformed input outright
@@ -84,14 +95,14 @@ def _parse(cell: Cell) -> _ParsedCell:
     try:
         tree = ast.parse(python)
     except SyntaxError as exc:
-        where = f"line {exc.lineno}" if exc.lineno else "somewhere"
+        where = f"line {exc.lineno + lead}" if exc.lineno else "somewhere"
         return _ParsedCell(cell, None, python, f"syntax error at {where}: {exc.msg}",
                            _DEF_NAME.findall(cell.source), commented)
     defines = [
         n.name for n in tree.body
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     ]
-    return _ParsedCell(cell, tree, python, None, defines, commented)
+    return _ParsedCell(cell, tree, python, None, defines, commented, lead)
 
 
 def _is_constant(node: ast.expr) -> bool:
@@ -133,7 +144,7 @@ def _segment(parsed: _ParsedCell, node: ast.stmt) -> str:
         text = ast.unparse(node)
     else:
         text = "\n".join(parsed.python.splitlines()[first - 1 : last])
-    return "\n" * (first - 1) + text + "\n"
+    return "\n" * (first - 1 + parsed.lead) + text + "\n"
 
 
 def _has_lr_keyword(node: ast.AST) -> bool:

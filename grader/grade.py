@@ -12,6 +12,7 @@ from grader.extract import extract
 from grader.feedback import describe_error
 from grader.history import check_history
 from grader.notebook import NotebookError, read_notebook
+from grader.redact import redact
 from grader.results import GradeResult, PartResult, TestResult
 from grader.runner import Limits, run_probes
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict
@@ -31,7 +32,8 @@ def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
     tests = []
     for name, points in part.tests:
         passed, message = by_name.get(name, (False, "This check produced no verdict."))
-        tests.append(TestResult(name, bool(passed), message, points if passed else 0.0, points))
+        tests.append(TestResult(name, bool(passed), redact(message),
+                                points if passed else 0.0, points))
     return PartResult(part.name, tests)
 
 
@@ -129,7 +131,10 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     finally:
         if not options.keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+    for result in parts:
+        result.notes = [redact(n) for n in result.notes]
     return GradeResult(
         spec.code, parts, spec.pass_mark, options.keras,
-        duration_s=time.monotonic() - started, notebook=str(notebook_path), notes=notes,
+        duration_s=time.monotonic() - started, notebook=str(notebook_path),
+        notes=[redact(n) for n in notes],
     )

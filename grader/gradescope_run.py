@@ -56,14 +56,6 @@ def zero_results(message: str, max_score: float) -> dict:
     }
 
 
-def _redacted(payload: dict) -> dict:
-    """The grader's folders out of every learner-facing text."""
-    payload["output"] = redact(payload.get("output", ""))
-    for test in payload.get("tests", []):
-        test["output"] = redact(test.get("output", ""))
-    return payload
-
-
 def grade_into(root: Path, code: str, keras: str) -> dict:
     spec = get_spec(code)
     max_score = sum(p.points for p in spec.parts)
@@ -87,7 +79,7 @@ def grade_into(root: Path, code: str, keras: str) -> dict:
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)
     if proc.returncode in (0, 1) and results.is_file():
-        return _redacted(json.loads(results.read_text()))
+        return json.loads(results.read_text())  # messages are redacted by grade()
     errors = [line.removeprefix("grader: error: ") for line in proc.stderr.splitlines()
               if line.startswith("grader: error: ")]
     why = errors[-1] if errors else f"the grader stopped with status {proc.returncode}"

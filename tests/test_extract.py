@@ -106,3 +106,9 @@ def test_unreadable_files_raise_a_learner_message(tmp_path, content, expected):
     path.write_bytes(content)
     with pytest.raises(NotebookError, match=expected):
         read_notebook(path)
+
+
+def test_line_numbers_survive_leading_blank_lines(tmp_path):
+    nb = notebook(tmp_path, [("\n\n\ndef split_data(a):\n    return a\n", ["graded"])])
+    snippet = next(s for s in extract(nb, REQUIRED).snippets if s.kind == "def")
+    assert snippet.source.splitlines()[3].startswith("def split_data")

@@ -286,7 +286,8 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
             verdicts.append((name, True, f"Created {want} under {Path(root).name}/."))
         elif not found:
             verdicts.append((name, False, (
-                f"Nothing was created under the root_path given ({root}). Build every path "
+                f"Nothing was created under the root_path given ({Path(root).name}/). Build "
+                "every path "
                 "from the root_path argument with os.path.join instead of a hard-coded "
                 "'/tmp/cats-v-dogs'.")))
         else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from grader.redact import redact
 from grader.results import GradeResult, PartResult
 
 _COLORS = {"ok": "\033[32m", "fail": "\033[31m", "bold": "\033[1m", "end": "\033[0m"}
@@ -22,8 +21,9 @@ def _paint(text: str, key: str, color: bool) -> str:
 
 
 def wrap(text: str, indent: str) -> list[str]:
-    """Redacted and wrapped, never splitting a word or path (a learner copies them)."""
-    return textwrap.wrap(redact(text), WIDTH, initial_indent=indent,
+    """Wrapped, never splitting a word or path (a learner copies them); grade() has already
+    redacted the grader's folders."""
+    return textwrap.wrap(text, WIDTH, initial_indent=indent,
                          subsequent_indent=" " * len(indent), break_on_hyphens=False,
                          break_long_words=False) or [indent.rstrip()]
 
