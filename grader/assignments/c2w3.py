@@ -50,7 +50,7 @@ PARTS = (
     part("train_val_generators", GENERATOR_TESTS, (4, 4, 3, 4, 3, 4, 3),
          probes=("train_val_generators", "generators_clean")),
     part("create_pre_trained_model", PRE_TRAINED_TESTS, (5, 10, 7, 3),
-         probes=("create_pre_trained_model",)),
+         probes=("create_pre_trained_model", "pretrained_clean")),
     part("output_of_last_layer", LAST_LAYER_TESTS, (10, 5), probes=("output_of_last_layer",)),
     part("create_final_model", FINAL_TESTS, (9, 4, 9, 6, 7),
          probes=("create_final_model", "final_model_training")),
@@ -87,9 +87,9 @@ def _trainable_count(model) -> int:
 
 
 def probe_pre_trained(ns: dict, args: dict) -> dict:
-    import numpy as np
-
-    from grader.probe_tools import call_learner, describe_model
+    """Learner side: call the function, then export the model's configuration and save its
+    weights; the parent fingerprints the saved weights and a clean child the architecture."""
+    from grader.probe_tools import call_learner, export_model
 
     call = call_learner(ns, "create_pre_trained_model", args["weights"])
     obs: dict = {"call": call.summary()}
@@ -97,19 +97,25 @@ def probe_pre_trained(ns: dict, args: dict) -> dict:
         obs["returned"] = type(call.value).__name__
         return obs
     model = call.value
-    info = describe_model(model)
+    obs["export"] = export_model(model)
+    try:
+        model.save_weights(args["saved_weights"])
+    except Exception as exc:  # noqa: BLE001 - reported, judged by the parent
+        obs["save_error"] = f"{type(exc).__name__}: {exc}"[:300]
+    return obs
+
+
+def probe_pre_trained_clean(ns: dict, args: dict) -> dict:
+    from grader.probe_tools import clean_model
+
+    model, obs = clean_model(args)
+    if model is None:
+        return obs
+    info = obs["model"]
     info["trainable_params"] = _trainable_count(model)
     info["trainable_layers"] = sum(1 for layer in model.layers
                                    if layer.trainable and layer.weights)
     info["has_mixed7"] = any(layer.name == "mixed7" for layer in model.layers)
-    count, total, squares = 0, 0.0, 0.0
-    for weight in model.weights:
-        values = np.asarray(weight.numpy(), dtype=np.float64)
-        count += values.size
-        total += float(values.sum())
-        squares += float((values * values).sum())
-    info["fingerprint"] = {"count": count, "sum": total, "sumsq": squares}
-    obs["model"] = info
     return obs
 
 
@@ -218,6 +224,7 @@ PROBES = {
     "train_val_generators": c2w1.probe_train_val_generators,
     "generators_clean": c2w1.probe_generators_clean,
     "create_pre_trained_model": probe_pre_trained,
+    "pretrained_clean": probe_pre_trained_clean,
     "output_of_last_layer": probe_last_layer,
     "create_final_model": probe_final_model,
     "final_model_training": probe_final_clean,
@@ -231,6 +238,7 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     data = fixtures.horses_or_humans()
     weights = fixtures.inception_weights()
     (workdir / "weights").mkdir()
+    (workdir / "exports").mkdir()
     local_weights = workdir / "weights" / fixtures.WEIGHTS_FILE
     shutil.copyfile(weights, local_weights)
     shutil.copytree(data.training, workdir / "training")
@@ -242,7 +250,10 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         "train_val_generators": {"training": str(workdir / "training") + "/",
                                  "validation": str(workdir / "validation") + "/",
                                  "exports": str(workdir / "exports")},
-        "create_pre_trained_model": {"weights": str(local_weights)},
+        "create_pre_trained_model": {
+            "weights": str(local_weights),
+            "saved_weights": str(workdir / "exports" / "pretrained.weights.h5")},
+        "pretrained_clean": {"seed": SEED},
         "final_model_training": {"training": str(workdir / "training"), "steps": 3,
                                  "seed": SEED},
     }
@@ -283,13 +294,30 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     return [(n, *by_name.get(n, (False, "Not checked."))) for n in GENERATOR_TESTS]
 
 
+def _saved_fingerprint(ctx: Context) -> dict:
+    """Fingerprint of the weights the model held, read by the grader from the saved file."""
+    path = ctx.workdir / "exports" / "pretrained.weights.h5"
+    if not path.is_file() or path.is_symlink() or path.stat().st_size > 512 * 2**20:
+        return {}
+    try:
+        return fixtures.h5_fingerprint(path)
+    except (OSError, ValueError):
+        return {}
+
+
 def check_pre_trained(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem = _first_problem(ctx, "create_pre_trained_model", "create_pre_trained_model")
     if problem:
         return _all_fail(part, problem)
-    info = ctx.outcomes["create_pre_trained_model"].observation.get("model")
-    if not info:
+    obs = ctx.outcomes["create_pre_trained_model"].observation
+    if "export" not in obs:
         return _all_fail(part, "create_pre_trained_model did not return a Keras model.")
+    if obs.get("rebuild_error"):
+        return _all_fail(part, "The grader checks a copy of your model rebuilt from its "
+                         f"configuration, and it could not be rebuilt: {obs['rebuild_error']}.")
+    info = obs.get("model")
+    if not info:
+        return _all_fail(part, obs.get("clean_failure") or "The model could not be checked.")
     verdicts: list[Verdict] = []
     shape_ok = (info.get("input_shape") == [None, 150, 150, 3]
                 and info.get("output_shape") == [None, 3, 3, 2048] and info.get("has_mixed7"))
@@ -297,7 +325,7 @@ def check_pre_trained(ctx: Context, part: PartSpec) -> list[Verdict]:
         "InceptionV3, no top, 150x150x3." if shape_ok else
         f"Expected InceptionV3(input_shape=(150, 150, 3), include_top=False, weights=None); "
         f"found input {info.get('input_shape')} and output {info.get('output_shape')}.")))
-    want, got = ctx.prepared["fingerprint"], info.get("fingerprint") or {}
+    want, got = ctx.prepared["fingerprint"], _saved_fingerprint(ctx)
     same = (got.get("count") == want["count"]
             and abs(got.get("sum", 0) - want["sum"]) <= 1e-6 * max(1.0, abs(want["sum"]))
             and abs(got.get("sumsq", 0) - want["sumsq"]) <= 1e-6 * want["sumsq"])
@@ -430,8 +458,10 @@ SPEC = AssignmentSpec(
     history=None,
     probe_timeouts={"train_val_generators": 90, "create_pre_trained_model": 180,
                     "output_of_last_layer": 120, "create_final_model": 120,
-                    "final_model_training": 300, "myCallback": 30, "generators_clean": 90},
+                    "final_model_training": 300, "myCallback": 30, "generators_clean": 90,
+                    "pretrained_clean": 180},
     clean_probes={"final_model_training": "create_final_model",
+                  "pretrained_clean": "create_pre_trained_model",
                   "generators_clean": "train_val_generators"},
     prepare=prepare,
     checks={"train_val_generators": check_generators,
