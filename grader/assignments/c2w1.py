@@ -448,25 +448,34 @@ def batch_problem(gens: list[dict]) -> str | None:
     return None
 
 
-def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
+def generator_observations(ctx: Context, key: str, usage: str) -> tuple[str | None, list]:
+    """(why nothing can be judged, or None; the clean child's observations of the two
+    generators). `key` must be present in both; `usage` says what was expected."""
     outcome = ctx.outcomes.get("train_val_generators")
     problem = outcome_problem("train_val_generators", outcome)
     if problem:
-        return _all_fail(part, problem)
+        return problem, []
     obs = outcome.observation
     if not obs["call"]["ok"]:
-        return _all_fail(part, describe_error("train_val_generators", obs["call"]["error"]))
-    gens = obs.get("generators")
-    refused = [g["rebuild_error"] for g in gens or [] if g.get("rebuild_error")]
+        return describe_error("train_val_generators", obs["call"]["error"]), []
+    gens = obs.get("generators") or []
+    refused = [g["rebuild_error"] for g in gens if g.get("rebuild_error")]
     if refused:
-        return _all_fail(part, "The grader re-creates your generators from their settings, "
-                         f"and could not: {refused[0]}.")
+        return ("The grader re-creates your generators from their settings, and could not: "
+                f"{refused[0]}."), []
     if not gens and obs.get("clean_failure"):
-        return _all_fail(part, obs["clean_failure"])
-    if not gens or any(g.get("samples") is None for g in gens):
-        return _all_fail(part, (
-            f"train_val_generators returned {obs.get('returned')}; expected a tuple of two "
-            "iterators made by ImageDataGenerator(...).flow_from_directory(...)."))
+        return obs["clean_failure"], []
+    if len(gens) != 2 or any(g.get(key) is None for g in gens):
+        return (f"train_val_generators returned {obs.get('returned')}; expected a tuple of "
+                f"two iterators made by {usage}."), []
+    return None, gens
+
+
+def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, gens = generator_observations(
+        ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
+    if problem:
+        return _all_fail(part, problem)
     train, val = gens
     verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Returned two directory iterators.")]
     sizes = [g.get("target_size") for g in gens]

@@ -40,15 +40,11 @@ def _augmenting_settings(gen: dict) -> list[str]:
 
 def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts = c2w1.check_train_val_generators(ctx, part)
-    outcome = ctx.outcomes.get("train_val_generators")
-    obs = (outcome.observation or {}) if outcome else {}
-    gens = obs.get("generators")
-    if not gens or len(verdicts) < len(c2w1.GENERATOR_TESTS) or not verdicts[0][1]:
-        reason = verdicts[0][2] if verdicts else "The generators could not be checked."
-        return verdicts + [(name, False, reason) for name in AUGMENT_TESTS]
-    broken = c2w1.batch_problem(gens)
-    if broken:
-        return verdicts + [(name, False, broken) for name in AUGMENT_TESTS]
+    problem, gens = c2w1.generator_observations(
+        ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
+    problem = problem or c2w1.batch_problem(gens)
+    if problem:
+        return verdicts + [(name, False, problem) for name in AUGMENT_TESTS]
     train, val = gens
     active = _augmenting_settings(train)
     behaviour = train.get("behaviour") or {}

@@ -278,12 +278,11 @@ def _first_problem(ctx: Context, probe: str, function: str) -> str | None:
 def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts = c2w2.check_train_val_generators(ctx, part)
     by_name = {name: (ok, message) for name, ok, message in verdicts}
-    outcome = ctx.outcomes.get("train_val_generators")
-    gens = ((outcome.observation or {}).get("generators") if outcome else None) or []
+    problem, gens = c2w1.generator_observations(
+        ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
     name = GENERATOR_TESTS[4]
-    if len(gens) != 2:
-        first = verdicts[0][2] if verdicts else "The generators could not be checked."
-        settings = (False, first)
+    if problem:
+        settings = (False, problem)
     else:
         found = [(g.get("batch_size"), g.get("class_mode")) for g in gens]
         ok = all(f == (32, "binary") for f in found)

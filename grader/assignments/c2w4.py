@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from grader import fixtures
-from grader.assignments.c2w1 import probe_generators_clean
+from grader.assignments.c2w1 import generator_observations, probe_generators_clean
 from grader.feedback import describe_error, outcome_problem
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, part
 
@@ -268,24 +268,10 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
-    outcome = ctx.outcomes.get("train_val_generators")
-    problem = outcome_problem("train_val_generators", outcome)
+    problem, gens = generator_observations(
+        ctx, "x_shape", "ImageDataGenerator(...).flow(x, y, batch_size=32)")
     if problem:
         return _all_fail(part, problem)
-    obs = outcome.observation
-    if not obs["call"]["ok"]:
-        return _all_fail(part, describe_error("train_val_generators", obs["call"]["error"]))
-    gens = obs.get("generators")
-    refused = [g["rebuild_error"] for g in gens or [] if g.get("rebuild_error")]
-    if refused:
-        return _all_fail(part, "The grader re-creates your generators from their settings, "
-                         f"and could not: {refused[0]}.")
-    if not gens and obs.get("clean_failure"):
-        return _all_fail(part, obs["clean_failure"])
-    if not gens or any(g.get("x_shape") is None for g in gens):
-        return _all_fail(part, (
-            f"train_val_generators returned {obs.get('returned')}; expected two iterators made "
-            "by ImageDataGenerator(...).flow(x, y, batch_size=32)."))
     train, val = gens
     verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Two array iterators.")]
     rows = (ctx.prepared["rows"], ctx.prepared["val_rows"])
