@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -48,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--assignment", type=str.upper, choices=CODES, required=True)
     b.add_argument("--output", type=Path, help="default: gradescope-CODE.zip")
     b.add_argument("--keras", choices=("2", "3"), default="2")
+    m = sub.add_parser("batch", help="grade a folder of submissions into a results folder")
+    m.add_argument("submissions", type=Path,
+                   help="one folder per learner, or <learner>.ipynb files side by side")
+    m.add_argument("--assignment", type=str.upper, choices=CODES, required=True)
+    m.add_argument("--out", type=Path, required=True, help="results folder")
+    m.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="submissions graded at once (default: CPU count)")
+    m.add_argument("--regrade", action="store_true",
+                   help="grade again what the journal says is graded and unchanged")
+    m.add_argument("--keras", choices=("2", "3"), default="2")
     return parser
 
 
@@ -107,6 +118,38 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    """0 all graded, 1 some could not be graded (0 and the reason), 2 nothing to grade,
+    130 interrupted (what finished is kept; the same command resumes)."""
+    import signal
+
+    from grader.batch.layout import LayoutError
+    from grader.batch.run import BatchOptions, run_batch
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # stopped by a scheduler: same as Ctrl-C
+    options = BatchOptions(args.assignment, keras=args.keras, workers=max(1, args.workers),
+                           regrade=args.regrade)
+    try:
+        summary = run_batch(args.submissions, args.out, options)
+    except LayoutError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        again = shlex.join(["grader", "batch", str(args.submissions), "--assignment",
+                            args.assignment, "--out", str(args.out), "--workers",
+                            str(options.workers), "--keras", args.keras])
+        print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
+              f"with:\n  {again}", file=sys.stderr)
+        return 130
+    print(f"graded {summary.graded}, skipped {summary.skipped} unchanged, "
+          f"{summary.crashed} could not be graded, in {summary.seconds:.0f} s\n"
+          f"gradebook: {args.out / 'gradebook.csv'}\nreport:    {args.out / 'report.html'}\n"
+          f"similar:   {args.out / 'similarity.csv'}")
+    return 1 if summary.crashed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "grade":
@@ -126,4 +169,6 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args)
     if args.command == "gradescope-bundle":
         return _gradescope_bundle(args)
+    if args.command == "batch":
+        return _batch(args)
     return _fail(f"unknown command {args.command}")

@@ -1,0 +1,41 @@
+"""gradebook.csv: one row per learner, a column per part score, then total, passed, status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from grader.batch.files import atomic_write
+from grader.batch.rows import LearnerRow
+from grader.spec import AssignmentSpec
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run a cell that starts like a formula; learner text must not."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def gradebook(rows: list[LearnerRow], spec: AssignmentSpec) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        scores = {p.name: p.score for p in row.result.parts}
+        records.append({
+            "learner": _cell(row.learner),
+            **{part.name: scores.get(part.name, 0.0) for part in spec.parts},
+            "total": row.result.score,
+            "max_score": row.result.max_score,
+            "passed": row.result.passed,
+            "status": row.status,
+            "source": _cell(row.entry.source),
+            "reason": _cell(row.reason),
+        })
+    columns = ["learner", *(p.name for p in spec.parts), "total", "max_score", "passed",
+               "status", "source", "reason"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def write_gradebook(path: Path, rows: list[LearnerRow], spec: AssignmentSpec) -> None:
+    atomic_write(path, gradebook(rows, spec).to_csv(index=False))

@@ -1,0 +1,58 @@
+"""The report's charts, as base64 PNG data so report.html stands alone.
+
+Uses matplotlib's object API (a bare `Figure`, Agg canvas) rather than pyplot: no global
+state, no display, nothing to close.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from matplotlib.figure import Figure
+
+
+def _png(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def score_histogram(scores: list[float], max_score: float, pass_mark: float) -> str:
+    fig = Figure(figsize=(7, 3))
+    ax = fig.subplots()
+    bins = [max_score * i / 20 for i in range(21)]
+    ax.hist(scores, bins=bins, color="#4878a8", edgecolor="white")
+    ax.axvline(pass_mark, color="#c0392b", linestyle="--", label=f"pass mark {pass_mark:g}")
+    ax.set_xlabel("score")
+    ax.set_ylabel("learners")
+    ax.set_xlim(0, max_score)
+    ax.legend(loc="upper left")
+    return _png(fig)
+
+
+def pass_rates(labels: list[str], rates: list[float]) -> str:
+    """Horizontal bars, one per check, in report order (top to bottom)."""
+    fig = Figure(figsize=(8, 0.25 * len(labels) + 0.8))
+    ax = fig.subplots()
+    positions = list(range(len(labels)))[::-1]
+    ax.barh(positions, [100 * r for r in rates], color="#5a9e6f")
+    ax.set_yticks(positions, labels, fontsize=7)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of learners passing")
+    return _png(fig)
+
+
+def accuracy_curves(accuracy: list[float], val_accuracy: list[float], title: str) -> str:
+    fig = Figure(figsize=(3.2, 2.2))
+    ax = fig.subplots()
+    epochs = range(1, len(accuracy) + 1)
+    ax.plot(epochs, accuracy, label="training", color="#4878a8")
+    ax.plot(epochs, val_accuracy, label="validation", color="#d6813a")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("epoch", fontsize=7)
+    ax.set_ylabel("accuracy", fontsize=7)
+    ax.tick_params(labelsize=7)
+    ax.set_title(title.replace("$", r"\$"), fontsize=8)  # no mathtext from names
+    ax.legend(fontsize=6, loc="lower right")
+    return _png(fig)

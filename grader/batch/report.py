@@ -1,0 +1,230 @@
+"""report.html: one self-contained page for the instructor (charts as base64 PNG, no scripts,
+a Content-Security-Policy that allows none). Every learner-provided string (ids, file names,
+failure messages that quote learner code or exceptions) goes through html.escape."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.batch import plots
+from grader.batch.files import atomic_write
+from grader.batch.journal import now_iso
+from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
+from grader.batch.similarity import Pair
+from grader.spec import AssignmentSpec
+
+TOP_MESSAGES = 10
+MAX_PAIRS_SHOWN = 200
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; }
+.fail { color: #b03a2e; } .ok { color: #1e7b3c; }
+.curves { display: flex; flex-wrap: wrap; gap: 0.5em; }
+figure { margin: 0; border: 1px solid #ddd; padding: 0.3em; }
+figcaption { font-size: 0.8em; text-align: center; }
+"""
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True)
+class Curves:
+    accuracy: list[float]
+    val_accuracy: list[float]
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _numbers(values: object) -> list[float] | None:
+    if not isinstance(values, list) or not values:
+        return None
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            return None
+        out.append(min(max(float(v), 0.0), 1.0))
+    return out
+
+
+def read_curves(path: Path) -> Curves | str:
+    """The learner's accuracy curves, read with the grader's safe loader (never
+    pickle.load), or why there are none."""
+    from grader.history import load_history
+
+    data, error = load_history(path)
+    if error:
+        return f"{path.name} was refused: {error}"
+    if not isinstance(data, dict):
+        return f"{path.name} holds no dict"
+    acc, val = _numbers(data.get("accuracy")), _numbers(data.get("val_accuracy"))
+    if acc is None or val is None:
+        return f"{path.name} has no usable 'accuracy' and 'val_accuracy' lists"
+    return Curves(acc, val)
+
+
+def load_all_curves(rows: list[LearnerRow]) -> dict[str, Curves | str]:
+    """One after another: the loader's child is started with a preexec_fn (its limits),
+    which is not safe from several threads at once; each takes about 0.1 s."""
+    curves: dict[str, Curves | str] = {}
+    for row in rows:
+        history = row.entry.history
+        curves[row.learner] = read_curves(history) if history else (
+            "no history file was submitted")
+    return curves
+
+
+def _table(headers: list[str], body: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    """`body` cells are already-escaped HTML."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    lines = []
+    for cells in body:
+        tds = "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
+                      for i, c in enumerate(cells))
+        lines.append(f"<tr>{tds}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+
+
+def _summary(spec: AssignmentSpec, rows: list[LearnerRow], keras: str) -> str:
+    scores = [r.result.score for r in rows]
+    counts = Counter(r.status for r in rows)
+    passed = sum(r.result.passed for r in rows)
+    stats = (f"mean {statistics.fmean(scores):.1f}, median {statistics.median(scores):g}"
+             if scores else "no scores")
+    return (f"<p>{len(rows)} learners: {counts[GRADED]} graded, {counts[CRASHED]} could not be "
+            f"graded, {counts[MISSING]} without a notebook. Scores out of "
+            f"{_e(f'{rows[0].result.max_score:g}' if rows else '?')}: {stats}; "
+            f"{passed} passed (pass mark {spec.pass_mark:g}). Graded with Keras {_e(keras)}; "
+            f"report written {now_iso()}.</p>")
+
+
+def _pass_rates(spec: AssignmentSpec, rows: list[LearnerRow]) -> str:
+    labels, rates, body = [], [], []
+    for part in spec.parts:
+        for name, points in part.tests:
+            verdicts = [t.passed for r in rows for p in r.result.parts if p.name == part.name
+                        for t in p.tests if t.name == name]
+            rate = sum(verdicts) / len(verdicts) if verdicts else 0.0
+            labels.append(f"{part.name}: {name}"[:70])
+            rates.append(rate)
+            body.append([_e(part.name), _e(name), f"{points:g}",
+                         f"{sum(verdicts)}/{len(verdicts)}", f"{100 * rate:.0f}%"])
+    if not rows:
+        return "<p>No learners.</p>"
+    image = plots.pass_rates(labels, rates)
+    return (f'<img alt="pass rate per check" src="data:image/png;base64,{image}">'
+            + _table(["part", "check", "points", "passed", "rate"], body, {2, 3, 4}))
+
+
+def _failure_messages(rows: list[LearnerRow]) -> str:
+    """Counted per learner; messages that differ only in their numbers count as one (the
+    first one seen is shown)."""
+    learners: dict[str, set[str]] = {}
+    example: dict[str, str] = {}
+    checks: dict[str, set[str]] = {}
+    variants: dict[str, set[str]] = {}
+    for row in rows:
+        for part in row.result.parts:
+            for test in part.tests:
+                if test.passed:
+                    continue
+                key = _NUMBER.sub("#", test.message)
+                learners.setdefault(key, set()).add(row.learner)
+                example.setdefault(key, test.message)
+                checks.setdefault(key, set()).add(f"{part.name}: {test.name}")
+                variants.setdefault(key, set()).add(test.message)
+    if not learners:
+        return "<p>No check failed.</p>"
+    ranked = sorted(learners, key=lambda k: (-len(learners[k]), -len(checks[k]), example[k]))
+    body = []
+    for key in ranked[:TOP_MESSAGES]:
+        where = sorted(checks[key])
+        more = f" (+{len(where) - 1} more)" if len(where) > 1 else ""
+        vary = (f" <em>({len(variants[key])} variants differing only in numbers)</em>"
+                if len(variants[key]) > 1 else "")
+        body.append([str(len(learners[key])), _e(where[0]) + _e(more),
+                     _e(example[key]) + vary])
+    return _table(["learners", "check", "message"], body, {0})
+
+
+def _learners(rows: list[LearnerRow]) -> str:
+    body = []
+    for row in rows:
+        link = f'<a href="{_e(row.learner)}/feedback.txt">{_e(row.learner)}</a>'
+        verdict = ('<span class="ok">yes</span>' if row.result.passed
+                   else '<span class="fail">no</span>')
+        body.append([link, f"{row.result.score:g}/{row.result.max_score:g}", verdict,
+                     _e(row.status), _e(row.entry.source), _e(row.reason)])
+    return _table(["learner", "score", "passed", "status", "submitted as", "reason"], body, {1})
+
+
+def _similarity(pairs: list[Pair]) -> str:
+    if not pairs:
+        return ("<p>No two learners share a graded function (functions equal to the template "
+                "or the reference solution are not compared).</p>")
+    body = [[_e(p.function), _e(p.learner_a), _e(p.learner_b), str(p.group_size), str(p.size)]
+            for p in pairs[:MAX_PAIRS_SHOWN]]
+    more = (f"<p>{len(pairs) - MAX_PAIRS_SHOWN} more pairs in similarity.csv.</p>"
+            if len(pairs) > MAX_PAIRS_SHOWN else "")
+    return ("<p>Graded functions that are identical once names of variables and arguments, "
+            "comments, docstrings and whitespace are set aside. For review only: short "
+            "functions written from the same instructions can coincide (see their size).</p>"
+            + _table(["function", "learner", "learner", "learners with this code",
+                      "size (AST nodes)"], body, {3, 4}) + more)
+
+
+def _curves(rows: list[LearnerRow], curves: dict[str, Curves | str]) -> str:
+    figures, without = [], []
+    for row in rows:
+        found = curves.get(row.learner, "no history")
+        if isinstance(found, Curves):
+            image = plots.accuracy_curves(found.accuracy, found.val_accuracy, row.learner)
+            figures.append(f'<figure><img alt="accuracy curves of {_e(row.learner)}" '
+                           f'src="data:image/png;base64,{image}">'
+                           f"<figcaption>{_e(row.learner)}</figcaption></figure>")
+        else:
+            without.append(f"<li>{_e(row.learner)}: {_e(found)}</li>")
+    parts = [f'<div class="curves">{"".join(figures)}</div>'] if figures else [
+        "<p>No learner submitted a usable history.</p>"]
+    if without:
+        parts.append(f"<p>Without curves:</p><ul>{''.join(without)}</ul>")
+    return "".join(parts)
+
+
+def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair],
+                  curves: dict[str, Curves | str], keras: str) -> str:
+    scores = [r.result.score for r in rows]
+    max_score = sum(p.points for p in spec.parts) or 100.0
+    histogram = plots.score_histogram(scores, max_score, spec.pass_mark) if rows else ""
+    sections = [
+        ("Score distribution",
+         f'<img alt="score distribution" src="data:image/png;base64,{histogram}">'
+         if histogram else "<p>No learners.</p>"),
+        ("Pass rate per check", _pass_rates(spec, rows)),
+        ("Most common failure messages", _failure_messages(rows)),
+        ("Learners", _learners(rows)),
+        ("Similar submissions", _similarity(pairs)),
+        ("Training and validation accuracy", _curves(rows, curves)),
+    ]
+    title = f"{spec.code} batch report: {spec.title}"
+    body = "".join(f"<h2>{_e(name)}</h2>\n{content}\n" for name, content in sections)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+            f"<title>{_e(title)}</title><style>{_STYLE}</style></head>\n<body>"
+            f"<h1>{_e(title)}</h1>\n{_summary(spec, rows, keras)}\n{body}</body></html>\n")
+
+
+def write_report(path: Path, spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair],
+                 keras: str) -> None:
+    curves = load_all_curves(rows)
+    atomic_write(path, render_report(spec, rows, pairs, curves, keras))

@@ -1,0 +1,22 @@
+"""One learner's line in the batch: what was found, how it went, and the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.batch.layout import Entry
+from grader.results import GradeResult
+
+GRADED, CRASHED, MISSING = "graded", "crashed", "missing"
+
+
+@dataclass
+class LearnerRow:
+    entry: Entry
+    status: str  # GRADED, CRASHED (the worker died or hung: 0 and the reason) or MISSING
+    result: GradeResult
+    reason: str = ""
+
+    @property
+    def learner(self) -> str:
+        return self.entry.learner

@@ -1,0 +1,234 @@
+"""Grade every submission of a batch folder: parallel worker processes, a journal to resume
+from, per-learner outputs, then the gradebook, similarity list and HTML report.
+
+Each submission is graded by its own `python -m grader.batch.worker` process, in a session of
+its own (a terminal's Ctrl-C reaches only this process, which then stops the workers itself).
+A worker that crashes, or outlives the watchdog, gives that learner 0 and the reason; nothing
+it did reaches another learner's result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from grader.assignments import get_spec
+from grader.batch.gradebook import write_gradebook
+from grader.batch.journal import Journal, Record, now_iso, submission_digest
+from grader.batch.layout import Entry, discover
+from grader.batch.outputs import read_result, result_from_dict, write_outputs, zero_result
+from grader.batch.proctree import kill_tree
+from grader.batch.progress import Progress, format_duration
+from grader.batch.report import write_report
+from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
+from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
+from grader.runner import Limits
+from grader.spec import AssignmentSpec
+
+STAGING = ".work"
+POLL_S = 0.1
+LOG_TAIL = 2000
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    assignment: str
+    keras: str = "2"
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    regrade: bool = False
+    # grade() may use the submission limit twice (learner child, then clean child).
+    timeout_s: float = 2 * Limits.submission_timeout_s + 120
+    worker_command: tuple[str, ...] = (sys.executable, "-m", "grader.batch.worker")
+
+
+@dataclass
+class BatchSummary:
+    layout: str
+    rows: list[LearnerRow]
+    graded: int = 0  # by this run
+    skipped: int = 0  # graded before, unchanged
+    crashed: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Job:
+    entry: Entry
+    digest: str
+    proc: subprocess.Popen
+    output: Path
+    log: Path
+    started: float
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (often: it ran out of memory)" if -code == signal.SIGKILL else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with status {code}"
+
+
+class _Batch:
+    def __init__(self, out: Path, spec: AssignmentSpec, options: BatchOptions,
+                 stream: TextIO) -> None:
+        self.out, self.spec, self.options, self.stream = out, spec, options, stream
+        self.journal = Journal(out / "journal.jsonl")
+        self.staging = out / STAGING
+
+    def record(self, row: LearnerRow, digest: str, seconds: float) -> None:
+        """Outputs first (each atomic), then the journal line that marks them complete."""
+        write_outputs(self.out / row.learner, row.result)
+        result = row.result
+        self.journal.append(Record(row.learner, digest, row.status, result.score,
+                                   result.max_score, result.passed, round(seconds, 2),
+                                   now_iso(), row.reason))
+
+    def start(self, entry: Entry, digest: str) -> _Job:
+        self.staging.mkdir(parents=True, exist_ok=True)
+        output = self.staging / f"{entry.learner}.json"
+        log = self.staging / f"{entry.learner}.log"
+        output.unlink(missing_ok=True)
+        # `--opt=value` and absolute paths: a learner's file name may start with a dash.
+        command = [*self.options.worker_command, f"--assignment={self.spec.code}",
+                   f"--keras={self.options.keras}", f"--notebook={entry.notebook.resolve()}",
+                   f"--output={output.resolve()}"]
+        if entry.history is not None:
+            command.append(f"--history={entry.history.resolve()}")
+        with log.open("wb") as sink:
+            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sink,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        return _Job(entry, digest, proc, output, log, time.monotonic())
+
+    def finish(self, job: _Job, timed_out: bool) -> LearnerRow:
+        seconds = time.monotonic() - job.started
+        result, reason = None, ""
+        if timed_out:
+            reason = (f"Grading did not finish within {format_duration(self.options.timeout_s)} "
+                      "and was stopped.")
+        elif job.proc.returncode == 0:
+            try:
+                result = result_from_dict(json.loads(job.output.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                reason = "The grading process finished without a readable result."
+        else:
+            reason = f"The grading process {_describe_exit(job.proc.returncode)}."
+        folder = self.out / job.entry.learner
+        if result is None:
+            reason = ("The grader could not grade this submission: " + reason[0].lower()
+                      + reason[1:] + " Your instructor has the details.")
+            result = zero_result(self.spec, self.options.keras, job.entry.notebook, reason)
+            folder.mkdir(parents=True, exist_ok=True)
+            if job.log.is_file():  # the worker's own output, for the instructor only
+                os.replace(job.log, folder / "grading.log")
+        row = LearnerRow(job.entry, GRADED if not reason else CRASHED, result, reason)
+        self.record(row, job.digest, seconds)
+        job.output.unlink(missing_ok=True)
+        job.log.unlink(missing_ok=True)
+        return row
+
+    def grade_all(self, todo: list[tuple[Entry, str]], rows: dict[str, LearnerRow]) -> int:
+        """Grade `todo` with the configured number of workers; returns how many crashed."""
+        pending, running = deque(todo), []
+        progress = Progress(len(todo), self.stream)
+        crashed = 0
+        try:
+            while pending or running:
+                while pending and len(running) < max(1, self.options.workers):
+                    running.append(self.start(*pending.popleft()))
+                time.sleep(POLL_S)
+                for job in list(running):
+                    timed_out = (job.proc.poll() is None and
+                                 time.monotonic() - job.started > self.options.timeout_s)
+                    if timed_out:
+                        kill_tree(job.proc)
+                    elif job.proc.returncode is None:
+                        continue
+                    running.remove(job)
+                    row = self.finish(job, timed_out)
+                    rows[row.learner] = row
+                    crashed += row.status == CRASHED
+                    label = (f"{row.learner} {row.result.score:g}/{row.result.max_score:g}"
+                             if row.status == GRADED else f"{row.learner} could not be graded")
+                    progress.advance(label)
+        except BaseException:
+            for job in running:
+                kill_tree(job.proc)
+                job.output.unlink(missing_ok=True)
+                job.log.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.staging.rmdir()  # only if empty
+            progress.close()
+            raise
+        return crashed
+
+    def missing(self, entry: Entry) -> LearnerRow:
+        reason = (f"No notebook (.ipynb) was found in this submission: submit "
+                  f"{self.spec.code}_Assignment.ipynb.")
+        row = LearnerRow(entry, MISSING, zero_result(self.spec, self.options.keras, None,
+                                                     reason), reason)
+        self.record(row, "", 0.0)
+        return row
+
+    def aggregate(self, rows: list[LearnerRow]) -> None:
+        prints = {r.learner: fingerprints(r.entry.notebook, self.spec)
+                  for r in rows if r.entry.notebook is not None}
+        pairs = similar_pairs(prints, known_digests(self.spec))
+        write_gradebook(self.out / "gradebook.csv", rows, self.spec)
+        write_csv(self.out / "similarity.csv", pairs)
+        write_report(self.out / "report.html", self.spec, rows, pairs, self.options.keras)
+
+
+def run_batch(submissions: Path, out: Path, options: BatchOptions,
+              stream: TextIO | None = None) -> BatchSummary:
+    """Raises LayoutError when there is nothing to grade, KeyboardInterrupt (after stopping
+    every worker) when interrupted; what finished before stays recorded."""
+    started = time.monotonic()
+    stream = stream or sys.stderr
+    spec = get_spec(options.assignment)
+    layout, entries = discover(submissions, spec, exclude=out)
+    out.mkdir(parents=True, exist_ok=True)
+    batch = _Batch(out, spec, options, stream)
+    if options.regrade:
+        batch.journal.mark_regrade()
+    done = batch.journal.latest()
+    rows: dict[str, LearnerRow] = {}
+    todo: list[tuple[Entry, str]] = []
+    summary = BatchSummary(layout, [])
+    for entry in entries:
+        if entry.notebook is None:
+            rows[entry.learner] = batch.missing(entry)
+            continue
+        digest = submission_digest(entry, spec.code, options.keras)
+        record = done.get(entry.learner)
+        unchanged = record is not None and record.digest == digest and record.status == GRADED
+        result = read_result(out / entry.learner) if unchanged else None
+        if result is None:
+            todo.append((entry, digest))
+        else:
+            rows[entry.learner] = LearnerRow(entry, record.status, result, record.reason)
+            summary.skipped += 1
+    print(f"grader: {len(entries)} submissions ({layout} layout): {len(todo)} to grade with "
+          f"{min(options.workers, len(todo)) or 0} worker(s), {summary.skipped} already "
+          "graded and unchanged" + ("" if options.regrade else " (--regrade grades them again)"),
+          file=stream, flush=True)
+    summary.crashed = batch.grade_all(todo, rows)
+    summary.graded = len(todo)
+    shutil.rmtree(batch.staging, ignore_errors=True)
+    summary.rows = [rows[e.learner] for e in entries]
+    batch.aggregate(summary.rows)
+    summary.seconds = time.monotonic() - started
+    return summary

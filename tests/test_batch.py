@@ -1,0 +1,432 @@
+"""`grader batch`: layouts, resume and --regrade, Ctrl-C, isolation of hostile and crashing
+submissions, gradebook.csv, report.html (checked in headless Chromium) and similarity.
+
+Every notebook here is TF-free (the hostile corpus's C2W1 builder: create_train_val_dirs and
+split_data only), so each grades in a second or two."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import html.parser
+import io
+import json
+import os
+import pickle
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
+
+from grader.assignments import get_spec
+from grader.batch import similarity
+from grader.batch.files import atomic_write, leftover_temporaries
+from grader.batch.journal import Journal, Record
+from grader.batch.layout import Entry, LayoutError, discover, safe_id
+from grader.batch.outputs import zero_result
+from grader.batch.report import write_report
+from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
+from grader.batch.run import BatchOptions, run_batch
+
+SPEC = get_spec("C2W1")
+GOOD_HISTORY = {"accuracy": [0.6, 0.9, 0.97], "val_accuracy": [0.55, 0.8, 0.86]}
+# GOOD_SPLIT under other names, comments, a docstring and other spacing: still a copy.
+RENAMED_SPLIT = '''
+import os, random
+from shutil import copyfile
+def split_data(src, train_dir, val_dir, size):
+    """My own split."""
+    names = []   # the non-empty files
+    for n in os.listdir(src):
+        if os.path.getsize(os.path.join(src, n)) > 0:
+            names.append(n)
+        else:
+            print(f"{n} is zero length, so ignoring.")
+    names = random.sample(names, len(names))
+    k = int(len(names) * size)
+    for n in names[:k]:
+        copyfile(os.path.join(src, n), os.path.join(train_dir, n))
+    for n in names[k:]:
+        copyfile(os.path.join(src, n), os.path.join(val_dir, n))
+'''
+OTHER_SPLIT = GOOD_SPLIT.replace("random.sample(files, len(files))", "sorted(files)")
+FILES = ("result.json", "feedback.txt", "results.json", "junit.xml")
+
+
+def submit(folder: Path, name: str, *, flat: bool = True, dirs: str = GOOD_DIRS,
+           split: str = GOOD_SPLIT, history: dict | None = None) -> Path:
+    """A learner's notebook (and history) in the flat or the one-folder-per-learner layout."""
+    scratch = folder.parent / f".build-{name}"
+    scratch.mkdir(parents=True, exist_ok=True)
+    built = notebook(scratch, dirs, split=split)
+    target = folder / f"{name}.ipynb" if flat else folder / name / "C2W1_Assignment.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(built, target)
+    if history is not None:
+        pkl = folder / f"{name}_history.pkl" if flat else target.parent / "history.pkl"
+        pkl.write_bytes(pickle.dumps(history))
+    return target
+
+
+def quiet(**kwargs) -> dict:
+    return {"stream": io.StringIO(), **kwargs}
+
+
+def test_layouts_one_folder_per_learner_and_flat(tmp_path):
+    folders = tmp_path / "folders"
+    submit(folders, "alice", flat=False, history=GOOD_HISTORY)
+    bob = submit(folders, "bob smith", flat=False)
+    (bob.parent / "nested").mkdir()
+    (bob.parent / "nested" / "history.pkl").write_bytes(pickle.dumps(GOOD_HISTORY))
+    (folders / "-eve$").mkdir()  # no notebook: graded 0 as missing
+    submit(folders, "report.html", flat=False)  # a name the batch writes itself
+    carol = submit(folders, "carol", flat=False)
+    (carol.parent / ".ipynb_checkpoints").mkdir()
+    (carol.parent / ".ipynb_checkpoints" / "history.pkl").write_bytes(b"x")  # not hers
+    (folders / ".hidden").mkdir()
+    (folders / "results").mkdir()  # the --out folder, inside the submissions folder
+    layout, entries = discover(folders, SPEC, exclude=folders / "results")
+    assert layout == "folders"
+    found = {e.learner: e for e in entries}
+    assert sorted(found) == ["alice", "bob_smith", "carol", "eve", "report.html-2"]
+    assert found["carol"].history is None
+    assert found["alice"].history.name == "history.pkl"
+    assert found["bob_smith"].history.parent.name == "nested"
+    assert found["bob_smith"].source == "bob smith/"
+    assert found["eve"].notebook is None
+
+    flat = tmp_path / "flat"
+    submit(flat, "alice", history=GOOD_HISTORY)
+    submit(flat, "bob")
+    (flat / "bob-history.pkl").write_bytes(b"x")
+    submit(flat, "carol")
+    submit(flat, "dave", history=GOOD_HISTORY)
+    (flat / "dave_history_augmented.pkl").write_bytes(b"x")
+    layout, entries = discover(flat, SPEC)
+    assert layout == "flat"
+    history = {e.learner: e.history and e.history.name for e in entries}
+    assert history == {"alice": "alice_history.pkl", "bob": "bob-history.pkl",
+                       "carol": None, "dave": "dave_history.pkl"}
+    _, entries = discover(flat, get_spec("C2W2"))
+    assert {e.learner: e.history for e in entries}["dave"].name == "dave_history_augmented.pkl"
+
+    submit(flat, "zed", flat=False)  # both layouts at once
+    with pytest.raises(LayoutError, match="mixes both layouts"):
+        discover(flat, SPEC)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(LayoutError, match="no submissions"):
+        discover(tmp_path / "empty", SPEC)
+    assert safe_id("../../etc/passwd") == "etc_passwd"
+    assert safe_id("=HYPERLINK(x)") == "HYPERLINK_x"
+    assert safe_id("Zoë O'Neil") == "Zo_O_Neil"
+
+
+def test_batch_grades_then_resumes_and_regrades(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    submit(subs, "alice", history=GOOD_HISTORY)
+    submit(subs, "bob", split=RENAMED_SPLIT, dirs="    pass\n")
+    summary = run_batch(subs, out, BatchOptions("C2W1", workers=2), **quiet())
+    assert (summary.graded, summary.skipped, summary.crashed) == (2, 0, 0)
+    scores = {r.learner: r.result.score for r in summary.rows}
+    assert scores == {"alice": 60, "bob": 30}
+    for learner in scores:
+        for name in FILES:
+            assert (out / learner / name).stat().st_size > 0
+    result = json.loads((out / "alice" / "result.json").read_text())
+    assert result["score"] == 60 and [p["name"] for p in result["parts"]][-1] == "history"
+    assert "Score: 60/100" in (out / "alice" / "feedback.txt").read_text()
+    assert json.loads((out / "alice" / "results.json").read_text())["score"] == 60
+    assert "<testsuites" in (out / "alice" / "junit.xml").read_text()
+
+    book = pd.read_csv(out / "gradebook.csv")
+    assert list(book.columns) == ["learner", "create_train_val_dirs", "split_data",
+                                  "train_val_generators", "create_model", "history", "total",
+                                  "max_score", "passed", "status", "source", "reason"]
+    assert book.set_index("learner")["total"].to_dict() == scores
+    assert set(book["status"]) == {GRADED} and not book["passed"].any()
+    pairs = list(csv.DictReader((out / "similarity.csv").open()))
+    assert [(p["function"], p["learner_a"], p["learner_b"]) for p in pairs] == [
+        ("split_data", "alice", "bob")]  # bob's empty create_train_val_dirs is not compared
+    assert "Similar submissions" in (out / "report.html").read_text()
+
+    again = run_batch(subs, out, BatchOptions("C2W1", workers=2), **quiet())
+    assert (again.graded, again.skipped) == (0, 2)
+    assert {r.learner: r.result.score for r in again.rows} == scores
+
+    submit(subs, "bob", split=RENAMED_SPLIT)  # bob fixes create_train_val_dirs
+    changed = run_batch(subs, out, BatchOptions("C2W1", workers=2), **quiet())
+    assert (changed.graded, changed.skipped) == (1, 1)
+    assert pd.read_csv(out / "gradebook.csv").set_index("learner")["total"]["bob"] == 40
+
+    stream = io.StringIO()
+    regraded = run_batch(subs, out, BatchOptions("C2W1", workers=2, regrade=True),
+                         stream=stream)
+    assert (regraded.graded, regraded.skipped) == (2, 0)
+    assert "2 to grade" in stream.getvalue() and "[2/2] 100%" in stream.getvalue()
+    lines = (out / "journal.jsonl").read_text().splitlines()
+    assert len(lines) == 2 + 1 + 1 + 2  # graded, bob again, the --regrade mark, regraded
+    assert leftover_temporaries(out) == [] and not (out / ".work").exists()
+
+
+TAMPER = """
+    import glob
+    for target in glob.glob({subs!r} + '/**', recursive=True) + glob.glob({out!r} + '/**',
+                                                                          recursive=True):
+        try:
+            open(target, 'w').write('tampered')
+        except OSError:
+            pass
+"""
+
+
+def test_hostile_and_crashing_submissions_do_not_affect_the_others(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    alice = submit(subs, "alice", flat=False, history=GOOD_HISTORY)
+    before = alice.read_bytes()
+    # Tries to overwrite every other submission and result, then kills its process. As root
+    # the sandbox makes all of that read-only; elsewhere the writes would land, so only exit.
+    tamper = TAMPER.format(subs=str(subs), out=str(out)) if os.geteuid() == 0 else ""
+    submit(subs, "mallory", flat=False, dirs=tamper + "    os._exit(3)\n")
+    (subs / "nobody").mkdir()
+    summary = run_batch(subs, out, BatchOptions("C2W1", workers=2), **quiet())
+    rows = {r.learner: r for r in summary.rows}
+    assert rows["alice"].result.score == 60 and rows["alice"].status == GRADED
+    assert {p.name: p.score for p in rows["mallory"].result.parts}["split_data"] == 30
+    assert "status 3" in (out / "mallory" / "feedback.txt").read_text()
+    assert rows["nobody"].status == MISSING and rows["nobody"].result.score == 0
+    assert "No notebook" in (out / "nobody" / "feedback.txt").read_text()
+    assert alice.read_bytes() == before
+    assert json.loads((out / "alice" / "result.json").read_text())["score"] == 60
+
+    # A worker that dies, and one that hangs (with a grandchild in a session of its own):
+    # each gets 0 and the reason; the watchdog kills the whole tree.
+    fake = tmp_path / "fake_worker.py"
+    fake.write_text(textwrap.dedent(f"""
+        import os, signal, subprocess, sys, time
+        notebook = next(a for a in sys.argv if a.startswith("--notebook="))
+        if "crasher" in notebook:
+            os.kill(os.getpid(), signal.SIGKILL)
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                 start_new_session=True)
+        open({str(tmp_path / "grandchild.pid")!r}, "w").write(str(child.pid))
+        time.sleep(600)
+    """))
+    crash_subs, crash_out = tmp_path / "crash-subs", tmp_path / "crash-out"
+    submit(crash_subs, "crasher")
+    submit(crash_subs, "sleeper")
+    options = BatchOptions("C2W1", workers=2, timeout_s=2,
+                           worker_command=(sys.executable, str(fake)))
+    summary = run_batch(crash_subs, crash_out, options, **quiet())
+    rows = {r.learner: r for r in summary.rows}
+    assert summary.crashed == 2
+    assert rows["crasher"].status == CRASHED and rows["crasher"].result.score == 0
+    assert "killed by SIGKILL" in rows["crasher"].reason
+    assert "did not finish within 2s" in rows["sleeper"].reason
+    assert "could not grade" in (crash_out / "sleeper" / "feedback.txt").read_text()
+    assert (crash_out / "crasher" / "grading.log").is_file()
+    grandchild = int((tmp_path / "grandchild.pid").read_text())
+    time.sleep(0.2)
+    assert not Path(f"/proc/{grandchild}").exists() or \
+        Path(f"/proc/{grandchild}/stat").read_text().split(") ")[1][0] == "Z"
+    book = pd.read_csv(crash_out / "gradebook.csv")
+    assert list(book["status"]) == [CRASHED, CRASHED]
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().decode(errors="replace"):
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_interrupt_keeps_what_finished_and_resumes(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name in ("ann", "ben"):
+        submit(subs, name)
+    command = [sys.executable, "-m", "grader", "batch", str(subs), "--assignment", "C2W1",
+               "--out", str(out), "--workers", "1"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = Journal(out / "journal.jsonl")
+    deadline = time.monotonic() + 60
+    while not journal.latest() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Resume with" in stderr and "grader batch" in stderr
+    finished = journal.latest()
+    assert len(finished) == 1  # ann; ben was being graded (1 worker) and is stopped
+    assert leftover_temporaries(out) == []
+    for folder in (p for p in out.iterdir() if p.is_dir() and p.name != ".work"):
+        if (folder / "result.json").exists():  # every file there is whole
+            json.loads((folder / "result.json").read_text())
+    assert _processes_mentioning(str(out)) == []  # no worker outlived the batch
+
+    resumed = subprocess.run(command[:-1] + ["2"], capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(finished)} already graded" in resumed.stderr
+    assert sorted(pd.read_csv(out / "gradebook.csv")["learner"]) == ["ann", "ben"]
+
+
+def test_atomic_write_and_torn_journal_lines(tmp_path, monkeypatch):
+    target = tmp_path / "result.json"
+    atomic_write(target, "old")
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, "new")
+    monkeypatch.undo()
+    assert target.read_text() == "old" and leftover_temporaries(tmp_path) == []
+
+    journal = Journal(tmp_path / "journal.jsonl")
+    record = Record("ann", "d1", GRADED, 50, 100, False, 1.0, "t")
+    journal.append(record)
+    with journal.path.open("a") as f:
+        f.write('{"learner": "ben", "dig')  # power lost mid-line
+    journal.append(Record("cat", "d2", GRADED, 90, 100, True, 1.0, "t"))
+    assert sorted(journal.latest()) == ["ann", "cat"]
+
+
+class _Dom(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self._heading: str | None = None
+        self.headings: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("h1", "h2"):
+            self._heading = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("h1", "h2") and self._heading is not None:
+            self.headings.append(self._heading)
+            self._heading = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._heading is not None:
+            self._heading += data
+
+
+def _dom(text: str) -> _Dom:
+    dom = _Dom()
+    dom.feed(text)
+    return dom
+
+
+def _chromium() -> str:
+    exe = shutil.which("chromium")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's package")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return exe
+
+
+def _headless(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}"]
+    return subprocess.run([exe, *flags, *args], capture_output=True, text=True, timeout=120)
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/batch-report-pwned",))
+
+
+def test_report_html_in_headless_chromium(tmp_path):
+    rows = []
+    for i, (name, history) in enumerate([("alice", GOOD_HISTORY), ("bob", None),
+                                         ("mallory", _Evil())]):
+        message = ["<script>alert(1)</script> raised", "wrong size", "<img src=x onerror=y>"][i]
+        result = zero_result(SPEC, "2", tmp_path / f"{name}.ipynb", message)
+        for part in result.parts[: i + 1]:
+            for test in part.tests:
+                test.passed, test.points = True, test.max_points
+        pkl = None
+        if history is not None:
+            pkl = tmp_path / f"{name}_history.pkl"
+            pkl.write_bytes(pickle.dumps(history))
+        rows.append(LearnerRow(Entry(name, f"{name}.ipynb", None, pkl), GRADED, result))
+    pair = similarity.Pair("split_data", "alice", "bob", 2, 120, "ab12")
+    report = tmp_path / "out" / "report.html"
+    write_report(report, SPEC, rows, [pair], "2")
+    page = report.read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
+    assert "&lt;img src=x onerror=y&gt;" in page
+    assert not Path("/tmp/batch-report-pwned").exists()
+    assert "mallory: mallory_history.pkl was refused" in page
+
+    exe = _chromium()
+    dom = _headless(exe, tmp_path / "profile", "--dump-dom", report.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    parsed = _dom(dom.stdout)
+    assert parsed.headings == [
+        "C2W1 batch report: Cats vs dogs (full Kaggle set)", "Score distribution",
+        "Pass rate per check", "Most common failure messages", "Learners",
+        "Similar submissions", "Training and validation accuracy"]
+    images = [a for tag, a in parsed.tags if tag == "img"]
+    assert len(images) == 3  # histogram, pass rates, alice's curves (bob none, mallory refused)
+    assert all(a["src"].startswith("data:image/png;base64,") for a in images)
+    assert not [tag for tag, _ in parsed.tags if tag == "script"]
+    assert "<script>alert(1)</script> raised" in "".join(parsed.text)  # shown as text
+
+    shot = tmp_path / "shot.png"
+    run = _headless(exe, tmp_path / "profile", f"--screenshot={shot}",
+                    "--window-size=1280,2000", report.as_uri())
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1280, 2000)
+    assert len(data) > 20_000  # a rendered page, not a blank one
+
+
+def _function(source: str) -> ast.FunctionDef:
+    return ast.parse(textwrap.dedent(source)).body[0]
+
+
+def test_similarity_normaliser_sees_through_renames_only():
+    original = _function(GOOD_SPLIT.split("from shutil import copyfile\n")[1])
+    renamed = _function(RENAMED_SPLIT.split("from shutil import copyfile\n")[1])
+    assert similarity.normalise(original) == similarity.normalise(renamed)
+    other = _function(OTHER_SPLIT.split("from shutil import copyfile\n")[1])
+    assert similarity.normalise(original) != similarity.normalise(other)
+    off_by_one = _function(RENAMED_SPLIT.split("from shutil import copyfile\n")[1]
+                           .replace("> 0", ">= 0"))
+    assert similarity.normalise(renamed) != similarity.normalise(off_by_one)
+    # Module names and attributes are not renamed: another library is other code.
+    uses_os = _function("def f(p):\n    return os.listdir(p)\n")
+    uses_glob = _function("def f(p):\n    return glob.listdir(p)\n")
+    assert similarity.normalise(uses_os) != similarity.normalise(uses_glob)
+
+    fp = similarity.Fingerprint
+    prints = {"ann": {"split_data": fp("x", 50), "create_model": fp("ref", 9)},
+              "ben": {"split_data": fp("x", 50), "create_model": fp("ref", 9)},
+              "cat": {"split_data": fp("y", 50)}}
+    pairs = similarity.similar_pairs(prints, {"create_model": {"ref"}})
+    assert [(p.function, p.learner_a, p.learner_b) for p in pairs] == [
+        ("split_data", "ann", "ben")]
+    known = similarity.known_digests(SPEC, ROOT)
+    solution = similarity.fingerprints(ROOT / "solutions" / "C2W1_Assignment.ipynb", SPEC)
+    assert set(solution) == set(SPEC.functions)
+    assert all(solution[f].digest in known[f] for f in SPEC.functions)
