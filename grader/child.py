@@ -167,6 +167,13 @@ def main() -> int:
             os._exit(3)
     os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
     sys.meta_path.append(_ColabStub())
+    def out_of_cpu(signum, frame):  # RLIMIT_CPU's soft limit: say so before dying
+        emit(event="limit", what="cpu")
+        os._exit(1)
+
+    import signal
+
+    signal.signal(signal.SIGXCPU, out_of_cpu)
     emit(event="loading")
     started = time.monotonic()
     namespace, problems = load_submission(task["snippets"])

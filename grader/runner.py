@@ -290,8 +290,10 @@ def run_probes(
                 outcomes.setdefault(p.name, ProbeOutcome(p.name, failure=reason))
         elif unfinished:
             name = unfinished[-1]
+            out_of_cpu = any(e.get("event") == "limit" for e in events)
             reason = timed_out or (
-                f"stopped: the grading process {_describe_exit(proc.returncode)}")
+                f"was stopped: it used up its {limits.cpu_seconds} s of CPU time" if out_of_cpu
+                else f"stopped: the grading process {_describe_exit(proc.returncode)}")
             outcomes[name] = ProbeOutcome(name, failure=reason)
         elif not loaded or (timed_out and not started_names):
             reason = timed_out or (

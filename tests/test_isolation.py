@@ -33,7 +33,7 @@ def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
 """
 
 
-def run(tmp_path, dirs_body: str, **limits):
+def run(tmp_path, dirs_body: str, timeout: float = 5, **limits):
     nb = nbformat.v4.new_notebook()
     source = f"import os\ndef create_train_val_dirs(root_path):\n{dirs_body}\n"
     for text in (source, GOOD_SPLIT):
@@ -44,7 +44,7 @@ def run(tmp_path, dirs_body: str, **limits):
     nbformat.write(nb, path)
     started = time.monotonic()
     result = grade(SPEC, path, None, Options(limits=Limits(**limits),
-                                             probe_timeouts=(("create_train_val_dirs", 5),)))
+                                             probe_timeouts=(("create_train_val_dirs", timeout),)))
     by_part = parts(result)
     assert by_part["split_data"]["score"] == 30, by_part["split_data"]
     return by_part["create_train_val_dirs"], time.monotonic() - started
@@ -73,3 +73,16 @@ def test_output_flood_is_capped_and_the_check_still_runs(tmp_path):
             " 'validation/dogs'):\n        os.makedirs(os.path.join(root_path, d))")
     part, _ = run(tmp_path, body, output_bytes=64 * 1024)
     assert part["score"] == 10, part
+
+
+def test_cpu_time_limit_is_a_failed_check(tmp_path):
+    part, _ = run(tmp_path, "    while True: pass", timeout=60, cpu_seconds=2)
+    assert "used up its 2 s of CPU time" in part["tests"][0]["message"], part
+
+
+def test_file_size_limit_is_a_failed_check(tmp_path):
+    body = ("    with open(os.path.join(root_path + '-big'), 'wb') as f:\n"
+            "        f.write(b'x' * (8 * 2**20))")
+    part, _ = run(tmp_path, body, file_size_bytes=2**20)
+    message = part["tests"][0]["message"]
+    assert "File too large" in message, part
