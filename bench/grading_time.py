@@ -108,11 +108,12 @@ ns["split_data"](source + os.sep, os.path.join(work, "training") + os.sep,
 t = lap("split_data (0.9)", t)
 ns["train_val_generators"](str(pets.training) + os.sep, str(pets.validation) + os.sep)
 t = lap("train_val_generators", t)
-ns["create_model"]()
+from grader.probe_tools import export_model
+export = export_model(ns["create_model"]())
 t = lap("create_model", t)
-obs = c2w1.probe_train(ns, {
+obs = c2w1.probe_train({}, {
     "training": str(pets.training), "validation": str(pets.validation), "seed": c2w1.SEED,
-    "max_epochs": c2w1.TRAIN_MAX_EPOCHS, "target": c2w1.TRAIN_TARGET,
+    "max_epochs": c2w1.TRAIN_MAX_EPOCHS, "target": c2w1.TRAIN_TARGET, "export": export,
 })
 t = lap("brief training (probe_train)", t)
 marks["in-process total"] = t - begun

@@ -14,7 +14,7 @@ from grader.history import check_history
 from grader.notebook import NotebookError, read_notebook
 from grader.redact import redact
 from grader.results import GradeResult, PartResult, TestResult
-from grader.runner import Limits, run_probes
+from grader.runner import Limits, prestart, run_probes
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict
 
 
@@ -77,9 +77,19 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         ))
         timeouts = dict(options.probe_timeouts)
         learner_side = [p for p in wanted if p not in spec.clean_probes]
-        report = run_probes(spec.code, extraction.snippets,
-                            spec.probe_requests(learner_side, args, timeouts), workdir,
-                            keras=options.keras, limits=options.limits, use_gpu=options.use_gpu)
+        # The clean child imports TensorFlow while the learner's child runs: on two cores
+        # that hides most of its start-up.
+        warm = (prestart(workdir, options.keras, options.limits, options.use_gpu)
+                if any(p in spec.clean_probes for p in wanted) else None)
+        try:
+            report = run_probes(spec.code, extraction.snippets,
+                                spec.probe_requests(learner_side, args, timeouts), workdir,
+                                keras=options.keras, limits=options.limits,
+                                use_gpu=options.use_gpu)
+        except BaseException:
+            if warm:
+                warm.discard()
+            raise
         outcomes = dict(report.outcomes)
         clean = []
         for probe in (p for p in wanted if p in spec.clean_probes):
@@ -91,8 +101,10 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         if clean:
             clean_report = run_probes(spec.code, [], spec.probe_requests(clean, args, timeouts),
                                       workdir, keras=options.keras, limits=options.limits,
-                                      use_gpu=options.use_gpu)
+                                      use_gpu=options.use_gpu, prestarted=warm)
             outcomes.update(clean_report.outcomes)
+        elif warm:
+            warm.discard()
         _supersede(spec, wanted, outcomes)
         ctx = Context(workdir, prepared, outcomes, extraction)
         parts = []

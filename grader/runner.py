@@ -167,6 +167,58 @@ class _Events:
         return list(self.items)
 
 
+@dataclass
+class Spawned:
+    """A started child waiting for its task on stdin (so it can import TensorFlow first)."""
+
+    proc: subprocess.Popen
+    events: _Events
+    cgroup: PidsCgroup
+    output: list[bytes]
+    flags: dict
+    drain: threading.Thread
+
+    def discard(self) -> None:
+        _kill(self.proc)
+        self.cgroup.close()
+
+
+def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
+           prewarm: bool = False) -> Spawned:
+    prefix = sandbox.wrapper()
+    env = child_env(keras, workdir)
+    if prefix:
+        env["GRADER_CONFINE"] = "1"
+    if prewarm:
+        env["GRADER_PREWARM"] = "1"
+    read_fd, write_fd = os.pipe()
+    env["GRADER_EVENTS_FD"] = str(write_fd)
+    cgroup = sandbox.PidsCgroup(limits.max_processes)
+    try:
+        proc = subprocess.Popen(
+            [*prefix, sys.executable, "-m", "grader.child"],
+            cwd=workdir, env=env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+            preexec_fn=_set_limits(limits, use_gpu, cgroup),
+        )
+    finally:
+        os.close(write_fd)
+    output: list[bytes] = []
+    flags: dict = {}
+    drain = threading.Thread(target=_drain, args=(proc.stdout, output, limits.output_bytes,
+                                                  flags), daemon=True)
+    drain.start()
+    return Spawned(proc, _Events(read_fd), cgroup, output, flags, drain)
+
+
+def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
+             use_gpu: bool = False) -> Spawned:
+    """Start a child that imports TensorFlow while other work goes on; hand it to
+    `run_probes(prestarted=...)` or `discard()` it."""
+    (Path(workdir) / "tmp").mkdir(parents=True, exist_ok=True)
+    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=True)
+
+
 def run_probes(
     assignment: str,
     snippets: list[Snippet],
@@ -175,20 +227,17 @@ def run_probes(
     keras: str = "2",
     limits: Limits = Limits(),
     use_gpu: bool = False,
+    prestarted: Spawned | None = None,
 ) -> RunReport:
     workdir = Path(workdir)
     (workdir / "tmp").mkdir(parents=True, exist_ok=True)
     outcomes: dict[str, ProbeOutcome] = {}
     load_problems: list[dict] = []
     output: list[bytes] = []
-    flags: dict = {}
+    truncated = False
     deadline = time.monotonic() + limits.submission_timeout_s
     remaining = list(probes)
     restarts = 0
-    prefix = sandbox.wrapper()
-    env = child_env(keras, workdir)
-    if prefix:
-        env["GRADER_CONFINE"] = "1"
     while remaining:
         if time.monotonic() >= deadline:
             for p in remaining:
@@ -196,29 +245,15 @@ def run_probes(
                     p.name, failure="was not run: the submission used up its "
                     f"{limits.submission_timeout_s:.0f} s time limit")
             break
-        read_fd, write_fd = os.pipe()
         task = json.dumps({
             "assignment": assignment,
             "keras": keras,
-            "events_fd": write_fd,
             "snippets": [s.__dict__ for s in snippets],
             "probes": [{"name": p.name, "args": p.args} for p in remaining],
         }).encode()
-        cgroup = sandbox.PidsCgroup(limits.max_processes)
-        try:
-            proc = subprocess.Popen(
-                [*prefix, sys.executable, "-m", "grader.child"],
-                cwd=workdir, env=env, stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-                preexec_fn=_set_limits(limits, use_gpu, cgroup),
-            )
-        finally:
-            os.close(write_fd)
-        events_reader = _Events(read_fd)
-        drain = threading.Thread(
-            target=_drain, args=(proc.stdout, output, limits.output_bytes, flags),
-            daemon=True)
-        drain.start()
+        spawned = prestarted or _spawn(workdir, keras, limits, use_gpu)
+        prestarted = None
+        proc, events_reader, cgroup = spawned.proc, spawned.events, spawned.cgroup
         try:
             proc.stdin.write(task)
             proc.stdin.close()
@@ -258,7 +293,10 @@ def run_probes(
                 break
         proc.wait()
         cgroup.close()
-        drain.join(timeout=5)
+        spawned.drain.join(timeout=5)
+        room = limits.output_bytes - sum(len(chunk) for chunk in output)
+        output.extend(chunk for chunk in spawned.output if room > 0)
+        truncated = truncated or bool(spawned.flags.get("truncated"))
         events = events_reader.join()
         expected = {p.name for p in remaining}
         loaded = [e for e in events if e.get("event") == "loaded"]
@@ -308,5 +346,5 @@ def run_probes(
                 outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
             remaining = []
         restarts += 1
-    text = b"".join(output).decode("utf-8", errors="replace")
-    return RunReport(outcomes, load_problems, text, bool(flags.get("truncated")), restarts - 1)
+    text = b"".join(output)[: limits.output_bytes].decode("utf-8", errors="replace")
+    return RunReport(outcomes, load_problems, text, truncated, restarts - 1)
