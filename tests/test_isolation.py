@@ -8,29 +8,14 @@ import time
 import nbformat
 import pytest
 from conftest import parts
+from hostile.corpus import GOOD_SPLIT
 
 from grader.assignments import get_spec
 from grader.grade import Options, grade
 from grader.runner import Limits
 
 SPEC = get_spec("C2W1")
-GOOD_SPLIT = """
-import os, random
-from shutil import copyfile
-def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
-    files = []
-    for f in os.listdir(SOURCE_DIR):
-        if os.path.getsize(os.path.join(SOURCE_DIR, f)) > 0:
-            files.append(f)
-        else:
-            print(f"{f} is zero length, so ignoring.")
-    files = random.sample(files, len(files))
-    cut = int(len(files) * SPLIT_SIZE)
-    for f in files[:cut]:
-        copyfile(os.path.join(SOURCE_DIR, f), os.path.join(TRAINING_DIR, f))
-    for f in files[cut:]:
-        copyfile(os.path.join(SOURCE_DIR, f), os.path.join(VALIDATION_DIR, f))
-"""
+
 
 
 def run(tmp_path, dirs_body: str, timeout: float = 5, **limits):

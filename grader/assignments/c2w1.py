@@ -537,17 +537,25 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
-def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+def created_model(ctx: Context) -> tuple[str | None, dict]:
+    """(why create_model cannot be judged, or None; the model's description)."""
     outcome = ctx.outcomes.get("create_model")
     problem = outcome_problem("create_model", outcome)
     if problem:
-        return _all_fail(part, problem)
+        return problem, {}
     obs = outcome.observation
     if not obs["call"]["ok"]:
-        return _all_fail(part, describe_error("create_model", obs["call"]["error"]))
+        return describe_error("create_model", obs["call"]["error"]), {}
     info = model_info(ctx) if obs.get("model") else None
     if not info:
-        return _all_fail(part, f"create_model returned {obs.get('returned')}, not a Keras model.")
+        return f"create_model returned {obs.get('returned')}, not a Keras model.", {}
+    return None, info
+
+
+def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, info = created_model(ctx)
+    if problem:
+        return _all_fail(part, problem)
     verdicts: list[Verdict] = []
     if info.get("compiled") and info.get("loss"):
         verdicts.append((MODEL_TESTS[0], True, f"A compiled {info['type']}."))

@@ -309,18 +309,11 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    from grader.assignments.c2w1 import model_info, training_verdict
+    from grader.assignments.c2w1 import created_model, training_verdict
 
-    outcome = ctx.outcomes.get("create_model")
-    problem = outcome_problem("create_model", outcome)
+    problem, info = created_model(ctx)
     if problem:
         return _all_fail(part, problem)
-    obs = outcome.observation
-    if not obs["call"]["ok"]:
-        return _all_fail(part, describe_error("create_model", obs["call"]["error"]))
-    info = model_info(ctx) if obs.get("model") else None
-    if not info:
-        return _all_fail(part, f"create_model returned {obs.get('returned')}, not a Keras model.")
     verdicts: list[Verdict] = []
     compiled = bool(info.get("compiled") and info.get("loss"))
     verdicts.append((MODEL_TESTS[0], compiled, (
