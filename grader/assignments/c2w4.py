@@ -13,7 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from grader import fixtures
-from grader.assignments.c2w1 import generator_observations, probe_generators_clean
+from grader.assignments.c2w1 import (
+    generator_observations,
+    probe_create_model,
+    probe_generators_clean,
+)
 from grader.feedback import describe_error, outcome_problem
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, part
 
@@ -130,12 +134,6 @@ def probe_train(ns: dict, args: dict) -> dict:
         return train, [(val_x[..., None] / 255.0, val_y)]
 
     return brief_training(args, data)
-
-
-def probe_create_model(ns: dict, args: dict) -> dict:
-    from grader.assignments.c2w1 import probe_create_model as describe
-
-    return describe(ns, args)
 
 
 PROBES = {
