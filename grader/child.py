@@ -154,31 +154,13 @@ def _reap(me: int) -> None:
                 break
 
 
-def main() -> int:
-    emit = Emitter(int(os.environ["GRADER_EVENTS_FD"]))
-    if os.environ.get("GRADER_CONFINE") == "1":
-        try:
-            from grader.sandbox import confine
+# A serving child retires itself well before RLIMIT_CPU, which counts its whole life, and
+# after this many tasks, so that memory TensorFlow never gives back cannot pile up.
+SERVE_MAX_TASKS = 40
 
-            confine(os.getcwd())
-        except Exception as exc:  # noqa: BLE001 - fail closed: no learner code runs
-            emit(event="sandbox_failed", error=f"{type(exc).__name__}: {exc}")
-            os._exit(3)
-    if os.environ.get("GRADER_PREWARM") == "1":  # started early: import while others work
-        try:
-            import tensorflow  # noqa: F401
-        except Exception:  # noqa: BLE001 - the probes will report it
-            pass
-    task = json.loads(sys.stdin.buffer.read())
+
+def run_task(task: dict, emit: Emitter) -> None:
     os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
-    sys.meta_path.append(_ColabStub())
-    def out_of_cpu(signum, frame):  # RLIMIT_CPU's soft limit: say so before dying
-        emit(event="limit", what="cpu")
-        os._exit(1)
-
-    import signal
-
-    signal.signal(signal.SIGXCPU, out_of_cpu)
     emit(event="loading")
     started = time.monotonic()
     namespace, problems = load_submission(task["snippets"])
@@ -205,9 +187,74 @@ def main() -> int:
                  observation={"probe_error": describe_exception(exc)},
                  seconds=time.monotonic() - started)
     _reap(me)
-    emit(event="finished")
+
+
+def _forget_models() -> None:
+    """Between two submissions' tasks: drop Keras' graph and name counters."""
+    keras = sys.modules.get("tf_keras") or sys.modules.get("keras")
+    try:
+        if keras is not None:
+            keras.backend.clear_session()
+    except Exception:  # noqa: BLE001 - a failed reset only costs the next task's names
+        pass
+    import gc
+
+    gc.collect()
+
+
+def _should_retire(done: int) -> bool:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = resource.getrlimit(resource.RLIMIT_CPU)[0]
+    cpu_spent = usage.ru_utime + usage.ru_stime
+    return done >= SERVE_MAX_TASKS or (soft != resource.RLIM_INFINITY and cpu_spent > soft / 2)
+
+
+def main() -> int:
+    emit = Emitter(int(os.environ["GRADER_EVENTS_FD"]))
+    if os.environ.get("GRADER_CONFINE") == "1":
+        try:
+            from grader.sandbox import confine
+
+            confine(os.getcwd())
+        except Exception as exc:  # noqa: BLE001 - fail closed: no learner code runs
+            emit(event="sandbox_failed", error=f"{type(exc).__name__}: {exc}")
+            os._exit(3)
+    if os.environ.get("GRADER_PREWARM") == "1":  # started early: import while others work
+        try:
+            import tensorflow  # noqa: F401
+        except Exception:  # noqa: BLE001 - the probes will report it
+            pass
+    sys.meta_path.append(_ColabStub())
+
+    def out_of_cpu(signum, frame):  # RLIMIT_CPU's soft limit: say so before dying
+        emit(event="limit", what="cpu")
+        os._exit(1)
+
+    import signal
+
+    signal.signal(signal.SIGXCPU, out_of_cpu)
+    if os.environ.get("GRADER_SERVE") != "1":
+        run_task(json.loads(sys.stdin.buffer.read()), emit)
+        emit(event="finished")
+        sys.stdout.flush()
+        os._exit(0)  # skip interpreter teardown: TensorFlow's can take seconds
+    # Serving: one task per line, for trusted probes only (the grader never sends learner
+    # code here; see runner.CleanServer).
+    done = 0
+    for line in sys.stdin.buffer:
+        task = json.loads(line)
+        run_task(task, emit)
+        done += 1
+        retire = _should_retire(done)
+        sys.stdout.flush()
+        emit(event="finished", task=task.get("id"), retire=retire)
+        if retire:
+            break
+        _forget_models()
     sys.stdout.flush()
-    os._exit(0)  # skip interpreter teardown: TensorFlow's can take seconds
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from grader.history import check_history
 from grader.notebook import NotebookError, read_notebook
 from grader.redact import redact
 from grader.results import GradeResult, PartResult, TestResult
-from grader.runner import Limits, prestart, run_probes
+from grader.runner import CleanServer, Limits, prestart, run_probes
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict
 
 
@@ -25,6 +25,8 @@ class Options:
     use_gpu: bool = False
     keep_workdir: bool = False
     probe_timeouts: tuple[tuple[str, float], ...] = ()  # overrides of the spec's, per probe
+    # A batch worker's warm clean child, kept between submissions (None: one per grading).
+    clean_server: CleanServer | None = None
 
 
 def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
@@ -68,7 +70,9 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         result.duration_s = time.monotonic() - started
         return result
     extraction = extract(notebook, spec.functions)
-    workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-"))
+    server = options.clean_server
+    workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-",
+                                    dir=server.root if server else None))
     try:
         prepared, args = spec.prepare(workdir)
         wanted = list(dict.fromkeys(
@@ -78,9 +82,11 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         timeouts = dict(options.probe_timeouts)
         learner_side = [p for p in wanted if p not in spec.clean_probes]
         # The clean child imports TensorFlow while the learner's child runs: on two cores
-        # that hides most of its start-up.
-        warm = (prestart(workdir, options.keras, options.limits, options.use_gpu)
-                if any(p in spec.clean_probes for p in wanted) else None)
+        # that hides most of its start-up. A batch worker's server has imported it already.
+        warm = None
+        if any(p in spec.clean_probes for p in wanted):
+            warm = server.take() if server else prestart(workdir, options.keras,
+                                                          options.limits, options.use_gpu)
         try:
             report = run_probes(spec.code, extraction.snippets,
                                 spec.probe_requests(learner_side, args, timeouts), workdir,
@@ -99,11 +105,18 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
                 args[probe] = {**args.get(probe, {}), "export": export}
                 clean.append(probe)
         if clean:
-            clean_report = run_probes(spec.code, [], spec.probe_requests(clean, args, timeouts),
-                                      workdir, keras=options.keras, limits=options.limits,
-                                      use_gpu=options.use_gpu, prestarted=warm)
+            try:
+                clean_report = run_probes(
+                    spec.code, [], spec.probe_requests(clean, args, timeouts), workdir,
+                    keras=options.keras, limits=options.limits, use_gpu=options.use_gpu,
+                    prestarted=warm)
+            except BaseException:
+                warm.discard()  # it may be mid-task: never hand it to another submission
+                raise
             outcomes.update(clean_report.outcomes)
-        elif warm:
+        if warm and server:
+            server.give_back(warm)
+        elif warm and not clean:
             warm.discard()
         _supersede(spec, wanted, outcomes)
         ctx = Context(workdir, prepared, outcomes, extraction)

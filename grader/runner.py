@@ -177,6 +177,12 @@ class Spawned:
     output: list[bytes]
     flags: dict
     drain: threading.Thread
+    serving: bool = False  # takes one task per line and stays up (CleanServer)
+    tasks: int = 0
+    retired: bool = False
+
+    def reusable(self) -> bool:
+        return self.serving and not self.retired and self.proc.poll() is None
 
     def discard(self) -> None:
         _kill(self.proc)
@@ -184,13 +190,15 @@ class Spawned:
 
 
 def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
-           prewarm: bool = False) -> Spawned:
+           prewarm: bool = False, serve: bool = False) -> Spawned:
     prefix = sandbox.wrapper()
     env = child_env(keras, workdir)
     if prefix:
         env["GRADER_CONFINE"] = "1"
     if prewarm:
         env["GRADER_PREWARM"] = "1"
+    if serve:
+        env["GRADER_SERVE"] = "1"
     read_fd, write_fd = os.pipe()
     env["GRADER_EVENTS_FD"] = str(write_fd)
     cgroup = sandbox.PidsCgroup(limits.max_processes)
@@ -208,7 +216,7 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
     drain = threading.Thread(target=_drain, args=(proc.stdout, output, limits.output_bytes,
                                                   flags), daemon=True)
     drain.start()
-    return Spawned(proc, _Events(read_fd), cgroup, output, flags, drain)
+    return Spawned(proc, _Events(read_fd), cgroup, output, flags, drain, serving=serve)
 
 
 def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
@@ -217,6 +225,49 @@ def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
     `run_probes(prestarted=...)` or `discard()` it."""
     (Path(workdir) / "tmp").mkdir(parents=True, exist_ok=True)
     return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=True)
+
+
+class CleanServer:
+    """A warm child kept across one batch worker's submissions, for the clean probes only.
+
+    TensorFlow is imported once per worker instead of once per submission. The child never
+    receives learner code, only exports that it rebuilds from Keras' own classes, so keeping
+    it up cannot carry one learner's code into another's grading. It clears Keras' session
+    between tasks and retires before RLIMIT_CPU (which counts its whole life) runs out; one
+    that times out or dies is replaced. Its work directory is `root`, so every submission's
+    work directory must be made inside `root` for the child to read its exports.
+    """
+
+    def __init__(self, root: Path, keras: str = "2", limits: Limits = Limits(),
+                 use_gpu: bool = False) -> None:
+        self.root, self.keras, self.limits, self.use_gpu = Path(root), keras, limits, use_gpu
+        self._child: Spawned | None = None
+
+    def warm(self) -> None:
+        """Have a live child importing TensorFlow (call it when a core is about to idle)."""
+        if self._child is not None and not self._child.reusable():
+            self._child.discard()
+            self._child = None
+        if self._child is None:
+            (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+            self._child = _spawn(self.root, self.keras, self.limits, self.use_gpu,
+                                 prewarm=True, serve=True)
+
+    def take(self) -> Spawned:
+        self.warm()
+        child, self._child = self._child, None
+        return child
+
+    def give_back(self, child: Spawned) -> None:
+        if child.reusable() and self._child is None:
+            self._child = child
+        else:
+            child.discard()
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.discard()
+            self._child = None
 
 
 def run_probes(
@@ -254,18 +305,30 @@ def run_probes(
         spawned = prestarted or _spawn(workdir, keras, limits, use_gpu)
         prestarted = None
         proc, events_reader, cgroup = spawned.proc, spawned.events, spawned.cgroup
+        first_event = len(events_reader.items)  # a serving child's earlier tasks come before
         try:
-            proc.stdin.write(task)
-            proc.stdin.close()
-        except BrokenPipeError:
+            if spawned.serving:
+                spawned.tasks += 1
+                proc.stdin.write(task[:-1] + b', "id": %d}\n' % spawned.tasks)
+                proc.stdin.flush()
+            else:
+                proc.stdin.write(task)
+                proc.stdin.close()
+        except (BrokenPipeError, OSError):
             pass
         current: str | None = None
         probe_started = time.monotonic()
         load_timeout = 120.0
         timed_out: str | None = None
+        served = False
         while proc.poll() is None:
             time.sleep(0.05)
-            events = list(events_reader.items)
+            events = events_reader.items[first_event:]
+            if spawned.serving and any(e.get("event") == "finished" for e in events):
+                served = True
+                spawned.retired = any(e.get("retire") for e in events
+                                      if e.get("event") == "finished")
+                break
             started = [e for e in events if e.get("event") == "start"]
             done = {e.get("probe") for e in events if e.get("event") == "done"}
             running = [e.get("probe") for e in started if e.get("probe") not in done]
@@ -291,13 +354,16 @@ def run_probes(
                              f"{limits.submission_timeout_s:.0f} s time limit")
                 _kill(proc)
                 break
-        proc.wait()
-        cgroup.close()
-        spawned.drain.join(timeout=5)
-        room = limits.output_bytes - sum(len(chunk) for chunk in output)
-        output.extend(chunk for chunk in spawned.output if room > 0)
-        truncated = truncated or bool(spawned.flags.get("truncated"))
-        events = events_reader.join()
+        if served:  # the serving child stays up for the next task; its output is ours
+            events = events_reader.items[first_event:]
+        else:
+            proc.wait()
+            cgroup.close()
+            spawned.drain.join(timeout=5)
+            room = limits.output_bytes - sum(len(chunk) for chunk in output)
+            output.extend(chunk for chunk in spawned.output if room > 0)
+            truncated = truncated or bool(spawned.flags.get("truncated"))
+            events = events_reader.join()[first_event:]
         expected = {p.name for p in remaining}
         loaded = [e for e in events if e.get("event") == "loaded"]
         if loaded and not load_problems:

@@ -211,9 +211,11 @@ def test_hostile_and_crashing_submissions_do_not_affect_the_others(tmp_path):
     # each gets 0 and the reason; the watchdog kills the whole tree.
     fake = tmp_path / "fake_worker.py"
     fake.write_text(textwrap.dedent(f"""
-        import os, signal, subprocess, sys, time
-        notebook = next(a for a in sys.argv if a.startswith("--notebook="))
+        import json, os, signal, subprocess, sys, time
+        assert "--serve" in sys.argv
+        notebook = json.loads(sys.stdin.readline())["notebook"]
         if "crasher" in notebook:
+            print("about to crash", file=sys.stderr, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
                                  start_new_session=True)
@@ -232,7 +234,7 @@ def test_hostile_and_crashing_submissions_do_not_affect_the_others(tmp_path):
     assert "killed by SIGKILL" in rows["crasher"].reason
     assert "did not finish within 2s" in rows["sleeper"].reason
     assert "could not grade" in (crash_out / "sleeper" / "feedback.txt").read_text()
-    assert (crash_out / "crasher" / "grading.log").is_file()
+    assert (crash_out / "crasher" / "grading.log").read_text() == "about to crash\n"
     grandchild = int((tmp_path / "grandchild.pid").read_text())
     time.sleep(0.2)
     assert not Path(f"/proc/{grandchild}").exists() or \

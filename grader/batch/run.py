@@ -1,10 +1,11 @@
 """Grade every submission of a batch folder: parallel worker processes, a journal to resume
 from, per-learner outputs, then the gradebook, similarity list and HTML report.
 
-Each submission is graded by its own `python -m grader.batch.worker` process, in a session of
-its own (a terminal's Ctrl-C reaches only this process, which then stops the workers itself).
-A worker that crashes, or outlives the watchdog, gives that learner 0 and the reason; nothing
-it did reaches another learner's result.
+Each worker slot runs a serving `python -m grader.batch.worker` process, in a session of its
+own (a terminal's Ctrl-C reaches only this process, which then stops the workers itself),
+that grades one submission at a time, each with its own learner child. A worker that crashes,
+or outlives the watchdog, gives that learner 0 and the reason and is replaced; nothing it did
+reaches another learner's result.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.assignments import get_spec
+from grader.batch.files import atomic_write
 from grader.batch.gradebook import write_gradebook
 from grader.batch.journal import Journal, Record, now_iso, submission_digest
 from grader.batch.layout import Entry, discover
@@ -38,6 +41,7 @@ from grader.spec import AssignmentSpec
 STAGING = ".work"
 POLL_S = 0.1
 LOG_TAIL = 2000
+LOG_KEEP = 1 << 20  # of a crashed worker's output, per learner
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,30 @@ class BatchSummary:
 
 
 @dataclass
+class _Slot:
+    """A serving worker process and the acknowledgements it has printed so far."""
+
+    index: int
+    proc: subprocess.Popen
+    log: Path
+    acks: list[str] = field(default_factory=list)
+
+    def read_acks(self) -> None:
+        for line in self.proc.stdout:
+            self.acks.append(line.decode(errors="replace").strip())
+
+
+@dataclass
 class _Job:
     entry: Entry
     digest: str
-    proc: subprocess.Popen
+    slot: _Slot
     output: Path
-    log: Path
+    log_offset: int
     started: float
+
+    def acknowledged(self) -> bool:
+        return json.dumps({"output": str(self.output)}) in self.slot.acks
 
 
 def _describe_exit(code: int) -> str:
@@ -97,21 +118,44 @@ class _Batch:
                                    result.max_score, result.passed, round(seconds, 2),
                                    now_iso(), row.reason))
 
-    def start(self, entry: Entry, digest: str) -> _Job:
-        self.staging.mkdir(parents=True, exist_ok=True)
-        output = self.staging / f"{entry.learner}.json"
-        log = self.staging / f"{entry.learner}.log"
-        output.unlink(missing_ok=True)
-        # `--opt=value` and absolute paths: a learner's file name may start with a dash.
+    def _spawn_slot(self, index: int) -> _Slot:
+        root = self.staging / f"slot-{index}"
+        root.mkdir(parents=True, exist_ok=True)
+        log = self.staging / f"worker-{index}.log"
         command = [*self.options.worker_command, f"--assignment={self.spec.code}",
-                   f"--keras={self.options.keras}", f"--notebook={entry.notebook.resolve()}",
-                   f"--output={output.resolve()}"]
-        if entry.history is not None:
-            command.append(f"--history={entry.history.resolve()}")
-        with log.open("wb") as sink:
-            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sink,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        return _Job(entry, digest, proc, output, log, time.monotonic())
+                   f"--keras={self.options.keras}", "--serve", f"--workroot={root.resolve()}"]
+        with log.open("ab") as sink:
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=sink, start_new_session=True)
+        slot = _Slot(index, proc, log)
+        threading.Thread(target=slot.read_acks, daemon=True).start()
+        return slot
+
+    def start(self, entry: Entry, digest: str, slots: list[_Slot | None], index: int) -> _Job:
+        self.staging.mkdir(parents=True, exist_ok=True)
+        slot = slots[index]
+        if slot is None or slot.proc.poll() is not None:
+            if slot is not None:
+                kill_tree(slot.proc)
+            slot = slots[index] = self._spawn_slot(index)
+        output = self.staging / f"{entry.learner}.json"
+        output.unlink(missing_ok=True)
+        job = _Job(entry, digest, slot, output.resolve(), slot.log.stat().st_size,
+                   time.monotonic())
+        line = {"notebook": str(entry.notebook.resolve()), "output": str(job.output),
+                "history": str(entry.history.resolve()) if entry.history else None}
+        try:
+            slot.proc.stdin.write((json.dumps(line) + "\n").encode())
+            slot.proc.stdin.flush()
+        except OSError:
+            pass  # the worker is gone: poll() reports it
+        return job
+
+    def _log_of(self, job: _Job) -> bytes:
+        with contextlib.suppress(OSError), job.slot.log.open("rb") as log:
+            log.seek(job.log_offset)
+            return log.read()[-LOG_KEEP:]
+        return b""
 
     def finish(self, job: _Job, timed_out: bool) -> LearnerRow:
         seconds = time.monotonic() - job.started
@@ -119,45 +163,66 @@ class _Batch:
         if timed_out:
             reason = (f"Grading did not finish within {format_duration(self.options.timeout_s)} "
                       "and was stopped.")
-        elif job.proc.returncode == 0:
+        elif job.acknowledged():
             try:
                 result = result_from_dict(json.loads(job.output.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):
                 reason = "The grading process finished without a readable result."
         else:
-            reason = f"The grading process {_describe_exit(job.proc.returncode)}."
+            reason = f"The grading process {_describe_exit(job.slot.proc.returncode)}."
         folder = self.out / job.entry.learner
         if result is None:
             reason = ("The grader could not grade this submission: " + reason[0].lower()
                       + reason[1:] + " Your instructor has the details.")
             result = zero_result(self.spec, self.options.keras, job.entry.notebook, reason)
             folder.mkdir(parents=True, exist_ok=True)
-            if job.log.is_file():  # the worker's own output, for the instructor only
-                os.replace(job.log, folder / "grading.log")
+            # the worker's own output while it graded this one, for the instructor only
+            atomic_write(folder / "grading.log", self._log_of(job))
         row = LearnerRow(job.entry, GRADED if not reason else CRASHED, result, reason)
         self.record(row, job.digest, seconds)
         job.output.unlink(missing_ok=True)
-        job.log.unlink(missing_ok=True)
         return row
+
+    @staticmethod
+    def _stop(slots: list[_Slot | None], patience: float) -> None:
+        """Close every worker's job stream; kill whatever has not exited after `patience`."""
+        for slot in slots:
+            if slot is not None:
+                with contextlib.suppress(OSError):
+                    slot.proc.stdin.close()
+        deadline = time.monotonic() + patience
+        for slot in slots:
+            if slot is None:
+                continue
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                slot.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            kill_tree(slot.proc)
 
     def grade_all(self, todo: list[tuple[Entry, str]], rows: dict[str, LearnerRow]) -> int:
         """Grade `todo` with the configured number of workers; returns how many crashed."""
         pending, running = deque(todo), []
+        slots: list[_Slot | None] = [None] * max(1, min(self.options.workers, len(todo)))
         progress = Progress(len(todo), self.stream)
         crashed = 0
         try:
             while pending or running:
-                while pending and len(running) < max(1, self.options.workers):
-                    running.append(self.start(*pending.popleft()))
+                while pending and len(running) < len(slots):
+                    busy = {job.slot.index for job in running}
+                    free = next(i for i in range(len(slots)) if i not in busy)
+                    running.append(self.start(*pending.popleft(), slots, free))
                 time.sleep(POLL_S)
                 for job in list(running):
-                    timed_out = (job.proc.poll() is None and
+                    alive = job.slot.proc.poll() is None
+                    timed_out = (alive and not job.acknowledged() and
                                  time.monotonic() - job.started > self.options.timeout_s)
                     if timed_out:
-                        kill_tree(job.proc)
-                    elif job.proc.returncode is None:
+                        kill_tree(job.slot.proc)
+                    elif alive and not job.acknowledged():
                         continue
                     running.remove(job)
+                    if not job.acknowledged():
+                        kill_tree(job.slot.proc)  # whatever it left behind goes with it
+                        slots[job.slot.index] = None
                     row = self.finish(job, timed_out)
                     rows[row.learner] = row
                     crashed += row.status == CRASHED
@@ -165,14 +230,15 @@ class _Batch:
                              if row.status == GRADED else f"{row.learner} could not be graded")
                     progress.advance(label)
         except BaseException:
+            for slot in slots:
+                if slot is not None:
+                    kill_tree(slot.proc)
             for job in running:
-                kill_tree(job.proc)
                 job.output.unlink(missing_ok=True)
-                job.log.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                self.staging.rmdir()  # only if empty
+            shutil.rmtree(self.staging, ignore_errors=True)
             progress.close()
             raise
+        self._stop(slots, patience=30.0)
         return crashed
 
     def missing(self, entry: Entry) -> LearnerRow:

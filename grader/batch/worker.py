@@ -1,7 +1,20 @@
-"""Grade one submission in its own process and write the contract JSON atomically.
+"""Grade submissions in a worker process and write each contract JSON atomically.
+
+One submission:
 
     python -m grader.batch.worker --assignment C2W1 --keras 2 --notebook NB
                                   [--history PKL] --output OUT.json
+
+Serving (what `grader batch` runs, one per worker slot):
+
+    python -m grader.batch.worker --assignment C2W1 --keras 2 --serve [--workroot DIR]
+
+reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
+and, once its result is written, prints `{"output": ...}` on stdout; everything else the
+worker prints goes to stderr. A serving worker keeps one warm clean child (see
+`grader.runner.CleanServer`) between its submissions, so TensorFlow is imported once per
+worker for the clean probes instead of once per submission. Each submission still gets its
+own learner child and work directory.
 
 Unlike `grader grade`, a missing history is passed as missing: in a flat batch folder the
 file beside the notebook belongs to nobody in particular.
@@ -10,17 +23,56 @@ file beside the notebook belongs to nobody in particular.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
+
+
+def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
+    from grader.assignments import get_spec
+    from grader.batch.files import atomic_write
+    from grader.grade import Options, grade
+    from grader.reporters.json_report import render_json
+    from grader.runner import CleanServer
+
+    acks = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # stray prints must never be taken for an acknowledgement
+    spec = get_spec(assignment)
+    root = Path(tempfile.mkdtemp(prefix="grader-worker-", dir=workroot))
+    server = CleanServer(root, keras)
+    try:
+        for line in sys.stdin:
+            job = json.loads(line)
+            history = Path(job["history"]) if job.get("history") else None
+            result = grade(spec, Path(job["notebook"]), history,
+                           Options(keras=keras, clean_server=server))
+            atomic_write(Path(job["output"]), render_json(result))
+            acks.write(json.dumps({"output": job["output"]}) + "\n")
+    finally:
+        server.close()
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.batch.worker")
     parser.add_argument("--assignment", required=True)
     parser.add_argument("--keras", choices=("2", "3"), default="2")
-    parser.add_argument("--notebook", type=Path, required=True)
+    parser.add_argument("--serve", action="store_true",
+                        help="grade the jobs given on stdin, one JSON object per line")
+    parser.add_argument("--workroot", type=Path,
+                        help="where a serving worker makes its work directories")
+    parser.add_argument("--notebook", type=Path)
     parser.add_argument("--history", type=Path)
-    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
+    if args.serve:
+        return _serve(args.assignment, args.keras, args.workroot)
+    if args.notebook is None or args.output is None:
+        parser.error("--notebook and --output are required without --serve")
 
     from grader.assignments import get_spec
     from grader.batch.files import atomic_write
