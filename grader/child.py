@@ -154,11 +154,6 @@ def _reap(me: int) -> None:
                 break
 
 
-# A serving child retires itself well before RLIMIT_CPU, which counts its whole life, and
-# after this many tasks, so that memory TensorFlow never gives back cannot pile up.
-SERVE_MAX_TASKS = 40
-
-
 def run_task(task: dict, emit: Emitter) -> None:
     os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
     emit(event="loading")
@@ -189,26 +184,22 @@ def run_task(task: dict, emit: Emitter) -> None:
     _reap(me)
 
 
-def _forget_models() -> None:
-    """Between two submissions' tasks: drop Keras' graph and name counters."""
-    keras = sys.modules.get("tf_keras") or sys.modules.get("keras")
-    try:
-        if keras is not None:
-            keras.backend.clear_session()
-    except Exception:  # noqa: BLE001 - a failed reset only costs the next task's names
-        pass
-    import gc
-
-    gc.collect()
-
-
-def _should_retire(done: int) -> bool:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    soft = resource.getrlimit(resource.RLIMIT_CPU)[0]
-    cpu_spent = usage.ru_utime + usage.ru_stime
-    return done >= SERVE_MAX_TASKS or (soft != resource.RLIM_INFINITY and cpu_spent > soft / 2)
+def _serve(emit: Emitter) -> None:
+    """One task per line, each in a fork of this process: it has imported TensorFlow but run
+    nothing, so every task starts from the same state, and what a task allocates or leaves
+    behind goes away with its fork. Only trusted probes come here (runner.CleanServer)."""
+    for line in sys.stdin.buffer:
+        task = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                run_task(task, emit)
+            finally:
+                sys.stdout.flush()
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        emit(event="finished", task=task.get("id"), exit=code)
 
 
 def main() -> int:
@@ -240,19 +231,7 @@ def main() -> int:
         emit(event="finished")
         sys.stdout.flush()
         os._exit(0)  # skip interpreter teardown: TensorFlow's can take seconds
-    # Serving: one task per line, for trusted probes only (the grader never sends learner
-    # code here; see runner.CleanServer).
-    done = 0
-    for line in sys.stdin.buffer:
-        task = json.loads(line)
-        run_task(task, emit)
-        done += 1
-        retire = _should_retire(done)
-        sys.stdout.flush()
-        emit(event="finished", task=task.get("id"), retire=retire)
-        if retire:
-            break
-        _forget_models()
+    _serve(emit)
     sys.stdout.flush()
     os._exit(0)
 

@@ -60,6 +60,12 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
             learner.observation["clean_failure"] = f"Checking it {observed.failure}."
 
 
+def _imports_tensorflow(extraction) -> bool:
+    """Whether the learner's child may import TensorFlow before its task arrives."""
+    return any(word in snippet.source for snippet in extraction.snippets
+               for word in ("tensorflow", "keras"))
+
+
 def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
           options: Options = Options()) -> GradeResult:
     started = time.monotonic()
@@ -73,29 +79,34 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     server = options.clean_server
     workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-",
                                     dir=server.root if server else None))
+    warm = learner = None
     try:
-        prepared, args = spec.prepare(workdir)
         wanted = list(dict.fromkeys(
             probe for part in spec.parts for probe in part.probes
             if part.name not in extraction.missing
         ))
         timeouts = dict(options.probe_timeouts)
         learner_side = [p for p in wanted if p not in spec.clean_probes]
-        # The clean child imports TensorFlow while the learner's child runs: on two cores
-        # that hides most of its start-up. A batch worker's server has imported it already.
-        warm = None
+        # Both children start before the fixtures are laid out. The clean child imports
+        # TensorFlow while the learner's child runs: on two cores that hides most of its
+        # start-up. A batch worker's server has imported it already.
         if any(p in spec.clean_probes for p in wanted):
             warm = server.take() if server else prestart(workdir, options.keras,
                                                           options.limits, options.use_gpu)
-        try:
-            report = run_probes(spec.code, extraction.snippets,
-                                spec.probe_requests(learner_side, args, timeouts), workdir,
-                                keras=options.keras, limits=options.limits,
-                                use_gpu=options.use_gpu)
-        except BaseException:
-            if warm:
-                warm.discard()
-            raise
+        learner = prestart(workdir, options.keras, options.limits, options.use_gpu,
+                           prewarm=_imports_tensorflow(extraction))
+        prepared, args = spec.prepare(workdir)
+        report = run_probes(spec.code, extraction.snippets,
+                            spec.probe_requests(learner_side, args, timeouts), workdir,
+                            keras=options.keras, limits=options.limits,
+                            use_gpu=options.use_gpu, prestarted=learner)
+    except BaseException:
+        for child in (warm, learner):
+            if child:
+                child.discard()
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    try:
         outcomes = dict(report.outcomes)
         clean = []
         for probe in (p for p in wanted if p in spec.clean_probes):
@@ -112,12 +123,14 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
                     prestarted=warm)
             except BaseException:
                 warm.discard()  # it may be mid-task: never hand it to another submission
+                warm = None
                 raise
             outcomes.update(clean_report.outcomes)
         if warm and server:
             server.give_back(warm)
         elif warm and not clean:
             warm.discard()
+        warm = None
         _supersede(spec, wanted, outcomes)
         ctx = Context(workdir, prepared, outcomes, extraction)
         parts = []
@@ -154,6 +167,8 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         if report.output_truncated:
             notes.append("Your code printed more than the grader keeps; the rest was dropped.")
     finally:
+        if warm:  # something above failed before the clean child was done with
+            warm.discard()
         if not options.keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     for result in parts:

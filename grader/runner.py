@@ -179,10 +179,9 @@ class Spawned:
     drain: threading.Thread
     serving: bool = False  # takes one task per line and stays up (CleanServer)
     tasks: int = 0
-    retired: bool = False
 
     def reusable(self) -> bool:
-        return self.serving and not self.retired and self.proc.poll() is None
+        return self.serving and self.proc.poll() is None
 
     def discard(self) -> None:
         _kill(self.proc)
@@ -220,22 +219,22 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
 
 
 def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
-             use_gpu: bool = False) -> Spawned:
-    """Start a child that imports TensorFlow while other work goes on; hand it to
-    `run_probes(prestarted=...)` or `discard()` it."""
+             use_gpu: bool = False, prewarm: bool = True) -> Spawned:
+    """Start a child (importing TensorFlow, with `prewarm`) that waits for its task while
+    other work goes on; hand it to `run_probes(prestarted=...)` or `discard()` it."""
     (Path(workdir) / "tmp").mkdir(parents=True, exist_ok=True)
-    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=True)
+    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm)
 
 
 class CleanServer:
     """A warm child kept across one batch worker's submissions, for the clean probes only.
 
     TensorFlow is imported once per worker instead of once per submission. The child never
-    receives learner code, only exports that it rebuilds from Keras' own classes, so keeping
-    it up cannot carry one learner's code into another's grading. It clears Keras' session
-    between tasks and retires before RLIMIT_CPU (which counts its whole life) runs out; one
-    that times out or dies is replaced. Its work directory is `root`, so every submission's
-    work directory must be made inside `root` for the child to read its exports.
+    receives learner code, only exports that it rebuilds from Keras' own classes, and it runs
+    each task in a fork of itself taken before any TensorFlow work, so every submission
+    starts from the same state and nothing one leaves behind reaches the next. One that times
+    out or dies is replaced. Its work directory is `root`, so every submission's work
+    directory must be made inside `root` for the child to read the exports.
     """
 
     def __init__(self, root: Path, keras: str = "2", limits: Limits = Limits(),
@@ -320,15 +319,14 @@ def run_probes(
         probe_started = time.monotonic()
         load_timeout = 120.0
         timed_out: str | None = None
-        served = False
+        served: dict | None = None  # a serving child's "finished" event for this task
         while proc.poll() is None:
             time.sleep(0.05)
             events = events_reader.items[first_event:]
-            if spawned.serving and any(e.get("event") == "finished" for e in events):
-                served = True
-                spawned.retired = any(e.get("retire") for e in events
-                                      if e.get("event") == "finished")
-                break
+            if spawned.serving:
+                served = next((e for e in events if e.get("event") == "finished"), None)
+                if served is not None:
+                    break
             started = [e for e in events if e.get("event") == "start"]
             done = {e.get("probe") for e in events if e.get("event") == "done"}
             running = [e.get("probe") for e in started if e.get("probe") not in done]
@@ -354,8 +352,10 @@ def run_probes(
                              f"{limits.submission_timeout_s:.0f} s time limit")
                 _kill(proc)
                 break
-        if served:  # the serving child stays up for the next task; its output is ours
+        exit_code = proc.returncode
+        if served is not None:  # the serving child stays up for the next task
             events = events_reader.items[first_event:]
+            exit_code = served.get("exit") if isinstance(served.get("exit"), int) else None
         else:
             proc.wait()
             cgroup.close()
@@ -397,20 +397,22 @@ def run_probes(
             out_of_cpu = any(e.get("event") == "limit" for e in events)
             reason = timed_out or (
                 f"was stopped: it used up its {limits.cpu_seconds} s of CPU time" if out_of_cpu
-                else f"stopped: the grading process {_describe_exit(proc.returncode)}")
+                else f"stopped: the grading process {_describe_exit(exit_code)}")
             outcomes[name] = ProbeOutcome(name, failure=reason)
         elif not loaded or (timed_out and not started_names):
             reason = timed_out or (
-                f"could not run: loading your code {_describe_exit(proc.returncode)}")
+                f"could not run: loading your code {_describe_exit(exit_code)}")
             for p in remaining:
                 outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
         before = len(remaining)
         remaining = [p for p in remaining if p.name not in outcomes]
         if remaining and len(remaining) == before:  # no progress: do not loop forever
-            reason = f"could not run: the grading process {_describe_exit(proc.returncode)}"
+            reason = f"could not run: the grading process {_describe_exit(exit_code)}"
             for p in remaining:
                 outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
             remaining = []
         restarts += 1
+    if prestarted is not None and not prestarted.serving:  # no probe needed it
+        prestarted.discard()
     text = b"".join(output)[: limits.output_bytes].decode("utf-8", errors="replace")
     return RunReport(outcomes, load_problems, text, truncated, restarts - 1)
