@@ -28,7 +28,7 @@ from conftest import ROOT
 from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
 
 from grader.assignments import get_spec
-from grader.batch import similarity
+from grader.batch import journal, similarity
 from grader.batch.files import atomic_write, leftover_temporaries
 from grader.batch.journal import Journal, Record
 from grader.batch.layout import Entry, LayoutError, discover, safe_id
@@ -130,7 +130,7 @@ def test_layouts_one_folder_per_learner_and_flat(tmp_path):
     assert safe_id("Zoë O'Neil") == "Zo_O_Neil"
 
 
-def test_batch_grades_then_resumes_and_regrades(tmp_path):
+def test_batch_grades_then_resumes_and_regrades(tmp_path, monkeypatch):
     subs, out = tmp_path / "subs", tmp_path / "out"
     submit(subs, "alice", history=GOOD_HISTORY)
     submit(subs, "bob", split=RENAMED_SPLIT, dirs="    pass\n")
@@ -175,6 +175,11 @@ def test_batch_grades_then_resumes_and_regrades(tmp_path):
     lines = (out / "journal.jsonl").read_text().splitlines()
     assert len(lines) == 2 + 1 + 1 + 2  # graded, bob again, the --regrade mark, regraded
     assert leftover_temporaries(out) == [] and not (out / ".work").exists()
+
+    # Another grader (an upgrade, a fix) does not reuse these grades.
+    monkeypatch.setattr(journal, "grader_digest", lambda: "a newer grader")
+    upgraded = run_batch(subs, out, BatchOptions("C2W1", workers=2), **quiet())
+    assert (upgraded.graded, upgraded.skipped) == (2, 0)
 
 
 TAMPER = """
