@@ -184,24 +184,6 @@ def run_task(task: dict, emit: Emitter) -> None:
     _reap(me)
 
 
-def _serve(emit: Emitter) -> None:
-    """One task per line, each in a fork of this process: it has imported TensorFlow but run
-    nothing, so every task starts from the same state, and what a task allocates or leaves
-    behind goes away with its fork. Only trusted probes come here (runner.CleanServer)."""
-    for line in sys.stdin.buffer:
-        task = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                run_task(task, emit)
-            finally:
-                sys.stdout.flush()
-                os._exit(0)
-        _, status = os.waitpid(pid, 0)
-        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        emit(event="finished", task=task.get("id"), exit=code)
-
-
 def main() -> int:
     emit = Emitter(int(os.environ["GRADER_EVENTS_FD"]))
     if os.environ.get("GRADER_CONFINE") == "1":
@@ -226,14 +208,10 @@ def main() -> int:
     import signal
 
     signal.signal(signal.SIGXCPU, out_of_cpu)
-    if os.environ.get("GRADER_SERVE") != "1":
-        run_task(json.loads(sys.stdin.buffer.read()), emit)
-        emit(event="finished")
-        sys.stdout.flush()
-        os._exit(0)  # skip interpreter teardown: TensorFlow's can take seconds
-    _serve(emit)
+    run_task(json.loads(sys.stdin.buffer.read()), emit)
+    emit(event="finished")
     sys.stdout.flush()
-    os._exit(0)
+    os._exit(0)  # skip interpreter teardown: TensorFlow's can take seconds
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ from grader.history import check_history
 from grader.notebook import NotebookError, read_notebook
 from grader.redact import redact
 from grader.results import GradeResult, PartResult, TestResult
-from grader.runner import CleanServer, Limits, prestart, run_probes
+from grader.runner import Limits, prestart, run_probes
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict
+from grader.zygote import Zygote
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class Options:
     use_gpu: bool = False
     keep_workdir: bool = False
     probe_timeouts: tuple[tuple[str, float], ...] = ()  # overrides of the spec's, per probe
-    # A batch worker's warm clean child, kept between submissions (None: one per grading).
-    clean_server: CleanServer | None = None
+    # A batch worker's zygote: every child is a fork of it (None: children start afresh).
+    zygote: Zygote | None = None
 
 
 def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
@@ -76,9 +77,12 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         result.duration_s = time.monotonic() - started
         return result
     extraction = extract(notebook, spec.functions)
-    server = options.clean_server
+    # A zygote is worth starting (it imports TensorFlow) only for code that needs it.
+    zygote = options.zygote
+    if zygote and not (zygote.alive() or _imports_tensorflow(extraction)):
+        zygote = None
     workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-",
-                                    dir=server.root if server else None))
+                                    dir=options.zygote.root if options.zygote else None))
     warm = learner = None
     try:
         wanted = list(dict.fromkeys(
@@ -89,17 +93,17 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         learner_side = [p for p in wanted if p not in spec.clean_probes]
         # Both children start before the fixtures are laid out. The clean child imports
         # TensorFlow while the learner's child runs: on two cores that hides most of its
-        # start-up. A batch worker's server has imported it already.
-        if any(p in spec.clean_probes for p in wanted):
-            warm = server.take() if server else prestart(workdir, options.keras,
-                                                          options.limits, options.use_gpu)
-        learner = prestart(workdir, options.keras, options.limits, options.use_gpu,
-                           prewarm=_imports_tensorflow(extraction))
+        # start-up. A zygote forks children in milliseconds, TensorFlow imported: no need.
+        if not zygote:
+            if any(p in spec.clean_probes for p in wanted):
+                warm = prestart(workdir, options.keras, options.limits, options.use_gpu)
+            learner = prestart(workdir, options.keras, options.limits, options.use_gpu,
+                               prewarm=_imports_tensorflow(extraction))
         prepared, args = spec.prepare(workdir)
         report = run_probes(spec.code, extraction.snippets,
                             spec.probe_requests(learner_side, args, timeouts), workdir,
                             keras=options.keras, limits=options.limits,
-                            use_gpu=options.use_gpu, prestarted=learner)
+                            use_gpu=options.use_gpu, prestarted=learner, zygote=zygote)
     except BaseException:
         for child in (warm, learner):
             if child:
@@ -120,15 +124,14 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
                 clean_report = run_probes(
                     spec.code, [], spec.probe_requests(clean, args, timeouts), workdir,
                     keras=options.keras, limits=options.limits, use_gpu=options.use_gpu,
-                    prestarted=warm)
+                    prestarted=warm, zygote=zygote)
             except BaseException:
-                warm.discard()  # it may be mid-task: never hand it to another submission
+                if warm:
+                    warm.discard()  # interrupted while it ran
                 warm = None
                 raise
             outcomes.update(clean_report.outcomes)
-        if warm and server:
-            server.give_back(warm)
-        elif warm and not clean:
+        if warm and not clean:
             warm.discard()
         warm = None
         _supersede(spec, wanted, outcomes)

@@ -6,6 +6,7 @@ that hangs or kills its process costs only that probe: a new child picks up the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import resource
@@ -20,6 +21,7 @@ from pathlib import Path
 from grader import sandbox
 from grader.extract import Snippet
 from grader.sandbox import PidsCgroup
+from grader.zygote import Zygote, ZygoteGone
 
 OUTPUT_LIMIT = 256 * 1024
 
@@ -177,27 +179,48 @@ class Spawned:
     output: list[bytes]
     flags: dict
     drain: threading.Thread
-    serving: bool = False  # takes one task per line and stays up (CleanServer)
-    tasks: int = 0
-
-    def reusable(self) -> bool:
-        return self.serving and self.proc.poll() is None
 
     def discard(self) -> None:
         _kill(self.proc)
         self.cgroup.close()
 
 
+def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
+               use_gpu: bool) -> Spawned:
+    namespaces = bool(sandbox.wrapper())
+    env = child_env(keras, workdir)
+    if namespaces:
+        env["GRADER_CONFINE"] = "1"
+    cgroup = sandbox.PidsCgroup(limits.max_processes)
+    try:
+        proc, events_fd = zygote.spawn({
+            "workdir": str(workdir), "env": env, "limits": dataclasses.asdict(limits),
+            "use_gpu": use_gpu, "namespaces": namespaces,
+            "cgroup": str(cgroup.path) if cgroup.path else None})
+    except BaseException:
+        cgroup.close()
+        raise
+    output: list[bytes] = []
+    flags: dict = {}
+    drain = threading.Thread(target=_drain, args=(proc.stdout, output, limits.output_bytes,
+                                                  flags), daemon=True)
+    drain.start()
+    return Spawned(proc, _Events(events_fd), cgroup, output, flags, drain)
+
+
 def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
-           prewarm: bool = False, serve: bool = False) -> Spawned:
+           prewarm: bool = False, zygote: Zygote | None = None) -> Spawned:
+    if zygote is not None:
+        try:
+            return _fork_from(zygote, workdir, keras, limits, use_gpu)
+        except ZygoteGone:
+            pass  # start one the ordinary way
     prefix = sandbox.wrapper()
     env = child_env(keras, workdir)
     if prefix:
         env["GRADER_CONFINE"] = "1"
     if prewarm:
         env["GRADER_PREWARM"] = "1"
-    if serve:
-        env["GRADER_SERVE"] = "1"
     read_fd, write_fd = os.pipe()
     env["GRADER_EVENTS_FD"] = str(write_fd)
     cgroup = sandbox.PidsCgroup(limits.max_processes)
@@ -215,7 +238,7 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
     drain = threading.Thread(target=_drain, args=(proc.stdout, output, limits.output_bytes,
                                                   flags), daemon=True)
     drain.start()
-    return Spawned(proc, _Events(read_fd), cgroup, output, flags, drain, serving=serve)
+    return Spawned(proc, _Events(read_fd), cgroup, output, flags, drain)
 
 
 def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
@@ -224,49 +247,6 @@ def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
     other work goes on; hand it to `run_probes(prestarted=...)` or `discard()` it."""
     (Path(workdir) / "tmp").mkdir(parents=True, exist_ok=True)
     return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm)
-
-
-class CleanServer:
-    """A warm child kept across one batch worker's submissions, for the clean probes only.
-
-    TensorFlow is imported once per worker instead of once per submission. The child never
-    receives learner code, only exports that it rebuilds from Keras' own classes, and it runs
-    each task in a fork of itself taken before any TensorFlow work, so every submission
-    starts from the same state and nothing one leaves behind reaches the next. One that times
-    out or dies is replaced. Its work directory is `root`, so every submission's work
-    directory must be made inside `root` for the child to read the exports.
-    """
-
-    def __init__(self, root: Path, keras: str = "2", limits: Limits = Limits(),
-                 use_gpu: bool = False) -> None:
-        self.root, self.keras, self.limits, self.use_gpu = Path(root), keras, limits, use_gpu
-        self._child: Spawned | None = None
-
-    def warm(self) -> None:
-        """Have a live child importing TensorFlow (call it when a core is about to idle)."""
-        if self._child is not None and not self._child.reusable():
-            self._child.discard()
-            self._child = None
-        if self._child is None:
-            (self.root / "tmp").mkdir(parents=True, exist_ok=True)
-            self._child = _spawn(self.root, self.keras, self.limits, self.use_gpu,
-                                 prewarm=True, serve=True)
-
-    def take(self) -> Spawned:
-        self.warm()
-        child, self._child = self._child, None
-        return child
-
-    def give_back(self, child: Spawned) -> None:
-        if child.reusable() and self._child is None:
-            self._child = child
-        else:
-            child.discard()
-
-    def close(self) -> None:
-        if self._child is not None:
-            self._child.discard()
-            self._child = None
 
 
 def run_probes(
@@ -278,6 +258,7 @@ def run_probes(
     limits: Limits = Limits(),
     use_gpu: bool = False,
     prestarted: Spawned | None = None,
+    zygote: Zygote | None = None,
 ) -> RunReport:
     workdir = Path(workdir)
     (workdir / "tmp").mkdir(parents=True, exist_ok=True)
@@ -301,32 +282,21 @@ def run_probes(
             "snippets": [s.__dict__ for s in snippets],
             "probes": [{"name": p.name, "args": p.args} for p in remaining],
         }).encode()
-        spawned = prestarted or _spawn(workdir, keras, limits, use_gpu)
+        spawned = prestarted or _spawn(workdir, keras, limits, use_gpu, zygote=zygote)
         prestarted = None
         proc, events_reader, cgroup = spawned.proc, spawned.events, spawned.cgroup
-        first_event = len(events_reader.items)  # a serving child's earlier tasks come before
         try:
-            if spawned.serving:
-                spawned.tasks += 1
-                proc.stdin.write(task[:-1] + b', "id": %d}\n' % spawned.tasks)
-                proc.stdin.flush()
-            else:
-                proc.stdin.write(task)
-                proc.stdin.close()
-        except (BrokenPipeError, OSError):
+            proc.stdin.write(task)
+            proc.stdin.close()
+        except OSError:  # it died before reading: reported below
             pass
         current: str | None = None
         probe_started = time.monotonic()
         load_timeout = 120.0
         timed_out: str | None = None
-        served: dict | None = None  # a serving child's "finished" event for this task
         while proc.poll() is None:
             time.sleep(0.05)
-            events = events_reader.items[first_event:]
-            if spawned.serving:
-                served = next((e for e in events if e.get("event") == "finished"), None)
-                if served is not None:
-                    break
+            events = list(events_reader.items)
             started = [e for e in events if e.get("event") == "start"]
             done = {e.get("probe") for e in events if e.get("event") == "done"}
             running = [e.get("probe") for e in started if e.get("probe") not in done]
@@ -352,18 +322,14 @@ def run_probes(
                              f"{limits.submission_timeout_s:.0f} s time limit")
                 _kill(proc)
                 break
+        proc.wait()
         exit_code = proc.returncode
-        if served is not None:  # the serving child stays up for the next task
-            events = events_reader.items[first_event:]
-            exit_code = served.get("exit") if isinstance(served.get("exit"), int) else None
-        else:
-            proc.wait()
-            cgroup.close()
-            spawned.drain.join(timeout=5)
-            room = limits.output_bytes - sum(len(chunk) for chunk in output)
-            output.extend(chunk for chunk in spawned.output if room > 0)
-            truncated = truncated or bool(spawned.flags.get("truncated"))
-            events = events_reader.join()[first_event:]
+        cgroup.close()
+        spawned.drain.join(timeout=5)
+        room = limits.output_bytes - sum(len(chunk) for chunk in output)
+        output.extend(chunk for chunk in spawned.output if room > 0)
+        truncated = truncated or bool(spawned.flags.get("truncated"))
+        events = events_reader.join()
         expected = {p.name for p in remaining}
         loaded = [e for e in events if e.get("event") == "loaded"]
         if loaded and not load_problems:
@@ -412,7 +378,7 @@ def run_probes(
                 outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
             remaining = []
         restarts += 1
-    if prestarted is not None and not prestarted.serving:  # no probe needed it
+    if prestarted is not None:  # no probe needed it
         prestarted.discard()
     text = b"".join(output)[: limits.output_bytes].decode("utf-8", errors="replace")
     return RunReport(outcomes, load_problems, text, truncated, restarts - 1)

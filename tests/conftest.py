@@ -75,3 +75,13 @@ def _fixtures_ready():
     from grader import fixtures
 
     fixtures.petimages()
+
+
+@pytest.fixture(scope="module")
+def zygote(tmp_path_factory):
+    """As a batch worker's: every child forked from one process that imported TensorFlow."""
+    from grader.zygote import Zygote
+
+    forks = Zygote(tmp_path_factory.mktemp("zygote"))
+    yield forks
+    forks.close()

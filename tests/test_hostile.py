@@ -61,8 +61,9 @@ def listener():
     server.close()
 
 
+@pytest.mark.parametrize("via", ["fresh", "zygote"])
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_hostile_case(case, tmp_path, listener):
+def test_hostile_case(case, via, tmp_path, listener, request):
     port, accepted = listener
     pets = fixtures.petimages()
     cache = pets.raw.parent.parent
@@ -70,8 +71,10 @@ def test_hostile_case(case, tmp_path, listener):
     before = digest(ROOT / "grader"), digest(cache)
     notebook, history = case.make(tmp_path, env)
     started = time.monotonic()
+    forks = request.getfixturevalue("zygote") if via == "zygote" else None
     result = grade(SPEC, notebook, history,
-                   Options(limits=Limits(submission_timeout_s=TIMEOUT), probe_timeouts=TIMEOUTS))
+                   Options(limits=Limits(submission_timeout_s=TIMEOUT), probe_timeouts=TIMEOUTS,
+                           zygote=forks))
     elapsed = time.monotonic() - started
     data = result.to_dict()
     by_part = parts(result)

@@ -1,5 +1,6 @@
 """A submission that crashes, exits, floods output or eats memory loses only the check it
-breaks. These notebooks import no TensorFlow, so each child starts in a fraction of a second."""
+breaks, whether its child starts afresh or is forked from a batch worker's zygote. These
+notebooks import no TensorFlow, so each fresh child starts in a fraction of a second."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from conftest import parts
 from hostile.corpus import GOOD_SPLIT
 
+from grader import sandbox
 from grader.assignments import get_spec
 from grader.grade import Options, grade
 from grader.runner import Limits
@@ -18,7 +20,12 @@ SPEC = get_spec("C2W1")
 
 
 
-def run(tmp_path, dirs_body: str, timeout: float = 5, **limits):
+@pytest.fixture(params=["fresh", "zygote"])
+def forks(request):
+    return request.getfixturevalue("zygote") if request.param == "zygote" else None
+
+
+def run(tmp_path, dirs_body: str, timeout: float = 5, zygote=None, **limits):
     nb = nbformat.v4.new_notebook()
     source = f"import os\ndef create_train_val_dirs(root_path):\n{dirs_body}\n"
     for text in (source, GOOD_SPLIT):
@@ -28,7 +35,7 @@ def run(tmp_path, dirs_body: str, timeout: float = 5, **limits):
     path = tmp_path / "C2W1_Assignment.ipynb"
     nbformat.write(nb, path)
     started = time.monotonic()
-    result = grade(SPEC, path, None, Options(limits=Limits(**limits),
+    result = grade(SPEC, path, None, Options(limits=Limits(**limits), zygote=zygote,
                                              probe_timeouts=(("create_train_val_dirs", timeout),)))
     by_part = parts(result)
     assert by_part["split_data"]["score"] == 30, by_part["split_data"]
@@ -44,30 +51,54 @@ def run(tmp_path, dirs_body: str, timeout: float = 5, **limits):
     ("    x = bytearray(8 * 2**30)", "MemoryError"),
     ("    return create_train_val_dirs(root_path)", "RecursionError"),
 ])
-def test_breakage_fails_only_its_part(tmp_path, body, expected):
-    part, elapsed = run(tmp_path, body)
+def test_breakage_fails_only_its_part(tmp_path, body, expected, forks):
+    part, elapsed = run(tmp_path, body, zygote=forks)
     assert part["score"] == 0
     assert expected in part["tests"][0]["message"], part
     assert elapsed < 60
 
 
-def test_output_flood_is_capped_and_the_check_still_runs(tmp_path):
+def test_output_flood_is_capped_and_the_check_still_runs(tmp_path, forks):
     body = ("    for _ in range(100_000): print('spam' * 10)\n"
             "    for _ in range(200): os.write(1, b'x' * 2**20)\n"
             "    for d in ('training/cats', 'training/dogs', 'validation/cats',"
             " 'validation/dogs'):\n        os.makedirs(os.path.join(root_path, d))")
-    part, _ = run(tmp_path, body, output_bytes=64 * 1024)
+    part, _ = run(tmp_path, body, output_bytes=64 * 1024, zygote=forks)
     assert part["score"] == 10, part
 
 
-def test_cpu_time_limit_is_a_failed_check(tmp_path):
-    part, _ = run(tmp_path, "    while True: pass", timeout=60, cpu_seconds=2)
+def test_cpu_time_limit_is_a_failed_check(tmp_path, forks):
+    part, _ = run(tmp_path, "    while True: pass", timeout=60, cpu_seconds=2, zygote=forks)
     assert "used up its 2 s of CPU time" in part["tests"][0]["message"], part
 
 
-def test_file_size_limit_is_a_failed_check(tmp_path):
+def test_file_size_limit_is_a_failed_check(tmp_path, forks):
     body = ("    with open(os.path.join(root_path + '-big'), 'wb') as f:\n"
             "        f.write(b'x' * (8 * 2**20))")
-    part, _ = run(tmp_path, body, file_size_bytes=2**20)
+    part, _ = run(tmp_path, body, file_size_bytes=2**20, zygote=forks)
     message = part["tests"][0]["message"]
     assert "File too large" in message, part
+
+
+CONFINED = """\
+    import socket
+    try:
+        open('/etc/grader-probe', 'w')
+        fs = 'writable'
+    except OSError:
+        fs = 'read-only'
+    try:
+        socket.create_connection(('127.0.0.1', 9), timeout=1)
+        net = 'reached'
+    except OSError as exc:
+        net = 'unreachable' if 'unreachable' in str(exc).lower() else 'refused'
+    raise RuntimeError(f'pid={os.getpid()} fs={fs} net={net}')"""
+
+
+@pytest.mark.skipif(not sandbox.describe().namespaces, reason="namespaces need root")
+def test_child_is_confined(tmp_path, forks):
+    """PID 1 of its own namespace, a read-only root and no network (not even loopback's
+    listeners: the new network namespace's loopback is down)."""
+    part, _ = run(tmp_path, CONFINED, zygote=forks)
+    message = part["tests"][0]["message"]
+    assert "pid=1 fs=read-only net=unreachable" in message, message

@@ -11,10 +11,9 @@ Serving (what `grader batch` runs, one per worker slot):
 
 reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
 and, once its result is written, prints `{"output": ...}` on stdout; everything else the
-worker prints goes to stderr. A serving worker keeps one warm clean child (see
-`grader.runner.CleanServer`) between its submissions, so TensorFlow is imported once per
-worker for the clean probes instead of once per submission. Each submission still gets its
-own learner child and work directory.
+worker prints goes to stderr. A serving worker forks every grading child (the learner's and
+the clean one) from its zygote (`grader.zygote`), which imported TensorFlow once, instead of
+starting each afresh; each submission still gets its own children and work directory.
 
 Unlike `grader grade`, a missing history is passed as missing: in a flat batch folder the
 file beside the notebook belongs to nobody in particular.
@@ -36,23 +35,23 @@ def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
     from grader.batch.files import atomic_write
     from grader.grade import Options, grade
     from grader.reporters.json_report import render_json
-    from grader.runner import CleanServer
+    from grader.zygote import Zygote
 
     acks = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must never be taken for an acknowledgement
     spec = get_spec(assignment)
     root = Path(tempfile.mkdtemp(prefix="grader-worker-", dir=workroot))
-    server = CleanServer(root, keras)
+    zygote = Zygote(root, keras)  # started by the first submission that imports TensorFlow
     try:
         for line in sys.stdin:
             job = json.loads(line)
             history = Path(job["history"]) if job.get("history") else None
             result = grade(spec, Path(job["notebook"]), history,
-                           Options(keras=keras, clean_server=server))
+                           Options(keras=keras, zygote=zygote))
             atomic_write(Path(job["output"]), render_json(result))
             acks.write(json.dumps({"output": job["output"]}) + "\n")
     finally:
-        server.close()
+        zygote.close()
         shutil.rmtree(root, ignore_errors=True)
     return 0
 

@@ -1,0 +1,54 @@
+"""A batch worker's zygote: children forked from it grade exactly as children started afresh,
+a child that times out costs only its check, and a dead zygote is replaced."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+from conftest import SOLUTION, SOLUTION_HISTORY, dump
+
+from grader.assignments import get_spec
+from grader.grade import Options, grade
+from grader.reporters.json_report import render_json
+from grader.zygote import Zygote
+
+SPEC = get_spec("C2W1")
+
+
+def comparable(result) -> dict:
+    report = json.loads(render_json(result))
+    report.pop("duration_s", None)
+    return report
+
+
+def test_forked_children_grade_like_fresh_ones(tmp_path):
+    zygote = Zygote(tmp_path)
+    try:
+        # The training check times out: its child is killed, the zygote stays.
+        timed_out = grade(SPEC, SOLUTION, SOLUTION_HISTORY,
+                          Options(zygote=zygote, probe_timeouts=(("train", 0.01),)))
+        failed = [t for p in timed_out.parts for t in p.tests if not t.passed]
+        assert [t.name for t in failed] == ["learns to tell the fixture's cats from dogs"]
+        assert "did not finish" in failed[0].message
+        assert zygote.alive()
+        first_pid = zygote._proc.pid
+
+        forked = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
+        assert forked.score == 100, dump(forked)
+        again = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
+        fresh = grade(SPEC, SOLUTION, SOLUTION_HISTORY)
+        assert comparable(forked) == comparable(again) == comparable(fresh)
+        assert zygote._proc.pid == first_pid  # one zygote served all three
+
+        os.kill(zygote._proc.pid, signal.SIGKILL)  # a dead zygote is started again
+        zygote._proc.wait()
+        revived = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
+        assert comparable(revived) == comparable(fresh)
+        assert zygote.alive() and zygote._proc.pid != first_pid
+        # Every submission's work directory was made inside the zygote's and removed.
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("grader-")] == []
+    finally:
+        zygote.close()
+    assert not zygote.alive()
