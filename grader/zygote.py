@@ -281,6 +281,10 @@ class Zygote:
 
     def close(self) -> None:
         if self._sock is not None:
+            try:  # wakes our reader thread; the zygote sees the end and exits
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._sock.close()
             self._sock = None
         if self._proc is not None:
