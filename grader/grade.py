@@ -26,8 +26,11 @@ class Options:
     use_gpu: bool = False
     keep_workdir: bool = False
     probe_timeouts: tuple[tuple[str, float], ...] = ()  # overrides of the spec's, per probe
-    # A batch worker's zygote: every child is a fork of it (None: children start afresh).
+    # A batch worker's zygote: every child is a fork of it. Without one, grade() starts its
+    # own for code that imports TensorFlow (one import instead of two), unless
+    # fork_children is False (or use_gpu: CUDA does not survive a fork).
     zygote: Zygote | None = None
+    fork_children: bool = True
 
 
 def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
@@ -78,11 +81,29 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         return result
     extraction = extract(notebook, spec.functions)
     # A zygote is worth starting (it imports TensorFlow) only for code that needs it.
-    zygote = options.zygote
+    zygote, own_zygote = options.zygote, None
     if zygote and not (zygote.alive() or _imports_tensorflow(extraction)):
         zygote = None
+    elif (zygote is None and options.fork_children and not options.use_gpu
+          and _imports_tensorflow(extraction)
+          and any(p.probes and p.name not in extraction.missing for p in spec.parts)):
+        zygote = own_zygote = Zygote(Path(tempfile.mkdtemp(prefix="grader-zygote-")),
+                                     options.keras)
+        zygote.start()  # imports TensorFlow while the fixtures are laid out
     workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-",
                                     dir=options.zygote.root if options.zygote else None))
+    try:
+        return _grade(spec, notebook_path, history_path, options, extraction, zygote,
+                      workdir, started)
+    finally:
+        if own_zygote:
+            own_zygote.close()
+            shutil.rmtree(own_zygote.root, ignore_errors=True)
+
+
+def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
+           options: Options, extraction, zygote: Zygote | None, workdir: Path,
+           started: float) -> GradeResult:
     warm = learner = None
     try:
         wanted = list(dict.fromkeys(

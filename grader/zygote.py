@@ -165,6 +165,7 @@ def serve(sock: socket.socket) -> None:
 def main() -> int:
     sock = socket.socket(fileno=int(os.environ.pop("GRADER_ZYGOTE_FD")))
     try:  # what every child needs, imported once, before any fork
+        import matplotlib.pyplot  # noqa: F401 - most notebooks import it (0.7 s)
         import tensorflow  # noqa: F401
 
         from grader import assignments, child, probe_tools, sandbox  # noqa: F401
@@ -208,6 +209,7 @@ class Zygote:
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._exits: dict[int, int] = {}
+        self._ready = False  # it has imported TensorFlow and serves requests
         self._replies: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
 
@@ -223,7 +225,7 @@ class Zygote:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
             start_new_session=True)
         theirs.close()
-        self._sock, self._replies = ours, queue.Queue()
+        self._sock, self._replies, self._ready = ours, queue.Queue(), False
         threading.Thread(target=self._read, args=(ours, self._replies), daemon=True).start()
 
     def _read(self, sock: socket.socket, replies: queue.Queue) -> None:
@@ -233,6 +235,8 @@ class Zygote:
                 if not data:
                     break
                 message = json.loads(data)
+                if "ready" in message:
+                    self._ready = True
                 if "exit" in message:
                     self._exits[message["exit"]] = message["code"]
                 else:
@@ -243,6 +247,12 @@ class Zygote:
 
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start it now, if it is not running: it imports TensorFlow for a few seconds."""
+        with self._lock:
+            if not self.alive():
+                self._start()
 
     def exit_code(self, pid: int) -> int | None:
         code = self._exits.get(pid)
@@ -288,8 +298,8 @@ class Zygote:
             self._sock.close()
             self._sock = None
         if self._proc is not None:
-            try:
-                self._proc.wait(timeout=5)
+            try:  # still importing: it cannot notice the closed socket yet, and has no child
+                self._proc.wait(timeout=5 if self._ready else 0)
             except subprocess.TimeoutExpired:
                 os.killpg(self._proc.pid, signal.SIGKILL)
                 self._proc.wait()

@@ -74,7 +74,7 @@ def test_hostile_case(case, via, tmp_path, listener, request):
     forks = request.getfixturevalue("zygote") if via == "zygote" else None
     result = grade(SPEC, notebook, history,
                    Options(limits=Limits(submission_timeout_s=TIMEOUT), probe_timeouts=TIMEOUTS,
-                           zygote=forks))
+                           zygote=forks, fork_children=via == "zygote"))
     elapsed = time.monotonic() - started
     data = result.to_dict()
     by_part = parts(result)

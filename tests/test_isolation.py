@@ -36,6 +36,7 @@ def run(tmp_path, dirs_body: str, timeout: float = 5, zygote=None, **limits):
     nbformat.write(nb, path)
     started = time.monotonic()
     result = grade(SPEC, path, None, Options(limits=Limits(**limits), zygote=zygote,
+                                             fork_children=zygote is not None,
                                              probe_timeouts=(("create_train_val_dirs", timeout),)))
     by_part = parts(result)
     assert by_part["split_data"]["score"] == 30, by_part["split_data"]

@@ -38,7 +38,7 @@ def test_forked_children_grade_like_fresh_ones(tmp_path):
         forked = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
         assert forked.score == 100, dump(forked)
         again = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
-        fresh = grade(SPEC, SOLUTION, SOLUTION_HISTORY)
+        fresh = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(fork_children=False))
         assert comparable(forked) == comparable(again) == comparable(fresh)
         assert zygote._proc.pid == first_pid  # one zygote served all three
 
