@@ -10,7 +10,7 @@ from pathlib import Path
 
 from grader.extract import extract
 from grader.feedback import describe_error
-from grader.history import check_history
+from grader.history import check_history, curves_of, load_history
 from grader.notebook import NotebookError, read_notebook
 from grader.redact import redact
 from grader.results import GradeResult, PartResult, TestResult
@@ -157,10 +157,14 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         warm = None
         _supersede(spec, wanted, outcomes)
         ctx = Context(workdir, prepared, outcomes, extraction)
-        parts = []
+        parts, curves = [], None
         for part in spec.parts:
             if part.name == "history":
-                verdicts = check_history(part, spec.history, history_path)
+                loaded = None
+                if history_path is not None and history_path.exists():
+                    loaded = load_history(history_path)
+                    curves = curves_of(history_path, *loaded)
+                verdicts = check_history(part, spec.history, history_path, loaded)
             elif part.name in extraction.missing:
                 reason = extraction.missing[part.name]
                 verdicts = [(n, False, f"Not graded: {reason}.") for n, _ in part.tests]
@@ -200,5 +204,5 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     return GradeResult(
         spec.code, parts, spec.pass_mark, options.keras,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
-        notes=[redact(n) for n in notes],
+        notes=[redact(n) for n in notes], curves=curves,
     )

@@ -66,7 +66,22 @@ def history_tests(rule: HistoryRule) -> tuple[str, ...]:
     return names
 
 
-def check_history(part: PartSpec, rule: HistoryRule, path: Path | None) -> list[Verdict]:
+def curves_of(path: Path, data, error: str | None) -> dict:
+    """The accuracy curves a report draws (clamped to [0, 1]), or why there are none."""
+    if error:
+        return {"error": f"{path.name} was refused: {error}"}
+    if not isinstance(data, dict):
+        return {"error": f"{path.name} holds no dict"}
+    acc, val = _as_floats(data.get("accuracy")), _as_floats(data.get("val_accuracy"))
+    if acc is None or val is None or not all(map(math.isfinite, acc + val)):
+        return {"error": f"{path.name} has no usable 'accuracy' and 'val_accuracy' lists"}
+    return {"accuracy": [min(max(v, 0.0), 1.0) for v in acc],
+            "val_accuracy": [min(max(v, 0.0), 1.0) for v in val]}
+
+
+def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
+                  loaded: tuple | None = None) -> list[Verdict]:
+    """`loaded`: what load_history(path) returned, when the caller has it already."""
     names = history_tests(rule)
 
     def all_fail(message: str) -> list[Verdict]:
@@ -78,7 +93,7 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None) -> list[
             f"save history.history with pickle as {rule.file_name} and submit it beside the "
             "notebook."
         )
-    data, error = load_history(path)
+    data, error = loaded or load_history(path)
     if error:
         return all_fail(f"{path.name} was refused: {error}.")
     verdicts: list[Verdict] = [(names[0], True, f"{path.name} holds plain data.")]

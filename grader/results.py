@@ -43,6 +43,9 @@ class GradeResult:
     duration_s: float = 0.0
     notebook: str = ""
     notes: list[str] = field(default_factory=list)
+    # From the learner's history, for reports: {"accuracy": [...], "val_accuracy": [...]},
+    # or {"error": why there are none}; None when no history was given.
+    curves: dict | None = None
 
     @property
     def score(self) -> float:
@@ -88,5 +91,6 @@ class GradeResult:
             "keras": self.keras,
             "notebook": self.notebook,
             "notes": list(self.notes),
+            "curves": self.curves,
         }
 

@@ -143,6 +143,9 @@ def test_batch_grades_then_resumes_and_regrades(tmp_path, monkeypatch):
             assert (out / learner / name).stat().st_size > 0
     result = json.loads((out / "alice" / "result.json").read_text())
     assert result["score"] == 60 and [p["name"] for p in result["parts"]][-1] == "history"
+    # The worker read the history once; the report draws these instead of reading it again.
+    assert set(result["curves"]) == {"accuracy", "val_accuracy"}
+    assert json.loads((out / "bob" / "result.json").read_text())["curves"] is None
     assert "Score: 60/100" in (out / "alice" / "feedback.txt").read_text()
     assert json.loads((out / "alice" / "results.json").read_text())["score"] == 60
     assert "<testsuites" in (out / "alice" / "junit.xml").read_text()

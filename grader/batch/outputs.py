@@ -28,9 +28,10 @@ def result_from_dict(data: dict) -> GradeResult:
                          for t in p["tests"]],
                         list(p.get("notes", [])), p.get("found_by"))
              for p in data["parts"]]
+    curves = data.get("curves")
     return GradeResult(data["assignment"], parts, float(data["pass_mark"]), str(data["keras"]),
                        float(data.get("duration_s", 0.0)), str(data.get("notebook", "")),
-                       list(data.get("notes", [])))
+                       list(data.get("notes", [])), curves if isinstance(curves, dict) else None)
 
 
 def zero_result(spec: AssignmentSpec, keras: str, notebook: Path | None,
