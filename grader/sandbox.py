@@ -12,8 +12,11 @@ can neither write outside its work directory nor undo the confinement.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +54,30 @@ def wrapper() -> list[str]:
     """argv prefix for the child, or [] where namespaces are not available."""
     if os.environ.get("GRADER_SANDBOX", "1") == "0" or not _is_root():
         return []
+    return _working_unshare()
+
+
+@functools.cache
+def _working_unshare() -> list[str]:
+    """Root is not enough: a container without CAP_SYS_ADMIN (Docker's default) refuses
+    namespaces, and every child would die before reporting. Try once, and say so."""
     unshare = shutil.which("unshare")
     if not unshare:
         return []
-    return [unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-            "--"]
+    prefix = [unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+              "--"]
+    try:
+        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=20)
+        if probe.returncode == 0:
+            return prefix
+        reason = probe.stderr.decode(errors="replace").strip() or f"status {probe.returncode}"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        reason = str(exc)
+    print(f"grader: running as root, but this system refuses new namespaces ({reason}); "
+          "learner code runs with resource limits only, without the read-only filesystem "
+          "and network isolation. In a container, give it CAP_SYS_ADMIN (docker run "
+          "--cap-add SYS_ADMIN) to get them.", file=sys.stderr)
+    return []
 
 
 def _pids_root() -> Path | None:

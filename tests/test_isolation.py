@@ -4,12 +4,18 @@ notebooks import no TensorFlow, so each fresh child starts in a fraction of a se
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
 import time
 
 import nbformat
 import pytest
-from conftest import parts
-from hostile.corpus import GOOD_SPLIT
+from conftest import ROOT, parts
+from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
 
 from grader import sandbox
 from grader.assignments import get_spec
@@ -103,3 +109,18 @@ def test_child_is_confined(tmp_path, forks):
     part, _ = run(tmp_path, CONFINED, zygote=forks)
     message = part["tests"][0]["message"]
     assert "pid=1 fs=read-only net=unreachable" in message, message
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("capsh"),
+                    reason="needs root and capsh to take CAP_SYS_ADMIN away")
+def test_root_without_namespaces_grades_with_limits_and_says_so(tmp_path):
+    """As in a Docker container without CAP_SYS_ADMIN: namespaces are refused, so learner
+    code runs with limits only, and the grader says so instead of failing every check."""
+    built = notebook(tmp_path, GOOD_DIRS)
+    command = (f"{shlex.quote(sys.executable)} -m grader grade {shlex.quote(str(built))} "
+               "--assignment C2W1 --format json")
+    proc = subprocess.run(["capsh", "--drop=cap_sys_admin", "--", "-c", command],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert "refuses new namespaces" in proc.stderr and "CAP_SYS_ADMIN" in proc.stderr
+    scores = {p["name"]: p["score"] for p in json.loads(proc.stdout)["parts"]}
+    assert scores["create_train_val_dirs"] == 10 and scores["split_data"] == 30, proc.stdout
