@@ -83,7 +83,10 @@ def _become_child(request: dict, ends: tuple[int, int, int]) -> None:
     _report_fd = EVENTS_FD
     os.closerange(EVENTS_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     if request.get("cgroup"):
-        Path(request["cgroup"], "cgroup.procs").write_text(str(os.getpid()))
+        try:  # as PidsCgroup.add for a fresh child: without it, RLIMIT_NPROC still holds
+            Path(request["cgroup"], "cgroup.procs").write_text(str(os.getpid()))
+        except OSError:
+            pass
     limits = request["limits"]
     nproc = _own_process_count() + limits["max_processes"]
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
