@@ -62,21 +62,9 @@ class RunReport:
     restarts: int
 
 
-def _own_process_count() -> int:
-    uid = os.getuid()
-    count = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                count += os.stat(f"/proc/{entry}").st_uid == uid
-            except OSError:
-                pass
-    return count
-
-
 def _set_limits(limits: Limits, use_gpu: bool, cgroup: PidsCgroup):
     # RLIMIT_NPROC counts every process of the user, so leave room for the ones that exist.
-    nproc = _own_process_count() + limits.max_processes
+    nproc = sandbox.own_process_count() + limits.max_processes
 
     def apply() -> None:
         os.setsid()
@@ -185,6 +173,16 @@ class Spawned:
         self.cgroup.close()
 
 
+def _watch(proc, events_fd: int, cgroup: PidsCgroup, limits: Limits) -> Spawned:
+    """Start draining a started child's output and reading its events."""
+    output: list[bytes] = []
+    flags: dict = {}
+    drain = threading.Thread(target=_drain, args=(proc.stdout, output, limits.output_bytes,
+                                                  flags), daemon=True)
+    drain.start()
+    return Spawned(proc, _Events(events_fd), cgroup, output, flags, drain)
+
+
 def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
                use_gpu: bool) -> Spawned:
     namespaces = bool(sandbox.wrapper())
@@ -200,12 +198,7 @@ def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
     except BaseException:
         cgroup.close()
         raise
-    output: list[bytes] = []
-    flags: dict = {}
-    drain = threading.Thread(target=_drain, args=(proc.stdout, output, limits.output_bytes,
-                                                  flags), daemon=True)
-    drain.start()
-    return Spawned(proc, _Events(events_fd), cgroup, output, flags, drain)
+    return _watch(proc, events_fd, cgroup, limits)
 
 
 def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
@@ -233,12 +226,7 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
         )
     finally:
         os.close(write_fd)
-    output: list[bytes] = []
-    flags: dict = {}
-    drain = threading.Thread(target=_drain, args=(proc.stdout, output, limits.output_bytes,
-                                                  flags), daemon=True)
-    drain.start()
-    return Spawned(proc, _Events(read_fd), cgroup, output, flags, drain)
+    return _watch(proc, read_fd, cgroup, limits)
 
 
 def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),

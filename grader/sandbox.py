@@ -46,6 +46,19 @@ class Guarantees:
         ]
 
 
+def own_process_count() -> int:
+    """RLIMIT_NPROC counts every process of the user: a child's cap must leave room for the
+    ones that exist."""
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                count += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+    return count
+
+
 def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
