@@ -4,25 +4,9 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+from hostile.corpus import GOOD_SPLIT
 from nbclient import NotebookClient
 
-IMPORTS = "import os\nimport random\nfrom shutil import copyfile\n"
-SPLIT_DATA = '''
-def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
-    files = []
-    for filename in os.listdir(SOURCE_DIR):
-        file_path = os.path.join(SOURCE_DIR, filename)
-        if os.path.getsize(file_path) > 0:
-            files.append(filename)
-        else:
-            print(f"{filename} is zero length, so ignoring.")
-    shuffled_files = random.sample(files, len(files))
-    training_length = int(len(files) * SPLIT_SIZE)
-    for filename in shuffled_files[:training_length]:
-        copyfile(os.path.join(SOURCE_DIR, filename), os.path.join(TRAINING_DIR, filename))
-    for filename in shuffled_files[training_length:]:
-        copyfile(os.path.join(SOURCE_DIR, filename), os.path.join(VALIDATION_DIR, filename))
-'''
 CHECK = "from grader.selfcheck import check\nresult = check(split_data)\nprint(result.score)"
 
 
@@ -30,9 +14,9 @@ CHECK = "from grader.selfcheck import check\nresult = check(split_data)\nprint(r
 def outputs(tmp_path_factory) -> dict[str, str]:
     """One kernel: the correct split_data is checked, then a broken redefinition."""
     nb = nbformat.v4.new_notebook()
-    broken = SPLIT_DATA.replace("int(len(files) * SPLIT_SIZE)", "int(len(files) * 0.9)")
-    sources = {"imports": IMPORTS, "good": SPLIT_DATA, "check_good": CHECK,
-               "bad": broken, "check_bad": CHECK}
+    broken = GOOD_SPLIT.replace("int(len(files) * SPLIT_SIZE)", "int(len(files) * 0.9)")
+    assert broken != GOOD_SPLIT
+    sources = {"good": GOOD_SPLIT, "check_good": CHECK, "bad": broken, "check_bad": CHECK}
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources.values()]
     folder = tmp_path_factory.mktemp("selfcheck")
     NotebookClient(nb, timeout=300, kernel_name="python3",

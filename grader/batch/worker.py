@@ -1,19 +1,12 @@
-"""Grade submissions in a worker process and write each contract JSON atomically.
-
-One submission:
-
-    python -m grader.batch.worker --assignment C2W1 --keras 2 --notebook NB
-                                  [--history PKL] --output OUT.json
-
-Serving (what `grader batch` runs, one per worker slot):
+"""A batch worker: grades submissions one after another, each result written atomically.
 
     python -m grader.batch.worker --assignment C2W1 --keras 2 --serve [--workroot DIR]
 
 reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
 and, once its result is written, prints `{"output": ...}` on stdout; everything else the
-worker prints goes to stderr. A serving worker forks every grading child (the learner's and
-the clean one) from its zygote (`grader.zygote`), which imported TensorFlow once, instead of
-starting each afresh; each submission still gets its own children and work directory.
+worker prints goes to stderr. It forks every grading child (the learner's and the clean
+one) from its zygote (`grader.zygote`), which imported TensorFlow once, instead of starting
+each afresh; each submission still gets its own children and work directory.
 
 Unlike `grader grade`, a missing history is passed as missing: in a flat batch folder the
 file beside the notebook belongs to nobody in particular.
@@ -60,28 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.batch.worker")
     parser.add_argument("--assignment", required=True)
     parser.add_argument("--keras", choices=("2", "3"), default="2")
-    parser.add_argument("--serve", action="store_true",
+    parser.add_argument("--serve", action="store_true", required=True,
                         help="grade the jobs given on stdin, one JSON object per line")
     parser.add_argument("--workroot", type=Path,
-                        help="where a serving worker makes its work directories")
-    parser.add_argument("--notebook", type=Path)
-    parser.add_argument("--history", type=Path)
-    parser.add_argument("--output", type=Path)
+                        help="where the worker makes its work directories")
     args = parser.parse_args(argv)
-    if args.serve:
-        return _serve(args.assignment, args.keras, args.workroot)
-    if args.notebook is None or args.output is None:
-        parser.error("--notebook and --output are required without --serve")
-
-    from grader.assignments import get_spec
-    from grader.batch.files import atomic_write
-    from grader.grade import Options, grade
-    from grader.reporters.json_report import render_json
-
-    result = grade(get_spec(args.assignment), args.notebook, args.history,
-                   Options(keras=args.keras))
-    atomic_write(args.output, render_json(result))
-    return 0
+    return _serve(args.assignment, args.keras, args.workroot)
 
 
 if __name__ == "__main__":
