@@ -9,6 +9,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
+from grader import keras_names
 from grader.child import CappedText, describe_exception
 
 
@@ -52,19 +53,76 @@ def _walk_layers(model):
             yield layer
 
 
-def _loss_name(loss) -> str | None:
+def _loss_object(loss):
+    """The single loss of a one-output model, however it was given (string, function,
+    instance, its serialised config, or a one-entry list or dict)."""
+    if isinstance(loss, dict) and "class_name" not in loss and len(loss) == 1:
+        loss = next(iter(loss.values()))
+    if isinstance(loss, (list, tuple)) and len(loss) == 1:
+        loss = loss[0]
+    return loss
+
+
+def _config_of(obj) -> dict:
+    if isinstance(obj, dict):
+        return obj.get("config") if isinstance(obj.get("config"), dict) else {}
+    with contextlib.suppress(Exception):
+        config = obj.get_config()
+        if isinstance(config, dict):
+            return config
+    return {}
+
+
+def _loss_facts(loss) -> dict:
+    """Canonical name and from_logits of a loss: `BinaryCrossentropy()`, `'bce'` and
+    `binary_crossentropy` are one loss."""
+    loss = _loss_object(loss)
     if loss is None:
-        return None
+        return {"loss": None, "loss_spelled": None, "loss_from_logits": False}
+    config = _config_of(loss)
     if isinstance(loss, str):
-        return loss
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
-    if name:
-        return str(name)
-    return type(loss).__name__
+        spelled = loss
+    elif isinstance(loss, dict):
+        spelled = str(loss.get("class_name") or config.get("name") or loss)
+        if spelled in ("function", "LossFunctionWrapper"):
+            spelled = str(config.get("fn") or config.get("name") or spelled)
+    elif type(loss).__name__ == "LossFunctionWrapper":
+        fn = getattr(loss, "fn", None)
+        spelled = getattr(fn, "__name__", None) or str(getattr(loss, "name", "loss"))
+    elif callable(loss) and hasattr(loss, "__name__") and not hasattr(loss, "get_config"):
+        spelled = loss.__name__
+    else:
+        spelled = type(loss).__name__
+    kwargs = getattr(loss, "_fn_kwargs", None) or {}
+    logits = config.get("from_logits", kwargs.get("from_logits",
+                                                  getattr(loss, "from_logits", False)))
+    return {"loss": keras_names.canonical(spelled), "loss_spelled": str(spelled),
+            "loss_from_logits": bool(logits)}
 
 
-def _metric_names(model) -> list[str]:
+def _metric_kind(metric) -> str | None:
+    """'accuracy' for 'acc', 'accuracy' and an accuracy class, whatever its name=..."""
+    if isinstance(metric, str):
+        return keras_names.canonical(metric)
+    if isinstance(metric, dict):
+        cls = metric.get("class_name")
+        config = metric.get("config") if isinstance(metric.get("config"), dict) else {}
+        if cls and cls not in ("MeanMetricWrapper", "function"):
+            return keras_names.canonical(str(cls))
+        return keras_names.canonical(str(config.get("fn") or config.get("name") or cls))
+    cls = type(metric).__name__
+    if cls not in ("MeanMetricWrapper", "function"):
+        return keras_names.canonical(cls)
+    fn = getattr(metric, "_fn", None) or getattr(metric, "fn", None)
+    return keras_names.canonical(getattr(fn, "__name__", None)
+                                 or getattr(metric, "__name__", None)
+                                 or getattr(metric, "name", None))
+
+
+def _metrics(model) -> tuple[list[str], list[str]]:
+    """(names as written, canonical kinds) of the compiled metrics."""
     names: list[str] = []
+    kinds: list[str] = []
     config = None
     with contextlib.suppress(Exception):
         config = model.get_compile_config()
@@ -81,7 +139,8 @@ def _metric_names(model) -> list[str]:
             names.append(str(cfg.get("name") or metric.get("class_name")))
         else:
             names.append(str(getattr(metric, "name", None) or getattr(metric, "__name__", metric)))
-    return names
+        kinds.append(_metric_kind(metric) or "")
+    return names, kinds
 
 
 def describe_model(model) -> dict:
@@ -116,10 +175,11 @@ def describe_model(model) -> dict:
     info["compiled"] = getattr(model, "optimizer", None) is not None and bool(
         getattr(model, "compiled", True)
     )
-    info["loss"] = _loss_name(getattr(model, "loss", None))
-    info["metrics"] = _metric_names(model)
+    info.update(_loss_facts(getattr(model, "loss", None)))
+    info["metrics"], info["metric_kinds"] = _metrics(model)
     optimizer = getattr(model, "optimizer", None)
     info["optimizer"] = type(optimizer).__name__ if optimizer is not None else None
+    info["optimizer_kind"] = keras_names.canonical(info["optimizer"])
     lr = getattr(optimizer, "learning_rate", None)
     with contextlib.suppress(Exception):
         info["learning_rate"] = float(lr.numpy() if hasattr(lr, "numpy") else lr)
@@ -167,6 +227,8 @@ def first_batch(gen) -> dict:
     x, y = gen[0] if hasattr(gen, "__getitem__") else next(gen)
     return {
         "x_shape": list(x.shape),
+        "x_dtype": str(getattr(x, "dtype", "")),
+        "y_dtype": str(getattr(y, "dtype", "")),
         "x_min": float(x.min()),
         "x_max": float(x.max()),
         "y_shape": list(getattr(y, "shape", ())),
@@ -227,7 +289,9 @@ def _check_config(node, path: str = "model") -> None:
             raise RebuildRefused("it contains a Lambda layer, whose code the grader does not "
                                  "run outside your notebook; use built-in layers")
         module = node.get("module")
-        if isinstance(module, str) and module and not module.startswith(("keras", "tf_keras")):
+        builtin_fn = module == "builtins" and name == "function"  # Keras 3: a loss by name
+        if (isinstance(module, str) and module and not builtin_fn
+                and not module.startswith(("keras", "tf_keras"))):
             raise RebuildRefused(f"it uses {module}.{name}, which is not part of Keras")
         for key, value in node.items():
             _check_config(value, f"{path}.{key}")
@@ -286,6 +350,9 @@ def brief_training(args: dict, make_data) -> dict:
     x_val = np.concatenate([x for x, _ in val_batches])
     y_val = np.concatenate([y for _, y in val_batches]).astype(int).reshape(-1)
     accuracies: list[float] = []
+    info = obs["model"]  # a linear output trained on logits splits at 0, a sigmoid at 0.5
+    linear = info.get("output_activation") in (None, "linear")
+    threshold = 0.0 if linear and info.get("loss_from_logits") else 0.5
     try:
         for _ in range(args["max_epochs"]):
             model.fit(train, epochs=1, steps_per_epoch=len(train), verbose=0)
@@ -293,7 +360,7 @@ def brief_training(args: dict, make_data) -> dict:
             if predictions.ndim == 2 and predictions.shape[1] > 1:
                 guess = predictions.argmax(axis=1)
             else:
-                guess = (predictions.reshape(-1) > 0.5).astype(int)
+                guess = (predictions.reshape(-1) > threshold).astype(int)
             accuracies.append(float((guess == y_val).mean()))
             if accuracies[-1] >= args["target"]:
                 break

@@ -61,7 +61,7 @@ VARIANTS = {
         "uses root_path, not a hard-coded path"),
     "target_size_128": (
         "c2w1-train-val-generators", "target_size=(150, 150)", "target_size=(128, 128)",
-        "train_val_generators", "target_size is (150, 150)"),
+        "train_val_generators", "yields (150, 150, 3) float images, the model's input"),
     "no_rescale": (
         "c2w1-train-val-generators", "ImageDataGenerator(rescale=1.0/255.)",
         "ImageDataGenerator()", "train_val_generators",

@@ -59,7 +59,7 @@ VARIANTS = {
         "rotation_range=30)", "train_val_generators", "validation generator does not augment"),
     "target_size_128": (
         "c2w2-train-val-generators", "target_size=(150, 150)", "target_size=(128, 128)",
-        "train_val_generators", "target_size is (150, 150)"),
+        "train_val_generators", "yields (150, 150, 3) float images, the model's input"),
     "keeps_zero_length_files": (
         "c2w2-split-data", "os.path.getsize(file_path) > 0", "True", "split_data",
         "skips zero-length files"),

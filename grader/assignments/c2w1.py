@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from pathlib import Path
 
-from grader import fixtures
+from grader import fixtures, keras_names
 from grader.feedback import describe_error, outcome_problem
 from grader.history import history_tests
 from grader.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
@@ -39,7 +40,7 @@ SPLIT_TESTS = (
 )
 GENERATOR_TESTS = (
     "returns (train_generator, validation_generator)",
-    "target_size is (150, 150)",
+    "yields (150, 150, 3) float images, the model's input",
     "rescales pixels by 1/255 on both generators",
     "finds every image of the split",
     "class_mode matches the model's output",
@@ -310,6 +311,20 @@ def _listing(folder: Path) -> list[str]:
     return sorted(os.listdir(folder))[: fixtures.MAX_WALK_ENTRIES]
 
 
+_ZERO_LENGTH = re.compile(r"zero length|zero size|0 length|0 bytes|size 0|empty")
+
+
+def reports_zero_length(stdout: str, name: str) -> bool:
+    """Whether one printed line names the file and says it is zero length, compared without
+    case, spacing or punctuation ('666.jpgis zero-length, so ignoring' counts)."""
+    for line in stdout.lower().splitlines():
+        if name.lower() in line:
+            words = " ".join(re.sub(r"[-_]", " ", line.replace(name.lower(), " ")).split())
+            if _ZERO_LENGTH.search(words):
+                return True
+    return False
+
+
 def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("split_data")
     problem = outcome_problem("split_data", outcome)
@@ -349,15 +364,18 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     else:
         verdicts.append((SPLIT_TESTS[0], True, "Zero-length files were left out."))
 
-    printed = " ".join(r90["stdout"].split()).lower()
     expected = f"{r90['zero_length']} is zero length, so ignoring."
-    if expected.lower() in printed:
+    if reports_zero_length(r90["stdout"], r90["zero_length"]):
         verdicts.append((SPLIT_TESTS[1], True, "Printed the zero-length message."))
     else:
         shown = r90["stdout"].strip().splitlines()[:3]
+        named = any(r90["zero_length"].lower() in line.lower() for line in shown)
         verdicts.append((SPLIT_TESTS[1], False, (
             f"Expected the line \"{expected}\" for the empty file; found "
-            + (f"{' / '.join(shown)!r}" if shown else "no output") + ".")))
+            + (f"{' / '.join(shown)!r}" if shown else "no output") + ". "
+            + ("Say that it is zero length." if named else
+               "The message must name the file it skips.") + " Wording, case and "
+            "punctuation are up to you.")))
 
     for name, run in ((SPLIT_TESTS[2], r90), (SPLIT_TESTS[3], r50)):
         n = len(nonempty(run))
@@ -423,21 +441,6 @@ def model_info(ctx: Context) -> dict | None:
     return None
 
 
-def _output_kind(info: dict) -> str | None:
-    """'binary' (1 sigmoid), 'categorical'/'sparse' (2 softmax) or None when it fits neither."""
-    units = (info.get("output_shape") or [None, None])[-1]
-    activation = (info.get("output_activation") or "").lower()
-    loss = (info.get("loss") or "").lower().replace(" ", "_")
-    if units == 1 and activation == "sigmoid" and loss in ("binary_crossentropy",):
-        return "binary"
-    if units == 2 and activation == "softmax":
-        if loss == "categorical_crossentropy":
-            return "categorical"
-        if loss == "sparse_categorical_crossentropy":
-            return "sparse"
-    return None
-
-
 def batch_problem(gens: list[dict]) -> str | None:
     for label, gen in zip(("training", "validation"), gens, strict=False):
         error = gen.get("batch_error")
@@ -446,6 +449,29 @@ def batch_problem(gens: list[dict]) -> str | None:
                     if "SciPy" in error else "")
             return f"Reading a batch from the {label} generator failed: {error}.{hint}"
     return None
+
+
+def batch_fits_model(gens: list[dict], want: tuple[int, ...] = (150, 150, 3)) -> tuple[bool, str]:
+    """Judge what the generators yield (one batch each) against the model's input, not how
+    they were configured: `color_mode='grayscale'` yields (150, 150, 1), which it cannot take."""
+    found = []
+    for label, gen in zip(("training", "validation"), gens, strict=True):
+        batch = gen.get("batch") or {}
+        shape = tuple(batch.get("x_shape") or ())[1:]
+        dtype = str(batch.get("x_dtype") or "float32")
+        if shape != want or not dtype.startswith("float"):
+            found.append((label, shape, dtype, gen))
+    if not found:
+        return True, f"Both yield {want} float images."
+    label, shape, dtype, gen = found[0]
+    hint = "Keep target_size=(150, 150)."
+    if len(shape) == 3 and shape[:2] == want[:2] and shape[2] != want[2]:
+        hint = (f"color_mode={gen.get('color_mode')!r} gives {shape[2]} channel(s): leave "
+                "color_mode at its default 'rgb'.")
+    elif shape[:2] == want[:2]:
+        hint = f"Pixels arrive as {dtype}: keep ImageDataGenerator's default float dtype."
+    return False, (f"The model takes {want} float images; the {label} generator yields "
+                   f"{shape} ({dtype}). {hint}")
 
 
 def generator_observations(ctx: Context, key: str, usage: str) -> tuple[str | None, list]:
@@ -478,17 +504,10 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
         return _all_fail(part, problem)
     train, val = gens
     verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Returned two directory iterators.")]
-    sizes = [g.get("target_size") for g in gens]
-    if all(s == TARGET_SIZE for s in sizes):
-        verdicts.append((GENERATOR_TESTS[1], True, "Both resize images to 150x150."))
-    else:
-        verdicts.append((GENERATOR_TESTS[1], False, (
-            f"Expected target_size=(150, 150) on both generators; found {tuple(sizes[0] or ())} "
-            f"(training) and {tuple(sizes[1] or ())} (validation). The model's input is "
-            "150x150x3.")))
     broken = batch_problem(gens)
     if broken:
         return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:]]
+    verdicts.append((GENERATOR_TESTS[1], *batch_fits_model(gens)))
     bad_scale = []
     for label, gen in (("training", train), ("validation", val)):
         rescale = gen.get("rescale")
@@ -519,7 +538,7 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
             "given (TRAINING_DIR, VALIDATION_DIR).")))
     modes = (train.get("class_mode"), val.get("class_mode"))
     info = model_info(ctx)
-    kind = _output_kind(info) if info else None
+    kind = keras_names.output_kind(info) if info else None
     accepted = {"binary": ("binary",), "categorical": ("categorical",),
                 "sparse": ("binary", "sparse")}.get(kind or "binary")
     if modes[0] == modes[1] and modes[0] in accepted:
@@ -527,7 +546,8 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     else:
         if info and kind:
             described = (f"your model ends in {info['output_shape'][-1]} "
-                         f"{info.get('output_activation')} unit(s) with {info.get('loss')}")
+                         f"{info.get('output_activation')} unit(s) with "
+                         f"{info.get('loss_spelled') or info.get('loss')}")
         else:
             described = "a two-class model with one sigmoid output"
         verdicts.append((GENERATOR_TESTS[4], False, (
@@ -535,6 +555,12 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
             f"{described} needs class_mode={accepted[0]!r}. 'categorical' gives one-hot "
             "labels of two columns, which a single sigmoid unit cannot fit.")))
     return verdicts
+
+
+def tracks_accuracy(info: dict) -> bool:
+    """Any accuracy metric, however spelled or named: 'acc', BinaryAccuracy(name='a')."""
+    kinds = info.get("metric_kinds") or info.get("metrics") or []
+    return any(keras_names.is_accuracy(k) for k in kinds)
 
 
 def created_model(ctx: Context) -> tuple[str | None, dict]:
@@ -577,19 +603,19 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         verdicts.append((MODEL_TESTS[2], False, (
             f"Expected at least 3 Conv2D layers; found {convs}. Stack Conv2D + MaxPooling2D "
             "blocks.")))
-    kind = _output_kind(info)
+    kind = keras_names.output_kind(info)
     if kind:
         verdicts.append((MODEL_TESTS[3], True, (
             f"{info['output_shape'][-1]} {info.get('output_activation')} output with "
-            f"{info.get('loss')}.")))
+            f"{info.get('loss_spelled') or info.get('loss')}.")))
     else:
-        verdicts.append((MODEL_TESTS[3], False, (
+        verdicts.append((MODEL_TESTS[3], False, keras_names.logits_problem(info) or (
             f"The model ends in {(info.get('output_shape') or [None])[-1]} unit(s) with "
-            f"activation {info.get('output_activation')!r} and loss {info.get('loss')!r}. For "
-            "two classes use Dense(1, activation='sigmoid') with loss='binary_crossentropy' "
-            "(or 2 softmax units with a categorical cross-entropy).")))
-    metrics = [m.lower() for m in info.get("metrics") or []]
-    if any(m in ("accuracy", "acc", "binary_accuracy", "categorical_accuracy") for m in metrics):
+            f"activation {info.get('output_activation')!r} and loss "
+            f"{info.get('loss_spelled') or info.get('loss')!r}. For two classes use "
+            "Dense(1, activation='sigmoid') with loss='binary_crossentropy' (or 2 softmax "
+            "units with a categorical cross-entropy).")))
+    if tracks_accuracy(info):
         verdicts.append((MODEL_TESTS[4], True, "Accuracy is tracked."))
     else:
         verdicts.append((MODEL_TESTS[4], False, (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader import fixtures
+from grader import fixtures, keras_names
 from grader.assignments import c2w1, c2w2
 from grader.feedback import describe_error, outcome_problem
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, part
@@ -403,15 +403,16 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         f"Expected {FINAL_PARAMS:,} parameters of which {FINAL_TRAINABLE:,} trainable; found "
         f"{params} and {trainable}.")))
     lr = info.get("learning_rate")
-    metrics = [m.lower() for m in info.get("metrics") or []]
-    compile_ok = (info.get("optimizer") == "RMSprop" and lr is not None
-                  and abs(lr - 1e-4) < 1e-9 and (info.get("loss") or "") ==
-                  "binary_crossentropy" and any(m in ("accuracy", "acc") for m in metrics))
+    loss_ok = keras_names.output_kind(info) == "binary"
+    compile_ok = (keras_names.canonical(info.get("optimizer")) == "rmsprop" and lr is not None
+                  and abs(lr - 1e-4) < 1e-9 and loss_ok and c2w1.tracks_accuracy(info))
     verdicts.append((FINAL_TESTS[3], compile_ok, (
         "Compiled as asked." if compile_ok else
         f"Expected RMSprop(learning_rate=0.0001), loss='binary_crossentropy', "
         f"metrics=['accuracy']; found {info.get('optimizer')} (learning rate {lr}), "
-        f"{info.get('loss')!r}, {info.get('metrics')}.")))
+        f"{info.get('loss_spelled') or info.get('loss')!r}, {info.get('metrics')}."
+        + (" " + keras_names.logits_problem(info) if not loss_ok
+           and keras_names.logits_problem(info) else ""))))
     if "fit_error" in obs:
         verdicts.append((FINAL_TESTS[4], False, "Training the head failed: " + describe_error(
             "model.fit", obs["fit_error"]).removeprefix("model.fit raised ")))

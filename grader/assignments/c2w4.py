@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import fixtures
+from grader import fixtures, keras_names
 from grader.assignments.c2w1 import (
     generator_observations,
     probe_create_model,
@@ -330,24 +330,30 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         f"The assignment allows at most 2 Conv2D and 2 MaxPooling2D layers; found {convs} "
         f"and {pools}.")))
     units = (info.get("output_shape") or [None])[-1]
-    activation = info.get("output_activation")
-    out_ok = units in (25, 26) and activation == "softmax"
+    activation = keras_names.canonical(info.get("output_activation")) or "linear"
+    logits = bool(info.get("loss_from_logits"))
+    out_ok = units in (25, 26) and activation in (("softmax", "linear") if logits
+                                                  else ("softmax",))
     verdicts.append((MODEL_TESTS[3], out_ok, (
-        f"{units} softmax units." if out_ok else
+        f"{units} {activation} units." if out_ok else
         f"Expected a last Dense layer of 26 units with softmax (labels go up to 24, Z=25 "
-        f"absent); found {units} unit(s) with {activation!r}.")))
-    loss = (info.get("loss") or "").lower()
-    loss_ok = loss == "sparse_categorical_crossentropy"
+        f"absent); found {units} unit(s) with {info.get('output_activation')!r}.")))
+    loss = keras_names.canonical(info.get("loss"))
+    mismatch = logits and activation == "softmax"
+    loss_ok = loss == "sparse_categorical_crossentropy" and not mismatch
     one_hot = " (it needs one-hot labels)" if loss == "categorical_crossentropy" else ""
     verdicts.append((MODEL_TESTS[4], loss_ok, (
-        "sparse_categorical_crossentropy fits integer labels." if loss_ok else
+        f"{info.get('loss_spelled') or loss} fits integer labels." if loss_ok else
+        (keras_names.logits_problem(info) if mismatch else None) or
         "Labels are integers (0-24), so use loss='sparse_categorical_crossentropy'; found "
-        f"{info.get('loss')!r}{one_hot}.")))
-    metrics = [m.lower() for m in info.get("metrics") or []]
-    acc = any(m in ("accuracy", "acc", "sparse_categorical_accuracy") for m in metrics)
+        f"{info.get('loss_spelled') or info.get('loss')!r}{one_hot}.")))
+    kinds = [keras_names.canonical(k) for k in info.get("metric_kinds") or info.get("metrics")
+             or []]
+    acc = any(k in ("accuracy", "sparse_categorical_accuracy") for k in kinds)
     verdicts.append((MODEL_TESTS[5], acc, (
         "Accuracy is tracked." if acc else
-        f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}.")))
+        f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}. With "
+        "integer labels, 'accuracy' or SparseCategoricalAccuracy.")))
     verdicts.append(training_verdict(ctx, MODEL_TESTS[6], TRAIN_TARGET))
     return verdicts
 

@@ -1,0 +1,108 @@
+"""Realistic submissions: code the way real learners write it, each with the verdict the
+grader owes it, part by part. `expect` maps a part to the checks that must fail there (every
+other check of every part must pass); an empty dict means full marks.
+
+A case is the reference solution with a few cell edits, so each case isolates the patterns
+it is about; patterns that should all pass are grouped into one notebook to keep the suite
+fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Edit = tuple[str, str, str]  # (cell id, old text, new text)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    code: str
+    edits: tuple[Edit, ...]
+    expect: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    why: str = ""
+
+
+C2W1_COMPILE = ("c2w1-create-model", """  model.compile(optimizer=RMSprop(learning_rate=0.001),
+                loss='binary_crossentropy',
+                metrics=['accuracy'])""")
+C2W1_OUTPUT = ("c2w1-create-model", "tf.keras.layers.Dense(1, activation='sigmoid'),")
+C2W1_MESSAGE = ("c2w1-split-data", 'print(f"{filename} is zero length, so ignoring.")')
+
+
+def _compile(text: str) -> Edit:
+    return (C2W1_COMPILE[0], C2W1_COMPILE[1], text)
+
+
+CASES = [
+    Case("keras_objects_and_loose_wording", "C2W1", (
+        _compile("""  model.compile(optimizer=tf.keras.optimizers.RMSprop(learning_rate=0.001),
+                loss=tf.keras.losses.BinaryCrossentropy(),
+                metrics=[tf.keras.metrics.BinaryAccuracy(name='acc')])"""),
+        (C2W1_MESSAGE[0], C2W1_MESSAGE[1], 'print(f"{filename} is zero length, so ignoring")'),
+        ("c2w1-split-data", "shuffled_files = random.sample(files, len(files))",
+         "shuffled_files = list(files)\n  random.shuffle(shuffled_files)"),
+        ("c2w1-split-data", "    copyfile(os.path.join(SOURCE_DIR, filename), "
+         "os.path.join(TRAINING_DIR, filename))",
+         "    shutil.copy(os.path.join(SOURCE_DIR, filename), TRAINING_DIR)"),
+        ("c2w1-create-train-val-dirs", "os.makedirs(os.path.join(root_path, 'training', 'cats'))",
+         "os.makedirs(os.path.join(root_path, 'training', 'cats'), exist_ok=True)"),
+    ), why="loss/metric/optimizer objects, no final period, random.shuffle, shutil.copy"),
+    Case("functional_logits_and_glued_message", "C2W1", (
+        ("c2w1-create-model", "model = tf.keras.models.Sequential([\n"
+         "      tf.keras.layers.Conv2D(16, (3, 3), activation='relu', input_shape=(150, 150, 3)),",
+         "inputs = tf.keras.Input(shape=(150, 150, 3))\n"
+         "  model = tf.keras.models.Sequential([\n"
+         "      inputs,\n"
+         "      tf.keras.layers.Conv2D(16, (3, 3), activation='relu'),"),
+        (C2W1_OUTPUT[0], C2W1_OUTPUT[1], "tf.keras.layers.Dense(1),"),
+        _compile("""  model.compile(optimizer=RMSprop(learning_rate=0.001),
+                loss=tf.keras.losses.BinaryCrossentropy(from_logits=True),
+                metrics=['acc'])"""),
+        (C2W1_MESSAGE[0], C2W1_MESSAGE[1], 'print(filename + "is zero length, so ignoring.")'),
+        ("c2w1-split-data", "  for filename in os.listdir(SOURCE_DIR):\n"
+         "    file_path = os.path.join(SOURCE_DIR, filename)",
+         "  for path in pathlib.Path(SOURCE_DIR).iterdir():\n"
+         "    filename, file_path = path.name, str(path)"),
+        ("c2w1-imports", "import os\n", "import os\nimport pathlib\n"),
+    ), why="Input(...) first, a linear output with from_logits=True, a glued message, pathlib"),
+    Case("from_logits_after_sigmoid", "C2W1", (
+        _compile("""  model.compile(optimizer=RMSprop(learning_rate=0.001),
+                loss=tf.keras.losses.BinaryCrossentropy(from_logits=True),
+                metrics=['accuracy'])"""),
+    ), expect={"create_model": ("output layer and loss fit two classes",)},
+        why="from_logits=True after a sigmoid is a real mistake"),
+    Case("grayscale_generators", "C2W1", (
+        ("c2w1-train-val-generators", "class_mode='binary',\n"
+         "                                                      target_size=(150, 150))",
+         "class_mode='binary', color_mode='grayscale',\n"
+         "                                                      target_size=(150, 150))"),
+    ), expect={"train_val_generators": ("yields (150, 150, 3) float images, the model's input",)},
+        why="(150, 150, 1) batches cannot feed the (150, 150, 3) model"),
+    Case("message_without_the_file", "C2W1", (
+        (C2W1_MESSAGE[0], C2W1_MESSAGE[1], 'print("a file is zero length, so ignoring.")'),
+    ), expect={"split_data": ("prints '<file> is zero length, so ignoring.'",)},
+        why="the message must name the file it skips"),
+    Case("compile_objects", "C2W3", (
+        ("c2w3-create-final-model", """    model.compile(optimizer=RMSprop(learning_rate=0.0001),
+                  loss='binary_crossentropy',
+                  metrics=['accuracy'])""",
+         """    model.compile(optimizer=tf.keras.optimizers.RMSprop(learning_rate=1e-4),
+                  loss=tf.keras.losses.BinaryCrossentropy(),
+                  metrics=['acc'])"""),
+    ), why="C2W3's compile check, written with Keras objects"),
+    Case("sparse_objects_25_units", "C2W4", (
+        ("c2w4-create-model", "tf.keras.layers.Dense(26, activation='softmax'),",
+         "tf.keras.layers.Dense(25, activation='softmax'),"),
+        ("c2w4-create-model", """  model.compile(optimizer='adam',
+                loss='sparse_categorical_crossentropy',
+                metrics=['accuracy'])""",
+         """  model.compile(optimizer=tf.keras.optimizers.Adam(),
+                loss=tf.keras.losses.SparseCategoricalCrossentropy(),
+                metrics=[tf.keras.metrics.SparseCategoricalAccuracy(name='accuracy')])"""),
+    ), why="25 softmax units (labels 0-24) and Keras objects"),
+    Case("softmax_with_logits", "C2W4", (
+        ("c2w4-create-model", "loss='sparse_categorical_crossentropy',",
+         "loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),"),
+    ), expect={"create_model": ("loss fits integer labels",)},
+        why="from_logits=True after a softmax"),
+]
