@@ -16,6 +16,8 @@ import time
 import traceback
 import types
 
+from grader import course_env
+
 CAPTURE_LIMIT = 64 * 1024
 
 
@@ -156,6 +158,7 @@ def _reap(me: int) -> None:
 
 def run_task(task: dict, emit: Emitter) -> None:
     os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
+    course_env.install(task["keras"])
     emit(event="loading")
     started = time.monotonic()
     namespace, problems = load_submission(task["snippets"])

@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 from grader.runner import ProbeOutcome
+
+# What the grader installs for learner code (pyproject.toml), by import name.
+OFFERED = frozenset({"tensorflow", "keras", "tf_keras", "numpy", "pandas", "scipy", "PIL",
+                     "matplotlib", "h5py", "IPython"})
+OFFERED_TEXT = ("tensorflow (with its Keras), numpy, pandas, scipy, pillow (PIL), matplotlib, "
+                "h5py and the Python standard library")
+
+
+def _missing_module(message: str) -> str:
+    """What to do about "No module named 'x.y'", naming the module."""
+    match = re.search(r"No module named '([^']+)'", message or "")
+    if not match:
+        return f". The grading environment offers only {OFFERED_TEXT}"
+    name = match.group(1)
+    top = name.split(".")[0]
+    if top in OFFERED or top in sys.stdlib_module_names:
+        return (f". The grading environment has {top}, but its version has no module "
+                f"'{name}': check the spelling, or import it the way the course does")
+    return (f". '{top}' is not installed in the grading environment, which offers only "
+            f"{OFFERED_TEXT}; write the code that uses '{top}' with these instead")
 
 
 def describe_error(function: str, error: dict | None) -> str:
@@ -18,6 +41,8 @@ def describe_error(function: str, error: dict | None) -> str:
         text += (". The grader runs only imports, functions, classes and constants from graded "
                  "cells: a variable set by other code is not there. Use the function's "
                  "arguments instead of global variables.")
+    elif error.get("type") == "ModuleNotFoundError":
+        text += _missing_module(str(error.get("message", "")))
     elif error.get("type") == "SystemExit":
         text += ". Do not call sys.exit() or exit() in graded code."
     return text
