@@ -19,6 +19,11 @@ import types
 from grader import course_env
 
 CAPTURE_LIMIT = 64 * 1024
+# The grader's own references, taken before any learner code runs: a submission that patches
+# builtins.len, os.write or json.dumps changes its own verdict, never how the grader reports.
+_len, _str, _min, _max = len, str, min, max
+_write, _getpid, _kill, _waitpid, _exit = os.write, os.getpid, os.kill, os.waitpid, os._exit
+_dumps, _monotonic = json.dumps, time.monotonic
 
 
 class CappedText(io.TextIOBase):
@@ -33,14 +38,14 @@ class CappedText(io.TextIOBase):
         return True
 
     def write(self, text) -> int:
-        text = str(text)
+        text = _str(text)
         room = CAPTURE_LIMIT - self.size
         if room > 0:
             self.parts.append(text[:room])
-            self.size += min(len(text), room)
-        if len(text) > max(room, 0):
+            self.size += _min(_len(text), room)
+        if _len(text) > _max(room, 0):
             self.truncated = True
-        return len(text)
+        return _len(text)
 
     def getvalue(self) -> str:
         return "".join(self.parts)
@@ -133,25 +138,25 @@ class Emitter:
         self._fd = fd
 
     def __call__(self, **event) -> None:
-        line = json.dumps(event, default=str, allow_nan=True) + "\n"
-        os.write(self._fd, line.encode())
+        line = _dumps(event, default=_str, allow_nan=True) + "\n"
+        _write(self._fd, line.encode())
 
 
 def _reap(me: int) -> None:
     """A process forked by learner code must never report, and must not outlive its probe:
     copies exit at once; in the sandbox's PID namespace, PID 1 kills every other process."""
-    if os.getpid() != me:
-        os._exit(0)
+    if _getpid() != me:
+        _exit(0)
     if me == 1 and os.environ.get("GRADER_CONFINE") == "1":
         import signal
 
         try:
-            os.kill(-1, signal.SIGKILL)
+            _kill(-1, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         while True:
             try:
-                os.waitpid(-1, 0)
+                _waitpid(-1, 0)
             except ChildProcessError:
                 break
 
@@ -159,31 +164,32 @@ def _reap(me: int) -> None:
 def run_task(task: dict, emit: Emitter) -> None:
     os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
     course_env.install(task["keras"])
-    emit(event="loading")
-    started = time.monotonic()
-    namespace, problems = load_submission(task["snippets"])
-    emit(event="loaded", problems=problems, seconds=time.monotonic() - started)
-    from grader.assignments import probe_for
+    from grader.assignments import probe_for  # before any learner code runs
 
-    me = os.getpid()
+    emit(event="loading")
+    started = _monotonic()
+    namespace, problems = load_submission(task["snippets"])
+    emit(event="loaded", problems=problems, seconds=_monotonic() - started)
+
+    me = _getpid()
     for probe in task["probes"]:
         _reap(me)
         emit(event="start", probe=probe["name"])
-        started = time.monotonic()
+        started = _monotonic()
         try:
             observation = probe_for(task["assignment"], probe["name"])(
                 namespace, probe.get("args", {})
             )
-            if os.getpid() != me:
-                os._exit(0)
+            if _getpid() != me:
+                _exit(0)
             emit(event="done", probe=probe["name"], observation=observation,
-                 seconds=time.monotonic() - started)
+                 seconds=_monotonic() - started)
         except BaseException as exc:  # noqa: BLE001 - a probe failure is an observation
-            if os.getpid() != me:
-                os._exit(0)
+            if _getpid() != me:
+                _exit(0)
             emit(event="done", probe=probe["name"],
                  observation={"probe_error": describe_exception(exc)},
-                 seconds=time.monotonic() - started)
+                 seconds=_monotonic() - started)
     _reap(me)
 
 

@@ -14,7 +14,7 @@ from grader.history import check_history, curves_of, load_history
 from grader.notebook import NotebookError, read_notebook
 from grader.redact import redact
 from grader.results import GradeResult, PartResult, TestResult
-from grader.runner import Limits, prestart, run_probes
+from grader.runner import Limits, prestart, run_groups, run_probes
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict
 from grader.zygote import Zygote
 
@@ -121,10 +121,17 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             learner = prestart(workdir, options.keras, options.limits, options.use_gpu,
                                prewarm=_imports_tensorflow(extraction))
         prepared, args = spec.prepare(workdir)
-        report = run_probes(spec.code, extraction.snippets,
-                            spec.probe_requests(learner_side, args, timeouts), workdir,
+        groups, seen = [], set()
+        for part in spec.parts:  # one child per graded function
+            if part.name in extraction.missing:
+                continue
+            names = [p for p in part.probes if p in learner_side and p not in seen]
+            seen.update(names)
+            groups.append(spec.probe_requests(names, args, timeouts))
+        report = run_groups(spec.code, extraction.snippets, groups, workdir,
                             keras=options.keras, limits=options.limits,
                             use_gpu=options.use_gpu, prestarted=learner, zygote=zygote)
+        learner = None
     except BaseException:
         for child in (warm, learner):
             if child:

@@ -106,3 +106,34 @@ CASES = [
     ), expect={"create_model": ("loss fits integer labels",)},
         why="from_logits=True after a softmax"),
 ]
+
+# split_data does its job with references it saved, then sabotages the process it runs in:
+# nothing of that may reach the other functions' verdicts (each runs in its own child).
+SABOTAGING_SPLIT = '''def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
+  import builtins
+  listdir = getattr(os, "real_listdir", os.listdir)
+  length = getattr(builtins, "real_len", len)
+  os.real_listdir, builtins.real_len = listdir, length
+  files = []
+  for filename in listdir(SOURCE_DIR):
+    if os.path.getsize(os.path.join(SOURCE_DIR, filename)) > 0:
+      files.append(filename)
+    else:
+      print(f"{filename} is zero length, so ignoring.")
+  files = sorted(files, key=lambda _: random.random())
+  cut = int(length(files) * SPLIT_SIZE)
+  for filename in files[:cut]:
+    copyfile(os.path.join(SOURCE_DIR, filename), os.path.join(TRAINING_DIR, filename))
+  for filename in files[cut:]:
+    copyfile(os.path.join(SOURCE_DIR, filename), os.path.join(VALIDATION_DIR, filename))
+  os.listdir = lambda *args, **kwargs: []
+  builtins.len = lambda obj: 0
+  os.chdir("/")
+  random.seed(0)
+  tf.random.set_seed(0)
+'''
+CASES.append(Case("split_data_sabotages_its_process", "C2W1", (
+    ("c2w1-split-data", "def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):",
+     SABOTAGING_SPLIT + "\n\ndef split_data_unused(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, "
+     "SPLIT_SIZE):"),
+), why="patched builtins.len and os.listdir, os.chdir, global seeds after its own work"))
