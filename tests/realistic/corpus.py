@@ -137,3 +137,20 @@ CASES.append(Case("split_data_sabotages_its_process", "C2W1", (
      SABOTAGING_SPLIT + "\n\ndef split_data_unused(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, "
      "SPLIT_SIZE):"),
 ), why="patched builtins.len and os.listdir, os.chdir, global seeds after its own work"))
+
+CUT_OVER_EVERY_FILE = '''def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
+  files = random.sample(os.listdir(SOURCE_DIR), len(os.listdir(SOURCE_DIR)))
+  cut = int(len(files) * SPLIT_SIZE)
+  for i, filename in enumerate(files):
+    source = os.path.join(SOURCE_DIR, filename)
+    if os.path.getsize(source) == 0:
+      print(f"{filename} is zero length, so ignoring.")
+      continue
+    copyfile(source, os.path.join(TRAINING_DIR if i < cut else VALIDATION_DIR, filename))
+'''
+CASES.append(Case("cut_over_every_file", "C2W1", (
+    ("c2w1-split-data", "def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):",
+     CUT_OVER_EVERY_FILE + "\n\ndef split_data_unused(SOURCE_DIR, TRAINING_DIR, "
+     "VALIDATION_DIR, SPLIT_SIZE):"),
+), expect={"split_data": ("SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation",)},
+    why="the cut counts the zero-length file: one mistake, one check, whatever the shuffle"))
