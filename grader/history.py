@@ -66,13 +66,27 @@ def history_tests(rule: HistoryRule) -> tuple[str, ...]:
     return names
 
 
+ACCURACY_KEYS = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+                 "sparse_categorical_accuracy")
+
+
+def accuracy_key(data: dict) -> str:
+    """The key accuracy was recorded under: metrics=['acc'] (or an accuracy class) records
+    it as 'acc' ('binary_accuracy'...) and 'val_acc'; the spelling costs nothing."""
+    for key in ACCURACY_KEYS:
+        if key in data and f"val_{key}" in data:
+            return key
+    return "accuracy"
+
+
 def curves_of(path: Path, data, error: str | None) -> dict:
     """The accuracy curves a report draws (clamped to [0, 1]), or why there are none."""
     if error:
         return {"error": f"{path.name} was refused: {error}"}
     if not isinstance(data, dict):
         return {"error": f"{path.name} holds no dict"}
-    acc, val = _as_floats(data.get("accuracy")), _as_floats(data.get("val_accuracy"))
+    key = accuracy_key(data)
+    acc, val = _as_floats(data.get(key)), _as_floats(data.get(f"val_{key}"))
     if acc is None or val is None or not all(map(math.isfinite, acc + val)):
         return {"error": f"{path.name} has no usable 'accuracy' and 'val_accuracy' lists"}
     return {"accuracy": [min(max(v, 0.0), 1.0) for v in acc],
@@ -101,7 +115,8 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
         return verdicts + [(n, False, (
             f"Expected a dict such as history.history; found a {type(data).__name__}."))
             for n in names[1:]]
-    acc, val = data.get("accuracy"), data.get("val_accuracy")
+    key = accuracy_key(data)
+    acc, val = data.get(key), data.get(f"val_{key}")
     acc_f, val_f = _as_floats(acc), _as_floats(val)
     if acc_f is None or val_f is None or len(acc_f) != len(val_f):
         keys = ", ".join(sorted(data)[:8]) or "no keys"
@@ -113,7 +128,8 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
             message = (f"'accuracy' has {len(acc_f)} values but 'val_accuracy' has "
                        f"{len(val_f)}; both need one value per epoch.")
         return verdicts + [(n, False, message) for n in names[1:]]
-    verdicts.append((names[1], True, f"{len(acc_f)} epochs of accuracy and val_accuracy."))
+    verdicts.append((names[1], True, f"{len(acc_f)} epochs of accuracy and val_accuracy" + (
+        "." if key == "accuracy" else f" (as '{key}' and 'val_{key}', names Keras also uses).")))
     epochs_ok = len(acc_f) <= rule.max_epochs
     verdicts.append((names[2], epochs_ok, (
         f"{len(acc_f)} epochs." if epochs_ok else

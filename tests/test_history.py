@@ -64,10 +64,32 @@ def test_strings_are_refused(tmp_path):
 
 
 def test_wrong_keys_say_what_was_found(tmp_path):
-    history = {"acc": [0.99] * 15, "val_acc": [0.9] * 15}
+    history = {"loss": [0.5] * 15, "val_loss": [0.4] * 15, "acuracy": [0.9] * 15}
     ok, message = verdicts(tmp_path, history)[
         "has 'accuracy' and 'val_accuracy' lists of equal length"]
-    assert not ok and "acc, val_acc" in message and "metrics=['accuracy']" in message
+    assert not ok and "acuracy, loss, val_loss" in message
+
+
+@pytest.mark.parametrize("key", ["acc", "binary_accuracy"])
+def test_accuracy_under_another_keras_name_counts(tmp_path, key):
+    """metrics=['acc'] (Keras 2) records 'acc' and 'val_acc': the spelling is free."""
+    history = {"loss": [0.5] * 15, key: [0.6] * 14 + [0.97],
+               "val_loss": [0.6] * 15, f"val_{key}": [0.6] * 14 + [0.85]}
+    result = verdicts(tmp_path, history)
+    assert all(ok for ok, _ in result.values()), result
+
+
+def test_early_stopping_history_counts(tmp_path):
+    """Fewer than 15 epochs (an EarlyStopping or the accuracy callback) is fine."""
+    result = verdicts(tmp_path, good(n=7))
+    assert all(ok for ok, _ in result.values()), result
+
+
+def test_numpy_float_history_from_keras(tmp_path):
+    """history.history as Keras leaves it: lists of numpy float32 scalars."""
+    history = {k: [np.float32(v) for v in values] for k, values in good(n=12).items()}
+    result = verdicts(tmp_path, history)
+    assert all(ok for ok, _ in result.values()), result
 
 
 def test_forty_epochs_are_too_many(tmp_path):

@@ -60,14 +60,15 @@ def _numbers(values: object) -> list[float] | None:
 def read_curves(path: Path) -> Curves | str:
     """The learner's accuracy curves, read with the grader's safe loader (never
     pickle.load), or why there are none."""
-    from grader.history import load_history
+    from grader.history import accuracy_key, load_history
 
     data, error = load_history(path)
     if error:
         return f"{path.name} was refused: {error}"
     if not isinstance(data, dict):
         return f"{path.name} holds no dict"
-    acc, val = _numbers(data.get("accuracy")), _numbers(data.get("val_accuracy"))
+    key = accuracy_key(data)
+    acc, val = _numbers(data.get(key)), _numbers(data.get(f"val_{key}"))
     if acc is None or val is None:
         return f"{path.name} has no usable 'accuracy' and 'val_accuracy' lists"
     return Curves(acc, val)
