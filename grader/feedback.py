@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import sys
 
+from grader import course_paths
 from grader.runner import ProbeOutcome
 
+_OS_ERRORS = frozenset({"FileNotFoundError", "PermissionError", "OSError", "FileExistsError",
+                        "NotADirectoryError", "IsADirectoryError"})
 # What the grader installs for learner code (pyproject.toml), by import name.
 OFFERED = frozenset({"tensorflow", "keras", "tf_keras", "numpy", "pandas", "scipy", "PIL",
                      "matplotlib", "h5py", "IPython"})
@@ -33,7 +36,12 @@ def describe_error(function: str, error: dict | None) -> str:
         return f"{function} failed for an unknown reason."
     if error.get("type") == "MissingFunction":
         return f"{function} is not defined."
-    text = f"{function} raised {error.get('type')}: {error.get('message')}"
+    hint = (course_paths.error_hint(str(error.get("message", "")))
+            if error.get("type") in _OS_ERRORS else None)
+    if hint:  # the learner's terms, not errno's
+        text = f"{function} failed. {hint}"
+    else:
+        text = f"{function} raised {error.get('type')}: {error.get('message')}"
     where = error.get("where")
     if where:
         text += f" ({where['cell']}, line {where['line']}: `{where['code']}`)"

@@ -292,6 +292,26 @@ def inception_weights() -> Path:
     return root / WEIGHTS_FILE
 
 
+def _shift_first_tensor(root: Path) -> None:
+    import h5py
+
+    target = root / WEIGHTS_FILE
+    shutil.copyfile(inception_weights(), target)
+    with h5py.File(target, "r+") as f:
+        found: list = []
+        f.visititems(lambda _n, o: found.append(o) if isinstance(o, h5py.Dataset)
+                     and o.size > 1 and not found else None)
+        found[0][...] = found[0][()] + 0.25
+
+
+def course_weights() -> Path:
+    """The weights file as the grader lays it out at the course's /tmp path: the same model
+    with one tensor shifted, so a fingerprint tells which of the two files a model loaded."""
+    root = _atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}-course",
+                         _shift_first_tensor)
+    return root / WEIGHTS_FILE
+
+
 def h5_fingerprint(path: Path) -> dict:
     """Count, sum and sum of squares of every weight in an HDF5 weights file: enough to tell
     whether a model holds exactly these weights, whatever order its variables are in."""

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import course_paths, sandbox
 from grader.extract import extract
 from grader.feedback import describe_error
 from grader.history import check_history, curves_of, load_history
@@ -112,6 +113,14 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         ))
         timeouts = dict(options.probe_timeouts)
         learner_side = [p for p in wanted if p not in spec.clean_probes]
+        probed, seen = [], set()  # one child per graded function, with its own /tmp view
+        for part in spec.parts:
+            names = [p for p in part.probes if p in learner_side and p not in seen]
+            if names and part.name not in extraction.missing:
+                seen.update(names)
+                view = course_paths.view_dir(workdir, part.name)
+                view.mkdir(parents=True)
+                probed.append((part.name, names, view))
         # Both children start before the fixtures are laid out. The clean child imports
         # TensorFlow while the learner's child runs: on two cores that hides most of its
         # start-up. A zygote forks children in milliseconds, TensorFlow imported: no need.
@@ -119,15 +128,16 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             if any(p in spec.clean_probes for p in wanted):
                 warm = prestart(workdir, options.keras, options.limits, options.use_gpu)
             learner = prestart(workdir, options.keras, options.limits, options.use_gpu,
-                               prewarm=_imports_tensorflow(extraction))
+                               prewarm=_imports_tensorflow(extraction),
+                               course_tmp=probed[0][2] if probed else None)
         prepared, args = spec.prepare(workdir)
-        groups, seen = [], set()
-        for part in spec.parts:  # one child per graded function
-            if part.name in extraction.missing:
-                continue
-            names = [p for p in part.probes if p in learner_side and p not in seen]
-            seen.update(names)
-            groups.append(spec.probe_requests(names, args, timeouts))
+        layouts = prepared.get("course", {})
+        for name, _, view in probed:
+            course_paths.lay_out(view, layouts.get(name, {}))
+        prepared["views"] = {name: str(view) for name, _, view in probed}
+        prepared["course_tmp"] = bool(sandbox.wrapper())  # whether children see the views
+        groups = [(spec.probe_requests(names, args, timeouts), view)
+                  for _, names, view in probed]
         report = run_groups(spec.code, extraction.snippets, groups, workdir,
                             keras=options.keras, limits=options.limits,
                             use_gpu=options.use_gpu, prestarted=learner, zygote=zygote)
@@ -145,6 +155,10 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             source = outcomes.get(spec.clean_probes[probe])
             export = (source.observation or {}).get("export") if source else None
             if export is not None:
+                part = next(p.name for p in spec.parts if spec.clean_probes[probe] in p.probes)
+                view = prepared["views"].get(part)
+                if view and prepared["course_tmp"]:  # the paths as the parent sees them
+                    export = course_paths.map_paths(export, Path(view))
                 args[probe] = {**args.get(probe, {}), "export": export}
                 clean.append(probe)
         if clean:

@@ -79,7 +79,7 @@ def _set_limits(limits: Limits, use_gpu: bool, cgroup: PidsCgroup):
     return apply
 
 
-def child_env(keras: str, workdir: Path) -> dict[str, str]:
+def child_env(keras: str, workdir: Path, course_tmp: Path | None = None) -> dict[str, str]:
     keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
             "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GRADER_CACHE")
     env = {k: os.environ[k] for k in keep if k in os.environ}
@@ -93,6 +93,8 @@ def child_env(keras: str, workdir: Path) -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONPATH=str(Path(__file__).resolve().parent.parent),
     )
+    if course_tmp is not None:  # bound over /tmp by sandbox.confine
+        env["GRADER_COURSE_TMP"] = str(course_tmp)
     return env
 
 
@@ -184,9 +186,9 @@ def _watch(proc, events_fd: int, cgroup: PidsCgroup, limits: Limits) -> Spawned:
 
 
 def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
-               use_gpu: bool) -> Spawned:
+               use_gpu: bool, course_tmp: Path | None = None) -> Spawned:
     namespaces = bool(sandbox.wrapper())
-    env = child_env(keras, workdir)
+    env = child_env(keras, workdir, course_tmp if namespaces else None)
     if namespaces:
         env["GRADER_CONFINE"] = "1"
     cgroup = sandbox.PidsCgroup(limits.max_processes)
@@ -202,14 +204,15 @@ def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
 
 
 def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
-           prewarm: bool = False, zygote: Zygote | None = None) -> Spawned:
+           prewarm: bool = False, zygote: Zygote | None = None,
+           course_tmp: Path | None = None) -> Spawned:
     if zygote is not None:
         try:
-            return _fork_from(zygote, workdir, keras, limits, use_gpu)
+            return _fork_from(zygote, workdir, keras, limits, use_gpu, course_tmp)
         except ZygoteGone:
             pass  # start one the ordinary way
     prefix = sandbox.wrapper()
-    env = child_env(keras, workdir)
+    env = child_env(keras, workdir, course_tmp if prefix else None)
     if prefix:
         env["GRADER_CONFINE"] = "1"
     if prewarm:
@@ -230,11 +233,12 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
 
 
 def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
-             use_gpu: bool = False, prewarm: bool = True) -> Spawned:
+             use_gpu: bool = False, prewarm: bool = True,
+             course_tmp: Path | None = None) -> Spawned:
     """Start a child (importing TensorFlow, with `prewarm`) that waits for its task while
     other work goes on; hand it to `run_probes(prestarted=...)` or `discard()` it."""
     (Path(workdir) / "tmp").mkdir(parents=True, exist_ok=True)
-    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm)
+    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm, course_tmp=course_tmp)
 
 
 def run_probes(
@@ -248,6 +252,7 @@ def run_probes(
     prestarted: Spawned | None = None,
     zygote: Zygote | None = None,
     deadline: float | None = None,
+    course_tmp: Path | None = None,
 ) -> RunReport:
     workdir = Path(workdir)
     (workdir / "tmp").mkdir(parents=True, exist_ok=True)
@@ -272,7 +277,8 @@ def run_probes(
             "snippets": [s.__dict__ for s in snippets],
             "probes": [{"name": p.name, "args": p.args} for p in remaining],
         }).encode()
-        spawned = prestarted or _spawn(workdir, keras, limits, use_gpu, zygote=zygote)
+        spawned = prestarted or _spawn(workdir, keras, limits, use_gpu, zygote=zygote,
+                                       course_tmp=course_tmp)
         prestarted = None
         proc, events_reader, cgroup = spawned.proc, spawned.events, spawned.cgroup
         try:
@@ -374,19 +380,21 @@ def run_probes(
     return RunReport(outcomes, load_problems, text, truncated, restarts - 1)
 
 
-def run_groups(assignment: str, snippets: list[Snippet], groups: list[list[ProbeRequest]],
-               workdir: Path, keras: str = "2", limits: Limits = Limits(),
-               use_gpu: bool = False, prestarted: Spawned | None = None,
-               zygote: Zygote | None = None) -> RunReport:
+def run_groups(assignment: str, snippets: list[Snippet],
+               groups: list[tuple[list[ProbeRequest], Path | None]], workdir: Path,
+               keras: str = "2", limits: Limits = Limits(), use_gpu: bool = False,
+               prestarted: Spawned | None = None, zygote: Zygote | None = None) -> RunReport:
     """Each group (one graded function's probes) in its own child with the learner's code
     loaded afresh, so that nothing one function does (a patched builtin, os.chdir, a global
     seed, a leftover thread) reaches another's verdict. With a zygote each child is a fork
-    of it: milliseconds. The groups share the submission's time limit."""
+    of it: milliseconds. Each group comes with the view its child sees as /tmp (see
+    course_paths); the groups share the submission's time limit."""
     deadline = time.monotonic() + limits.submission_timeout_s
     merged = RunReport({}, [], "", False, 0)
-    for group in (g for g in groups if g):
+    for group, course_tmp in (g for g in groups if g[0]):
         report = run_probes(assignment, snippets, group, workdir, keras, limits, use_gpu,
-                            prestarted=prestarted, zygote=zygote, deadline=deadline)
+                            prestarted=prestarted, zygote=zygote, deadline=deadline,
+                            course_tmp=course_tmp)
         prestarted = None
         merged.outcomes.update(report.outcomes)
         merged.load_problems = merged.load_problems or report.load_problems

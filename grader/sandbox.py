@@ -194,6 +194,20 @@ def _fresh_dev(libc, work: str) -> None:
     os.rmdir(staging)
 
 
+def _course_tmp(libc, view: str, work: str) -> None:
+    """/tmp becomes the course view (see course_paths), a directory inside the work
+    directory; the work directory stays at its own path if that lies under /tmp."""
+    keep = os.open(work, os.O_PATH | os.O_DIRECTORY)  # still reachable once /tmp is covered
+    try:
+        _mount(libc, view.encode(), b"/tmp", None, MS_BIND)
+        if work.startswith("/tmp/"):
+            os.makedirs(work, exist_ok=True)  # inside the view: its mount point
+            _mount(libc, f"/proc/self/fd/{keep}".encode(), work.encode(), None,
+                   MS_BIND | MS_REC)
+    finally:
+        os.close(keep)
+
+
 def confine(workdir: str) -> None:
     """Only inside the namespaces made by `wrapper()`: never call it in the grader."""
     libc = _libc()
@@ -201,11 +215,16 @@ def confine(workdir: str) -> None:
     _mount(libc, None, b"/", None, MS_REC | MS_PRIVATE)
     _mount(libc, work.encode(), work.encode(), None, MS_BIND | MS_REC)
     _fresh_dev(libc, work)
-    private = [t for t in PRIVATE_TMP[:2]
-               if os.path.isdir(t) and not work.startswith(t + "/")]
+    view = os.environ.get("GRADER_COURSE_TMP")
+    if view:
+        _course_tmp(libc, os.path.realpath(view), work)
+    private = [t for t in PRIVATE_TMP[:2] if os.path.isdir(t) and not work.startswith(t + "/")
+               and not (view and t == "/tmp")]
     for target in private:
         _mount(libc, b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
                b"size=256m,mode=1777")
+    if view:
+        private.append("/tmp")
     for special in ("/proc/sys", "/proc/sysrq-trigger"):
         if os.path.exists(special):
             _mount(libc, special.encode(), special.encode(), None, MS_BIND | MS_REC)

@@ -85,3 +85,10 @@ def zygote(tmp_path_factory):
     forks = Zygote(tmp_path_factory.mktemp("zygote"))
     yield forks
     forks.close()
+
+
+def check_count(code: str = "C2W1") -> int:
+    """How many checks an assignment reports (every one fails on the blank template)."""
+    from grader.assignments import get_spec
+
+    return sum(len(p.tests) for p in get_spec(code).parts)

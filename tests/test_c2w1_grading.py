@@ -58,7 +58,7 @@ VARIANTS = {
     "hard_coded_root": (
         "c2w1-create-train-val-dirs", "os.path.join(root_path,",
         "os.path.join('/tmp/grader-test-hardcoded',", "create_train_val_dirs",
-        "uses root_path, not a hard-coded path"),
+        "uses its arguments, not the notebook's paths"),
     "target_size_128": (
         "c2w1-train-val-generators", "target_size=(150, 150)", "target_size=(128, 128)",
         "train_val_generators", "yields (150, 150, 3) float images, the model's input"),

@@ -7,43 +7,36 @@ filesystem themselves where the function's effect is on disk.
 from __future__ import annotations
 
 import os
-import random
-import re
 import shutil
 from pathlib import Path
 
-from grader import fixtures, keras_names
+from grader import course_paths, fixtures, keras_names
+from grader.assignments import c2w1_files
+from grader.assignments.c2w1_files import (
+    DIRS_TESTS,
+    SPLIT_TESTS,
+    check_create_train_val_dirs,
+    check_split_data,
+    probe_create_train_val_dirs,
+    probe_split_data,
+    slash,
+)
 from grader.feedback import describe_error, outcome_problem
 from grader.history import history_tests
 from grader.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
 
 FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
-SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
-           "validation/dogs"}
-TARGET_SIZE = [150, 150]
 TRAIN_TARGET = 0.8
 TRAIN_MAX_EPOCHS = 6
 SEED = 1234
 
-DIRS_TESTS = (
-    "creates the four directories under root_path",
-    "uses root_path, not a hard-coded path",
-)
-SPLIT_TESTS = (
-    "skips zero-length files",
-    "prints '<file> is zero length, so ignoring.'",
-    "SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation",
-    "SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation",
-    "copies files, leaving the source unchanged",
-    "training and validation are disjoint and hold every non-empty image",
-    "shuffles before splitting",
-)
 GENERATOR_TESTS = (
     "returns (train_generator, validation_generator)",
     "yields (150, 150, 3) float images, the model's input",
     "rescales pixels by 1/255 on both generators",
     "finds every image of the split",
     "class_mode matches the model's output",
+    course_paths.ARGUMENTS_CHECK,
 )
 MODEL_TESTS = (
     "returns a compiled Keras model",
@@ -59,7 +52,7 @@ HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
 PARTS = (
     part("create_train_val_dirs", DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
     part("split_data", SPLIT_TESTS, (5, 3, 6, 4, 4, 4, 4), probes=("split_data",)),
-    part("train_val_generators", GENERATOR_TESTS, (3, 4, 4, 4, 5),
+    part("train_val_generators", GENERATOR_TESTS, (3, 4, 4, 3, 4, 2),
          probes=("train_val_generators", "generators_clean")),
     part("create_model", MODEL_TESTS, (2, 3, 3, 3, 2, 7), probes=("create_model", "train")),
     part("history", history_tests(HISTORY), (2, 2, 1, 1, 7, 7)),
@@ -67,30 +60,6 @@ PARTS = (
 
 
 # --------------------------------------------------------------------------- child side
-
-def probe_create_train_val_dirs(ns: dict, args: dict) -> dict:
-    from grader.probe_tools import call_learner
-
-    return {"calls": [call_learner(ns, "create_train_val_dirs", root).summary()
-                      for root in args["roots"]]}
-
-
-def probe_split_data(ns: dict, args: dict) -> dict:
-    from grader.probe_tools import call_learner
-
-    calls = []
-    for run in args["runs"]:
-        random.seed(run["seed"])
-        try:
-            import numpy as np
-
-            np.random.seed(run["seed"])
-        except ImportError:
-            pass
-        calls.append(call_learner(ns, "split_data", run["source"], run["training"],
-                                  run["validation"], run["split"]).summary())
-    return {"calls": calls}
-
 
 def probe_train_val_generators(ns: dict, args: dict) -> dict:
     """Learner side: call the function and export the two iterators as settings."""
@@ -201,44 +170,9 @@ PROBES = {
 
 # --------------------------------------------------------------------------- parent side
 
-def _slash(path: Path) -> str:
-    return str(path) + os.sep
-
-
-def _copy_jpgs(source: Path, dest: Path) -> None:
-    """The source as the course's cleanup cell leaves it: `.jpg` files only, empty ones kept."""
-    dest.mkdir(parents=True)
-    for name in os.listdir(source):
-        if name.lower().endswith(".jpg"):
-            shutil.copyfile(source / name, dest / name)
-
-
-# split_data runs: (class, SPLIT_SIZE, seed). A cut taken over every file, the zero-length one
-# included, gives the right counts only when the shuffle puts the empty file on one side: with
-# the fixture's 151 files per class that is validation (16 in 151 at 0.9, about half at 0.5),
-# so several seeds per size make a lucky pass of that mistake all but impossible.
-SPLIT_RUNS = (("Cat", 0.9, 11), ("Cat", 0.9, 22), ("Cat", 0.9, 44), ("Dog", 0.5, 33),
-              ("Dog", 0.5, 55))
-
-
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     pets = fixtures.petimages()
-    roots = [workdir / "cats-v-dogs", workdir / "elsewhere" / "another-root"]
-    runs = []
-    prepared_runs = []
-    for run_id, (label, split, seed) in enumerate(SPLIT_RUNS):
-        base = workdir / f"split-{run_id}"
-        source = base / "source"
-        _copy_jpgs(pets.raw / label, source)
-        (base / "training").mkdir()
-        (base / "validation").mkdir()
-        runs.append({"source": _slash(source), "training": _slash(base / "training"),
-                     "validation": _slash(base / "validation"), "split": split, "seed": seed})
-        prepared_runs.append({
-            "base": str(base), "split": split, "label": label, "seed": seed,
-            "zero_length": fixtures.ZERO_LENGTH[label],
-            "source_digest": fixtures.tree_digest(source),
-        })
+    prepared, args = c2w1_files.prepare(workdir, pets)
     data = workdir / "data"
     shutil.copytree(pets.training, data / "training")
     shutil.copytree(pets.validation, data / "validation")
@@ -246,234 +180,24 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         part: sum(len(os.listdir(data / part / c)) for c in ("cats", "dogs"))
         for part in ("training", "validation")
     }
-    args = {
-        "create_train_val_dirs": {"roots": [str(r) for r in roots]},
-        "split_data": {"runs": runs},
-        "train_val_generators": {"training": _slash(data / "training"),
-                                 "validation": _slash(data / "validation"),
+    args.update({
+        "train_val_generators": {"training": slash(data / "training"),
+                                 "validation": slash(data / "validation"),
                                  "exports": str(workdir / "exports")},
         "train": {"training": str(data / "training"), "validation": str(data / "validation"),
                   "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
-    }
-    prepared = {"roots": [str(r) for r in roots], "runs": prepared_runs, "counts": counts}
+    })
+    prepared["counts"] = counts
+    prepared["generator_dirs"] = [args["train_val_generators"][k]
+                                  for k in ("training", "validation")]
+    prepared["course"]["train_val_generators"] = {  # where the notebook's globals point
+        "/tmp/cats-v-dogs/training": str(data / "training"),
+        "/tmp/cats-v-dogs/validation": str(data / "validation")}
     return prepared, args
 
 
 def _all_fail(part: PartSpec, message: str) -> list[Verdict]:
     return [(name, False, message) for name, _ in part.tests]
-
-
-def _dirs_under(root: Path) -> set[str]:
-    if not root.is_dir() or root.is_symlink():
-        return set()
-    found: set[str] = set()
-    for current, dirs, _files in os.walk(root):
-        for name in dirs:
-            found.add(str((Path(current) / name).relative_to(root)))
-        if len(found) > fixtures.MAX_WALK_ENTRIES:
-            break
-    return found
-
-
-def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
-    outcome = ctx.outcomes.get("create_train_val_dirs")
-    problem = outcome_problem("create_train_val_dirs", outcome)
-    if problem:
-        return _all_fail(part, problem)
-    calls = outcome.observation["calls"]
-    if not calls[0]["ok"]:
-        return _all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
-    verdicts = []
-    want = ", ".join(sorted(d for d in SUBDIRS if "/" in d))
-    for name, root, call in zip(DIRS_TESTS, ctx.prepared["roots"], calls, strict=True):
-        found = _dirs_under(Path(root))
-        if not call["ok"]:
-            verdicts.append((name, False, describe_error("create_train_val_dirs", call["error"])))
-        elif found == SUBDIRS:
-            verdicts.append((name, True, f"Created {want} under {Path(root).name}/."))
-        elif not found:
-            verdicts.append((name, False, (
-                f"Nothing was created under the root_path given ({Path(root).name}/). Build "
-                "every path "
-                "from the root_path argument with os.path.join instead of a hard-coded "
-                "'/tmp/cats-v-dogs'.")))
-        else:
-            missing = sorted(SUBDIRS - found)
-            extra = sorted(found - SUBDIRS)
-            detail = []
-            if missing:
-                detail.append("missing " + ", ".join(missing))
-            if extra:
-                detail.append("unexpected " + ", ".join(extra))
-            verdicts.append((name, False, (
-                f"Expected exactly {want} under root_path; found {'; '.join(detail)}. Note the "
-                "lower-case plural names ('cats', 'dogs').")))
-    return verdicts
-
-
-def _listing(folder: Path) -> list[str]:
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    return sorted(os.listdir(folder))[: fixtures.MAX_WALK_ENTRIES]
-
-
-_ZERO_LENGTH = re.compile(r"zero length|zero size|0 length|0 bytes|size 0|empty")
-
-
-def reports_zero_length(stdout: str, name: str) -> bool:
-    """Whether one printed line names the file and says it is zero length, compared without
-    case, spacing or punctuation ('666.jpgis zero-length, so ignoring' counts)."""
-    for line in stdout.lower().splitlines():
-        if name.lower() in line:
-            words = " ".join(re.sub(r"[-_]", " ", line.replace(name.lower(), " ")).split())
-            if _ZERO_LENGTH.search(words):
-                return True
-    return False
-
-
-def _cut_over_every_file(run: dict, n: int) -> bool:
-    """Whether wrong counts are those of a cut taken over all n + 1 files, the zero-length
-    one included (it then goes missing on whichever side the shuffle put it)."""
-    cut = int((n + 1) * run["split"])
-    got = (len(run["train"]), len(run["val"]))
-    return got in ((cut - 1, n + 1 - cut), (cut, n - cut))
-
-
-def split_count_verdicts(runs: list[dict], nonempty) -> list[Verdict]:
-    """The two count checks, each over every run of its SPLIT_SIZE (several shuffles). A cut
-    over every file is one mistake whatever the shuffle did: it costs the 0.9 check, in every
-    run, and never the 0.5 check as well."""
-    wrong = {}
-    for run in runs:
-        n = len(nonempty(run))
-        want = (int(n * run["split"]), n - int(n * run["split"]))
-        got = (len(run["train"]), len(run["val"]))
-        if got != want:
-            wrong.setdefault(run["split"], (run, n, want, got))
-    every_file = any(_cut_over_every_file(run, n) for run, n, _, _ in wrong.values())
-    verdicts: list[Verdict] = []
-    for name, split in ((SPLIT_TESTS[2], 0.9), (SPLIT_TESTS[3], 0.5)):
-        mine = [r for r in runs if r["split"] == split]
-        if every_file and split == 0.9:
-            run, n, want, got = next(iter(wrong.values()))
-            verdicts.append((name, False, (
-                f"With {n} non-empty files and one zero-length file, SPLIT_SIZE {run['split']} "
-                f"should give {want[0]} training and {want[1]} validation files; found "
-                f"{got[0]} and {got[1]} in at least one of {len(runs)} runs with different "
-                "shuffles. The cut was taken over every file, the zero-length one included, so "
-                "the counts depend on where the shuffle put it: drop zero-length files first, "
-                "then cut at int(len(files) * SPLIT_SIZE).")))
-        elif split in wrong and not (every_file and _cut_over_every_file(*wrong[split][:2])):
-            run, n, want, got = wrong[split]
-            verdicts.append((name, False, (
-                f"With {n} non-empty files and SPLIT_SIZE {run['split']}, expected "
-                f"{want[0]} training and {want[1]} validation files; found {got[0]} and "
-                f"{got[1]}. Compute the cut as int(len(files) * SPLIT_SIZE) on the non-empty "
-                "files only, and use SPLIT_SIZE, not a fixed 0.9.")))
-        elif split in wrong:
-            verdicts.append((name, True, (
-                "Off only through the zero-length file counted in the cut: charged once, to "
-                "the SPLIT_SIZE 0.9 check.")))
-        else:
-            n = len(nonempty(mine[0]))
-            want = int(n * split)
-            verdicts.append((name, True, (
-                f"{want} training, {n - want} validation of {n}, in each of {len(mine)} runs.")))
-    return verdicts
-
-
-def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
-    outcome = ctx.outcomes.get("split_data")
-    problem = outcome_problem("split_data", outcome)
-    if problem:
-        return _all_fail(part, problem)
-    calls = outcome.observation["calls"]
-    for call in calls:
-        if not call["ok"]:
-            return _all_fail(part, describe_error("split_data", call["error"]))
-    runs = []
-    for info, call in zip(ctx.prepared["runs"], calls, strict=True):
-        base = Path(info["base"])
-        source_now = fixtures.tree_digest(base / "source")
-        train = _listing(base / "training")
-        val = _listing(base / "validation")
-        runs.append({**info, "stdout": call["stdout"], "train": train, "val": val,
-                     "source_now": source_now,
-                     "train_digest": fixtures.tree_digest(base / "training"),
-                     "val_digest": fixtures.tree_digest(base / "validation")})
-    if not any(r["train"] or r["val"] for r in runs):
-        return _all_fail(part, (
-            "split_data copied no files into TRAINING_DIR or VALIDATION_DIR. List the files "
-            "of SOURCE_DIR, shuffle them with random.sample, and copy them with "
-            "shutil.copyfile."))
-    r90, r90b = runs[0], runs[1]
-    verdicts: list[Verdict] = []
-
-    def nonempty(run) -> list[str]:
-        return sorted(n for n in run["source_digest"]
-                      if n != run["zero_length"])
-
-    kept_empty = [r for r in runs if r["zero_length"] in set(r["train"]) | set(r["val"])]
-    if kept_empty:
-        verdicts.append((SPLIT_TESTS[0], False, (
-            f"The zero-length file {kept_empty[0]['zero_length']} was copied. Check "
-            "os.path.getsize(file) > 0 before keeping a file.")))
-    else:
-        verdicts.append((SPLIT_TESTS[0], True, "Zero-length files were left out."))
-
-    expected = f"{r90['zero_length']} is zero length, so ignoring."
-    if reports_zero_length(r90["stdout"], r90["zero_length"]):
-        verdicts.append((SPLIT_TESTS[1], True, "Printed the zero-length message."))
-    else:
-        shown = r90["stdout"].strip().splitlines()[:3]
-        named = any(r90["zero_length"].lower() in line.lower() for line in shown)
-        verdicts.append((SPLIT_TESTS[1], False, (
-            f"Expected the line \"{expected}\" for the empty file; found "
-            + (f"{' / '.join(shown)!r}" if shown else "no output") + ". "
-            + ("Say that it is zero length." if named else
-               "The message must name the file it skips.") + " Wording, case and "
-            "punctuation are up to you.")))
-
-    verdicts += split_count_verdicts(runs, nonempty)
-
-    changed = [r for r in runs if r["source_now"] != r["source_digest"]]
-    if changed:
-        gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
-        verdicts.append((SPLIT_TESTS[4], False, (
-            f"SOURCE_DIR changed: {len(gone)} file(s) disappeared from it. Copy with "
-            "shutil.copyfile (or copyfile) instead of moving with shutil.move or os.rename.")))
-    else:
-        verdicts.append((SPLIT_TESTS[4], True, "The source directory was left unchanged."))
-
-    problems = []
-    for run in runs:
-        both = set(run["train"]) & set(run["val"])
-        union = set(run["train"]) | set(run["val"])
-        missing = set(nonempty(run)) - union
-        altered = [
-            n for n, digest in {**run["train_digest"], **run["val_digest"]}.items()
-            if run["source_digest"].get(n) not in (None, digest)
-        ]
-        if both:
-            problems.append(f"{len(both)} file(s) are in both sets (e.g. {sorted(both)[0]})")
-        if missing:
-            problems.append(f"{len(missing)} non-empty file(s) were copied nowhere "
-                            f"(e.g. {sorted(missing)[0]})")
-        if altered:
-            problems.append(f"{len(altered)} copied file(s) differ from the source")
-    if problems:
-        verdicts.append((SPLIT_TESTS[5], False, "; ".join(problems[:3]) + (
-            ". Each non-empty file goes to exactly one of the two directories.")))
-    else:
-        verdicts.append((SPLIT_TESTS[5], True, "Every non-empty file is in exactly one set."))
-
-    if set(r90["train"]) != set(r90b["train"]):
-        verdicts.append((SPLIT_TESTS[6], True, "Two runs gave two different splits."))
-    else:
-        verdicts.append((SPLIT_TESTS[6], False, (
-            "Two runs with different random seeds put exactly the same files in training: the "
-            "files are not shuffled. Use random.sample(files, len(files)) before splitting.")))
-    return verdicts
 
 
 def model_info(ctx: Context) -> dict | None:
@@ -542,6 +266,21 @@ def generator_observations(ctx: Context, key: str, usage: str) -> tuple[str | No
     return None, gens
 
 
+def generator_arguments_verdict(ctx: Context) -> Verdict:
+    """Which directories the iterators were built on, against the ones passed in."""
+    outcome = ctx.outcomes.get("train_val_generators")
+    exports = ((outcome.observation or {}).get("export") if outcome else None) or []
+    used = []
+    for arg, given, export in zip(("TRAINING_DIR", "VALIDATION_DIR"),
+                                  ctx.prepared["generator_dirs"], exports, strict=False):
+        flow = export.get("flow") if isinstance(export, dict) else None
+        directory = flow.get("directory") if isinstance(flow, dict) else None
+        used.append((arg, given, None if directory is None
+                     or course_paths.same_path(directory, given) else str(directory)))
+    return course_paths.arguments_verdict("train_val_generators", used,
+                                          bool(ctx.prepared.get("course_tmp")))
+
+
 def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, gens = generator_observations(
         ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
@@ -551,7 +290,8 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Returned two directory iterators.")]
     broken = batch_problem(gens)
     if broken:
-        return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:]]
+        return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:-1]] + [
+            generator_arguments_verdict(ctx)]
     verdicts.append((GENERATOR_TESTS[1], *batch_fits_model(gens)))
     bad_scale = []
     for label, gen in (("training", train), ("validation", val)):
@@ -599,6 +339,7 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
             f"class_mode is {modes[0]!r} (training) and {modes[1]!r} (validation), but "
             f"{described} needs class_mode={accepted[0]!r}. 'categorical' gives one-hot "
             "labels of two columns, which a single sigmoid unit cannot fit.")))
+    verdicts.append(generator_arguments_verdict(ctx))
     return verdicts
 
 

@@ -20,7 +20,7 @@ _AUGMENT_DEFAULTS = {"rotation_range": 0, "width_shift_range": 0.0, "height_shif
 PARTS = (
     part("create_train_val_dirs", c2w1.DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
     part("split_data", c2w1.SPLIT_TESTS, (4, 2, 5, 4, 4, 3, 3), probes=("split_data",)),
-    part("train_val_generators", c2w1.GENERATOR_TESTS + AUGMENT_TESTS, (3, 3, 3, 3, 3, 7, 3),
+    part("train_val_generators", c2w1.GENERATOR_TESTS + AUGMENT_TESTS, (3, 3, 3, 2, 3, 2, 6, 3),
          probes=("train_val_generators", "generators_clean")),
     part("create_model", c2w1.MODEL_TESTS, (2, 3, 3, 3, 2, 7),
          probes=("create_model", "train")),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import fixtures, keras_names
+from grader import course_paths, fixtures, keras_names
 from grader.assignments.c2w1 import (
     generator_observations,
     probe_create_model,
@@ -147,6 +147,9 @@ PROBES = {
 
 # --------------------------------------------------------------------------- parent side
 
+COURSE_TRAIN = "sign_mnist_train.csv"  # TRAINING_FILE in the notebook, relative to its folder
+
+
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     sign = fixtures.sign_mnist()
     data = workdir / "data"
@@ -158,14 +161,20 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         shutil.copyfile(source, paths[source.name])
     images, labels = fixtures.read_sign_csv(sign.train)
     val_images, _ = fixtures.read_sign_csv(sign.test)
+    for source in (sign.train, sign.test):  # the notebook's './sign_mnist_*.csv', rows reversed
+        header, *rows = source.read_text().splitlines(keepends=True)
+        (workdir / source.name).write_text(header + "".join(reversed(rows)))
     prepared = {
         "rows": len(labels),
         "val_rows": len(val_images),
         "images_sha256": hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest(),
         "labels_sha256": hashlib.sha256(np.ascontiguousarray(labels).tobytes()).hexdigest(),
         "labels_head": labels[:6].tolist(),
+        "course_images_sha256": hashlib.sha256(
+            np.ascontiguousarray(images[::-1]).tobytes()).hexdigest(),
     }
     train, test = str(paths[sign.train.name]), str(paths[sign.test.name])
+    prepared["train_file"] = train
     args = {
         "parse_data_from_input": {
             "train": train,
@@ -243,6 +252,10 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
                  and labels.get("sha256") == ctx.prepared["labels_sha256"])
     if values_ok:
         verdicts.append((PARSE_TESTS[3], True, "Every label and pixel matches the CSV."))
+    elif images.get("sha256") == ctx.prepared["course_images_sha256"]:
+        verdicts.append((PARSE_TESTS[3], False, course_paths.arguments_verdict(
+            "parse_data_from_input", [("filename", ctx.prepared["train_file"],
+                                       f"./{COURSE_TRAIN}")], True)[2]))
     else:
         verdicts.append((PARSE_TESTS[3], False, (
             f"The values differ from the CSV: the first labels should be "

@@ -154,3 +154,41 @@ CASES.append(Case("cut_over_every_file", "C2W1", (
      "VALIDATION_DIR, SPLIT_SIZE):"),
 ), expect={"split_data": ("SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation",)},
     why="the cut counts the zero-length file: one mistake, one check, whatever the shuffle"))
+
+# The notebook's own paths and globals inside graded functions: each costs the one check
+# "uses its arguments, not the notebook's paths" (or, where a part has no such check, the one
+# check that judges where the data came from); the rest is judged on what the function did.
+ARGUMENTS = "uses its arguments, not the notebook's paths"
+CASES += [
+    Case("global_root_dir", "C2W1", (
+        ("c2w1-create-train-val-dirs", "os.makedirs(os.path.join(root_path, 'training', 'cats'))",
+         "os.makedirs(os.path.join(root_dir, 'training', 'cats'), exist_ok=True)"),
+        ("c2w1-create-train-val-dirs", "os.makedirs(os.path.join(root_path, 'training', 'dogs'))",
+         "os.makedirs(os.path.join(root_dir, 'training', 'dogs'), exist_ok=True)"),
+        ("c2w1-create-train-val-dirs",
+         "os.makedirs(os.path.join(root_path, 'validation', 'cats'))",
+         "os.makedirs(os.path.join(root_dir, 'validation', 'cats'), exist_ok=True)"),
+        ("c2w1-create-train-val-dirs",
+         "os.makedirs(os.path.join(root_path, 'validation', 'dogs'))",
+         "os.makedirs(os.path.join(root_dir, 'validation', 'dogs'), exist_ok=True)"),
+    ), expect={"create_train_val_dirs": (ARGUMENTS,)},
+        why="the notebook's root_dir: the right tree under the wrong root"),
+    Case("course_paths_in_generators", "C2W2", (
+        ("c2w2-train-val-generators", "directory=TRAINING_DIR",
+         "directory='/tmp/cats-v-dogs/training'"),
+    ), expect={"train_val_generators": (ARGUMENTS,)},
+        why="'/tmp/cats-v-dogs/training' hard-coded in train_val_generators"),
+    Case("course_paths_in_c2w3", "C2W3", (
+        ("c2w3-train-val-generators", "directory=TRAINING_DIR", "directory=train_dir"),
+        ("c2w3-create-pre-trained-model", "pre_trained_model.load_weights(local_weights_file)",
+         "pre_trained_model.load_weights("
+         "'/tmp/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5')"),
+    ), expect={"train_val_generators": (ARGUMENTS,),
+               "create_pre_trained_model": ("weights loaded from the file it is given",)},
+        why="the global train_dir and the weights file's course path"),
+    Case("course_csv_in_parse", "C2W4", (
+        ("c2w4-parse-data-from-input", "with open(filename) as file:",
+         "with open(TRAINING_FILE) as file:"),
+    ), expect={"parse_data_from_input": ("values equal the CSV, header skipped",)},
+        why="the notebook's TRAINING_FILE instead of the filename argument"),
+]
