@@ -23,3 +23,22 @@ def test_realistic_submission_gets_its_verdict(case, tmp_path):
     result = grade(get_spec(case.code), path, HISTORIES.get(case.code), Options())
     expected = {part: set(tests) for part, tests in case.expect.items()}
     assert {p: set(t) for p, t in failing(result).items()} == expected, dump(result)
+
+
+def test_without_namespaces_a_notebook_path_is_explained(tmp_path, monkeypatch):
+    """No private /tmp without namespaces: the old failure stays, in the learner's terms."""
+    monkeypatch.setenv("GRADER_SANDBOX", "0")
+    missing = f"/tmp/no-such-course-dir-{tmp_path.name}/training/"
+    nb = edit(load_solution("C2W1"), "c2w1-train-val-generators", "directory=TRAINING_DIR",
+              f"directory={missing!r}")
+    result = grade(get_spec("C2W1"), write(nb, tmp_path), HISTORIES["C2W1"],
+                   Options(probe_timeouts=()))
+    assert set(failing(result)) == {"train_val_generators"}, dump(result)
+    message = failing_messages(result)["train_val_generators"]
+    assert missing in message and "a path from the notebook" in message
+    assert "Errno" not in message and "No such file" not in message
+
+
+def failing_messages(result) -> dict[str, str]:
+    return {p["name"]: next(t["message"] for t in p["tests"] if not t["passed"])
+            for p in result.to_dict()["parts"] if any(not t["passed"] for t in p["tests"])}

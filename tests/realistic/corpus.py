@@ -192,3 +192,47 @@ CASES += [
     ), expect={"parse_data_from_input": ("values equal the CSV, header skipped",)},
         why="the notebook's TRAINING_FILE instead of the filename argument"),
 ]
+
+PANDAS_PARSE = '''def parse_data_from_input(filename):
+  frame = pd.read_csv(filename)
+  labels = frame["label"].to_numpy(dtype=np.float64)
+  images = frame.drop(columns=["label"]).to_numpy(dtype=np.float64).reshape(-1, 28, 28)
+  return images, labels
+'''
+NUMPY_PARSE = '''def parse_data_from_input(filename):
+  data = np.loadtxt(filename, delimiter=",", skiprows=1)
+  return data[:, 1:].reshape((-1, 28, 28)), data[:, 0]
+'''
+FUNCTIONAL_MODEL = '''def create_model():
+  inputs = tf.keras.Input(shape=(150, 150, 3))
+  x = inputs
+  for filters in (16, 32, 64):
+    x = tf.keras.layers.Conv2D(filters, 3, activation="relu")(x)
+    x = tf.keras.layers.MaxPooling2D()(x)
+  x = tf.keras.layers.Flatten()(x)
+  x = tf.keras.layers.Dense(512, activation="relu")(x)
+  outputs = tf.keras.layers.Dense(1, activation="sigmoid")(x)
+  model = tf.keras.Model(inputs=inputs, outputs=outputs)
+  model.compile(optimizer="rmsprop", loss="bce", metrics=["binary_accuracy"])
+  return model
+'''
+
+
+def _replace_function(cell: str, name: str, source: str) -> Edit:
+    """Put `source` first in the cell and rename the reference's version out of the way."""
+    head = f"def {name}("
+    return (cell, head, source + f"\n\ndef {name}_reference(")
+
+
+CASES += [
+    Case("pandas_parse", "C2W4", (
+        _replace_function("c2w4-parse-data-from-input", "parse_data_from_input", PANDAS_PARSE),
+        ("c2w4-imports", "import numpy as np\n", "import numpy as np\nimport pandas as pd\n"),
+    ), why="pandas.read_csv instead of csv.reader"),
+    Case("numpy_parse", "C2W4", (
+        _replace_function("c2w4-parse-data-from-input", "parse_data_from_input", NUMPY_PARSE),
+    ), why="np.loadtxt, float64 by default"),
+    Case("functional_model", "C2W1", (
+        _replace_function("c2w1-create-model", "create_model", FUNCTIONAL_MODEL),
+    ), why="tf.keras.Model(inputs, outputs), string optimizer, 'bce', 'binary_accuracy'"),
+]
