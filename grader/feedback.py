@@ -66,3 +66,16 @@ def outcome_problem(function: str, outcome: ProbeOutcome | None) -> str | None:
     if "probe_error" in obs:
         return describe_error(function, obs["probe_error"])
     return None
+
+
+def call_problem(ctx, probe: str, function: str) -> str | None:
+    """Why a probe that calls `function` gives nothing to judge: no observation, or the call
+    itself raised; None when there is a value to judge."""
+    outcome = ctx.outcomes.get(probe)
+    problem = outcome_problem(function, outcome)
+    if problem:
+        return problem
+    call = outcome.observation.get("call") or {}
+    if not call.get("ok"):
+        return describe_error(function, call.get("error"))
+    return None

@@ -47,6 +47,13 @@ class Context:
 
 
 Verdict = tuple[str, bool, str]
+
+
+def all_fail(part: PartSpec, message: str) -> list[Verdict]:
+    """Every check of a part fails for one reason (the function could not be judged)."""
+    return [(name, False, message) for name, _ in part.tests]
+
+
 CheckFn = Callable[[Context, PartSpec], list[Verdict]]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader import course_paths, fixtures
 from grader.feedback import describe_error, outcome_problem
-from grader.spec import Context, PartSpec, Verdict
+from grader.spec import Context, PartSpec, Verdict, all_fail
 
 SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
            "validation/dogs"}
@@ -111,10 +111,6 @@ def prepare(workdir: Path, pets) -> tuple[dict, dict[str, dict]]:
     return prepared, args
 
 
-def _all_fail(part: PartSpec, message: str) -> list[Verdict]:
-    return [(name, False, message) for name, _ in part.tests]
-
-
 def _dirs_under(root: Path) -> set[str]:
     if not root.is_dir() or root.is_symlink():
         return set()
@@ -151,7 +147,7 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("create_train_val_dirs")
     problem = outcome_problem("create_train_val_dirs", outcome)
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     calls = outcome.observation["calls"]
     roots = [Path(r) for r in ctx.prepared["roots"]]
     found = [_dirs_under(root) for root in roots]
@@ -164,7 +160,7 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
         tree = _dirs_under(course_paths.real_path(Path(view), elsewhere[0]))
         where = elsewhere[0]
     if not tree and not elsewhere and not calls[0]["ok"]:
-        return _all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
+        return all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
     verdicts = [_tree_verdict(DIRS_TESTS[0], tree, where, calls[0])]
     if elsewhere:
         verdicts.append(course_paths.arguments_verdict(
@@ -258,11 +254,11 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("split_data")
     problem = outcome_problem("split_data", outcome)
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     calls = outcome.observation["calls"]
     for call in calls:
         if not call["ok"]:
-            return _all_fail(part, describe_error("split_data", call["error"]))
+            return all_fail(part, describe_error("split_data", call["error"]))
     runs = []
     for info, call in zip(ctx.prepared["runs"], calls, strict=True):
         base = Path(info["base"])
@@ -277,7 +273,7 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
         view = ctx.prepared.get("views", {}).get("split_data")
         layout = ctx.prepared.get("course", {}).get("split_data", {})
         elsewhere = course_paths.created(Path(view), layout, ctx.workdir) if view else []
-        return _all_fail(part, (
+        return all_fail(part, (
             "split_data copied no files into TRAINING_DIR or VALIDATION_DIR"
             + (f"; it wrote to {elsewhere[0]} (a path from the notebook) instead" if elsewhere
                else "") + ". List the files of SOURCE_DIR, shuffle them with random.sample, "

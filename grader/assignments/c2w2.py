@@ -3,7 +3,7 @@ C2W1; the generators must augment training images only, and the history rule dif
 
 from __future__ import annotations
 
-from grader.assignments import c2w1
+from grader.assignments import c2w1, c2w1_generators
 from grader.history import history_tests
 from grader.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
 
@@ -20,7 +20,8 @@ _AUGMENT_DEFAULTS = {"rotation_range": 0, "width_shift_range": 0.0, "height_shif
 PARTS = (
     part("create_train_val_dirs", c2w1.DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
     part("split_data", c2w1.SPLIT_TESTS, (4, 2, 5, 4, 4, 3, 3), probes=("split_data",)),
-    part("train_val_generators", c2w1.GENERATOR_TESTS + AUGMENT_TESTS, (3, 3, 3, 2, 3, 2, 6, 3),
+    part("train_val_generators", c2w1_generators.GENERATOR_TESTS + AUGMENT_TESTS,
+         (3, 3, 3, 2, 3, 2, 6, 3),
          probes=("train_val_generators", "generators_clean")),
     part("create_model", c2w1.MODEL_TESTS, (2, 3, 3, 3, 2, 7),
          probes=("create_model", "train")),
@@ -39,10 +40,10 @@ def _augmenting_settings(gen: dict) -> list[str]:
 
 
 def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
-    verdicts = c2w1.check_train_val_generators(ctx, part)
-    problem, gens = c2w1.generator_observations(
+    verdicts = c2w1_generators.check_train_val_generators(ctx, part)
+    problem, gens = c2w1_generators.generator_observations(
         ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
-    problem = problem or c2w1.batch_problem(gens)
+    problem = problem or c2w1_generators.batch_problem(gens)
     if problem:
         return verdicts + [(name, False, problem) for name in AUGMENT_TESTS]
     train, val = gens

@@ -7,30 +7,31 @@ any fresh initialisation), a model that holds them has provably loaded that very
 
 from __future__ import annotations
 
-import functools
 import shutil
 from pathlib import Path
 
 from grader import course_paths, fixtures, keras_names
-from grader.assignments import c2w1, c2w2
-from grader.feedback import describe_error, outcome_problem
-from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, part
+from grader.assignments import c2w1, c2w1_generators, c2w2
+from grader.assignments.c2w3_pretrained import (
+    COURSE_WEIGHTS,
+    PRE_TRAINED_TESTS,
+    check_pre_trained,
+    fixture_fingerprint,
+    probe_pre_trained,
+    probe_pre_trained_clean,
+    trainable_count,
+)
+from grader.feedback import call_problem, describe_error, outcome_problem
+from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail, part
 
 FUNCTIONS = ("train_val_generators", "create_pre_trained_model", "output_of_last_layer",
              "create_final_model", "myCallback")
-PRE_TRAINED_PARAMS = 21_802_784
 FINAL_PARAMS = 47_512_481
 FINAL_TRAINABLE = 38_537_217
 SEED = 99
 
-GENERATOR_TESTS = c2w1.GENERATOR_TESTS[:4] + ("batch_size 32 and class_mode 'binary'",) + (
-    c2w2.AUGMENT_TESTS) + (course_paths.ARGUMENTS_CHECK,)
-PRE_TRAINED_TESTS = (
-    "InceptionV3 without its top, input (150, 150, 3)",
-    "weights loaded from the file it is given",
-    "every layer frozen: 0 trainable parameters",
-    "21,802,784 parameters",
-)
+GENERATOR_TESTS = (*c2w1_generators.GENERATOR_TESTS[:4], "batch_size 32 and class_mode 'binary'",
+                   *c2w2.AUGMENT_TESTS, course_paths.ARGUMENTS_CHECK)
 LAST_LAYER_TESTS = (
     "returns the output of layer 'mixed7'",
     "output shape (None, 7, 7, 768)",
@@ -79,45 +80,6 @@ def _reference_model():
             layer.trainable = False
         _REFERENCE["model"] = model
     return _REFERENCE["model"]
-
-
-def _trainable_count(model) -> int:
-    import numpy as np
-
-    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
-
-
-def probe_pre_trained(ns: dict, args: dict) -> dict:
-    """Learner side: call the function, then export the model's configuration and save its
-    weights; the parent fingerprints the saved weights and a clean child the architecture."""
-    from grader.probe_tools import call_learner, export_model
-
-    call = call_learner(ns, "create_pre_trained_model", args["weights"])
-    obs: dict = {"call": call.summary()}
-    if not call.ok or not hasattr(call.value, "layers"):
-        obs["returned"] = type(call.value).__name__
-        return obs
-    model = call.value
-    obs["export"] = export_model(model)
-    try:
-        model.save_weights(args["saved_weights"])
-    except Exception as exc:  # noqa: BLE001 - reported, judged by the parent
-        obs["save_error"] = f"{type(exc).__name__}: {exc}"[:300]
-    return obs
-
-
-def probe_pre_trained_clean(ns: dict, args: dict) -> dict:
-    from grader.probe_tools import clean_model
-
-    model, obs = clean_model(args)
-    if model is None:
-        return obs
-    info = obs["model"]
-    info["trainable_params"] = _trainable_count(model)
-    info["trainable_layers"] = sum(1 for layer in model.layers
-                                   if layer.trainable and layer.weights)
-    info["has_mixed7"] = any(layer.name == "mixed7" for layer in model.layers)
-    return obs
 
 
 def probe_last_layer(ns: dict, args: dict) -> dict:
@@ -171,7 +133,7 @@ def probe_final_clean(ns: dict, args: dict) -> dict:
     if model is None:
         return obs
     info = obs["model"]
-    info["trainable_params"] = _trainable_count(model)
+    info["trainable_params"] = trainable_count(model)
     names = [layer.name for layer in model.layers]
     start = names.index("mixed7") + 1 if "mixed7" in names else len(names)
     info["head"] = []
@@ -222,8 +184,8 @@ def probe_callback(ns: dict, args: dict) -> dict:
 
 
 PROBES = {
-    "train_val_generators": c2w1.probe_train_val_generators,
-    "generators_clean": c2w1.probe_generators_clean,
+    "train_val_generators": c2w1_generators.probe_train_val_generators,
+    "generators_clean": c2w1_generators.probe_generators_clean,
     "create_pre_trained_model": probe_pre_trained,
     "pretrained_clean": probe_pre_trained_clean,
     "output_of_last_layer": probe_last_layer,
@@ -234,15 +196,6 @@ PROBES = {
 
 
 # --------------------------------------------------------------------------- parent side
-
-COURSE_WEIGHTS = f"/tmp/{fixtures.WEIGHTS_FILE}"
-
-
-@functools.lru_cache(maxsize=4)
-def _fingerprint(path: str) -> dict:
-    """Of a fixture file in the cache (never of learner output): ~90 MB read once."""
-    return fixtures.h5_fingerprint(Path(path))
-
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     data = fixtures.horses_or_humans()
@@ -256,8 +209,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     counts = {part: sum(fixtures.HORSES_COUNTS[part].values()) for part in fixtures.HORSES_COUNTS}
     course_weights = fixtures.course_weights()
     prepared = {"counts": counts, "classes": ["horses", "humans"],
-                "fingerprint": _fingerprint(str(weights)),
-                "course_fingerprint": _fingerprint(str(course_weights)),
+                "fingerprint": fixture_fingerprint(str(weights)),
+                "course_fingerprint": fixture_fingerprint(str(course_weights)),
                 "weights": str(local_weights),
                 "generator_dirs": [str(workdir / "training") + "/",
                                    str(workdir / "validation") + "/"],
@@ -279,25 +232,10 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     return prepared, args
 
 
-def _all_fail(part: PartSpec, message: str) -> list[Verdict]:
-    return [(name, False, message) for name, _ in part.tests]
-
-
-def _first_problem(ctx: Context, probe: str, function: str) -> str | None:
-    outcome = ctx.outcomes.get(probe)
-    problem = outcome_problem(function, outcome)
-    if problem:
-        return problem
-    call = outcome.observation.get("call") or {}
-    if not call.get("ok"):
-        return describe_error(function, call.get("error"))
-    return None
-
-
 def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts = c2w2.check_train_val_generators(ctx, part)
     by_name = {name: (ok, message) for name, ok, message in verdicts}
-    problem, gens = c2w1.generator_observations(
+    problem, gens = c2w1_generators.generator_observations(
         ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
     name = GENERATOR_TESTS[4]
     if problem:
@@ -312,75 +250,13 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     return [(n, *by_name.get(n, (False, "Not checked."))) for n in GENERATOR_TESTS]
 
 
-def _saved_fingerprint(ctx: Context) -> dict:
-    """Fingerprint of the weights the model held, read by the grader from the saved file."""
-    path = ctx.workdir / "exports" / "pretrained.weights.h5"
-    if not path.is_file() or path.is_symlink() or path.stat().st_size > 512 * 2**20:
-        return {}
-    try:
-        return fixtures.h5_fingerprint(path)
-    except (OSError, ValueError):
-        return {}
-
-
-def _same_weights(got: dict, want: dict) -> bool:
-    return (got.get("count") == want["count"]
-            and abs(got.get("sum", 0) - want["sum"]) <= 1e-6 * max(1.0, abs(want["sum"]))
-            and abs(got.get("sumsq", 0) - want["sumsq"]) <= 1e-6 * want["sumsq"])
-
-
-def check_pre_trained(ctx: Context, part: PartSpec) -> list[Verdict]:
-    problem = _first_problem(ctx, "create_pre_trained_model", "create_pre_trained_model")
-    if problem:
-        return _all_fail(part, problem)
-    obs = ctx.outcomes["create_pre_trained_model"].observation
-    if "export" not in obs:
-        return _all_fail(part, "create_pre_trained_model did not return a Keras model.")
-    if obs.get("rebuild_error"):
-        return _all_fail(part, "The grader checks a copy of your model rebuilt from its "
-                         f"configuration, and it could not be rebuilt: {obs['rebuild_error']}.")
-    info = obs.get("model")
-    if not info:
-        return _all_fail(part, obs.get("clean_failure") or "The model could not be checked.")
-    verdicts: list[Verdict] = []
-    shape_ok = (info.get("input_shape") == [None, 150, 150, 3]
-                and info.get("output_shape") == [None, 3, 3, 2048] and info.get("has_mixed7"))
-    verdicts.append((PRE_TRAINED_TESTS[0], shape_ok, (
-        "InceptionV3, no top, 150x150x3." if shape_ok else
-        f"Expected InceptionV3(input_shape=(150, 150, 3), include_top=False, weights=None); "
-        f"found input {info.get('input_shape')} and output {info.get('output_shape')}.")))
-    got = _saved_fingerprint(ctx)
-    if _same_weights(got, ctx.prepared["fingerprint"]):
-        verdicts.append((PRE_TRAINED_TESTS[1], True,
-                         "The model holds exactly the weights of the file passed in."))
-    elif _same_weights(got, ctx.prepared["course_fingerprint"]):
-        verdicts.append((PRE_TRAINED_TESTS[1], False, course_paths.arguments_verdict(
-            "create_pre_trained_model", [("local_weights_file", ctx.prepared["weights"],
-                                          COURSE_WEIGHTS)], True)[2]))
-    else:
-        verdicts.append((PRE_TRAINED_TESTS[1], False, (
-            "The model's weights are not those of the file passed as local_weights_file. Call "
-            "pre_trained_model.load_weights(local_weights_file) with the argument, not a "
-            "hard-coded path, and build InceptionV3 with weights=None.")))
-    trainable = info.get("trainable_params")
-    verdicts.append((PRE_TRAINED_TESTS[2], trainable == 0, (
-        "No trainable parameters." if trainable == 0 else
-        f"{trainable:,} parameters are still trainable in {info.get('trainable_layers')} "
-        "layer(s). Set layer.trainable = False for every layer of pre_trained_model.layers.")))
-    params = info.get("params")
-    verdicts.append((PRE_TRAINED_TESTS[3], params == PRE_TRAINED_PARAMS, (
-        f"{params:,} parameters." if params == PRE_TRAINED_PARAMS else
-        f"Expected {PRE_TRAINED_PARAMS:,} parameters; found {params}.")))
-    return verdicts
-
-
 def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
-    problem = _first_problem(ctx, "output_of_last_layer", "output_of_last_layer")
+    problem = call_problem(ctx, "output_of_last_layer", "output_of_last_layer")
     if problem:
         if "output_shape" in problem and "AttributeError" in problem:
             problem += (" Keras 3 layers have no `output_shape`: print "
                         "`last_desired_layer.output.shape` instead (it works in Keras 2 too).")
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     obs = ctx.outcomes["output_of_last_layer"].observation
     layer = obs.get("layer")
     verdicts: list[Verdict] = [(LAST_LAYER_TESTS[0], layer == "mixed7", (
@@ -396,19 +272,19 @@ def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    problem = _first_problem(ctx, "create_final_model", "create_final_model")
+    problem = call_problem(ctx, "create_final_model", "create_final_model")
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     learner = ctx.outcomes["create_final_model"].observation
     if "export" not in learner:
-        return _all_fail(part, f"create_final_model returned {learner.get('returned')}, "
+        return all_fail(part, f"create_final_model returned {learner.get('returned')}, "
                          "not a Keras model.")
     problem = outcome_problem("Checking the model", ctx.outcomes.get("final_model_training"))
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     obs = ctx.outcomes["final_model_training"].observation
     if "rebuild_error" in obs:
-        return _all_fail(part, "The grader checks a copy of your model rebuilt from its "
+        return all_fail(part, "The grader checks a copy of your model rebuilt from its "
                          f"configuration, and it could not be rebuilt: {obs['rebuild_error']}.")
     info = obs["model"]
     head = [(h["type"], h.get("units"), h.get("activation"), h.get("rate"))
@@ -458,9 +334,9 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
-    problem = _first_problem(ctx, "myCallback", "myCallback")
+    problem = call_problem(ctx, "myCallback", "myCallback")
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     stops = ctx.outcomes["myCallback"].observation.get("stops", {})
     return [
         (CALLBACK_TESTS[0], stops.get("below") is False, (

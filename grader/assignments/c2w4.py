@@ -13,13 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from grader import course_paths, fixtures, keras_names
-from grader.assignments.c2w1 import (
-    generator_observations,
-    probe_create_model,
-    probe_generators_clean,
-)
+from grader.assignments.c2w1 import probe_create_model
+from grader.assignments.c2w1_generators import generator_observations, probe_generators_clean
 from grader.feedback import describe_error, outcome_problem
-from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, part
+from grader.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail, part
 
 FUNCTIONS = ("parse_data_from_input", "train_val_generators", "create_model")
 REAL_ROWS = 27_455
@@ -190,10 +187,6 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     return prepared, args
 
 
-def _all_fail(part: PartSpec, message: str) -> list[Verdict]:
-    return [(name, False, message) for name, _ in part.tests]
-
-
 def predict_real_seconds(timings: list[dict]) -> tuple[float, float]:
     """Extrapolate from two file sizes to the real file; the exponent is fitted between 1
     (linear) and 2 (quadratic, e.g. np.append in a loop). Returns (seconds, exponent)."""
@@ -221,16 +214,16 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("parse_data_from_input")
     problem = outcome_problem("parse_data_from_input", outcome)
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     obs = outcome.observation
     if not obs["call"]["ok"]:
-        return _all_fail(part, describe_error("parse_data_from_input", obs["call"]["error"]))
+        return all_fail(part, describe_error("parse_data_from_input", obs["call"]["error"]))
     # Values are judged only from the saved files; the in-process summary (which a
     # submission could forge) serves for shapes in messages, never for the hash.
     images, labels = (_saved_array(ctx, name) or {**(obs.get(name) or {}), "sha256": None}
                       for name in ("images", "labels"))
     if not images or not labels or "shape" not in images or "shape" not in labels:
-        return _all_fail(part, (
+        return all_fail(part, (
             f"parse_data_from_input returned {obs.get('returned')}; expected a tuple "
             "(images, labels) of numpy arrays."))
     rows = ctx.prepared["rows"]
@@ -282,7 +275,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, gens = generator_observations(
         ctx, "x_shape", "ImageDataGenerator(...).flow(x, y, batch_size=32)")
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     train, val = gens
     verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Two array iterators.")]
     rows = (ctx.prepared["rows"], ctx.prepared["val_rows"])
@@ -324,7 +317,7 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
 
     problem, info = created_model(ctx)
     if problem:
-        return _all_fail(part, problem)
+        return all_fail(part, problem)
     verdicts: list[Verdict] = []
     compiled = bool(info.get("compiled") and info.get("loss"))
     verdicts.append((MODEL_TESTS[0], compiled, (
