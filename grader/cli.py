@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from grader.assignments import CODES
+from grader.protocol import Limits
 from grader.reporters import RENDERERS
-from grader.runner import Limits
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 

@@ -16,11 +16,27 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 TMP = "/tmp"
 ARGUMENTS_CHECK = "uses its arguments, not the notebook's paths"
 Layout = dict[str, "str | None"]
+
+
+def host_tops() -> set[str]:
+    """Top-level names under /tmp that the grader's own processes need to see through the
+    view: its code, its Python, its fixture cache (a clone or a venv may live under /tmp)."""
+    here = Path(__file__).resolve().parent.parent
+    cache = os.environ.get("GRADER_CACHE") or str(Path.home() / ".cache")
+    needed = [*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix,
+              os.path.dirname(sys.executable), str(here), cache]
+    tops = set()
+    for path in needed:
+        real = os.path.realpath(path) if path else ""
+        if real.startswith(TMP + "/"):
+            tops.add(Path(os.path.relpath(real, TMP)).parts[0])
+    return tops
 
 
 def view_dir(workdir: Path, part: str) -> Path:
@@ -48,7 +64,7 @@ def created(view: Path, layout: Layout, workdir: Path) -> list[str]:
     found = [path for path, source in layout.items() if source is None
              and (view / os.path.relpath(path, TMP)).is_dir()
              and any((view / os.path.relpath(path, TMP)).iterdir())]
-    tops = {Path(os.path.relpath(p, TMP)).parts[0] for p in layout}
+    tops = {Path(os.path.relpath(p, TMP)).parts[0] for p in layout} | host_tops()
     work = os.path.realpath(workdir)
     if work.startswith(TMP + "/"):  # the work directory's mount point, made by confine
         tops.add(Path(os.path.relpath(work, TMP)).parts[0])

@@ -6,7 +6,7 @@ import re
 import sys
 
 from grader import course_paths
-from grader.runner import ProbeOutcome
+from grader.protocol import ProbeOutcome
 
 _OS_ERRORS = frozenset({"FileNotFoundError", "PermissionError", "OSError", "FileExistsError",
                         "NotADirectoryError", "IsADirectoryError"})

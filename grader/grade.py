@@ -13,9 +13,10 @@ from grader.extract import extract
 from grader.feedback import describe_error
 from grader.history import check_history, curves_of, load_history
 from grader.notebook import NotebookError, read_notebook
+from grader.protocol import Limits
 from grader.redact import redact
 from grader.results import GradeResult, PartResult, TestResult
-from grader.runner import Limits, prestart, run_groups, run_probes
+from grader.runner import prestart, run_groups, run_probes
 from grader.spec import AssignmentSpec, Context, PartSpec, Verdict
 from grader.zygote import Zygote
 

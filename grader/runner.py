@@ -15,42 +15,14 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader import sandbox
 from grader.extract import Snippet
-from grader.sandbox import PidsCgroup
+from grader.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeRequest
+from grader.sandbox import PidsCgroup, child_env
 from grader.zygote import Zygote, ZygoteGone
-
-OUTPUT_LIMIT = 256 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    submission_timeout_s: float = 900.0
-    memory_bytes: int = 6 * 2**30
-    cpu_seconds: int = 1800
-    file_size_bytes: int = 512 * 2**20
-    output_bytes: int = OUTPUT_LIMIT
-    max_processes: int = 512
-
-
-@dataclass(frozen=True)
-class ProbeRequest:
-    name: str
-    timeout_s: float
-    args: dict = field(default_factory=dict)
-
-
-@dataclass
-class ProbeOutcome:
-    """Either an observation, or why there is none (timeout, crash, never reached)."""
-
-    name: str
-    observation: dict | None = None
-    failure: str | None = None
-    seconds: float = 0.0
 
 
 @dataclass
@@ -77,25 +49,6 @@ def _set_limits(limits: Limits, use_gpu: bool, cgroup: PidsCgroup):
             resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes,) * 2)
 
     return apply
-
-
-def child_env(keras: str, workdir: Path, course_tmp: Path | None = None) -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
-            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GRADER_CACHE")
-    env = {k: os.environ[k] for k in keep if k in os.environ}
-    env.update(
-        HOME=str(workdir),
-        TMPDIR=str(workdir / "tmp"),
-        MPLBACKEND="Agg",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        TF_USE_LEGACY_KERAS="1" if keras == "2" else "0",
-        PYTHONHASHSEED="0",
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
-    )
-    if course_tmp is not None:  # bound over /tmp by sandbox.confine
-        env["GRADER_COURSE_TMP"] = str(course_tmp)
-    return env
 
 
 def _drain(stream, sink: list[bytes], limit: int, flags: dict) -> None:
@@ -232,7 +185,7 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
     return _watch(proc, read_fd, cgroup, limits)
 
 
-def prestart(workdir: Path, keras: str = "2", limits: Limits = Limits(),
+def prestart(workdir: Path, keras: str = "2", limits: Limits = DEFAULT_LIMITS,
              use_gpu: bool = False, prewarm: bool = True,
              course_tmp: Path | None = None) -> Spawned:
     """Start a child (importing TensorFlow, with `prewarm`) that waits for its task while
@@ -247,7 +200,7 @@ def run_probes(
     probes: list[ProbeRequest],
     workdir: Path,
     keras: str = "2",
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     use_gpu: bool = False,
     prestarted: Spawned | None = None,
     zygote: Zygote | None = None,
@@ -382,7 +335,7 @@ def run_probes(
 
 def run_groups(assignment: str, snippets: list[Snippet],
                groups: list[tuple[list[ProbeRequest], Path | None]], workdir: Path,
-               keras: str = "2", limits: Limits = Limits(), use_gpu: bool = False,
+               keras: str = "2", limits: Limits = DEFAULT_LIMITS, use_gpu: bool = False,
                prestarted: Spawned | None = None, zygote: Zygote | None = None) -> RunReport:
     """Each group (one graded function's probes) in its own child with the learner's code
     loaded afresh, so that nothing one function does (a patched builtin, os.chdir, a global

@@ -93,6 +93,25 @@ def _working_unshare() -> list[str]:
     return []
 
 
+def child_env(keras: str, workdir: Path, course_tmp: Path | None = None) -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
+            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GRADER_CACHE")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update(
+        HOME=str(workdir),
+        TMPDIR=str(workdir / "tmp"),
+        MPLBACKEND="Agg",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        TF_USE_LEGACY_KERAS="1" if keras == "2" else "0",
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+    )
+    if course_tmp is not None:  # bound over /tmp by sandbox.confine
+        env["GRADER_COURSE_TMP"] = str(course_tmp)
+    return env
+
+
 def _pids_root() -> Path | None:
     for candidate in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
         if (candidate / "cgroup.procs").exists() and os.access(candidate, os.W_OK):
@@ -196,16 +215,29 @@ def _fresh_dev(libc, work: str) -> None:
 
 def _course_tmp(libc, view: str, work: str) -> None:
     """/tmp becomes the course view (see course_paths), a directory inside the work
-    directory; the work directory stays at its own path if that lies under /tmp."""
-    keep = os.open(work, os.O_PATH | os.O_DIRECTORY)  # still reachable once /tmp is covered
+    directory. What the child itself needs under /tmp stays where it was: the work
+    directory, and the grader's code, Python and fixture cache (course_paths.host_tops)."""
+    from grader.course_paths import host_tops
+
+    keep = {name: os.open(f"/tmp/{name}", os.O_PATH) for name in sorted(host_tops())
+            if os.path.lexists(f"/tmp/{name}") and not os.path.lexists(f"{view}/{name}")}
+    keep_work = os.open(work, os.O_PATH | os.O_DIRECTORY)  # reachable once /tmp is covered
     try:
         _mount(libc, view.encode(), b"/tmp", None, MS_BIND)
-        if work.startswith("/tmp/"):
+        for name, fd in keep.items():  # a mount point in the view, then the original on it
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(f"/tmp/{name}", exist_ok=True)
+            else:
+                open(f"/tmp/{name}", "a").close()
+            _mount(libc, f"/proc/self/fd/{fd}".encode(), f"/tmp/{name}".encode(), None,
+                   MS_BIND | MS_REC)
+        if work.startswith("/tmp/") and not os.path.isdir(os.path.join(work, "course")):
             os.makedirs(work, exist_ok=True)  # inside the view: its mount point
-            _mount(libc, f"/proc/self/fd/{keep}".encode(), work.encode(), None,
+            _mount(libc, f"/proc/self/fd/{keep_work}".encode(), work.encode(), None,
                    MS_BIND | MS_REC)
     finally:
-        os.close(keep)
+        for fd in [*keep.values(), keep_work]:
+            os.close(fd)
 
 
 def confine(workdir: str) -> None:

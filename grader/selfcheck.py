@@ -115,8 +115,8 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
     from grader.assignments import get_spec
     from grader.grade import Options, grade
     from grader.live_source import collect, kernel_cells, module_file_cells, scope_of
+    from grader.protocol import Limits
     from grader.reporters.learner import WIDTH, render_part, wrap
-    from grader.runner import Limits
 
     name = getattr(function, "__name__", None)
     if not callable(function) or not name:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.runner import ProbeOutcome, ProbeRequest
+from grader.protocol import ProbeOutcome, ProbeRequest
 
 
 @dataclass(frozen=True)

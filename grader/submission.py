@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignments import UnknownAssignment, get_spec
+from grader.protocol import Limits
 from grader.results import GradeResult
-from grader.runner import Limits
 from grader.spec import AssignmentSpec
 
 

@@ -208,7 +208,7 @@ class Zygote:
         self._lock = threading.Lock()
 
     def _start(self) -> None:
-        from grader.runner import child_env
+        from grader.sandbox import child_env
 
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

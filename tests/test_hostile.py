@@ -17,7 +17,7 @@ from hostile.corpus import CASES
 from grader import fixtures
 from grader.assignments import get_spec
 from grader.grade import Options, grade
-from grader.runner import Limits
+from grader.protocol import Limits
 
 SPEC = get_spec("C2W1")
 TIMEOUT = 60

@@ -20,7 +20,7 @@ from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
 from grader import sandbox
 from grader.assignments import get_spec
 from grader.grade import Options, grade
-from grader.runner import Limits
+from grader.protocol import Limits
 
 SPEC = get_spec("C2W1")
 
