@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.assignments import CODES, IMPLEMENTED, get_spec
+from grader.assignments import CODES, get_spec
 from grader.notebook import Notebook
 
 # Functions only one assignment has; C2W1 and C2W2 share all theirs and are told apart by
@@ -29,7 +29,7 @@ def detect(notebook: Notebook) -> tuple[str | None, str]:
         code = f"C2W{match.group(1)}"
         return code, f"the file name {notebook.path.name} says {code}"
     scores = {code: get_spec(code).detect(notebook.path.name, text)
-              for code in IMPLEMENTED if get_spec(code).detect}
+              for code in CODES if get_spec(code).detect}
     best = max(scores, key=scores.get, default=None)
     if best and scores[best] > 0:
         how = ("it configures augmentation (rotation_range / history_augmented.pkl)"

@@ -39,7 +39,6 @@ class FoundFunction:
     name: str
     cell: int
     rule: str
-    lr_keyword: bool = False
 
 
 @dataclass
@@ -49,7 +48,6 @@ class Extraction:
     missing: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     general_notes: list[str] = field(default_factory=list)
-    dropped: int = 0
 
     def note(self, function: str | None, text: str) -> None:
         if function is None:
@@ -227,14 +225,11 @@ def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
                 result.snippets.append(Snippet(p.cell.index, "import", "", _segment(p, node)))
                 continue
             if id(p) not in selected:
-                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    result.dropped += 1
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if node.name in required and chosen.get(node.name) is not p:
                     continue
                 if node.name in required and _has_lr_keyword(node):
-                    result.functions[node.name].lr_keyword = True
                     result.note(
                         node.name,
                         f"{node.name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
@@ -252,6 +247,4 @@ def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
                 result.snippets.append(
                     Snippet(p.cell.index, "const", ",".join(names), _segment(p, node))
                 )
-            else:
-                result.dropped += 1
     return result

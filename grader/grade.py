@@ -26,7 +26,6 @@ class Options:
     keras: str = "2"
     limits: Limits = Limits()
     use_gpu: bool = False
-    keep_workdir: bool = False
     probe_timeouts: tuple[tuple[str, float], ...] = ()  # overrides of the spec's, per probe
     # A batch worker's zygote: every child is a fork of it. Without one, grade() starts its
     # own for code that imports TensorFlow (one import instead of two), unless
@@ -219,8 +218,7 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     finally:
         if warm:  # something above failed before the clean child was done with
             warm.discard()
-        if not options.keep_workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
     for result in parts:
         result.notes = [redact(n) for n in result.notes]
     return GradeResult(

@@ -31,7 +31,6 @@ class RunReport:
     load_problems: list[dict]
     output: str
     output_truncated: bool
-    restarts: int
 
 
 def _set_limits(limits: Limits, use_gpu: bool, cgroup: PidsCgroup):
@@ -216,7 +215,6 @@ def run_probes(
     if deadline is None:
         deadline = time.monotonic() + limits.submission_timeout_s
     remaining = list(probes)
-    restarts = 0
     while remaining:
         if time.monotonic() >= deadline:
             for p in remaining:
@@ -326,11 +324,10 @@ def run_probes(
             for p in remaining:
                 outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
             remaining = []
-        restarts += 1
     if prestarted is not None:  # no probe needed it
         prestarted.discard()
     text = b"".join(output)[: limits.output_bytes].decode("utf-8", errors="replace")
-    return RunReport(outcomes, load_problems, text, truncated, restarts - 1)
+    return RunReport(outcomes, load_problems, text, truncated)
 
 
 def run_groups(assignment: str, snippets: list[Snippet],
@@ -343,7 +340,7 @@ def run_groups(assignment: str, snippets: list[Snippet],
     of it: milliseconds. Each group comes with the view its child sees as /tmp (see
     course_paths); the groups share the submission's time limit."""
     deadline = time.monotonic() + limits.submission_timeout_s
-    merged = RunReport({}, [], "", False, 0)
+    merged = RunReport({}, [], "", False)
     for group, course_tmp in (g for g in groups if g[0]):
         report = run_probes(assignment, snippets, group, workdir, keras, limits, use_gpu,
                             prestarted=prestarted, zygote=zygote, deadline=deadline,
@@ -354,7 +351,6 @@ def run_groups(assignment: str, snippets: list[Snippet],
         room = limits.output_bytes - len(merged.output)
         merged.output += report.output[:max(room, 0)]
         merged.output_truncated |= report.output_truncated or len(report.output) > room
-        merged.restarts += report.restarts
     if prestarted is not None:
         prestarted.discard()
     return merged

@@ -3,6 +3,7 @@ the part it breaks (and, within it, the check named)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -188,6 +189,10 @@ def test_history_defaults_beside_notebook(tmp_path):
     path = write(load_solution(), tmp_path)
     assert main(["grade", str(path), "--format", "json",
                  "--output", str(tmp_path / "r.json")]) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    history = parts(report)["history"]
+    assert history["score"] == history["max_score"] == 20, report  # found, not just passed
+    assert report["score"] == 100
 
 
 def test_keras3_flavour_grades_the_solution():

@@ -7,7 +7,6 @@ import importlib
 from grader.spec import AssignmentSpec
 
 CODES = ("C2W1", "C2W2", "C2W3", "C2W4")
-IMPLEMENTED = CODES
 
 
 class UnknownAssignment(Exception):
@@ -18,8 +17,6 @@ def get_spec(code: str) -> AssignmentSpec:
     code = code.upper()
     if code not in CODES:
         raise UnknownAssignment(f"unknown assignment {code!r}; expected one of {', '.join(CODES)}")
-    if code not in IMPLEMENTED:
-        raise UnknownAssignment(f"assignment {code} is not supported by this grader yet")
     return importlib.import_module(f"grader.assignments.{code.lower()}").SPEC
 
 
