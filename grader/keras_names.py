@@ -50,10 +50,6 @@ def is_accuracy(name: str | None) -> bool:
     return canonical(name) in ACCURACY
 
 
-def display(name: str | None) -> str:
-    return repr(name) if name else "none"
-
-
 def _ends_in_probabilities(activation: str | None) -> bool:
     return canonical(activation) in ("sigmoid", "softmax")
 
