@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from hostile.corpus import GOOD_DIRS, notebook  # noqa: E402
 
-from grader import fixtures  # noqa: E402
+from grader.assignments.common import fixtures  # noqa: E402
 from grader.batch.run import BatchOptions, run_batch  # noqa: E402
 
 TF_FREE, FULL = 16, 4

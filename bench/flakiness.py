@@ -1,11 +1,11 @@
 """Is C2W1's "learns to tell the fixture's cats from dogs" check flaky across seeds?
 
 Runs the brief-training probe ('train') of the reference solution once per seed 0..N-1,
-each through the real runner (grader.runner.run_probes, so each seed gets its own fresh,
+each through the real runner (grader.sandbox.runner.run_probes, so each seed gets its own fresh,
 limited child process), on a workdir prepared once by SPEC.prepare with only
 args['train']['seed'] changed. Prints, per seed, the epochs used, the validation-accuracy
 curve and the final validation accuracy, then "passed K of N" against
-grader.assignments.c2w1.TRAIN_TARGET (a seed passes when its best epoch reaches the target,
+grader.assignments.c2w1.spec.TRAIN_TARGET (a seed passes when its best epoch reaches the target,
 as the check itself judges).
 
 With --broken it then does the same for a model that cannot learn: the reference notebook
@@ -32,10 +32,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.assignments.c2w1 import SPEC, TRAIN_TARGET
-from grader.extract import Snippet, extract
-from grader.notebook import read_notebook
-from grader.runner import run_probes
+from grader.assignments.c2w1.spec import SPEC, TRAIN_TARGET
+from grader.pipeline.extract import Snippet, extract
+from grader.pipeline.notebook import read_notebook
+from grader.sandbox.runner import run_probes
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "solutions" / "C2W1_Assignment.ipynb"

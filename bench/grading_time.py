@@ -9,13 +9,14 @@ on this machine:
     subprocess; its score should be 100;
 (b) the floor: one bare `python -c` subprocess (TF_USE_LEGACY_KERAS=1, TF_CPP_MIN_LOG_LEVEL=2,
     PYTHONHASHSEED=0) that imports TensorFlow, extracts and loads the same reference functions
-    (grader.extract.extract + grader.child.load_submission), calls spec.prepare() on a
+    (grader.pipeline.extract.extract + grader.sandbox.child.load_submission), calls
+    spec.prepare() on a
     temporary workdir (fixtures from the warm cache), changes into that workdir as the
     grader's child does, and runs every probe grade() would run, in the same order: the
     learner-side probes, then the clean probes, each fed the `export` its source probe
     observed. Same probes, same arguments, one process: no isolation, no clean second child,
     no checks. `wanted`, the learner-side and the clean probes are recomputed here from
-    spec.parts and spec.clean_probes the way grader/grade.py's grade() computes them.
+    spec.parts and spec.clean_probes the way grader/pipeline/grade.py's grade() computes them.
 
 Each measured command runs under a fresh wrapper process, so
 `resource.getrusage(RUSAGE_CHILDREN)` gives the CPU time of everything below it and ru_maxrss
@@ -105,10 +106,11 @@ t = time.monotonic()
 import tensorflow as tf
 tf.keras.layers.Dense  # with TF_USE_LEGACY_KERAS=1, `import tensorflow` already loads tf_keras
 t = lap("import tensorflow (+ tf_keras)", t)
-from grader.assignments import get_spec, probe_for
-from grader.child import load_submission
-from grader.extract import extract
-from grader.notebook import read_notebook
+from grader.assignments import get_spec
+from grader.assignments import probe_for
+from grader.sandbox.child import load_submission
+from grader.pipeline.extract import extract
+from grader.pipeline.notebook import read_notebook
 spec = get_spec(code)
 t = lap("import grader modules", t)
 extraction = extract(read_notebook(notebook), spec.functions)
@@ -148,7 +150,7 @@ shutil.rmtree(work, ignore_errors=True)
 print("BENCH_JSON " + json.dumps({"marks": marks, "errors": errors, "skipped": skipped,
                                   "problems": [str(p)[:300] for p in problems]}))
 sys.stdout.flush()
-os._exit(0)  # as grader.child does: skip TensorFlow's slow interpreter teardown
+os._exit(0)  # as grader.sandbox.child does: skip TensorFlow's slow interpreter teardown
 """
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from grader.assignments import CODES
-from grader.protocol import Limits
+from grader.model.protocol import Limits
 from grader.reporters import RENDERERS
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
@@ -68,7 +68,7 @@ def _fail(message: str) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from grader.submission import CannotGrade, grade_submission, resolve
+    from grader.pipeline.submission import CannotGrade, grade_submission, resolve
 
     try:
         submission = resolve(args.notebook, args.assignment, args.history)
@@ -93,8 +93,8 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """`grade`'s checks and exit status, rendered for the learner."""
+    from grader.pipeline.submission import CannotGrade, grade_submission, resolve
     from grader.reporters.learner import render_learner
-    from grader.submission import CannotGrade, grade_submission, resolve
 
     try:
         submission = resolve(args.notebook, args.assignment, args.history)
@@ -107,7 +107,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _gradescope_bundle(args: argparse.Namespace) -> int:
-    from grader.gradescope_bundle import BundleError, build_bundle
+    from grader.gradescope.bundle import BundleError, build_bundle
 
     output = args.output or Path(f"gradescope-{args.assignment}.zip")
     try:
@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade":
         return _grade(args)
     if args.command == "fixtures":
-        from grader import fixtures
+        from grader.assignments.common import fixtures
+        from grader.model.cache import cache_root
 
         builders = {"C2W1": fixtures.petimages, "C2W2": fixtures.petimages,
                     "C2W3": lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         codes = CODES if args.assignment == "ALL" else (args.assignment,)
         for code in codes:
             print(f"{code}: {builders[code]()}")
-        print(f"cache: {fixtures.cache_root()}")
+        print(f"cache: {cache_root()}")
         return 0
     if args.command == "check":
         return _check(args)

@@ -16,7 +16,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from grader.results import PartResult
+from grader.model.results import PartResult
 
 _AUGMENTATION = re.compile(
     r"rotation_range|width_shift_range|height_shift_range|shear_range|zoom_range|"
@@ -113,9 +113,9 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
           timeout_s: float = 600.0) -> SelfCheckResult:
     """Grade `function`'s part of the assignment, print its checks, and return them."""
     from grader.assignments import get_spec
-    from grader.grade import Options, grade
-    from grader.live_source import collect, kernel_cells, module_file_cells, scope_of
-    from grader.protocol import Limits
+    from grader.model.protocol import Limits
+    from grader.pipeline.grade import Options, grade
+    from grader.pipeline.live_source import collect, kernel_cells, module_file_cells, scope_of
     from grader.reporters.learner import WIDTH, render_part, wrap
 
     name = getattr(function, "__name__", None)

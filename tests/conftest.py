@@ -72,7 +72,7 @@ def dump(result) -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def _fixtures_ready():
-    from grader import fixtures
+    from grader.assignments.common import fixtures
 
     fixtures.petimages()
 
@@ -80,7 +80,7 @@ def _fixtures_ready():
 @pytest.fixture(scope="module")
 def zygote(tmp_path_factory):
     """As a batch worker's: every child forked from one process that imported TensorFlow."""
-    from grader.zygote import Zygote
+    from grader.sandbox.zygote import Zygote
 
     forks = Zygote(tmp_path_factory.mktemp("zygote"))
     yield forks

@@ -21,7 +21,7 @@ from conftest import (
 )
 
 from grader.assignments import get_spec
-from grader.grade import Options, grade
+from grader.pipeline.grade import Options, grade
 
 SPEC = get_spec("C2W1")
 

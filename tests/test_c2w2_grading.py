@@ -18,7 +18,7 @@ from conftest import (
 )
 
 from grader.assignments import get_spec
-from grader.grade import Options, grade
+from grader.pipeline.grade import Options, grade
 
 SPEC = get_spec("C2W2")
 HISTORY = ROOT / "solutions" / "history_augmented.pkl"
@@ -90,7 +90,7 @@ def test_broken_variant_fails_exactly_its_check(variant, tmp_path):
     (0.82, 0.79, "final validation accuracy >= 0.80"),
 ])
 def test_history_rules(tmp_path, acc, val, failed):
-    from grader.history import check_history
+    from grader.pipeline.history import check_history
 
     history = {"accuracy": [0.5] * 14 + [acc], "val_accuracy": [0.5] * 14 + [val]}
     path = tmp_path / "history_augmented.pkl"
@@ -101,8 +101,8 @@ def test_history_rules(tmp_path, acc, val, failed):
 
 
 def test_detection_tells_c2w2_from_c2w1(tmp_path):
-    from grader.detect import detect
-    from grader.notebook import read_notebook
+    from grader.pipeline.detect import detect
+    from grader.pipeline.notebook import read_notebook
 
     path = write(load_solution("C2W2"), tmp_path, "submission.ipynb")
     code, reason = detect(read_notebook(path))

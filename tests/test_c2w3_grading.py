@@ -6,7 +6,7 @@ import pytest
 from conftest import dump, edit, failing, load_solution, parts, solution_path, template_path, write
 
 from grader.assignments import get_spec
-from grader.grade import Options, grade
+from grader.pipeline.grade import Options, grade
 
 SPEC = get_spec("C2W3")
 NAME = "C2W3_Assignment.ipynb"

@@ -6,8 +6,8 @@ import pytest
 from conftest import dump, edit, failing, load_solution, solution_path, template_path, write
 
 from grader.assignments import get_spec
-from grader.assignments.c2w4 import predict_real_seconds
-from grader.grade import Options, grade
+from grader.assignments.c2w4.spec import predict_real_seconds
+from grader.pipeline.grade import Options, grade
 
 SPEC = get_spec("C2W4")
 NAME = "C2W4_Assignment.ipynb"

@@ -78,8 +78,8 @@ def test_unknown_assignment_is_rejected_by_argparse():
 
 
 def test_detection_tells_assignments_apart(tmp_path):
-    from grader.detect import detect
-    from grader.notebook import read_notebook
+    from grader.pipeline.detect import detect
+    from grader.pipeline.notebook import read_notebook
 
     path = tmp_path / "my_submission.ipynb"
     shutil.copy(SOLUTION, path)

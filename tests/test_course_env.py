@@ -1,5 +1,5 @@
-"""The course's Keras 2 `keras` under --keras 2 (grader.course_env), and the note for a module
-the grading environment lacks (grader.feedback)."""
+"""The course's Keras 2 `keras` under --keras 2 (grader.sandbox.course_env), and the note for a
+module the grading environment lacks (grader.assignments.common.feedback)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import textwrap
 import pytest
 from conftest import ROOT, SOLUTION_HISTORY, dump, edit, failing, load_solution, write
 
-from grader import course_env
 from grader.assignments import get_spec
-from grader.feedback import describe_error
-from grader.grade import Options, grade
+from grader.assignments.common.feedback import describe_error
+from grader.pipeline.grade import Options, grade
+from grader.sandbox import course_env
 
 ALIAS_CHECK = """
 import importlib, sys
@@ -23,7 +23,7 @@ import keras as keras3                       # as a zygote may have: Keras 3 alr
 import keras.layers
 assert keras3.__version__.startswith("3.")
 import tensorflow as tf
-from grader import course_env
+from grader.sandbox import course_env
 course_env.install("2")
 course_env.install("2")                      # idempotent
 assert sum(isinstance(f, course_env.KerasAlias) for f in sys.meta_path) == 1

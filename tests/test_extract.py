@@ -7,8 +7,8 @@ import json
 import nbformat
 import pytest
 
-from grader.extract import RULE_ANYWHERE, RULE_COMMENT, RULE_TAG, extract
-from grader.notebook import NotebookError, read_notebook
+from grader.pipeline.extract import RULE_ANYWHERE, RULE_COMMENT, RULE_TAG, extract
+from grader.pipeline.notebook import NotebookError, read_notebook
 
 REQUIRED = ("split_data", "create_model")
 

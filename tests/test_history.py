@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.assignments import get_spec
-from grader.history import check_history, load_history
+from grader.pipeline.history import check_history, load_history
 
 SPEC = get_spec("C2W1")
 PART = next(p for p in SPEC.parts if p.name == "history")

@@ -14,10 +14,10 @@ import pytest
 from conftest import ROOT, parts
 from hostile.corpus import CASES
 
-from grader import fixtures
 from grader.assignments import get_spec
-from grader.grade import Options, grade
-from grader.protocol import Limits
+from grader.assignments.common import fixtures
+from grader.model.protocol import Limits
+from grader.pipeline.grade import Options, grade
 
 SPEC = get_spec("C2W1")
 TIMEOUT = 60
@@ -95,7 +95,7 @@ def test_hostile_case(case, via, tmp_path, listener, request):
 
 
 def test_malicious_reduce_in_history(tmp_path):
-    from grader.history import load_history
+    from grader.pipeline.history import load_history
 
     path = tmp_path / "history.pkl"
     path.write_bytes(pickle.dumps({"accuracy": [_Marker()]}))

@@ -17,10 +17,10 @@ import pytest
 from conftest import ROOT, parts
 from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
 
-from grader import sandbox
 from grader.assignments import get_spec
-from grader.grade import Options, grade
-from grader.protocol import Limits
+from grader.model.protocol import Limits
+from grader.pipeline.grade import Options, grade
+from grader.sandbox import confine
 
 SPEC = get_spec("C2W1")
 
@@ -102,7 +102,7 @@ CONFINED = """\
     raise RuntimeError(f'pid={os.getpid()} fs={fs} net={net}')"""
 
 
-@pytest.mark.skipif(not sandbox.describe().namespaces, reason="namespaces need root")
+@pytest.mark.skipif(not confine.describe().namespaces, reason="namespaces need root")
 def test_child_is_confined(tmp_path, forks):
     """PID 1 of its own namespace, a read-only root and no network (not even loopback's
     listeners: the new network namespace's loopback is down)."""

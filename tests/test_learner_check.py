@@ -7,9 +7,9 @@ import pytest
 from conftest import TEMPLATE
 
 from grader.cli import main
-from grader.fixtures import cache_root
+from grader.model.cache import cache_root
+from grader.model.results import GradeResult
 from grader.reporters.learner import render_learner
-from grader.results import GradeResult
 from grader.selfcheck import choose_assignment
 
 
@@ -37,8 +37,8 @@ def test_check_cannot_grade_exits_2(tmp_path, capsys):
 
 
 def test_results_redact_grader_paths_and_learner_rendering_says_passed():
-    from grader.grade import _part_result
-    from grader.spec import PartSpec
+    from grader.model.spec import PartSpec
+    from grader.pipeline.grade import _part_result
 
     leak = (f"raised OSError: cannot open /tmp/grader-c2w3-k2j4x9_q/weights/file.h5 or "
             f"{cache_root()}/petimages-v1/raw/Cat/1.jpg")

@@ -8,7 +8,7 @@ from conftest import ROOT, dump, edit, failing, load_solution, write
 from realistic.corpus import CASES
 
 from grader.assignments import get_spec
-from grader.grade import Options, grade
+from grader.pipeline.grade import Options, grade
 
 HISTORIES = {"C2W1": ROOT / "solutions" / "history.pkl",
              "C2W2": ROOT / "solutions" / "history_augmented.pkl"}

@@ -10,9 +10,9 @@ import signal
 from conftest import SOLUTION, SOLUTION_HISTORY, dump
 
 from grader.assignments import get_spec
-from grader.grade import Options, grade
+from grader.pipeline.grade import Options, grade
 from grader.reporters.json_report import render_json
-from grader.zygote import Zygote
+from grader.sandbox.zygote import Zygote
 
 SPEC = get_spec("C2W1")
 

@@ -18,11 +18,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import fixtures  # noqa: E402
 from grader.assignments import get_spec  # noqa: E402
-from grader.child import load_submission  # noqa: E402
-from grader.extract import extract  # noqa: E402
-from grader.notebook import read_notebook  # noqa: E402
+from grader.assignments.common import fixtures  # noqa: E402
+from grader.pipeline.extract import extract  # noqa: E402
+from grader.pipeline.notebook import read_notebook  # noqa: E402
+from grader.sandbox.child import load_submission  # noqa: E402
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from grader.batch.files import atomic_write
 from grader.batch.rows import LearnerRow
-from grader.spec import AssignmentSpec
+from grader.model.spec import AssignmentSpec
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.gradescope_run import find_notebook
-from grader.spec import AssignmentSpec
+from grader.gradescope.run import find_notebook
+from grader.model.spec import AssignmentSpec
 
 # Names the batch writes at the top of RESULTS: a learner may not be called that.
 RESERVED = {"journal.jsonl", "gradebook.csv", "report.html", "similarity.csv", ".work"}

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 from grader.batch.files import atomic_write
+from grader.model.results import GradeResult, PartResult, TestResult
+from grader.model.spec import AssignmentSpec
 from grader.reporters.gradescope import render_gradescope
 from grader.reporters.json_report import render_json
 from grader.reporters.junit import render_junit
 from grader.reporters.learner import render_learner
-from grader.results import GradeResult, PartResult, TestResult
-from grader.spec import AssignmentSpec
 
 RESULT = "result.json"
 # result.json last: its presence (with the journal record) marks a complete set.

@@ -17,7 +17,7 @@ from grader.batch.files import atomic_write
 from grader.batch.journal import now_iso
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import Pair
-from grader.spec import AssignmentSpec
+from grader.model.spec import AssignmentSpec
 
 TOP_MESSAGES = 10
 MAX_PAIRS_SHOWN = 200
@@ -60,7 +60,7 @@ def _numbers(values: object) -> list[float] | None:
 def read_curves(path: Path) -> Curves | str:
     """The learner's accuracy curves, read with the grader's safe loader (never
     pickle.load), or why there are none."""
-    from grader.history import accuracy_key, load_history
+    from grader.pipeline.history import accuracy_key, load_history
 
     data, error = load_history(path)
     if error:

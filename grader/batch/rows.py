@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.batch.layout import Entry
-from grader.results import GradeResult
+from grader.model.results import GradeResult
 
 GRADED, CRASHED, MISSING = "graded", "crashed", "missing"
 

@@ -35,8 +35,8 @@ from grader.batch.progress import Progress, format_duration
 from grader.batch.report import write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
-from grader.protocol import Limits
-from grader.spec import AssignmentSpec
+from grader.model.protocol import Limits
+from grader.model.spec import AssignmentSpec
 
 STAGING = ".work"
 POLL_S = 0.1

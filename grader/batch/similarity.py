@@ -21,7 +21,7 @@ from itertools import combinations
 from pathlib import Path
 
 from grader.batch.files import atomic_write
-from grader.spec import AssignmentSpec
+from grader.model.spec import AssignmentSpec
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -128,8 +128,8 @@ def _does_nothing(definition: ast.AST) -> bool:
 def fingerprints(notebook: Path, spec: AssignmentSpec) -> dict[str, Fingerprint]:
     """The graded functions the grader would extract from `notebook`, fingerprinted; a
     notebook that cannot be read, or a function that does nothing, gives none."""
-    from grader.extract import extract
-    from grader.notebook import read_notebook
+    from grader.pipeline.extract import extract
+    from grader.pipeline.notebook import read_notebook
 
     found: dict[str, Fingerprint] = {}
     try:

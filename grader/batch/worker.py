@@ -5,7 +5,7 @@
 reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
 and, once its result is written, prints `{"output": ...}` on stdout; everything else the
 worker prints goes to stderr. It forks every grading child (the learner's and the clean
-one) from its zygote (`grader.zygote`), which imported TensorFlow once, instead of starting
+one) from its zygote (`grader.sandbox.zygote`), which imported TensorFlow once, instead of starting
 each afresh; each submission still gets its own children and work directory.
 
 Unlike `grader grade`, a missing history is passed as missing: in a flat batch folder the
@@ -26,9 +26,9 @@ from pathlib import Path
 def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
     from grader.assignments import get_spec
     from grader.batch.files import atomic_write
-    from grader.grade import Options, grade
+    from grader.pipeline.grade import Options, grade
     from grader.reporters.json_report import render_json
-    from grader.zygote import Zygote
+    from grader.sandbox.zygote import Zygote
 
     acks = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must never be taken for an acknowledgement

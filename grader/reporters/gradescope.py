@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from grader.results import GradeResult
+from grader.model.results import GradeResult
 
 
 def render_gradescope(result: GradeResult, color: bool = False) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from grader.results import GradeResult
+from grader.model.results import GradeResult
 
 
 def render_json(result: GradeResult, color: bool = False) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from grader.results import GradeResult
+from grader.model.results import GradeResult
 
 
 def render_junit(result: GradeResult, color: bool = False) -> str:

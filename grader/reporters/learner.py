@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from grader.results import GradeResult, PartResult
+from grader.model.results import GradeResult, PartResult
 
 _COLORS = {"ok": "\033[32m", "fail": "\033[31m", "bold": "\033[1m", "end": "\033[0m"}
 WIDTH = 96

@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from grader.redact import redact
+from grader.model.redact import redact
+from grader.model.results import GradeResult
 from grader.reporters.learner import render_learner
-from grader.results import GradeResult
 
 MAX_FAILING_LISTED = 3
 

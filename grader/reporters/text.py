@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from grader.results import GradeResult
+from grader.model.results import GradeResult
 
 _COLORS = {"ok": "\033[32m", "fail": "\033[31m", "dim": "\033[2m", "bold": "\033[1m",
            "end": "\033[0m"}

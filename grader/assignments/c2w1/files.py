@@ -1,0 +1,349 @@
+"""C2W1's first two graded functions, shared with C2W2: the directory tree and the split.
+
+Both act on the filesystem, so their checks read it themselves (the learner's process only
+reports what was printed and raised). Split out of c2w1.py, which keeps the model side.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+
+from grader.assignments.common import fixtures
+from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.sandbox import course_paths
+
+SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
+           "validation/dogs"}
+DIRS_TESTS = (
+    "creates the four directories under root_path",
+    course_paths.ARGUMENTS_CHECK,
+)
+SPLIT_TESTS = (
+    "skips zero-length files",
+    "prints '<file> is zero length, so ignoring.'",
+    "SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation",
+    "SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation",
+    "copies files, leaving the source unchanged",
+    "training and validation are disjoint and hold every non-empty image",
+    "shuffles before splitting",
+)
+
+# --------------------------------------------------------------------------- child side
+
+def probe_create_train_val_dirs(ns: dict, args: dict) -> dict:
+    from grader.sandbox.probe_tools import call_learner
+
+    return {"calls": [call_learner(ns, "create_train_val_dirs", root).summary()
+                      for root in args["roots"]]}
+
+
+def probe_split_data(ns: dict, args: dict) -> dict:
+    from grader.sandbox.probe_tools import call_learner
+
+    calls = []
+    for run in args["runs"]:
+        random.seed(run["seed"])
+        try:
+            import numpy as np
+
+            np.random.seed(run["seed"])
+        except ImportError:
+            pass
+        calls.append(call_learner(ns, "split_data", run["source"], run["training"],
+                                  run["validation"], run["split"]).summary())
+    return {"calls": calls}
+
+
+
+# --------------------------------------------------------------------------- parent side
+
+def slash(path: Path) -> str:
+    return str(path) + os.sep
+
+
+def _copy_jpgs(source: Path, dest: Path) -> None:
+    """The source as the course's cleanup cell leaves it: `.jpg` files only, empty ones kept."""
+    dest.mkdir(parents=True)
+    for name in os.listdir(source):
+        if name.lower().endswith(".jpg"):
+            shutil.copyfile(source / name, dest / name)
+
+
+# split_data runs: (class, SPLIT_SIZE, seed). A cut taken over every file, the zero-length one
+# included, gives the right counts only when the shuffle puts the empty file on one side: with
+# the fixture's 151 files per class that is validation (16 in 151 at 0.9, about half at 0.5),
+# so several seeds per size make a lucky pass of that mistake all but impossible.
+SPLIT_RUNS = (("Cat", 0.9, 11), ("Cat", 0.9, 22), ("Cat", 0.9, 44), ("Dog", 0.5, 33),
+              ("Dog", 0.5, 55))
+
+
+def prepare(workdir: Path, pets) -> tuple[dict, dict[str, dict]]:
+    """(prepared, args) for the two functions."""
+    roots = [workdir / "cats-v-dogs", workdir / "elsewhere" / "another-root"]
+    runs = []
+    prepared_runs = []
+    for run_id, (label, split, seed) in enumerate(SPLIT_RUNS):
+        base = workdir / f"split-{run_id}"
+        source = base / "source"
+        _copy_jpgs(pets.raw / label, source)
+        (base / "training").mkdir()
+        (base / "validation").mkdir()
+        runs.append({"source": slash(source), "training": slash(base / "training"),
+                     "validation": slash(base / "validation"), "split": split, "seed": seed})
+        prepared_runs.append({
+            "base": str(base), "split": split, "label": label, "seed": seed,
+            "zero_length": fixtures.ZERO_LENGTH[label],
+            "source_digest": fixtures.tree_digest(source),
+        })
+    args = {"create_train_val_dirs": {"roots": [str(r) for r in roots]},
+            "split_data": {"runs": runs}}
+    # The course's paths, for code that uses them instead of its arguments: /tmp/cats-v-dogs
+    # does not exist yet (the notebook removes it before the call), the sources do.
+    split_layout: course_paths.Layout = {
+        f"/tmp/PetImages/{label}": str(pets.raw / label) for label in ("Cat", "Dog")}
+    split_layout.update({f"/tmp/cats-v-dogs/{d}": None for d in sorted(SUBDIRS) if "/" in d})
+    prepared = {"roots": [str(r) for r in roots], "runs": prepared_runs,
+                "course": {"create_train_val_dirs": {}, "split_data": split_layout}}
+    return prepared, args
+
+
+def _dirs_under(root: Path) -> set[str]:
+    if not root.is_dir() or root.is_symlink():
+        return set()
+    found: set[str] = set()
+    for current, dirs, _files in os.walk(root):
+        for name in dirs:
+            found.add(str((Path(current) / name).relative_to(root)))
+        if len(found) > fixtures.MAX_WALK_ENTRIES:
+            break
+    return found
+
+
+def _tree_verdict(name: str, found: set[str], where: str, call: dict) -> Verdict:
+    want = ", ".join(sorted(d for d in SUBDIRS if "/" in d))
+    if found == SUBDIRS:
+        return (name, True, f"Created {want} under {where}.")
+    if not found:
+        if not call["ok"]:
+            return (name, False, describe_error("create_train_val_dirs", call["error"]))
+        return (name, False, (
+            f"Nothing was created under the root_path given ({where}). Build every path "
+            "from the root_path argument with os.path.join(root_path, 'training', 'cats').") )
+    missing, extra = sorted(SUBDIRS - found), sorted(found - SUBDIRS)
+    detail = (["missing " + ", ".join(missing)] if missing else []) + (
+        ["unexpected " + ", ".join(extra)] if extra else [])
+    return (name, False, (
+        f"Expected exactly {want} under root_path; found {'; '.join(detail)} under {where}. "
+        "Note the lower-case plural names ('cats', 'dogs')."))
+
+
+def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
+    """The tree is judged where the function made it; making it anywhere but under the
+    root_path given (the notebook's root_dir, a hard-coded path) costs the second check."""
+    outcome = ctx.outcomes.get("create_train_val_dirs")
+    problem = outcome_problem("create_train_val_dirs", outcome)
+    if problem:
+        return all_fail(part, problem)
+    calls = outcome.observation["calls"]
+    roots = [Path(r) for r in ctx.prepared["roots"]]
+    found = [_dirs_under(root) for root in roots]
+    view = ctx.prepared.get("views", {}).get("create_train_val_dirs")
+    elsewhere = [path for path in (course_paths.created(Path(view), {}, ctx.workdir)
+                                   if view else [])  # a tree there, not some library's file
+                 if _dirs_under(course_paths.real_path(Path(view), path)) & SUBDIRS]
+    tree, where = found[0], f"{roots[0].name}/"
+    if not tree and elsewhere:
+        tree = _dirs_under(course_paths.real_path(Path(view), elsewhere[0]))
+        where = elsewhere[0]
+    if not tree and not elsewhere and not calls[0]["ok"]:
+        return all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
+    verdicts = [_tree_verdict(DIRS_TESTS[0], tree, where, calls[0])]
+    if elsewhere:
+        verdicts.append(course_paths.arguments_verdict(
+            "create_train_val_dirs", [("root_path", str(roots[1]), elsewhere[0])],
+            bool(ctx.prepared.get("course_tmp"))))
+    elif not calls[1]["ok"]:
+        verdicts.append((DIRS_TESTS[1], False, describe_error("create_train_val_dirs",
+                                                              calls[1]["error"])))
+    elif not found[1] or found[1] != found[0]:
+        verdicts.append((DIRS_TESTS[1], False, (
+            f"Called again with root_path {roots[1]}, it did not make the same tree there "
+            f"(found {sorted(found[1]) or 'nothing'}). Build every path from root_path, "
+            "not from a hard-coded path.")))
+    else:
+        verdicts.append((DIRS_TESTS[1], True, "It followed a second root_path as well."))
+    return verdicts
+
+
+def _listing(folder: Path) -> list[str]:
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(os.listdir(folder))[: fixtures.MAX_WALK_ENTRIES]
+
+
+_ZERO_LENGTH = re.compile(r"zero length|zero size|0 length|0 bytes|size 0|empty")
+
+
+def reports_zero_length(stdout: str, name: str) -> bool:
+    """Whether one printed line names the file and says it is zero length, compared without
+    case, spacing or punctuation ('666.jpgis zero-length, so ignoring' counts)."""
+    for line in stdout.lower().splitlines():
+        if name.lower() in line:
+            words = " ".join(re.sub(r"[-_]", " ", line.replace(name.lower(), " ")).split())
+            if _ZERO_LENGTH.search(words):
+                return True
+    return False
+
+
+def _cut_over_every_file(run: dict, n: int) -> bool:
+    """Whether wrong counts are those of a cut taken over all n + 1 files, the zero-length
+    one included (it then goes missing on whichever side the shuffle put it)."""
+    cut = int((n + 1) * run["split"])
+    got = (len(run["train"]), len(run["val"]))
+    return got in ((cut - 1, n + 1 - cut), (cut, n - cut))
+
+
+def split_count_verdicts(runs: list[dict], nonempty) -> list[Verdict]:
+    """The two count checks, each over every run of its SPLIT_SIZE (several shuffles). A cut
+    over every file is one mistake whatever the shuffle did: it costs the 0.9 check, in every
+    run, and never the 0.5 check as well."""
+    wrong = {}
+    for run in runs:
+        n = len(nonempty(run))
+        want = (int(n * run["split"]), n - int(n * run["split"]))
+        got = (len(run["train"]), len(run["val"]))
+        if got != want:
+            wrong.setdefault(run["split"], (run, n, want, got))
+    every_file = any(_cut_over_every_file(run, n) for run, n, _, _ in wrong.values())
+    verdicts: list[Verdict] = []
+    for name, split in ((SPLIT_TESTS[2], 0.9), (SPLIT_TESTS[3], 0.5)):
+        mine = [r for r in runs if r["split"] == split]
+        if every_file and split == 0.9:
+            run, n, want, got = next(iter(wrong.values()))
+            verdicts.append((name, False, (
+                f"With {n} non-empty files and one zero-length file, SPLIT_SIZE {run['split']} "
+                f"should give {want[0]} training and {want[1]} validation files; found "
+                f"{got[0]} and {got[1]} in at least one of {len(runs)} runs with different "
+                "shuffles. The cut was taken over every file, the zero-length one included, so "
+                "the counts depend on where the shuffle put it: drop zero-length files first, "
+                "then cut at int(len(files) * SPLIT_SIZE).")))
+        elif split in wrong and not (every_file and _cut_over_every_file(*wrong[split][:2])):
+            run, n, want, got = wrong[split]
+            verdicts.append((name, False, (
+                f"With {n} non-empty files and SPLIT_SIZE {run['split']}, expected "
+                f"{want[0]} training and {want[1]} validation files; found {got[0]} and "
+                f"{got[1]}. Compute the cut as int(len(files) * SPLIT_SIZE) on the non-empty "
+                "files only, and use SPLIT_SIZE, not a fixed 0.9.")))
+        elif split in wrong:
+            verdicts.append((name, True, (
+                "Off only through the zero-length file counted in the cut: charged once, to "
+                "the SPLIT_SIZE 0.9 check.")))
+        else:
+            n = len(nonempty(mine[0]))
+            want = int(n * split)
+            verdicts.append((name, True, (
+                f"{want} training, {n - want} validation of {n}, in each of {len(mine)} runs.")))
+    return verdicts
+
+
+def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
+    outcome = ctx.outcomes.get("split_data")
+    problem = outcome_problem("split_data", outcome)
+    if problem:
+        return all_fail(part, problem)
+    calls = outcome.observation["calls"]
+    for call in calls:
+        if not call["ok"]:
+            return all_fail(part, describe_error("split_data", call["error"]))
+    runs = []
+    for info, call in zip(ctx.prepared["runs"], calls, strict=True):
+        base = Path(info["base"])
+        source_now = fixtures.tree_digest(base / "source")
+        train = _listing(base / "training")
+        val = _listing(base / "validation")
+        runs.append({**info, "stdout": call["stdout"], "train": train, "val": val,
+                     "source_now": source_now,
+                     "train_digest": fixtures.tree_digest(base / "training"),
+                     "val_digest": fixtures.tree_digest(base / "validation")})
+    if not any(r["train"] or r["val"] for r in runs):
+        view = ctx.prepared.get("views", {}).get("split_data")
+        layout = ctx.prepared.get("course", {}).get("split_data", {})
+        elsewhere = course_paths.created(Path(view), layout, ctx.workdir) if view else []
+        return all_fail(part, (
+            "split_data copied no files into TRAINING_DIR or VALIDATION_DIR"
+            + (f"; it wrote to {elsewhere[0]} (a path from the notebook) instead" if elsewhere
+               else "") + ". List the files of SOURCE_DIR, shuffle them with random.sample, "
+            "and copy them with shutil.copyfile into the directories it is given."))
+    r90, r90b = runs[0], runs[1]
+    verdicts: list[Verdict] = []
+
+    def nonempty(run) -> list[str]:
+        return sorted(n for n in run["source_digest"]
+                      if n != run["zero_length"])
+
+    kept_empty = [r for r in runs if r["zero_length"] in set(r["train"]) | set(r["val"])]
+    if kept_empty:
+        verdicts.append((SPLIT_TESTS[0], False, (
+            f"The zero-length file {kept_empty[0]['zero_length']} was copied. Check "
+            "os.path.getsize(file) > 0 before keeping a file.")))
+    else:
+        verdicts.append((SPLIT_TESTS[0], True, "Zero-length files were left out."))
+
+    expected = f"{r90['zero_length']} is zero length, so ignoring."
+    if reports_zero_length(r90["stdout"], r90["zero_length"]):
+        verdicts.append((SPLIT_TESTS[1], True, "Printed the zero-length message."))
+    else:
+        shown = r90["stdout"].strip().splitlines()[:3]
+        named = any(r90["zero_length"].lower() in line.lower() for line in shown)
+        verdicts.append((SPLIT_TESTS[1], False, (
+            f"Expected the line \"{expected}\" for the empty file; found "
+            + (f"{' / '.join(shown)!r}" if shown else "no output") + ". "
+            + ("Say that it is zero length." if named else
+               "The message must name the file it skips.") + " Wording, case and "
+            "punctuation are up to you.")))
+
+    verdicts += split_count_verdicts(runs, nonempty)
+
+    changed = [r for r in runs if r["source_now"] != r["source_digest"]]
+    if changed:
+        gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
+        verdicts.append((SPLIT_TESTS[4], False, (
+            f"SOURCE_DIR changed: {len(gone)} file(s) disappeared from it. Copy with "
+            "shutil.copyfile (or copyfile) instead of moving with shutil.move or os.rename.")))
+    else:
+        verdicts.append((SPLIT_TESTS[4], True, "The source directory was left unchanged."))
+
+    problems = []
+    for run in runs:
+        both = set(run["train"]) & set(run["val"])
+        union = set(run["train"]) | set(run["val"])
+        missing = set(nonempty(run)) - union
+        altered = [
+            n for n, digest in {**run["train_digest"], **run["val_digest"]}.items()
+            if run["source_digest"].get(n) not in (None, digest)
+        ]
+        if both:
+            problems.append(f"{len(both)} file(s) are in both sets (e.g. {sorted(both)[0]})")
+        if missing:
+            problems.append(f"{len(missing)} non-empty file(s) were copied nowhere "
+                            f"(e.g. {sorted(missing)[0]})")
+        if altered:
+            problems.append(f"{len(altered)} copied file(s) differ from the source")
+    if problems:
+        verdicts.append((SPLIT_TESTS[5], False, "; ".join(problems[:3]) + (
+            ". Each non-empty file goes to exactly one of the two directories.")))
+    else:
+        verdicts.append((SPLIT_TESTS[5], True, "Every non-empty file is in exactly one set."))
+
+    if set(r90["train"]) != set(r90b["train"]):
+        verdicts.append((SPLIT_TESTS[6], True, "Two runs gave two different splits."))
+    else:
+        verdicts.append((SPLIT_TESTS[6], False, (
+            "Two runs with different random seeds put exactly the same files in training: the "
+            "files are not shuffled. Use random.sample(files, len(files)) before splitting.")))
+    return verdicts

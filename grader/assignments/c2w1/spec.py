@@ -1,0 +1,282 @@
+"""C2W1: cats vs dogs on the full Kaggle set (fixture-sized here).
+
+Probes run in the child and only observe; checks run in the parent and judge, reading the
+filesystem themselves where the function's effect is on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from grader.assignments.c2w1 import files as c2w1_files
+from grader.assignments.c2w1.files import (
+    DIRS_TESTS,
+    SPLIT_TESTS,
+    check_create_train_val_dirs,
+    check_split_data,
+    probe_create_train_val_dirs,
+    probe_split_data,
+    slash,
+)
+from grader.assignments.common import fixtures
+from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.assignments.common.generators import (
+    GENERATOR_TESTS,
+    check_train_val_generators,
+    model_info,
+    probe_generators_clean,
+    probe_train_val_generators,
+)
+from grader.model import keras_names
+from grader.model.spec import (
+    AssignmentSpec,
+    Context,
+    HistoryRule,
+    PartSpec,
+    Verdict,
+    all_fail,
+    part,
+)
+from grader.pipeline.history import history_tests
+
+FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
+TRAIN_TARGET = 0.8
+TRAIN_MAX_EPOCHS = 6
+SEED = 1234
+
+MODEL_TESTS = (
+    "returns a compiled Keras model",
+    "input shape is (150, 150, 3)",
+    "has at least 3 Conv2D layers",
+    "output layer and loss fit two classes",
+    "tracks the 'accuracy' metric",
+    "learns to tell the fixture's cats from dogs",
+)
+HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
+                      min_val_accuracy=0.80)
+
+PARTS = (
+    part("create_train_val_dirs", DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
+    part("split_data", SPLIT_TESTS, (5, 3, 6, 4, 4, 4, 4), probes=("split_data",)),
+    part("train_val_generators", GENERATOR_TESTS, (3, 4, 4, 3, 4, 2),
+         probes=("train_val_generators", "generators_clean")),
+    part("create_model", MODEL_TESTS, (2, 3, 3, 3, 2, 7), probes=("create_model", "train")),
+    part("history", history_tests(HISTORY), (2, 2, 1, 1, 7, 7)),
+)
+
+
+# --------------------------------------------------------------------------- child side
+
+def probe_create_model(ns: dict, args: dict) -> dict:
+    from grader.sandbox.probe_tools import call_learner, describe_model, export_model
+
+    call = call_learner(ns, "create_model")
+    obs: dict = {"call": call.summary()}
+    if call.ok:
+        obs["returned"] = type(call.value).__name__
+        if hasattr(call.value, "layers"):
+            obs["model"] = describe_model(call.value)
+            obs["export"] = export_model(call.value)
+    return obs
+
+
+def _reference_generators(training: str, validation: str, class_mode: str, seed: int):
+    import tensorflow as tf
+
+    datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
+    train = datagen.flow_from_directory(training, target_size=(150, 150), batch_size=32,
+                                        class_mode=class_mode, seed=seed)
+    val = datagen.flow_from_directory(validation, target_size=(150, 150), batch_size=64,
+                                      class_mode="binary", shuffle=False)
+    return train, val
+
+
+def _class_mode_for(model_info: dict) -> str:
+    units = (model_info.get("output_shape") or [None, 1])[-1]
+    loss = (model_info.get("loss") or "").lower()
+    if units == 2 and "sparse" not in loss:
+        return "categorical"
+    return "binary"
+
+
+def probe_train(ns: dict, args: dict) -> dict:
+    """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
+    exported configuration, on the grader's own generators (so a generator bug is not
+    charged to the model); accuracy is measured by the grader from predictions."""
+    from grader.sandbox.probe_tools import brief_training
+
+    def data(info: dict):
+        train, val = _reference_generators(args["training"], args["validation"],
+                                           _class_mode_for(info), args["seed"])
+        return train, [val[i] for i in range(len(val))]
+
+    return brief_training(args, data)
+
+
+PROBES = {
+    "create_train_val_dirs": probe_create_train_val_dirs,
+    "split_data": probe_split_data,
+    "train_val_generators": probe_train_val_generators,
+    "generators_clean": probe_generators_clean,
+    "create_model": probe_create_model,
+    "train": probe_train,
+}
+
+
+# --------------------------------------------------------------------------- parent side
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    pets = fixtures.petimages()
+    prepared, args = c2w1_files.prepare(workdir, pets)
+    data = workdir / "data"
+    shutil.copytree(pets.training, data / "training")
+    shutil.copytree(pets.validation, data / "validation")
+    counts = {
+        part: sum(len(os.listdir(data / part / c)) for c in ("cats", "dogs"))
+        for part in ("training", "validation")
+    }
+    args.update({
+        "train_val_generators": {"training": slash(data / "training"),
+                                 "validation": slash(data / "validation"),
+                                 "exports": str(workdir / "exports")},
+        "train": {"training": str(data / "training"), "validation": str(data / "validation"),
+                  "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
+    })
+    prepared["counts"] = counts
+    prepared["generator_dirs"] = [args["train_val_generators"][k]
+                                  for k in ("training", "validation")]
+    prepared["course"]["train_val_generators"] = {  # where the notebook's globals point
+        "/tmp/cats-v-dogs/training": str(data / "training"),
+        "/tmp/cats-v-dogs/validation": str(data / "validation")}
+    return prepared, args
+
+
+def tracks_accuracy(info: dict) -> bool:
+    """Any accuracy metric, however spelled or named: 'acc', BinaryAccuracy(name='a')."""
+    kinds = info.get("metric_kinds") or info.get("metrics") or []
+    return any(keras_names.is_accuracy(k) for k in kinds)
+
+
+def created_model(ctx: Context) -> tuple[str | None, dict]:
+    """(why create_model cannot be judged, or None; the model's description)."""
+    outcome = ctx.outcomes.get("create_model")
+    problem = outcome_problem("create_model", outcome)
+    if problem:
+        return problem, {}
+    obs = outcome.observation
+    if not obs["call"]["ok"]:
+        return describe_error("create_model", obs["call"]["error"]), {}
+    info = model_info(ctx) if obs.get("model") else None
+    if not info:
+        return f"create_model returned {obs.get('returned')}, not a Keras model.", {}
+    return None, info
+
+
+def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, info = created_model(ctx)
+    if problem:
+        return all_fail(part, problem)
+    verdicts: list[Verdict] = []
+    if info.get("compiled") and info.get("loss"):
+        verdicts.append((MODEL_TESTS[0], True, f"A compiled {info['type']}."))
+    else:
+        verdicts.append((MODEL_TESTS[0], False, (
+            "The model is not compiled: call model.compile(optimizer=..., loss=..., "
+            "metrics=['accuracy']) before returning it.")))
+    shape = info.get("input_shape")
+    if shape == [None, 150, 150, 3]:
+        verdicts.append((MODEL_TESTS[1], True, "Input shape (150, 150, 3)."))
+    else:
+        verdicts.append((MODEL_TESTS[1], False, (
+            f"Expected input shape (None, 150, 150, 3); found {shape}. Give the first layer "
+            "input_shape=(150, 150, 3).")))
+    convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
+    if convs >= 3:
+        verdicts.append((MODEL_TESTS[2], True, f"{convs} Conv2D layers."))
+    else:
+        verdicts.append((MODEL_TESTS[2], False, (
+            f"Expected at least 3 Conv2D layers; found {convs}. Stack Conv2D + MaxPooling2D "
+            "blocks.")))
+    kind = keras_names.output_kind(info)
+    if kind:
+        verdicts.append((MODEL_TESTS[3], True, (
+            f"{info['output_shape'][-1]} {info.get('output_activation')} output with "
+            f"{info.get('loss_spelled') or info.get('loss')}.")))
+    else:
+        verdicts.append((MODEL_TESTS[3], False, keras_names.logits_problem(info) or (
+            f"The model ends in {(info.get('output_shape') or [None])[-1]} unit(s) with "
+            f"activation {info.get('output_activation')!r} and loss "
+            f"{info.get('loss_spelled') or info.get('loss')!r}. For two classes use "
+            "Dense(1, activation='sigmoid') with loss='binary_crossentropy' (or 2 softmax "
+            "units with a categorical cross-entropy).")))
+    if tracks_accuracy(info):
+        verdicts.append((MODEL_TESTS[4], True, "Accuracy is tracked."))
+    else:
+        verdicts.append((MODEL_TESTS[4], False, (
+            f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}. The "
+            "history check needs the 'accuracy' and 'val_accuracy' keys.")))
+    verdicts.append(training_verdict(ctx, MODEL_TESTS[5]))
+    return verdicts
+
+
+def training_verdict(ctx: Context, name: str, target: float = TRAIN_TARGET) -> Verdict:
+    outcome = ctx.outcomes.get("train")
+    problem = outcome_problem("Training the model", outcome)
+    if problem:
+        return (name, False, problem)
+    obs = outcome.observation
+    if "rebuild_error" in obs:
+        return (name, False, (
+            "The grader trains a copy of your model rebuilt from its configuration, and it "
+            f"could not be rebuilt: {obs['rebuild_error']}."))
+    if "fit_error" in obs:
+        return (name, False, "Training the model failed: " + describe_error(
+            "model.fit", obs["fit_error"]).removeprefix("model.fit raised "))
+    accuracies = obs.get("accuracies") or []
+    if "not_a_model" in obs or not accuracies:
+        return (name, False, "The model could not be trained.")
+    best = max(accuracies)
+    curve = ", ".join(f"{a:.2f}" for a in accuracies)
+    if best >= target:
+        return (name, True, (
+            f"Reached {best:.0%} validation accuracy on the fixture data after "
+            f"{len(accuracies)} short epoch(s) (needed {target:.0%})."))
+    return (name, False, (
+        f"After {len(accuracies)} short epochs on easy fixture data, validation accuracy "
+        f"stayed at {curve} (needed {target:.0%}). The model does not learn: check the "
+        "optimizer's learning rate, that layers are trainable, and the output activation."))
+
+
+def detect(filename: str, text: str) -> int:
+    score = 0
+    if "C2W1" in filename.upper():
+        score += 10
+    if "create_train_val_dirs" in text and "split_data" in text:
+        score += 3
+    if "history_augmented" in text or "rotation_range" in text:
+        score -= 4
+    return score
+
+
+SPEC = AssignmentSpec(
+    code="C2W1",
+    title="Cats vs dogs (full Kaggle set)",
+    functions=FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=HISTORY,
+    probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
+                    "create_model": 90, "train": 300, "generators_clean": 90},
+    clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
+    prepare=prepare,
+    checks={
+        "create_train_val_dirs": check_create_train_val_dirs,
+        "split_data": check_split_data,
+        "train_val_generators": check_train_val_generators,
+        "create_model": check_create_model,
+    },
+    probes=PROBES,
+    detect=detect,
+)

@@ -1,0 +1,103 @@
+"""C2W2: cats vs dogs with augmentation. Same data, directories, split and model rules as
+C2W1; the generators must augment training images only, and the history rule differs."""
+
+from __future__ import annotations
+
+from grader.assignments.c2w1 import spec as c2w1
+from grader.assignments.common import generators
+from grader.model.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
+from grader.pipeline.history import history_tests
+
+AUGMENT_TESTS = (
+    "training generator augments images",
+    "validation generator does not augment",
+)
+HISTORY = HistoryRule("history_augmented.pkl", max_epochs=15, min_train_accuracy=0.80,
+                      min_val_accuracy=0.80, max_gap=0.05)
+_AUGMENT_DEFAULTS = {"rotation_range": 0, "width_shift_range": 0.0, "height_shift_range": 0.0,
+                     "shear_range": 0.0, "zoom_range": [1.0, 1.0], "horizontal_flip": False,
+                     "vertical_flip": False}
+
+PARTS = (
+    part("create_train_val_dirs", c2w1.DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
+    part("split_data", c2w1.SPLIT_TESTS, (4, 2, 5, 4, 4, 3, 3), probes=("split_data",)),
+    part("train_val_generators", generators.GENERATOR_TESTS + AUGMENT_TESTS,
+         (3, 3, 3, 2, 3, 2, 6, 3),
+         probes=("train_val_generators", "generators_clean")),
+    part("create_model", c2w1.MODEL_TESTS, (2, 3, 3, 3, 2, 7),
+         probes=("create_model", "train")),
+    part("history", history_tests(HISTORY), (2, 2, 1, 1, 5, 5, 4)),
+)
+
+
+def _augmenting_settings(gen: dict) -> list[str]:
+    settings = gen.get("augmentation") or {}
+    active = []
+    for key, default in _AUGMENT_DEFAULTS.items():
+        value = settings.get(key)
+        if value is not None and value != default and value != [default, default]:
+            active.append(f"{key}={value}")
+    return active
+
+
+def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
+    verdicts = generators.check_train_val_generators(ctx, part)
+    problem, gens = generators.generator_observations(
+        ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
+    problem = problem or generators.batch_problem(gens)
+    if problem:
+        return verdicts + [(name, False, problem) for name in AUGMENT_TESTS]
+    train, val = gens
+    active = _augmenting_settings(train)
+    behaviour = train.get("behaviour") or {}
+    differs = behaviour.get("repeat_max_diff", 0.0) > 1e-6
+    if active and differs:
+        verdicts.append((AUGMENT_TESTS[0], True,
+                         f"Training images vary between draws ({', '.join(active)})."))
+    elif not active:
+        verdicts.append((AUGMENT_TESTS[0], False, (
+            "The training ImageDataGenerator has no augmentation: set some of rotation_range, "
+            "width_shift_range, height_shift_range, shear_range, zoom_range and "
+            "horizontal_flip (keep rescale=1./255).")))
+    else:
+        verdicts.append((AUGMENT_TESTS[0], False, (
+            f"Augmentation is configured ({', '.join(active)}) but the same training image "
+            f"came out identical in {behaviour.get('draws')} draws. Check the values: "
+            "ranges of 0 do nothing.")))
+    val_active = _augmenting_settings(val)
+    val_behaviour = val.get("behaviour") or {}
+    same = val_behaviour.get("repeat_max_diff", 1.0) <= 1e-6
+    faithful = val_behaviour.get("rescaled_max_diff", 1.0) <= 1e-4
+    if not val_active and same and faithful:
+        verdicts.append((AUGMENT_TESTS[1], True, "Validation images are only rescaled."))
+    else:
+        found = ", ".join(val_active) or "pixels that differ from the rescaled image"
+        verdicts.append((AUGMENT_TESTS[1], False, (
+            f"The validation generator changes images ({found}). Validation must measure the "
+            "model on real images: use ImageDataGenerator(rescale=1./255) only.")))
+    return verdicts
+
+
+def detect(filename: str, text: str) -> int:
+    score = 10 if "C2W2" in filename.upper() else 0
+    if "create_train_val_dirs" in text and "split_data" in text:
+        score += 3
+    if "history_augmented" in text or "rotation_range" in text:
+        score += 4
+    return score
+
+
+SPEC = AssignmentSpec(
+    code="C2W2",
+    title="Cats vs dogs with augmentation",
+    functions=c2w1.FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=HISTORY,
+    probe_timeouts=c2w1.SPEC.probe_timeouts,
+    clean_probes=c2w1.SPEC.clean_probes,
+    prepare=c2w1.prepare,
+    checks={**c2w1.SPEC.checks, "train_val_generators": check_train_val_generators},
+    probes=c2w1.PROBES,
+    detect=detect,
+)

@@ -1,0 +1,382 @@
+"""C2W3: transfer learning on horses vs humans with a frozen InceptionV3.
+
+The pre-trained weights file is an untrained InceptionV3 saved in Keras 2's HDF5 format
+under the course's file name; since its values are known to the grader (and differ from
+any fresh initialisation), a model that holds them has provably loaded that very file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.assignments.c2w1 import spec as c2w1
+from grader.assignments.c2w2 import spec as c2w2
+from grader.assignments.c2w3.pretrained import (
+    COURSE_WEIGHTS,
+    PRE_TRAINED_TESTS,
+    check_pre_trained,
+    fixture_fingerprint,
+    probe_pre_trained,
+    probe_pre_trained_clean,
+    trainable_count,
+)
+from grader.assignments.common import fixtures, generators
+from grader.assignments.common.feedback import call_problem, describe_error, outcome_problem
+from grader.model import keras_names
+from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail, part
+from grader.sandbox import course_paths
+
+FUNCTIONS = ("train_val_generators", "create_pre_trained_model", "output_of_last_layer",
+             "create_final_model", "myCallback")
+FINAL_PARAMS = 47_512_481
+FINAL_TRAINABLE = 38_537_217
+SEED = 99
+
+GENERATOR_TESTS = (*generators.GENERATOR_TESTS[:4], "batch_size 32 and class_mode 'binary'",
+                   *c2w2.AUGMENT_TESTS, course_paths.ARGUMENTS_CHECK)
+LAST_LAYER_TESTS = (
+    "returns the output of layer 'mixed7'",
+    "output shape (None, 7, 7, 768)",
+)
+FINAL_TESTS = (
+    "Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid) on mixed7",
+    "built from pre_trained_model.input",
+    "47,512,481 parameters, 38,537,217 trainable",
+    "RMSprop(learning_rate=0.0001), binary_crossentropy, accuracy",
+    "training the head lowers the loss",
+)
+CALLBACK_TESTS = (
+    "keeps training while accuracy <= 0.999",
+    "stops training once accuracy > 0.999",
+)
+
+PARTS = (
+    part("train_val_generators", GENERATOR_TESTS, (4, 4, 3, 3, 3, 4, 2, 2),
+         probes=("train_val_generators", "generators_clean")),
+    part("create_pre_trained_model", PRE_TRAINED_TESTS, (5, 10, 7, 3),
+         probes=("create_pre_trained_model", "pretrained_clean")),
+    part("output_of_last_layer", LAST_LAYER_TESTS, (10, 5), probes=("output_of_last_layer",)),
+    part("create_final_model", FINAL_TESTS, (9, 4, 9, 6, 7),
+         probes=("create_final_model", "final_model_training")),
+    # The course provides myCallback ready-made: checked (a learner may break it) but worth
+    # no points, so the blank template still scores 0.
+    part("myCallback", CALLBACK_TESTS, (0, 0), probes=("myCallback",)),
+)
+
+
+# --------------------------------------------------------------------------- child side
+
+_REFERENCE: dict = {}
+
+
+def _reference_model():
+    """A frozen InceptionV3 built by the grader, so later probes do not depend on the
+    learner's create_pre_trained_model."""
+    if "model" not in _REFERENCE:
+        import tensorflow as tf
+
+        tf.keras.utils.set_random_seed(SEED)
+        model = tf.keras.applications.inception_v3.InceptionV3(
+            input_shape=(150, 150, 3), include_top=False, weights=None)
+        for layer in model.layers:
+            layer.trainable = False
+        _REFERENCE["model"] = model
+    return _REFERENCE["model"]
+
+
+def probe_last_layer(ns: dict, args: dict) -> dict:
+    from grader.sandbox.probe_tools import call_learner
+
+    model = _reference_model()
+    call = call_learner(ns, "output_of_last_layer", model)
+    obs: dict = {"call": call.summary()}
+    if not call.ok:
+        return obs
+    value = call.value
+    obs["returned"] = type(value).__name__
+    shape = getattr(value, "shape", None)
+    obs["shape"] = None if shape is None else [None if d is None else int(d)
+                                              for d in tuple(shape)]
+    layer_outputs = {id(layer.output): layer.name for layer in model.layers
+                     if not isinstance(layer.output, list)}
+    obs["layer"] = layer_outputs.get(id(value))
+    return obs
+
+
+def probe_final_model(ns: dict, args: dict) -> dict:
+    """Learner side: call create_final_model on the grader's frozen InceptionV3 and export
+    the result's configuration; everything judged is measured on a clean rebuild."""
+    import tensorflow as tf
+
+    from grader.sandbox.probe_tools import call_learner, export_model
+
+    base = _reference_model()
+    last_output = base.get_layer("mixed7").output
+    tf.keras.utils.set_random_seed(SEED)
+    call = call_learner(ns, "create_final_model", base, last_output)
+    obs: dict = {"call": call.summary()}
+    if not call.ok or not hasattr(call.value, "layers"):
+        obs["returned"] = type(call.value).__name__
+        return obs
+    model = call.value
+    obs["same_input"] = bool(model.inputs) and model.inputs[0] is base.inputs[0]
+    obs["export"] = export_model(model)
+    return obs
+
+
+def probe_final_clean(ns: dict, args: dict) -> dict:
+    import numpy as np
+    import tensorflow as tf
+
+    from grader.sandbox.child import describe_exception
+    from grader.sandbox.probe_tools import clean_model
+
+    model, obs = clean_model(args)
+    if model is None:
+        return obs
+    info = obs["model"]
+    info["trainable_params"] = trainable_count(model)
+    names = [layer.name for layer in model.layers]
+    start = names.index("mixed7") + 1 if "mixed7" in names else len(names)
+    info["head"] = []
+    for layer in model.layers[start:]:
+        config = layer.get_config()
+        info["head"].append({"type": type(layer).__name__, "units": config.get("units"),
+                             "activation": config.get("activation"),
+                             "rate": config.get("rate")})
+    try:
+        datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
+        train = datagen.flow_from_directory(args["training"], target_size=(150, 150),
+                                            batch_size=16, class_mode="binary", seed=SEED)
+        x_eval, y_eval = train[0]
+        before = float(model.evaluate(x_eval, y_eval, verbose=0, return_dict=True)["loss"])
+        model.fit(train, epochs=1, steps_per_epoch=args["steps"], verbose=0)
+        after = float(model.evaluate(x_eval, y_eval, verbose=0, return_dict=True)["loss"])
+        obs["loss"] = {"before": before, "after": after, "steps": args["steps"]}
+        obs["loss_finite"] = bool(np.isfinite(after))
+    except BaseException as exc:  # noqa: BLE001 - training errors are observations
+        obs["fit_error"] = describe_exception(exc)
+    return obs
+
+
+def probe_callback(ns: dict, args: dict) -> dict:
+    import types
+
+    from grader.sandbox.child import describe_exception
+
+    cls = ns.get("myCallback")
+    if not isinstance(cls, type):
+        return {"call": {"ok": False, "stdout": "", "error": {
+            "type": "MissingFunction", "message": "myCallback is not defined", "where": None}}}
+    results = {}
+    try:
+        for label, accuracy in (("below", 0.999), ("above", 0.9995)):
+            callback = cls()
+            dummy = types.SimpleNamespace(stop_training=False)
+            try:
+                callback.set_model(dummy)
+            except Exception:  # noqa: BLE001 - some Keras versions check the type
+                callback.__dict__["model"] = dummy
+                callback.__dict__["_model"] = dummy
+            callback.on_epoch_end(3, {"accuracy": accuracy, "loss": 0.1})
+            results[label] = bool(dummy.stop_training)
+    except BaseException as exc:  # noqa: BLE001
+        return {"call": {"ok": False, "stdout": "", "error": describe_exception(exc)}}
+    return {"call": {"ok": True, "stdout": "", "error": None}, "stops": results}
+
+
+PROBES = {
+    "train_val_generators": generators.probe_train_val_generators,
+    "generators_clean": generators.probe_generators_clean,
+    "create_pre_trained_model": probe_pre_trained,
+    "pretrained_clean": probe_pre_trained_clean,
+    "output_of_last_layer": probe_last_layer,
+    "create_final_model": probe_final_model,
+    "final_model_training": probe_final_clean,
+    "myCallback": probe_callback,
+}
+
+
+# --------------------------------------------------------------------------- parent side
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    data = fixtures.horses_or_humans()
+    weights = fixtures.inception_weights()
+    (workdir / "weights").mkdir()
+    (workdir / "exports").mkdir()
+    local_weights = workdir / "weights" / fixtures.WEIGHTS_FILE
+    shutil.copyfile(weights, local_weights)
+    shutil.copytree(data.training, workdir / "training")
+    shutil.copytree(data.validation, workdir / "validation")
+    counts = {part: sum(fixtures.HORSES_COUNTS[part].values()) for part in fixtures.HORSES_COUNTS}
+    course_weights = fixtures.course_weights()
+    prepared = {"counts": counts, "classes": ["horses", "humans"],
+                "fingerprint": fixture_fingerprint(str(weights)),
+                "course_fingerprint": fixture_fingerprint(str(course_weights)),
+                "weights": str(local_weights),
+                "generator_dirs": [str(workdir / "training") + "/",
+                                   str(workdir / "validation") + "/"],
+                "course": {  # where the notebook's own paths point
+                    "train_val_generators": {"/tmp/training": str(workdir / "training"),
+                                             "/tmp/validation": str(workdir / "validation")},
+                    "create_pre_trained_model": {COURSE_WEIGHTS: str(course_weights)}}}
+    args = {
+        "train_val_generators": {"training": str(workdir / "training") + "/",
+                                 "validation": str(workdir / "validation") + "/",
+                                 "exports": str(workdir / "exports")},
+        "create_pre_trained_model": {
+            "weights": str(local_weights),
+            "saved_weights": str(workdir / "exports" / "pretrained.weights.h5")},
+        "pretrained_clean": {"seed": SEED},
+        "final_model_training": {"training": str(workdir / "training"), "steps": 3,
+                                 "seed": SEED},
+    }
+    return prepared, args
+
+
+def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
+    verdicts = c2w2.check_train_val_generators(ctx, part)
+    by_name = {name: (ok, message) for name, ok, message in verdicts}
+    problem, gens = generators.generator_observations(
+        ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
+    name = GENERATOR_TESTS[4]
+    if problem:
+        settings = (False, problem)
+    else:
+        found = [(g.get("batch_size"), g.get("class_mode")) for g in gens]
+        ok = all(f == (32, "binary") for f in found)
+        settings = (ok, "batch_size 32, class_mode 'binary' on both." if ok else (
+            f"Expected batch_size=32 and class_mode='binary' on both generators; found "
+            f"{found[0]} (training) and {found[1]} (validation)."))
+    by_name[name] = settings
+    return [(n, *by_name.get(n, (False, "Not checked."))) for n in GENERATOR_TESTS]
+
+
+def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem = call_problem(ctx, "output_of_last_layer", "output_of_last_layer")
+    if problem:
+        if "output_shape" in problem and "AttributeError" in problem:
+            problem += (" Keras 3 layers have no `output_shape`: print "
+                        "`last_desired_layer.output.shape` instead (it works in Keras 2 too).")
+        return all_fail(part, problem)
+    obs = ctx.outcomes["output_of_last_layer"].observation
+    layer = obs.get("layer")
+    verdicts: list[Verdict] = [(LAST_LAYER_TESTS[0], layer == "mixed7", (
+        "The output of mixed7." if layer == "mixed7" else
+        f"Expected pre_trained_model.get_layer('mixed7').output; found the output of "
+        f"{layer!r}" if layer else
+        f"Expected the output tensor of layer 'mixed7'; found a {obs.get('returned')}."))]
+    shape = obs.get("shape")
+    verdicts.append((LAST_LAYER_TESTS[1], shape == [None, 7, 7, 768], (
+        "Shape (None, 7, 7, 768)." if shape == [None, 7, 7, 768] else
+        f"Expected shape (None, 7, 7, 768); found {shape}.")))
+    return verdicts
+
+
+def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem = call_problem(ctx, "create_final_model", "create_final_model")
+    if problem:
+        return all_fail(part, problem)
+    learner = ctx.outcomes["create_final_model"].observation
+    if "export" not in learner:
+        return all_fail(part, f"create_final_model returned {learner.get('returned')}, "
+                         "not a Keras model.")
+    problem = outcome_problem("Checking the model", ctx.outcomes.get("final_model_training"))
+    if problem:
+        return all_fail(part, problem)
+    obs = ctx.outcomes["final_model_training"].observation
+    if "rebuild_error" in obs:
+        return all_fail(part, "The grader checks a copy of your model rebuilt from its "
+                         f"configuration, and it could not be rebuilt: {obs['rebuild_error']}.")
+    info = obs["model"]
+    head = [(h["type"], h.get("units"), h.get("activation"), h.get("rate"))
+            for h in info.get("head", [])]
+    want = [("Flatten", None, None, None), ("Dense", 1024, "relu", None),
+            ("Dropout", None, None, 0.2), ("Dense", 1, "sigmoid", None)]
+    shown = ", ".join(f"{t}({', '.join(str(v) for v in (u, a, r) if v is not None)})"
+                      for t, u, a, r in head) or "nothing"
+    verdicts: list[Verdict] = [(FINAL_TESTS[0], head == want, (
+        "Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid)." if head == want else
+        f"After mixed7 expected Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid); "
+        f"found {shown}."))]
+    same = bool(learner.get("same_input"))
+    verdicts.append((FINAL_TESTS[1], same, (
+        "Inputs are pre_trained_model.input." if same else
+        "Build the model with Model(inputs=pre_trained_model.input, outputs=x).")))
+    params, trainable = info.get("params"), info.get("trainable_params")
+    counts_ok = (params, trainable) == (FINAL_PARAMS, FINAL_TRAINABLE)
+    verdicts.append((FINAL_TESTS[2], counts_ok, (
+        f"{params:,} parameters, {trainable:,} trainable." if counts_ok else
+        f"Expected {FINAL_PARAMS:,} parameters of which {FINAL_TRAINABLE:,} trainable; found "
+        f"{params} and {trainable}.")))
+    lr = info.get("learning_rate")
+    loss_ok = keras_names.output_kind(info) == "binary"
+    compile_ok = (keras_names.canonical(info.get("optimizer")) == "rmsprop" and lr is not None
+                  and abs(lr - 1e-4) < 1e-9 and loss_ok and c2w1.tracks_accuracy(info))
+    verdicts.append((FINAL_TESTS[3], compile_ok, (
+        "Compiled as asked." if compile_ok else
+        f"Expected RMSprop(learning_rate=0.0001), loss='binary_crossentropy', "
+        f"metrics=['accuracy']; found {info.get('optimizer')} (learning rate {lr}), "
+        f"{info.get('loss_spelled') or info.get('loss')!r}, {info.get('metrics')}."
+        + (" " + keras_names.logits_problem(info) if not loss_ok
+           and keras_names.logits_problem(info) else ""))))
+    if "fit_error" in obs:
+        verdicts.append((FINAL_TESTS[4], False, "Training the head failed: " + describe_error(
+            "model.fit", obs["fit_error"]).removeprefix("model.fit raised ")))
+    else:
+        loss = obs.get("loss") or {}
+        lowered = obs.get("loss_finite") and loss.get("after", 1e9) < loss.get("before", 0)
+        verdicts.append((FINAL_TESTS[4], bool(lowered), (
+            f"Loss went from {loss.get('before'):.3f} to {loss.get('after'):.3f} in "
+            f"{loss.get('steps')} steps." if lowered else
+            f"After {loss.get('steps')} training steps the loss did not go down "
+            f"({loss.get('before')} -> {loss.get('after')}): check the learning rate and "
+            "that the head layers are trainable.")))
+    return verdicts
+
+
+def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem = call_problem(ctx, "myCallback", "myCallback")
+    if problem:
+        return all_fail(part, problem)
+    stops = ctx.outcomes["myCallback"].observation.get("stops", {})
+    return [
+        (CALLBACK_TESTS[0], stops.get("below") is False, (
+            "Training goes on at accuracy 0.999." if stops.get("below") is False else
+            "myCallback stopped training at accuracy 0.999; it should stop only above it.")),
+        (CALLBACK_TESTS[1], stops.get("above") is True, (
+            "Training stops at accuracy 0.9995." if stops.get("above") is True else
+            "myCallback did not stop training at accuracy 0.9995: set "
+            "self.model.stop_training = True when logs['accuracy'] > 0.999.")),
+    ]
+
+
+def detect(filename: str, text: str) -> int:
+    score = 10 if "C2W3" in filename.upper() else 0
+    return score + (5 if "create_pre_trained_model" in text else 0)
+
+
+SPEC = AssignmentSpec(
+    code="C2W3",
+    title="Transfer learning: horses vs humans with InceptionV3",
+    functions=FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=None,
+    probe_timeouts={"train_val_generators": 90, "create_pre_trained_model": 180,
+                    "output_of_last_layer": 120, "create_final_model": 120,
+                    "final_model_training": 300, "myCallback": 30, "generators_clean": 90,
+                    "pretrained_clean": 180},
+    clean_probes={"final_model_training": "create_final_model",
+                  "pretrained_clean": "create_pre_trained_model",
+                  "generators_clean": "train_val_generators"},
+    prepare=prepare,
+    checks={"train_val_generators": check_generators,
+            "create_pre_trained_model": check_pre_trained,
+            "output_of_last_layer": check_last_layer,
+            "create_final_model": check_final_model,
+            "myCallback": check_callback},
+    probes=PROBES,
+    detect=detect,
+)

@@ -1,0 +1,389 @@
+"""C2W4: multi-class classification of Sign Language MNIST from CSV.
+
+Accuracy is not graded for this assignment; the points go to the three functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from grader.assignments.c2w1.spec import probe_create_model
+from grader.assignments.common import fixtures
+from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.assignments.common.generators import generator_observations, probe_generators_clean
+from grader.model import keras_names
+from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail, part
+from grader.sandbox import course_paths
+
+FUNCTIONS = ("parse_data_from_input", "train_val_generators", "create_model")
+REAL_ROWS = 27_455
+PARSE_BUDGET_S = 60.0
+TRAIN_TARGET = 0.8
+TRAIN_MAX_EPOCHS = 6
+SEED = 4321
+
+PARSE_TESTS = (
+    "returns (images, labels) as numpy arrays",
+    "shapes are (N, 28, 28) and (N,)",
+    "both are float64",
+    "values equal the CSV, header skipped",
+    "fast enough for the real 27,455-row file",
+)
+GENERATOR_TESTS = (
+    "returns (train_generator, validation_generator)",
+    "images (N, 28, 28, 1) and labels (N,)",
+    "batch size 32",
+    "rescales pixels by 1/255 on both generators",
+    "validation generator does not augment",
+)
+MODEL_TESTS = (
+    "returns a compiled Keras model",
+    "input shape is (28, 28, 1)",
+    "at most 2 Conv2D and 2 MaxPooling2D layers",
+    "softmax output with 26 (or 25) units",
+    "loss fits integer labels",
+    "tracks the 'accuracy' metric",
+    "learns to tell the fixture's letters apart",
+)
+
+PARTS = (
+    part("parse_data_from_input", PARSE_TESTS, (4, 6, 4, 10, 6),
+         probes=("parse_data_from_input",)),
+    part("train_val_generators", GENERATOR_TESTS, (4, 8, 4, 8, 6),
+         probes=("train_val_generators", "generators_clean")),
+    part("create_model", MODEL_TESTS, (4, 6, 6, 6, 5, 3, 10), probes=("create_model", "train")),
+)
+
+
+# --------------------------------------------------------------------------- child side
+
+def _array_summary(value) -> dict:
+    info = {"type": type(value).__name__}
+    if isinstance(value, np.ndarray):
+        info.update(shape=list(value.shape), dtype=str(value.dtype))
+        if value.dtype.kind in "biuf":
+            as64 = np.ascontiguousarray(value, dtype=np.float64)
+            info["sha256"] = hashlib.sha256(as64.tobytes()).hexdigest()
+            info["head"] = as64.ravel()[:6].tolist()
+    return info
+
+
+def probe_parse(ns: dict, args: dict) -> dict:
+    import time
+
+    from grader.sandbox.probe_tools import call_learner
+
+    call = call_learner(ns, "parse_data_from_input", args["train"])
+    obs: dict = {"call": call.summary()}
+    if not call.ok:
+        return obs
+    value = call.value
+    obs["returned"] = type(value).__name__
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        obs["images"], obs["labels"] = (_array_summary(v) for v in value)
+        # The arrays themselves go to disk: the grader judges the files, not this report.
+        for name, array in zip(("images", "labels"), value, strict=True):
+            if isinstance(array, np.ndarray) and array.dtype.kind in "biuf":
+                np.save(Path(args["exports"]) / f"{name}.npy", array, allow_pickle=False)
+    timings = []
+    for path, rows in zip(args["timing"], args["timing_rows"], strict=True):
+        started = time.perf_counter()
+        timed = call_learner(ns, "parse_data_from_input", path)
+        timings.append({"rows": rows, "seconds": time.perf_counter() - started,
+                        "ok": timed.ok})
+    obs["timings"] = timings
+    return obs
+
+
+def probe_generators(ns: dict, args: dict) -> dict:
+    """Learner side: call the function on the grader's arrays and export the iterators
+    (arrays saved as .npy); the clean process re-creates and inspects them."""
+    from grader.sandbox.probe_tools import call_learner, export_iterator
+
+    train_x, train_y = fixtures.read_sign_csv(Path(args["train"]))
+    val_x, val_y = fixtures.read_sign_csv(Path(args["test"]))
+    call = call_learner(ns, "train_val_generators", train_x, train_y, val_x, val_y)
+    obs: dict = {"call": call.summary()}
+    if not call.ok:
+        return obs
+    value = call.value
+    obs["returned"] = type(value).__name__
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        obs["export"] = [export_iterator(gen, args["exports"], label)
+                         for gen, label in zip(value, ("train", "val"), strict=True)]
+    return obs
+
+
+def probe_train(ns: dict, args: dict) -> dict:
+    """Brief training on the grader's own iterators over the fixture CSVs."""
+    import tensorflow as tf
+
+    from grader.sandbox.probe_tools import brief_training
+
+    def data(info: dict):
+        train_x, train_y = fixtures.read_sign_csv(Path(args["train"]))
+        val_x, val_y = fixtures.read_sign_csv(Path(args["test"]))
+        datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
+        train = datagen.flow(train_x[..., None], train_y, batch_size=32, seed=args["seed"])
+        return train, [(val_x[..., None] / 255.0, val_y)]
+
+    return brief_training(args, data)
+
+
+PROBES = {
+    "parse_data_from_input": probe_parse,
+    "train_val_generators": probe_generators,
+    "generators_clean": probe_generators_clean,
+    "create_model": probe_create_model,
+    "train": probe_train,
+}
+
+
+# --------------------------------------------------------------------------- parent side
+
+COURSE_TRAIN = "sign_mnist_train.csv"  # TRAINING_FILE in the notebook, relative to its folder
+
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    sign = fixtures.sign_mnist()
+    data = workdir / "data"
+    data.mkdir()
+    (workdir / "exports").mkdir()
+    paths = {}
+    for source in (sign.train, sign.test, *sign.timing):
+        paths[source.name] = data / source.name
+        shutil.copyfile(source, paths[source.name])
+    images, labels = fixtures.read_sign_csv(sign.train)
+    val_images, _ = fixtures.read_sign_csv(sign.test)
+    for source in (sign.train, sign.test):  # the notebook's './sign_mnist_*.csv', rows reversed
+        header, *rows = source.read_text().splitlines(keepends=True)
+        (workdir / source.name).write_text(header + "".join(reversed(rows)))
+    prepared = {
+        "rows": len(labels),
+        "val_rows": len(val_images),
+        "images_sha256": hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest(),
+        "labels_sha256": hashlib.sha256(np.ascontiguousarray(labels).tobytes()).hexdigest(),
+        "labels_head": labels[:6].tolist(),
+        "course_images_sha256": hashlib.sha256(
+            np.ascontiguousarray(images[::-1]).tobytes()).hexdigest(),
+    }
+    train, test = str(paths[sign.train.name]), str(paths[sign.test.name])
+    prepared["train_file"] = train
+    args = {
+        "parse_data_from_input": {
+            "train": train,
+            "timing": [str(paths[p.name]) for p in sign.timing],
+            "timing_rows": list(fixtures.SIGN_TIMING_ROWS),
+            "exports": str(workdir / "exports"),
+        },
+        "train_val_generators": {"train": train, "test": test,
+                                 "exports": str(workdir / "exports")},
+        "train": {"train": train, "test": test, "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS,
+                  "target": TRAIN_TARGET},
+    }
+    return prepared, args
+
+
+def predict_real_seconds(timings: list[dict]) -> tuple[float, float]:
+    """Extrapolate from two file sizes to the real file; the exponent is fitted between 1
+    (linear) and 2 (quadratic, e.g. np.append in a loop). Returns (seconds, exponent)."""
+    small, large = timings
+    exponent = 1.0
+    if small["seconds"] > 0.05:
+        exponent = math.log(large["seconds"] / small["seconds"]) / math.log(
+            large["rows"] / small["rows"])
+        exponent = min(max(exponent, 1.0), 2.0)
+    return large["seconds"] * (REAL_ROWS / large["rows"]) ** exponent, exponent
+
+
+def _saved_array(ctx: Context, name: str) -> dict | None:
+    """Summary of an array the probe saved, read by the grader itself (no pickles)."""
+    path = ctx.workdir / "exports" / f"{name}.npy"
+    if not path.is_file() or path.is_symlink() or path.stat().st_size > 256 * 2**20:
+        return None
+    try:
+        return _array_summary(np.load(path, allow_pickle=False))
+    except (OSError, ValueError):
+        return None
+
+
+def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
+    outcome = ctx.outcomes.get("parse_data_from_input")
+    problem = outcome_problem("parse_data_from_input", outcome)
+    if problem:
+        return all_fail(part, problem)
+    obs = outcome.observation
+    if not obs["call"]["ok"]:
+        return all_fail(part, describe_error("parse_data_from_input", obs["call"]["error"]))
+    # Values are judged only from the saved files; the in-process summary (which a
+    # submission could forge) serves for shapes in messages, never for the hash.
+    images, labels = (_saved_array(ctx, name) or {**(obs.get(name) or {}), "sha256": None}
+                      for name in ("images", "labels"))
+    if not images or not labels or "shape" not in images or "shape" not in labels:
+        return all_fail(part, (
+            f"parse_data_from_input returned {obs.get('returned')}; expected a tuple "
+            "(images, labels) of numpy arrays."))
+    rows = ctx.prepared["rows"]
+    verdicts: list[Verdict] = [(PARSE_TESTS[0], True, "Two numpy arrays.")]
+    shapes_ok = images["shape"] == [rows, 28, 28] and labels["shape"] == [rows]
+    verdicts.append((PARSE_TESTS[1], shapes_ok, (
+        f"Shapes {tuple(images['shape'])} and {tuple(labels['shape'])}." if shapes_ok else
+        f"Expected shapes ({rows}, 28, 28) and ({rows},) for a {rows}-row file; found "
+        f"{tuple(images['shape'])} and {tuple(labels['shape'])}. "
+        + ("One row too many: skip the header line with next(reader). "
+           if labels["shape"] == [rows + 1] else "")
+        + "Reshape the 784 pixels of each row to 28x28.")))
+    dtypes_ok = images["dtype"] == "float64" and labels["dtype"] == "float64"
+    verdicts.append((PARSE_TESTS[2], dtypes_ok, (
+        "Both float64." if dtypes_ok else
+        f"Expected float64 arrays; found {images['dtype']} and {labels['dtype']}. Build them "
+        "with np.array(..., dtype=np.float64) (or .astype(np.float64)).")))
+    values_ok = (images.get("sha256") == ctx.prepared["images_sha256"]
+                 and labels.get("sha256") == ctx.prepared["labels_sha256"])
+    if values_ok:
+        verdicts.append((PARSE_TESTS[3], True, "Every label and pixel matches the CSV."))
+    elif images.get("sha256") == ctx.prepared["course_images_sha256"]:
+        verdicts.append((PARSE_TESTS[3], False, course_paths.arguments_verdict(
+            "parse_data_from_input", [("filename", ctx.prepared["train_file"],
+                                       f"./{COURSE_TRAIN}")], True)[2]))
+    else:
+        verdicts.append((PARSE_TESTS[3], False, (
+            f"The values differ from the CSV: the first labels should be "
+            f"{ctx.prepared['labels_head']}, found {labels.get('head')}. The first column is "
+            "the label, the other 784 are pixels; skip the header row, keep rows in order.")))
+    timings = obs.get("timings") or []
+    if len(timings) == 2 and all(t["ok"] for t in timings):
+        seconds, exponent = predict_real_seconds(timings)
+        measured = ", ".join(f"{t['rows']} rows in {t['seconds']:.2f} s" for t in timings)
+        growth = "linearly" if exponent < 1.2 else f"as rows^{exponent:.1f}"
+        fast = seconds <= PARSE_BUDGET_S
+        verdicts.append((PARSE_TESTS[4], fast, (
+            f"Measured {measured}; growing {growth}, the real {REAL_ROWS:,}-row file would "
+            f"take about {seconds:.0f} s (limit {PARSE_BUDGET_S:.0f} s)."
+            + ("" if fast else " Collect rows in a Python list and convert once at the end "
+               "instead of np.append/np.vstack inside the loop."))))
+    else:
+        verdicts.append((PARSE_TESTS[4], False,
+                         "parse_data_from_input failed on the larger timing files."))
+    return verdicts
+
+
+def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, gens = generator_observations(
+        ctx, "x_shape", "ImageDataGenerator(...).flow(x, y, batch_size=32)")
+    if problem:
+        return all_fail(part, problem)
+    train, val = gens
+    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Two array iterators.")]
+    rows = (ctx.prepared["rows"], ctx.prepared["val_rows"])
+    shapes = [(g["x_shape"], g["y_shape"]) for g in gens]
+    want = [([n, 28, 28, 1], [n]) for n in rows]
+    shapes_ok = shapes == want
+    verdicts.append((GENERATOR_TESTS[1], shapes_ok, (
+        "Images have a channel axis; labels are a vector." if shapes_ok else
+        f"Expected images {tuple(want[0][0])} / {tuple(want[1][0])} and labels "
+        f"{tuple(want[0][1])} / {tuple(want[1][1])}; found {shapes}. Add the channel axis "
+        "with np.expand_dims(images, axis=3).")))
+    batches = (train.get("batch_size"), val.get("batch_size"))
+    verdicts.append((GENERATOR_TESTS[2], batches == (32, 32), (
+        "Batch size 32." if batches == (32, 32) else
+        f"Expected batch_size=32 on both; found {batches[0]} and {batches[1]}.")))
+    errors = [g.get("batch_error") for g in gens if g.get("batch_error")]
+    if errors:
+        return verdicts + [(n, False, f"Reading a batch failed: {errors[0]}.")
+                           for n in GENERATOR_TESTS[3:]]
+    bad = [f"{label}: rescale={g.get('rescale')}, pixel max {g.get('x_max')}"
+           for label, g in (("training", train), ("validation", val))
+           if g.get("rescale") is None or abs(g["rescale"] - 1 / 255) > 1e-6
+           or g.get("x_max", 2.0) > 1.0 + 1e-6]
+    verdicts.append((GENERATOR_TESTS[3], not bad, (
+        "Pixels are scaled to [0, 1] on both." if not bad else
+        "Expected ImageDataGenerator(rescale=1./255) on both; found " + "; ".join(bad) + ".")))
+    behaviour = val.get("behaviour") or {}
+    plain = (behaviour.get("repeat_max_diff", 1.0) <= 1e-6
+             and behaviour.get("rescaled_max_diff", 1.0) <= 1e-4)
+    verdicts.append((GENERATOR_TESTS[4], plain, (
+        "Validation images are only rescaled." if plain else
+        "The validation generator changes images; augmentation belongs on the training "
+        "generator only. Use ImageDataGenerator(rescale=1./255) for validation.")))
+    return verdicts
+
+
+def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    from grader.assignments.c2w1.spec import created_model, training_verdict
+
+    problem, info = created_model(ctx)
+    if problem:
+        return all_fail(part, problem)
+    verdicts: list[Verdict] = []
+    compiled = bool(info.get("compiled") and info.get("loss"))
+    verdicts.append((MODEL_TESTS[0], compiled, (
+        f"A compiled {info['type']}." if compiled else
+        "The model is not compiled: call model.compile(...) before returning it.")))
+    shape = info.get("input_shape")
+    verdicts.append((MODEL_TESTS[1], shape == [None, 28, 28, 1], (
+        "Input shape (28, 28, 1)." if shape == [None, 28, 28, 1] else
+        f"Expected input shape (None, 28, 28, 1); found {shape}. Give the first layer "
+        "input_shape=(28, 28, 1).")))
+    layers = info.get("layers", [])
+    convs, pools = layers.count("Conv2D"), layers.count("MaxPooling2D")
+    small = convs <= 2 and pools <= 2
+    verdicts.append((MODEL_TESTS[2], small, (
+        f"{convs} Conv2D and {pools} MaxPooling2D layers." if small else
+        f"The assignment allows at most 2 Conv2D and 2 MaxPooling2D layers; found {convs} "
+        f"and {pools}.")))
+    units = (info.get("output_shape") or [None])[-1]
+    activation = keras_names.canonical(info.get("output_activation")) or "linear"
+    logits = bool(info.get("loss_from_logits"))
+    out_ok = units in (25, 26) and activation in (("softmax", "linear") if logits
+                                                  else ("softmax",))
+    verdicts.append((MODEL_TESTS[3], out_ok, (
+        f"{units} {activation} units." if out_ok else
+        f"Expected a last Dense layer of 26 units with softmax (labels go up to 24, Z=25 "
+        f"absent); found {units} unit(s) with {info.get('output_activation')!r}.")))
+    loss = keras_names.canonical(info.get("loss"))
+    mismatch = logits and activation == "softmax"
+    loss_ok = loss == "sparse_categorical_crossentropy" and not mismatch
+    one_hot = " (it needs one-hot labels)" if loss == "categorical_crossentropy" else ""
+    verdicts.append((MODEL_TESTS[4], loss_ok, (
+        f"{info.get('loss_spelled') or loss} fits integer labels." if loss_ok else
+        (keras_names.logits_problem(info) if mismatch else None) or
+        "Labels are integers (0-24), so use loss='sparse_categorical_crossentropy'; found "
+        f"{info.get('loss_spelled') or info.get('loss')!r}{one_hot}.")))
+    kinds = [keras_names.canonical(k) for k in info.get("metric_kinds") or info.get("metrics")
+             or []]
+    acc = any(k in ("accuracy", "sparse_categorical_accuracy") for k in kinds)
+    verdicts.append((MODEL_TESTS[5], acc, (
+        "Accuracy is tracked." if acc else
+        f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}. With "
+        "integer labels, 'accuracy' or SparseCategoricalAccuracy.")))
+    verdicts.append(training_verdict(ctx, MODEL_TESTS[6], TRAIN_TARGET))
+    return verdicts
+
+
+def detect(filename: str, text: str) -> int:
+    score = 10 if "C2W4" in filename.upper() else 0
+    return score + (5 if "parse_data_from_input" in text else 0)
+
+
+SPEC = AssignmentSpec(
+    code="C2W4",
+    title="Multi-class classification: Sign Language MNIST",
+    functions=FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=None,
+    probe_timeouts={"parse_data_from_input": 120, "train_val_generators": 90,
+                    "create_model": 90, "train": 300, "generators_clean": 90},
+    clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
+    prepare=prepare,
+    checks={"parse_data_from_input": check_parse, "train_val_generators": check_generators,
+            "create_model": check_model},
+    probes=PROBES,
+    detect=detect,
+)

@@ -1,0 +1,325 @@
+"""Deterministic fixture data, generated once into a cache and reused.
+
+The PetImages-like tree mimics the Kaggle set's quirks (a zero-length `.jpg` per class, a
+`Thumbs.db`, grayscale and CMYK JPEGs, varied sizes) while staying small enough to train
+on in seconds: cats are warm and bright, dogs cool and dark, with noise and shapes so the
+classes are easy but not trivial for a small CNN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from grader.model.cache import cache_root
+
+FIXTURE_VERSION = "petimages-v1"
+IMAGES_PER_CLASS = 150
+ZERO_LENGTH = {"Cat": "666.jpg", "Dog": "11702.jpg"}
+SPLIT_SIZE = 0.9
+
+
+def _atomic_build(target: Path, build) -> Path:
+    """Build into a temporary sibling and rename, so a crash never leaves half a fixture."""
+    if (target / ".complete").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        build(tmp)
+        (tmp / ".complete").write_text(FIXTURE_VERSION)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another process won the race; its copy is identical
+            if not (target / ".complete").exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _pet_image(rng: np.random.Generator, cat: bool) -> Image.Image:
+    width, height = (int(v) for v in rng.integers(100, 260, size=2))
+    hue = rng.uniform(0.0, 0.12) if cat else rng.uniform(0.50, 0.68)
+    sat = rng.uniform(0.5, 0.9)
+    val = rng.uniform(0.75, 1.0) if cat else rng.uniform(0.35, 0.6)
+    base = Image.new("HSV", (width, height), (int(hue * 255), int(sat * 255), int(val * 255)))
+    image = base.convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for _ in range(int(rng.integers(2, 6))):
+        x0, y0 = int(rng.integers(0, width - 20)), int(rng.integers(0, height - 20))
+        size = int(rng.integers(15, 60))
+        colour = tuple(int(c) for c in rng.integers(0, 256, size=3))
+        if cat:
+            draw.ellipse([x0, y0, x0 + size, y0 + size], fill=colour)
+        else:
+            draw.rectangle([x0, y0, x0 + size, y0 + size // 3], fill=colour)
+    pixels = np.asarray(image, dtype=np.int16)
+    pixels = pixels + rng.integers(-25, 26, size=pixels.shape)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _build_petimages(root: Path) -> None:
+    rng = np.random.default_rng(20240601)
+    for label in ("Cat", "Dog"):
+        folder = root / "PetImages" / label
+        folder.mkdir(parents=True)
+        numbers = sorted(int(n) for n in rng.choice(12000, IMAGES_PER_CLASS, replace=False))
+        for i, number in enumerate(numbers):
+            image = _pet_image(rng, cat=label == "Cat")
+            if i % 40 == 7:
+                image = image.convert("L")
+            elif i % 40 == 23:
+                image = image.convert("CMYK")
+            image.save(folder / f"{number}.jpg", quality=85)
+        (folder / ZERO_LENGTH[label]).write_bytes(b"")
+        (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))
+
+
+@dataclass(frozen=True)
+class PetImages:
+    """Paths of the raw tree and of a reference split the grader made itself."""
+
+    raw: Path
+    training: Path
+    validation: Path
+
+    @property
+    def cats(self) -> Path:
+        return self.raw / "Cat"
+
+    @property
+    def dogs(self) -> Path:
+        return self.raw / "Dog"
+
+
+def image_files(folder: Path) -> list[str]:
+    """Non-empty JPEGs, as the reference split_data keeps them."""
+    return sorted(
+        f for f in os.listdir(folder)
+        if f.lower().endswith(".jpg") and os.path.getsize(folder / f) > 0
+    )
+
+
+def _build_split(root: Path, raw: Path) -> None:
+    for label, cls in (("Cat", "cats"), ("Dog", "dogs")):
+        files = image_files(raw / label)
+        random.Random(7).shuffle(files)
+        cut = int(len(files) * SPLIT_SIZE)
+        for part, chunk in (("training", files[:cut]), ("validation", files[cut:])):
+            dest = root / part / cls
+            dest.mkdir(parents=True, exist_ok=True)
+            for name in chunk:
+                shutil.copyfile(raw / label / name, dest / name)
+
+
+def petimages() -> PetImages:
+    base = cache_root() / FIXTURE_VERSION
+    raw_root = _atomic_build(base / "raw", _build_petimages)
+    raw = raw_root / "PetImages"
+    split = _atomic_build(base / "split", lambda tmp: _build_split(tmp, raw))
+    return PetImages(raw=raw, training=split / "training", validation=split / "validation")
+
+
+MAX_WALK_ENTRIES = 20_000
+
+
+def walk_files(folder: Path):
+    """Regular files under folder, never following symlinks, at most MAX_WALK_ENTRIES:
+    the grader reads trees that learner code may have filled with links or junk."""
+    seen = 0
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            seen += 1
+            if seen > MAX_WALK_ENTRIES:
+                return
+            path = Path(root) / name
+            if path.is_file() and not path.is_symlink():
+                yield path
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file, for proving a tree was left unchanged."""
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in walk_files(Path(folder))
+            if path.stat().st_size <= 64 * 2**20}
+
+SIGN_VERSION = "sign-mnist-v1"
+SIGN_LABELS = tuple(label for label in range(25) if label != 9)  # no J (9) or Z (25)
+SIGN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
+SIGN_TIMING_ROWS = (1000, 3000)
+
+
+def _sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
+    """Each letter is a bright blob at its own place on a 5x5 grid, jittered, on noise."""
+    rows = []
+    for label in SIGN_LABELS:
+        gy, gx = divmod(label, 5)
+        for _ in range(per_class):
+            image = rng.integers(40, 110, size=(28, 28))
+            y = 1 + gy * 5 + int(rng.integers(-1, 2))
+            x = 1 + gx * 5 + int(rng.integers(-1, 2))
+            y, x = min(max(y, 0), 21), min(max(x, 0), 21)
+            image[y:y + 6, x:x + 6] = rng.integers(190, 256, size=(6, 6))
+            rows.append(np.concatenate([[label], image.ravel()]))
+    rows = np.array(rows, dtype=np.int64)
+    return rows[rng.permutation(len(rows))]
+
+
+def _write_csv(path: Path, rows: np.ndarray) -> None:
+    np.savetxt(path, rows, fmt="%d", delimiter=",", header=SIGN_HEADER, comments="")
+
+
+def _build_sign(root: Path) -> None:
+    rng = np.random.default_rng(20240604)
+    _write_csv(root / "sign_mnist_train.csv", _sign_rows(rng, 30))
+    _write_csv(root / "sign_mnist_test.csv", _sign_rows(rng, 8))
+    for rows in SIGN_TIMING_ROWS:
+        per_class = -(-rows // len(SIGN_LABELS))
+        _write_csv(root / f"timing_{rows}.csv", _sign_rows(rng, per_class)[:rows])
+
+
+@dataclass(frozen=True)
+class SignMnist:
+    train: Path
+    test: Path
+    timing: tuple[Path, ...]
+
+
+def sign_mnist() -> SignMnist:
+    root = _atomic_build(cache_root() / SIGN_VERSION, _build_sign)
+    return SignMnist(root / "sign_mnist_train.csv", root / "sign_mnist_test.csv",
+                     tuple(root / f"timing_{rows}.csv" for rows in SIGN_TIMING_ROWS))
+
+
+def read_sign_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The grader's own reading of a fixture CSV: (images (N, 28, 28), labels (N,))."""
+    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+    return data[:, 1:].reshape(-1, 28, 28), data[:, 0]
+
+
+HORSES_VERSION = "horse-or-human-v1"
+HORSES_COUNTS = {"training": {"horses": 40, "humans": 42}, "validation": {"horses": 16,
+                                                                         "humans": 16}}
+WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+WEIGHTS_SEED = 777
+
+
+def _horse_or_human(rng: np.random.Generator, horse: bool) -> Image.Image:
+    """300x300 RGB: horses are brown bodies on green, humans pale upright figures on blue."""
+    sky = (int(rng.integers(60, 120)), int(rng.integers(120, 180)), int(rng.integers(40, 90)))
+    if not horse:
+        sky = (int(rng.integers(80, 140)), int(rng.integers(120, 170)),
+               int(rng.integers(190, 250)))
+    image = Image.new("RGB", (300, 300), sky)
+    draw = ImageDraw.Draw(image)
+    x, y = int(rng.integers(30, 120)), int(rng.integers(60, 160))
+    if horse:
+        body = (int(rng.integers(90, 150)), int(rng.integers(50, 80)), int(rng.integers(20, 50)))
+        draw.ellipse([x, y, x + 160, y + 80], fill=body)
+        for leg in range(4):
+            lx = x + 20 + leg * 35
+            draw.rectangle([lx, y + 60, lx + 12, y + 140], fill=body)
+    else:
+        skin = (int(rng.integers(200, 250)), int(rng.integers(170, 210)),
+                int(rng.integers(140, 180)))
+        draw.ellipse([x + 40, y - 50, x + 90, y], fill=skin)
+        draw.rectangle([x + 35, y, x + 95, y + 130], fill=skin)
+    pixels = np.asarray(image, dtype=np.int16) + rng.integers(-20, 21, size=(300, 300, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _build_horses(root: Path) -> None:
+    rng = np.random.default_rng(20240603)
+    for part, counts in HORSES_COUNTS.items():
+        for label, count in counts.items():
+            folder = root / part / label
+            folder.mkdir(parents=True)
+            for i in range(count):
+                name = f"{label[:-1]}{i + 1:02d}-{int(rng.integers(0, 9))}.png"
+                _horse_or_human(rng, label == "horses").save(folder / name)
+
+
+@dataclass(frozen=True)
+class HorsesOrHumans:
+    training: Path
+    validation: Path
+
+
+def horses_or_humans() -> HorsesOrHumans:
+    root = _atomic_build(cache_root() / HORSES_VERSION, _build_horses)
+    return HorsesOrHumans(root / "training", root / "validation")
+
+
+def _build_weights(root: Path) -> None:
+    """Needs TensorFlow, so it runs in a child: the grader process never imports it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, tensorflow as tf\n"
+        f"tf.keras.utils.set_random_seed({WEIGHTS_SEED})\n"
+        "m = tf.keras.applications.inception_v3.InceptionV3(\n"
+        "    input_shape=(150, 150, 3), include_top=False, weights=None)\n"
+        "m.save_weights(sys.argv[1], save_format='h5')\n"
+    )
+    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    subprocess.run([sys.executable, "-c", script, str(root / WEIGHTS_FILE)], check=True,
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def inception_weights() -> Path:
+    """An untrained InceptionV3 (no top, 150x150x3) in Keras 2's legacy HDF5 weights format,
+    under the course's file name; about 88 MB, so cached and never committed."""
+    root = _atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}", _build_weights)
+    return root / WEIGHTS_FILE
+
+
+def _shift_first_tensor(root: Path) -> None:
+    import h5py
+
+    target = root / WEIGHTS_FILE
+    shutil.copyfile(inception_weights(), target)
+    with h5py.File(target, "r+") as f:
+        found: list = []
+        f.visititems(lambda _n, o: found.append(o) if isinstance(o, h5py.Dataset)
+                     and o.size > 1 and not found else None)
+        found[0][...] = found[0][()] + 0.25
+
+
+def course_weights() -> Path:
+    """The weights file as the grader lays it out at the course's /tmp path: the same model
+    with one tensor shifted, so a fingerprint tells which of the two files a model loaded."""
+    root = _atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}-course",
+                         _shift_first_tensor)
+    return root / WEIGHTS_FILE
+
+
+def h5_fingerprint(path: Path) -> dict:
+    """Count, sum and sum of squares of every weight in an HDF5 weights file: enough to tell
+    whether a model holds exactly these weights, whatever order its variables are in."""
+    import h5py
+
+    count, total, squares = 0, 0.0, 0.0
+
+    def visit(_name, obj) -> None:
+        nonlocal count, total, squares
+        if isinstance(obj, h5py.Dataset):
+            values = np.asarray(obj[()], dtype=np.float64)
+            count += values.size
+            total += float(values.sum())
+            squares += float((values * values).sum())
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return {"count": count, "sum": total, "sumsq": squares}

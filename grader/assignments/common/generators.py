@@ -1,0 +1,216 @@
+"""C2W1's train_val_generators, shared with C2W2 and C2W3: two directory iterators, judged
+on what they yield for the model (shape, channels, scale, labels) and on the directories
+they were built on. Split out of c2w1.py, which keeps the model side."""
+
+from __future__ import annotations
+
+from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.model import keras_names
+from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.sandbox import course_paths
+
+GENERATOR_TESTS = (
+    "returns (train_generator, validation_generator)",
+    "yields (150, 150, 3) float images, the model's input",
+    "rescales pixels by 1/255 on both generators",
+    "finds every image of the split",
+    "class_mode matches the model's output",
+    course_paths.ARGUMENTS_CHECK,
+)
+
+# --------------------------------------------------------------------------- child side
+
+def probe_train_val_generators(ns: dict, args: dict) -> dict:
+    """Learner side: call the function and export the two iterators as settings."""
+    from grader.sandbox.probe_tools import call_learner, export_iterator
+
+    call = call_learner(ns, "train_val_generators", args["training"], args["validation"])
+    obs: dict = {"call": call.summary()}
+    if not call.ok:
+        return obs
+    value = call.value
+    obs["returned"] = type(value).__name__
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        obs["export"] = [export_iterator(gen, args.get("exports", "exports"), label)
+                         for gen, label in zip(value, ("train", "val"), strict=True)]
+    return obs
+
+
+def probe_generators_clean(ns: dict, args: dict) -> dict:
+    """Clean side: re-create the exported iterators and observe them."""
+    from grader.sandbox.probe_tools import (
+        RebuildRefused,
+        augmentation_behaviour,
+        describe_directory_iterator,
+        first_batch,
+        rebuild_iterator,
+    )
+
+    generators = []
+    for export in args["export"]:
+        try:
+            gen = rebuild_iterator(export)
+        except RebuildRefused as exc:
+            generators.append({"samples": None, "rebuild_error": str(exc)})
+            continue
+        except Exception as exc:  # noqa: BLE001 - invalid settings are observations
+            generators.append({"samples": None,
+                               "rebuild_error": f"{type(exc).__name__}: {exc}"[:500]})
+            continue
+        info = describe_directory_iterator(gen)
+        if hasattr(gen, "x"):
+            info["x_shape"] = list(gen.x.shape)
+            info["y_shape"] = None if gen.y is None else list(gen.y.shape)
+        try:
+            info["batch"] = first_batch(gen)
+            info["x_max"] = info["batch"]["x_max"]
+            info["behaviour"] = augmentation_behaviour(gen)
+        except Exception as exc:  # noqa: BLE001 - a bad generator is an observation
+            info["batch_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        generators.append(info)
+    return {"generators": generators}
+
+
+# --------------------------------------------------------------------------- parent side
+
+def model_info(ctx: Context) -> dict | None:
+    """The clean rebuild's description when there is one (nothing the submission could have
+    tampered with), else what the learner's own process observed."""
+    for probe in ("train", "create_model"):
+        outcome = ctx.outcomes.get(probe)
+        if outcome is not None and outcome.observation and outcome.observation.get("model"):
+            return outcome.observation["model"]
+    return None
+
+
+def batch_problem(gens: list[dict]) -> str | None:
+    for label, gen in zip(("training", "validation"), gens, strict=False):
+        error = gen.get("batch_error")
+        if error:
+            hint = (" Augmentation needs SciPy installed (pip install scipy)."
+                    if "SciPy" in error else "")
+            return f"Reading a batch from the {label} generator failed: {error}.{hint}"
+    return None
+
+
+def batch_fits_model(gens: list[dict], want: tuple[int, ...] = (150, 150, 3)) -> tuple[bool, str]:
+    """Judge what the generators yield (one batch each) against the model's input, not how
+    they were configured: `color_mode='grayscale'` yields (150, 150, 1), which it cannot take."""
+    found = []
+    for label, gen in zip(("training", "validation"), gens, strict=True):
+        batch = gen.get("batch") or {}
+        shape = tuple(batch.get("x_shape") or ())[1:]
+        dtype = str(batch.get("x_dtype") or "float32")
+        if shape != want or not dtype.startswith("float"):
+            found.append((label, shape, dtype, gen))
+    if not found:
+        return True, f"Both yield {want} float images."
+    label, shape, dtype, gen = found[0]
+    hint = "Keep target_size=(150, 150)."
+    if len(shape) == 3 and shape[:2] == want[:2] and shape[2] != want[2]:
+        hint = (f"color_mode={gen.get('color_mode')!r} gives {shape[2]} channel(s): leave "
+                "color_mode at its default 'rgb'.")
+    elif shape[:2] == want[:2]:
+        hint = f"Pixels arrive as {dtype}: keep ImageDataGenerator's default float dtype."
+    return False, (f"The model takes {want} float images; the {label} generator yields "
+                   f"{shape} ({dtype}). {hint}")
+
+
+def generator_observations(ctx: Context, key: str, usage: str) -> tuple[str | None, list]:
+    """(why nothing can be judged, or None; the clean child's observations of the two
+    generators). `key` must be present in both; `usage` says what was expected."""
+    outcome = ctx.outcomes.get("train_val_generators")
+    problem = outcome_problem("train_val_generators", outcome)
+    if problem:
+        return problem, []
+    obs = outcome.observation
+    if not obs["call"]["ok"]:
+        return describe_error("train_val_generators", obs["call"]["error"]), []
+    gens = obs.get("generators") or []
+    refused = [g["rebuild_error"] for g in gens if g.get("rebuild_error")]
+    if refused:
+        return ("The grader re-creates your generators from their settings, and could not: "
+                f"{refused[0]}."), []
+    if not gens and obs.get("clean_failure"):
+        return obs["clean_failure"], []
+    if len(gens) != 2 or any(g.get(key) is None for g in gens):
+        return (f"train_val_generators returned {obs.get('returned')}; expected a tuple of "
+                f"two iterators made by {usage}."), []
+    return None, gens
+
+
+def generator_arguments_verdict(ctx: Context) -> Verdict:
+    """Which directories the iterators were built on, against the ones passed in."""
+    outcome = ctx.outcomes.get("train_val_generators")
+    exports = ((outcome.observation or {}).get("export") if outcome else None) or []
+    used = []
+    for arg, given, export in zip(("TRAINING_DIR", "VALIDATION_DIR"),
+                                  ctx.prepared["generator_dirs"], exports, strict=False):
+        flow = export.get("flow") if isinstance(export, dict) else None
+        directory = flow.get("directory") if isinstance(flow, dict) else None
+        used.append((arg, given, None if directory is None
+                     or course_paths.same_path(directory, given) else str(directory)))
+    return course_paths.arguments_verdict("train_val_generators", used,
+                                          bool(ctx.prepared.get("course_tmp")))
+
+
+def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, gens = generator_observations(
+        ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
+    if problem:
+        return all_fail(part, problem)
+    train, val = gens
+    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Returned two directory iterators.")]
+    broken = batch_problem(gens)
+    if broken:
+        return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:-1]] + [
+            generator_arguments_verdict(ctx)]
+    verdicts.append((GENERATOR_TESTS[1], *batch_fits_model(gens)))
+    bad_scale = []
+    for label, gen in (("training", train), ("validation", val)):
+        rescale = gen.get("rescale")
+        batch = gen.get("batch") or {}
+        ok = isinstance(rescale, float) and abs(rescale - 1 / 255) < 1e-6
+        if not ok or batch.get("x_max", 2.0) > 1.0 + 1e-6:
+            bad_scale.append(f"{label}: rescale={rescale}, pixel max {batch.get('x_max')}")
+    if bad_scale:
+        verdicts.append((GENERATOR_TESTS[2], False, (
+            "Expected ImageDataGenerator(rescale=1./255) so pixels lie in [0, 1]; found "
+            + "; ".join(bad_scale) + ".")))
+    else:
+        verdicts.append((GENERATOR_TESTS[2], True, "Pixels are scaled to [0, 1] on both."))
+    counts = ctx.prepared["counts"]
+    found = (train.get("samples"), val.get("samples"))
+    classes = [sorted((g.get("class_indices") or {}).keys()) for g in gens]
+    want_classes = ctx.prepared.get("classes", ["cats", "dogs"])
+    if found == (counts["training"], counts["validation"]) and all(
+        c == want_classes for c in classes
+    ):
+        verdicts.append((GENERATOR_TESTS[3], True,
+                         f"Found {found[0]} training and {found[1]} validation images."))
+    else:
+        verdicts.append((GENERATOR_TESTS[3], False, (
+            f"Expected {counts['training']} training and {counts['validation']} validation "
+            f"images in classes {' and '.join(want_classes)}; found {found[0]} and {found[1]} in "
+            f"{classes[0]} and {classes[1]}. Point each generator at the directory it is "
+            "given (TRAINING_DIR, VALIDATION_DIR).")))
+    modes = (train.get("class_mode"), val.get("class_mode"))
+    info = model_info(ctx)
+    kind = keras_names.output_kind(info) if info else None
+    accepted = {"binary": ("binary",), "categorical": ("categorical",),
+                "sparse": ("binary", "sparse")}.get(kind or "binary")
+    if modes[0] == modes[1] and modes[0] in accepted:
+        verdicts.append((GENERATOR_TESTS[4], True, f"class_mode '{modes[0]}' fits the model."))
+    else:
+        if info and kind:
+            described = (f"your model ends in {info['output_shape'][-1]} "
+                         f"{info.get('output_activation')} unit(s) with "
+                         f"{info.get('loss_spelled') or info.get('loss')}")
+        else:
+            described = "a two-class model with one sigmoid output"
+        verdicts.append((GENERATOR_TESTS[4], False, (
+            f"class_mode is {modes[0]!r} (training) and {modes[1]!r} (validation), but "
+            f"{described} needs class_mode={accepted[0]!r}. 'categorical' gives one-hot "
+            "labels of two columns, which a single sigmoid unit cannot fit.")))
+    verdicts.append(generator_arguments_verdict(ctx))
+    return verdicts

@@ -1,0 +1,250 @@
+"""Turn notebook cells into the code the grader may run: imports, definitions and constants.
+
+Every other top-level statement (training runs, `shutil.rmtree`, `!shell`, `%magic`) is
+dropped, because graded cells in the course notebooks do have side effects on the
+learner's machine that must never run on ours.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from IPython.core.inputtransformer2 import TransformerManager
+
+from grader.pipeline.notebook import Cell, Notebook
+
+RULE_TAG = "cell tagged 'graded'"
+RULE_COMMENT = "cell with a '# GRADED FUNCTION' comment"
+RULE_ANYWHERE = "untagged cell (no graded tag or comment found)"
+
+_GRADED_COMMENT = re.compile(r"^\s*#\s*GRADED FUNCTION\s*:?\s*(\w+)", re.MULTILINE)
+_DEF_NAME = re.compile(r"^\s*(?:(?:async\s+)?def|class)\s+(\w+)\s*[(:]", re.MULTILINE)
+COLAB_MODULES = ("google.colab",)
+
+
+@dataclass
+class Snippet:
+    """One top-level statement to execute, padded so line numbers match the cell."""
+
+    cell: int
+    kind: str  # import | def | class | const
+    name: str
+    source: str
+
+
+@dataclass
+class FoundFunction:
+    name: str
+    cell: int
+    rule: str
+
+
+@dataclass
+class Extraction:
+    snippets: list[Snippet] = field(default_factory=list)
+    functions: dict[str, FoundFunction] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    general_notes: list[str] = field(default_factory=list)
+
+    def note(self, function: str | None, text: str) -> None:
+        if function is None:
+            if text not in self.general_notes:
+                self.general_notes.append(text)
+        else:
+            self.notes.setdefault(function, [])
+            if text not in self.notes[function]:
+                self.notes[function].append(text)
+
+
+@dataclass
+class _ParsedCell:
+    cell: Cell
+    tree: ast.Module | None
+    python: str
+    error: str | None
+    defines: list[str]
+    commented: list[str]
+    lead: int = 0  # leading blank lines IPython's transformer drops; added back to line numbers
+
+
+_transformer = TransformerManager()
+
+
+def _leading_blank_lines(source: str) -> int:
+    count = 0
+    for line in source.splitlines():
+        if line.strip():
+            break
+        count += 1
+    return count
+
+
+def _parse(cell: Cell) -> _ParsedCell:
+    commented = _GRADED_COMMENT.findall(cell.source)
+    lead = _leading_blank_lines(cell.source)
+    try:
+        python = _transformer.transform_cell(cell.source)
+    except Exception as exc:  # IPython rejects some malformed input outright
+        return _ParsedCell(cell, None, "", f"{type(exc).__name__}: {exc}",
+                           _DEF_NAME.findall(cell.source), commented)
+    try:
+        tree = ast.parse(python)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno + lead}" if exc.lineno else "somewhere"
+        return _ParsedCell(cell, None, python, f"syntax error at {where}: {exc.msg}",
+                           _DEF_NAME.findall(cell.source), commented)
+    defines = [
+        n.name for n in tree.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    return _ParsedCell(cell, tree, python, None, defines, commented, lead)
+
+
+def _is_constant(node: ast.expr) -> bool:
+    """Literals and arithmetic on literals (e.g. `1./255`), nothing that calls code."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_is_constant(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _is_constant(k) for k in node.keys) and all(
+            _is_constant(v) for v in node.values
+        )
+    if isinstance(node, ast.UnaryOp):
+        return _is_constant(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _is_constant(node.left) and _is_constant(node.right)
+    return False
+
+
+def _constant_names(node: ast.stmt) -> list[str] | None:
+    if isinstance(node, ast.Assign) and _is_constant(node.value):
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        return names if len(names) == len(node.targets) else None
+    if isinstance(node, ast.AnnAssign) and node.value is not None and _is_constant(node.value):
+        return [node.target.id] if isinstance(node.target, ast.Name) else None
+    return None
+
+
+def _segment(parsed: _ParsedCell, node: ast.stmt) -> str:
+    """The statement's own text, padded with blank lines so tracebacks show cell lines."""
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    last = node.end_lineno or node.lineno
+    shares_line = any(
+        other is not node
+        and (other.lineno <= last and (other.end_lineno or other.lineno) >= first)
+        for other in parsed.tree.body
+    )
+    if shares_line or node.col_offset != 0:
+        text = ast.unparse(node)
+    else:
+        text = "\n".join(parsed.python.splitlines()[first - 1 : last])
+    return "\n" * (first - 1 + parsed.lead) + text + "\n"
+
+
+def _has_lr_keyword(node: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.keyword) and n.arg == "lr" for n in ast.walk(node)
+    )
+
+
+def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
+    result = Extraction()
+    parsed = [_parse(c) for c in notebook.code_cells]
+
+    for p in parsed:
+        if p.error:
+            for name in p.defines:
+                if name in required:
+                    result.missing.setdefault(
+                        name, f"cell {p.cell.index + 1} defining {name} has a {p.error}"
+                    )
+            if p.cell.graded:
+                result.note(None, f"Graded cell {p.cell.index + 1} could not be read: {p.error}.")
+
+    rules = (
+        (RULE_TAG, lambda p: p.cell.graded),
+        (RULE_COMMENT, lambda p: bool(p.commented)),
+        (RULE_ANYWHERE, lambda p: True),
+    )
+    chosen: dict[str, _ParsedCell] = {}
+    for name in required:
+        for rule, selects in rules:
+            candidates = [p for p in parsed if p.tree is not None and selects(p)
+                          and name in p.defines]
+            if candidates:
+                winner = candidates[-1]
+                chosen[name] = winner
+                result.functions[name] = FoundFunction(name, winner.cell.index, rule)
+                result.missing.pop(name, None)
+                later = [p for p in parsed if p.tree is not None and name in p.defines
+                         and p.cell.index > winner.cell.index]
+                if later:
+                    cells = ", ".join(str(p.cell.index + 1) for p in later)
+                    result.note(
+                        name,
+                        f"{name} is defined again in cell(s) {cells}, which the grader ignores "
+                        f"because it grades the version in the {rule} (cell "
+                        f"{winner.cell.index + 1}). Put your final code in the graded cell.",
+                    )
+                if rule != RULE_TAG:
+                    result.note(
+                        name,
+                        f"{name} was found in an {rule}, not in a cell tagged 'graded'. "
+                        "Did you copy the cell or lose its tag? Graded here anyway.",
+                    )
+                break
+        else:
+            result.missing.setdefault(
+                name, f"no definition of {name}() was found anywhere in the notebook"
+            )
+
+    selected = {id(p) for p in parsed if p.tree is not None and p.cell.graded}
+    selected |= {id(p) for p in chosen.values()}
+
+    for p in parsed:
+        if p.tree is None:
+            continue
+        for node in p.tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = (
+                    [a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                )
+                for module in modules:
+                    if any(module == m or module.startswith(m + ".") for m in COLAB_MODULES):
+                        result.note(
+                            None,
+                            f"'{module}' exists only on Google Colab; the grader replaced it "
+                            "with an empty stand-in. That is fine as long as graded functions "
+                            "do not use it.",
+                        )
+                result.snippets.append(Snippet(p.cell.index, "import", "", _segment(p, node)))
+                continue
+            if id(p) not in selected:
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if node.name in required and chosen.get(node.name) is not p:
+                    continue
+                if node.name in required and _has_lr_keyword(node):
+                    result.note(
+                        node.name,
+                        f"{node.name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
+                        "(the default learning rate is used instead) and Keras 3 rejects it: "
+                        "write `learning_rate=`.",
+                    )
+                result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
+            elif isinstance(node, ast.ClassDef):
+                if node.name in required and chosen.get(node.name) is not p:
+                    continue
+                result.snippets.append(
+                    Snippet(p.cell.index, "class", node.name, _segment(p, node))
+                )
+            elif (names := _constant_names(node)) is not None:
+                result.snippets.append(
+                    Snippet(p.cell.index, "const", ",".join(names), _segment(p, node))
+                )
+    return result

@@ -1,0 +1,298 @@
+"""Operating-system confinement of the learner-code child, as far as the platform allows.
+
+Parent side: `wrapper()` gives the argv prefix that puts the child in new network, mount
+and PID namespaces (util-linux `unshare`, root only), and `PidsCgroup` caps its number of
+processes. Child side: `confine(workdir)` runs first thing in the child, before any learner
+code: every mount becomes read-only except the work directory and fresh private tmpfs
+mounts over /tmp-like places, then all capabilities are dropped for good, so even uid 0
+can neither write outside its work directory nor undo the confinement.
+`describe()` says which of these hold here, for reports and SECURITY.md.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
+MS_REC, MS_PRIVATE = 16384, 1 << 18
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 38, 24, 28
+SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1, 2
+SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 4, 8
+SECBIT_KEEP_CAPS_LOCKED = 32
+PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+PIDS_MAX = 512
+
+
+@dataclass(frozen=True)
+class Guarantees:
+    namespaces: bool
+    read_only_fs: bool
+    pids_cgroup: bool
+
+    def lines(self) -> list[str]:
+        return [
+            f"network and PID namespaces: {'yes' if self.namespaces else 'no'}",
+            f"read-only filesystem outside the work directory: "
+            f"{'yes' if self.read_only_fs else 'no'}",
+            f"process-count cgroup: {'yes' if self.pids_cgroup else 'no (RLIMIT_NPROC only)'}",
+        ]
+
+
+def own_process_count() -> int:
+    """RLIMIT_NPROC counts every process of the user: a child's cap must leave room for the
+    ones that exist."""
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                count += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+    return count
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def wrapper() -> list[str]:
+    """argv prefix for the child, or [] where namespaces are not available."""
+    if os.environ.get("GRADER_SANDBOX", "1") == "0" or not _is_root():
+        return []
+    return _working_unshare()
+
+
+@functools.cache
+def _working_unshare() -> list[str]:
+    """Root is not enough: a container without CAP_SYS_ADMIN (Docker's default) refuses
+    namespaces, and every child would die before reporting. Try once, and say so."""
+    unshare = shutil.which("unshare")
+    if not unshare:
+        return []
+    prefix = [unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+              "--"]
+    try:
+        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=20)
+        if probe.returncode == 0:
+            return prefix
+        reason = probe.stderr.decode(errors="replace").strip() or f"status {probe.returncode}"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        reason = str(exc)
+    print(f"grader: running as root, but this system refuses new namespaces ({reason}); "
+          "learner code runs with resource limits only, without the read-only filesystem "
+          "and network isolation. In a container, give it CAP_SYS_ADMIN (docker run "
+          "--cap-add SYS_ADMIN) to get them.", file=sys.stderr)
+    return []
+
+
+def child_env(keras: str, workdir: Path, course_tmp: Path | None = None) -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
+            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GRADER_CACHE")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update(
+        HOME=str(workdir),
+        TMPDIR=str(workdir / "tmp"),
+        MPLBACKEND="Agg",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        TF_USE_LEGACY_KERAS="1" if keras == "2" else "0",
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )
+    if course_tmp is not None:  # bound over /tmp by sandbox.confine
+        env["GRADER_COURSE_TMP"] = str(course_tmp)
+    return env
+
+
+def _pids_root() -> Path | None:
+    for candidate in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        if (candidate / "cgroup.procs").exists() and os.access(candidate, os.W_OK):
+            if candidate.name == "pids" or "pids" in (
+                (candidate / "cgroup.subtree_control").read_text()
+                if (candidate / "cgroup.subtree_control").exists() else ""
+            ):
+                return candidate
+    return None
+
+
+class PidsCgroup:
+    """A throwaway cgroup with pids.max: a fork bomb hits the cap instead of the machine."""
+
+    def __init__(self, limit: int = PIDS_MAX) -> None:
+        self.path: Path | None = None
+        root = _pids_root()
+        if root is None or not _is_root():
+            return
+        path = root / f"grader-{uuid.uuid4().hex[:12]}"
+        try:
+            path.mkdir()
+            (path / "pids.max").write_text(str(limit))
+            self.path = path
+        except OSError:
+            self.path = None
+
+    def add(self, pid: int) -> bool:
+        if self.path is None:
+            return False
+        try:
+            (self.path / "cgroup.procs").write_text(str(pid))
+            return True
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        if self.path is None:
+            return
+        try:
+            for pid in (self.path / "cgroup.procs").read_text().split():
+                try:
+                    os.kill(int(pid), 9)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            self.path.rmdir()
+        except OSError:
+            pass
+
+
+def describe() -> Guarantees:
+    return Guarantees(namespaces=bool(wrapper()), read_only_fs=bool(wrapper()),
+                      pids_cgroup=_pids_root() is not None and _is_root())
+
+
+# ----------------------------------------------------------------------------- child side
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _mount(libc, source, target, fstype, flags, data=None) -> None:
+    result = libc.mount(source, target, fstype, ctypes.c_ulong(flags), data)
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def _mount_points() -> list[str]:
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            points.append(fields[4].replace("\\040", " "))
+    return points
+
+
+MS_MOVE = 8192
+DEVICES = ("null", "zero", "full", "random", "urandom")
+
+
+def _fresh_dev(libc, work: str) -> None:
+    """Replace /dev with a tmpfs holding only harmless devices: uid 0 keeps write access to
+    root-owned device nodes (disks!) even without capabilities, so they must not exist."""
+    staging = os.path.join(work, ".dev")
+    os.mkdir(staging, 0o755)
+    _mount(libc, b"tmpfs", staging.encode(), b"tmpfs", MS_NOSUID, b"size=1m,mode=755")
+    for name in DEVICES:
+        target = os.path.join(staging, name)
+        open(target, "w").close()
+        _mount(libc, f"/dev/{name}".encode(), target.encode(), None, MS_BIND)
+    os.mkdir(os.path.join(staging, "shm"), 0o1777)
+    _mount(libc, b"tmpfs", os.path.join(staging, "shm").encode(), b"tmpfs",
+           MS_NOSUID | MS_NODEV, b"size=256m,mode=1777")
+    for link, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, os.path.join(staging, link))
+    _mount(libc, staging.encode(), b"/dev", None, MS_MOVE)
+    os.rmdir(staging)
+
+
+def _course_tmp(libc, view: str, work: str) -> None:
+    """/tmp becomes the course view (see course_paths), a directory inside the work
+    directory. What the child itself needs under /tmp stays where it was: the work
+    directory, and the grader's code, Python and fixture cache (course_paths.host_tops)."""
+    from grader.sandbox.course_paths import host_tops
+
+    keep = {name: os.open(f"/tmp/{name}", os.O_PATH) for name in sorted(host_tops())
+            if os.path.lexists(f"/tmp/{name}") and not os.path.lexists(f"{view}/{name}")}
+    keep_work = os.open(work, os.O_PATH | os.O_DIRECTORY)  # reachable once /tmp is covered
+    try:
+        _mount(libc, view.encode(), b"/tmp", None, MS_BIND)
+        for name, fd in keep.items():  # a mount point in the view, then the original on it
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(f"/tmp/{name}", exist_ok=True)
+            else:
+                open(f"/tmp/{name}", "a").close()
+            _mount(libc, f"/proc/self/fd/{fd}".encode(), f"/tmp/{name}".encode(), None,
+                   MS_BIND | MS_REC)
+        if work.startswith("/tmp/") and not os.path.isdir(os.path.join(work, "course")):
+            os.makedirs(work, exist_ok=True)  # inside the view: its mount point
+            _mount(libc, f"/proc/self/fd/{keep_work}".encode(), work.encode(), None,
+                   MS_BIND | MS_REC)
+    finally:
+        for fd in [*keep.values(), keep_work]:
+            os.close(fd)
+
+
+def confine(workdir: str) -> None:
+    """Only inside the namespaces made by `wrapper()`: never call it in the grader."""
+    libc = _libc()
+    work = os.path.realpath(workdir)
+    _mount(libc, None, b"/", None, MS_REC | MS_PRIVATE)
+    _mount(libc, work.encode(), work.encode(), None, MS_BIND | MS_REC)
+    _fresh_dev(libc, work)
+    view = os.environ.get("GRADER_COURSE_TMP")
+    if view:
+        _course_tmp(libc, os.path.realpath(view), work)
+    private = [t for t in PRIVATE_TMP[:2] if os.path.isdir(t) and not work.startswith(t + "/")
+               and not (view and t == "/tmp")]
+    for target in private:
+        _mount(libc, b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+               b"size=256m,mode=1777")
+    if view:
+        private.append("/tmp")
+    for special in ("/proc/sys", "/proc/sysrq-trigger"):
+        if os.path.exists(special):
+            _mount(libc, special.encode(), special.encode(), None, MS_BIND | MS_REC)
+    writable = {work, "/dev", "/dev/shm", "/proc", *private}
+    writable |= {f"/dev/{d}" for d in DEVICES}
+    for point in sorted(set(_mount_points()), key=len):
+        if point in writable:
+            continue
+        try:
+            _mount(libc, None, point.encode(), None,
+                   MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+        except OSError:
+            pass  # a few pseudo mounts refuse; the ones that hold files do not
+    _drop_capabilities(libc)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities(libc) -> None:
+    libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED
+               | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED
+               | SECBIT_KEEP_CAPS_LOCKED, 0, 0, 0)
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"capset: {os.strerror(errno)}")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"no_new_privs: {os.strerror(errno)}")

@@ -1,0 +1,360 @@
+"""Child-side helpers shared by probes: call learner code, describe Keras objects as JSON.
+
+Imported only inside the child process; TensorFlow is imported lazily by the callers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from grader.model import keras_names
+from grader.sandbox import compile_facts
+from grader.sandbox.child import CappedText, describe_exception
+
+
+@dataclass
+class Call:
+    ok: bool
+    value: Any = None
+    stdout: str = ""
+    error: dict | None = None
+
+    def summary(self) -> dict:
+        return {"ok": self.ok, "stdout": self.stdout, "error": self.error}
+
+
+def call_learner(namespace: dict, name: str, *args) -> Call:
+    function = namespace.get(name)
+    if not callable(function):
+        return Call(ok=False, error={"type": "MissingFunction",
+                                     "message": f"{name} is not defined", "where": None})
+    out = CappedText()
+    try:
+        with contextlib.redirect_stdout(out):
+            value = function(*args)
+    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+        return Call(ok=False, stdout=out.getvalue(), error=describe_exception(exc))
+    return Call(ok=True, value=value, stdout=out.getvalue())
+
+
+def _activation_name(layer) -> str | None:
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return None
+    return getattr(activation, "__name__", None) or str(activation)
+
+
+def _walk_layers(model):
+    for layer in getattr(model, "layers", []):
+        if hasattr(layer, "layers") and layer is not model:
+            yield from _walk_layers(layer)
+        else:
+            yield layer
+
+
+def describe_model(model) -> dict:
+    """What the checks need to know about a model, without trusting the model's own repr."""
+    info: dict[str, Any] = {"type": type(model).__name__}
+    try:
+        info["input_shape"] = _jsonable_shape(model.input_shape)
+    except Exception as exc:  # noqa: BLE001 - unbuilt models have no input shape
+        info["input_shape"] = None
+        info["input_shape_error"] = str(exc)[:300]
+    try:
+        info["output_shape"] = _jsonable_shape(model.output_shape)
+    except Exception:  # noqa: BLE001
+        info["output_shape"] = None
+    layers = list(_walk_layers(model))
+    info["layers"] = [type(layer).__name__ for layer in layers]
+    last = layers[-1] if layers else None
+    activation = None
+    for layer in reversed(layers):
+        if type(layer).__name__ in ("Dropout", "Activation", "Softmax"):
+            if type(layer).__name__ == "Activation":
+                activation = _activation_name(layer)
+                break
+            if type(layer).__name__ == "Softmax":
+                activation = "softmax"
+                break
+            continue
+        activation = _activation_name(layer)
+        break
+    info["last_layer"] = type(last).__name__ if last is not None else None
+    info["output_activation"] = activation
+    info["compiled"] = getattr(model, "optimizer", None) is not None and bool(
+        getattr(model, "compiled", True)
+    )
+    info.update(compile_facts.loss_facts(getattr(model, "loss", None)))
+    info["metrics"], info["metric_kinds"] = compile_facts.metrics(model)
+    optimizer = getattr(model, "optimizer", None)
+    info["optimizer"] = type(optimizer).__name__ if optimizer is not None else None
+    info["optimizer_kind"] = keras_names.canonical(info["optimizer"])
+    lr = getattr(optimizer, "learning_rate", None)
+    with contextlib.suppress(Exception):
+        info["learning_rate"] = float(lr.numpy() if hasattr(lr, "numpy") else lr)
+    with contextlib.suppress(Exception):
+        info["params"] = int(model.count_params())
+    return info
+
+
+def _jsonable_shape(shape):
+    if isinstance(shape, list):
+        return [_jsonable_shape(s) for s in shape]
+    if isinstance(shape, tuple):
+        return [None if d is None else int(d) for d in shape]
+    return shape
+
+
+def describe_directory_iterator(gen) -> dict:
+    info: dict[str, Any] = {"type": type(gen).__name__}
+    for attr in ("samples", "batch_size", "class_mode", "class_indices", "target_size",
+                 "color_mode", "shuffle"):
+        value = getattr(gen, attr, None)
+        if isinstance(value, tuple):
+            value = list(value)
+        info[attr] = value
+    datagen = getattr(gen, "image_data_generator", None)
+    info["rescale"] = getattr(datagen, "rescale", None) if datagen is not None else None
+    if datagen is not None:
+        info["augmentation"] = {
+            k: getattr(datagen, k, None)
+            for k in ("rotation_range", "width_shift_range", "height_shift_range",
+                      "shear_range", "zoom_range", "horizontal_flip", "vertical_flip",
+                      "fill_mode")
+        }
+        for key, value in list(info["augmentation"].items()):
+            if hasattr(value, "tolist"):
+                info["augmentation"][key] = value.tolist()
+    if isinstance(info.get("rescale"), (int, float)):
+        info["rescale"] = float(info["rescale"])
+    else:
+        info["rescale"] = None if info.get("rescale") is None else str(info["rescale"])
+    return info
+
+
+def first_batch(gen) -> dict:
+    x, y = gen[0] if hasattr(gen, "__getitem__") else next(gen)
+    return {
+        "x_shape": list(x.shape),
+        "x_dtype": str(getattr(x, "dtype", "")),
+        "y_dtype": str(getattr(y, "dtype", "")),
+        "x_min": float(x.min()),
+        "x_max": float(x.max()),
+        "y_shape": list(getattr(y, "shape", ())),
+    }
+
+
+__all__ = ["Call", "call_learner", "describe_model", "describe_directory_iterator",
+           "first_batch", "describe_exception"]
+
+
+def augmentation_behaviour(gen, draws: int = 8) -> dict:
+    """Transform the same source image several times: an augmenting generator gives
+    different pixels, a plain one the same pixels, equal to the rescaled file itself."""
+    import numpy as np
+
+    np.random.seed(0)
+    index = np.array([0])
+    samples = [gen._get_batches_of_transformed_samples(index)[0][0] for _ in range(draws)]
+    out = {"draws": draws,
+           "repeat_max_diff": float(max(np.abs(s - samples[0]).max() for s in samples))}
+    paths = getattr(gen, "filepaths", None)
+    arrays = getattr(gen, "x", None)
+    if arrays is not None and not paths:
+        reference = np.asarray(arrays[0], dtype="float32") / 255.0
+        if reference.shape == samples[0].shape:
+            out["rescaled_max_diff"] = float(np.abs(samples[0] - reference).max())
+    elif paths:
+        import tensorflow as tf
+
+        image = tf.keras.preprocessing.image.load_img(
+            paths[0], target_size=tuple(gen.target_size), color_mode=gen.color_mode,
+            interpolation=getattr(gen, "interpolation", "nearest"))
+        reference = np.asarray(image, dtype="float32") / 255.0
+        if reference.ndim == 2:
+            reference = reference[..., None]
+        if reference.shape == samples[0].shape:
+            out["rescaled_max_diff"] = float(np.abs(samples[0] - reference).max())
+    return out
+
+
+def export_model(model) -> dict:
+    """The model as configuration only (architecture + compile settings), so the grader can
+    rebuild and train it in a process where no learner code ever ran."""
+    try:
+        return {"json": model.to_json(), "compile": model.get_compile_config()}
+    except Exception as exc:  # noqa: BLE001 - custom layers may not serialise
+        return {"error": f"{type(exc).__name__}: {exc}"[:500]}
+
+
+class RebuildRefused(Exception):
+    pass
+
+
+def _check_config(node, path: str = "model") -> None:
+    if isinstance(node, dict):
+        name = node.get("class_name")
+        if name == "Lambda":
+            raise RebuildRefused("it contains a Lambda layer, whose code the grader does not "
+                                 "run outside your notebook; use built-in layers")
+        module = node.get("module")
+        builtin_fn = module == "builtins" and name == "function"  # Keras 3: a loss by name
+        if (isinstance(module, str) and module and not builtin_fn
+                and not module.startswith(("keras", "tf_keras"))):
+            raise RebuildRefused(f"it uses {module}.{name}, which is not part of Keras")
+        for key, value in node.items():
+            _check_config(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for item in node:
+            _check_config(item, path)
+
+
+def rebuild_model(export: dict):
+    """Rebuild from configuration in the clean process; raises RebuildRefused with a
+    learner-facing reason when that is not possible."""
+    import json
+
+    import tensorflow as tf
+
+    if "error" in export:
+        raise RebuildRefused(f"its configuration could not be saved ({export['error']})")
+    _check_config(json.loads(export["json"]))
+    try:
+        model = tf.keras.models.model_from_json(export["json"])
+        if export.get("compile"):
+            model.compile_from_config(export["compile"])
+    except Exception as exc:  # noqa: BLE001 - unknown classes, bad configs
+        raise RebuildRefused(f"{type(exc).__name__}: {exc}"[:500]) from None
+    return model
+
+
+def clean_model(args: dict):
+    """(model, description) rebuilt from the learner's export, or (None, {"rebuild_error"})."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(args["seed"])
+    tf.config.experimental.enable_op_determinism()
+    try:
+        model = rebuild_model(args["export"])
+    except RebuildRefused as exc:
+        return None, {"rebuild_error": str(exc)}
+    return model, {"model": describe_model(model)}
+
+
+def brief_training(args: dict, make_data) -> dict:
+    """Rebuild the learner's model from its exported configuration (no learner code runs
+    here), fit it epoch by epoch on the grader's data, and measure validation accuracy from
+    predictions until it reaches the target.
+
+    `make_data(model_info)` returns (training iterator, list of (x, y) validation batches).
+    """
+    import numpy as np
+
+    from grader.sandbox.child import describe_exception
+
+    model, obs = clean_model(args)
+    if model is None:
+        return obs
+    train, val_batches = make_data(obs["model"])
+    x_val = np.concatenate([x for x, _ in val_batches])
+    y_val = np.concatenate([y for _, y in val_batches]).astype(int).reshape(-1)
+    accuracies: list[float] = []
+    info = obs["model"]  # a linear output trained on logits splits at 0, a sigmoid at 0.5
+    linear = info.get("output_activation") in (None, "linear")
+    threshold = 0.0 if linear and info.get("loss_from_logits") else 0.5
+    try:
+        for _ in range(args["max_epochs"]):
+            model.fit(train, epochs=1, steps_per_epoch=len(train), verbose=0)
+            predictions = np.asarray(model.predict(x_val, verbose=0))
+            if predictions.ndim == 2 and predictions.shape[1] > 1:
+                guess = predictions.argmax(axis=1)
+            else:
+                guess = (predictions.reshape(-1) > threshold).astype(int)
+            accuracies.append(float((guess == y_val).mean()))
+            if accuracies[-1] >= args["target"]:
+                break
+    except BaseException as exc:  # noqa: BLE001 - training errors are observations
+        return {**obs, "accuracies": accuracies, "fit_error": describe_exception(exc)}
+    return {**obs, "accuracies": accuracies, "steps_per_epoch": len(train),
+            "validation_images": int(len(y_val))}
+
+
+DATAGEN_FIELDS = (
+    "rescale", "rotation_range", "width_shift_range", "height_shift_range", "shear_range",
+    "zoom_range", "horizontal_flip", "vertical_flip", "fill_mode", "cval", "brightness_range",
+    "channel_shift_range", "featurewise_center", "samplewise_center",
+    "featurewise_std_normalization", "samplewise_std_normalization", "zca_whitening",
+)
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def export_iterator(gen, folder: str, label: str) -> dict:
+    """An iterator as the settings that rebuild it (arrays go to .npy files in the work
+    directory): the grader re-creates and inspects it in the clean process."""
+    import os
+
+    import numpy as np
+
+    datagen = getattr(gen, "image_data_generator", None)
+    if datagen is None:
+        return {"error": f"a {type(gen).__name__} is not an ImageDataGenerator iterator"}
+    if getattr(datagen, "preprocessing_function", None) is not None:
+        return {"error": "it uses a preprocessing_function, which the grader does not run "
+                         "outside your notebook"}
+    export: dict = {"type": type(gen).__name__,
+                    "datagen": {f: _plain(getattr(datagen, f, None)) for f in DATAGEN_FIELDS},
+                    "batch_size": getattr(gen, "batch_size", None),
+                    "shuffle": getattr(gen, "shuffle", None)}
+    if hasattr(gen, "directory"):
+        indices = getattr(gen, "class_indices", {}) or {}
+        export["flow"] = {
+            "directory": str(gen.directory),
+            "target_size": _plain(getattr(gen, "target_size", None)),
+            "color_mode": getattr(gen, "color_mode", "rgb"),
+            "classes": sorted(indices, key=indices.get),
+            "class_mode": getattr(gen, "class_mode", None),
+            "interpolation": getattr(gen, "interpolation", "nearest"),
+        }
+    elif hasattr(gen, "x"):
+        os.makedirs(folder, exist_ok=True)
+        x_path, y_path = os.path.join(folder, f"{label}_x.npy"), os.path.join(
+            folder, f"{label}_y.npy")
+        np.save(x_path, np.asarray(gen.x), allow_pickle=False)
+        if getattr(gen, "y", None) is not None:
+            np.save(y_path, np.asarray(gen.y), allow_pickle=False)
+        export["arrays"] = {"x": x_path, "y": y_path if gen.y is not None else None}
+    else:
+        return {"error": f"a {type(gen).__name__} cannot be inspected"}
+    return export
+
+
+def rebuild_iterator(export: dict):
+    """Re-create an exported iterator with the grader's own Keras, in the clean process."""
+    import numpy as np
+    import tensorflow as tf
+
+    if "error" in export:
+        raise RebuildRefused(export["error"])
+    params = {k: v for k, v in export["datagen"].items() if v is not None}
+    datagen = tf.keras.preprocessing.image.ImageDataGenerator(**params)
+    batch = export.get("batch_size") or 32
+    if "flow" in export:
+        flow = export["flow"]
+        return datagen.flow_from_directory(
+            flow["directory"], target_size=tuple(flow["target_size"]),
+            color_mode=flow["color_mode"], classes=flow["classes"] or None,
+            class_mode=flow["class_mode"], batch_size=batch, shuffle=bool(export["shuffle"]),
+            seed=0, interpolation=flow["interpolation"])
+    arrays = export["arrays"]
+    x = np.load(arrays["x"], allow_pickle=False)
+    y = np.load(arrays["y"], allow_pickle=False) if arrays.get("y") else None
+    return datagen.flow(x, y, batch_size=batch, shuffle=bool(export["shuffle"]), seed=0)
