@@ -88,7 +88,7 @@ def _junit_error(notebook: str, message: str) -> str:
 
 
 def grade_one(repo: Path, notebook: str, keras: str, out: Path) -> SummaryRow:
-    from grader.pipeline.submission import CannotGrade, grade_submission, resolve
+    from grader.api import CannotGrade, grade_submission, resolve
 
     junit = out / (notebook.replace("/", "__").removesuffix(".ipynb") + ".xml")
     try:

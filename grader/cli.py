@@ -9,7 +9,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from grader.assignments import CODES
+from grader.api import CODES
+from grader.batch.files import atomic_write  # TODO(merge): grader.model.files
 from grader.model.protocol import Limits
 from grader.reporters import RENDERERS
 
@@ -68,7 +69,7 @@ def _fail(message: str) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from grader.pipeline.submission import CannotGrade, grade_submission, resolve
+    from grader.api import CannotGrade, grade_submission, resolve
 
     try:
         submission = resolve(args.notebook, args.assignment, args.history)
@@ -83,9 +84,7 @@ def _grade(args: argparse.Namespace) -> int:
     text = RENDERERS[args.format](result, color=color)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.output.with_name(args.output.name + ".tmp")
-        tmp.write_text(text)
-        tmp.replace(args.output)
+        atomic_write(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_PASSED if result.passed else EXIT_FAILED
@@ -93,7 +92,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """`grade`'s checks and exit status, rendered for the learner."""
-    from grader.pipeline.submission import CannotGrade, grade_submission, resolve
+    from grader.api import CannotGrade, grade_submission, resolve
     from grader.reporters.learner import render_learner
 
     try:
@@ -155,15 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade":
         return _grade(args)
     if args.command == "fixtures":
-        from grader.assignments.common import fixtures
+        from grader.api import build_fixtures
         from grader.model.cache import cache_root
 
-        builders = {"C2W1": fixtures.petimages, "C2W2": fixtures.petimages,
-                    "C2W3": lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
-                    "C2W4": fixtures.sign_mnist}
-        codes = CODES if args.assignment == "ALL" else (args.assignment,)
-        for code in codes:
-            print(f"{code}: {builders[code]()}")
+        for code in CODES if args.assignment == "ALL" else (args.assignment,):
+            print(f"{code}: {build_fixtures(code)}")
         print(f"cache: {cache_root()}")
         return 0
     if args.command == "check":

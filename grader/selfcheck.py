@@ -18,46 +18,7 @@ from pathlib import Path
 
 from grader.model.results import PartResult
 
-_AUGMENTATION = re.compile(
-    r"rotation_range|width_shift_range|height_shift_range|shear_range|zoom_range|"
-    r"horizontal_flip|history_augmented"
-)
 _CELL_REF = re.compile(r"\(cell (\d+), line (\d+):")
-
-
-def choose_assignment(name: str, given: str | None = None, text: str = "",
-                      scope: frozenset[str] | set[str] = frozenset(),
-                      notebook_name: str = "") -> tuple[str, str]:
-    """(code, why). Order: the argument, a name graded in one assignment only, the notebook's
-    file name, another function only one candidate grades, then augmentation in the code
-    (C2W2) or not (C2W1)."""
-    from grader.assignments import CODES, get_spec
-
-    if given:
-        code = given.upper()
-        get_spec(code)  # raises UnknownAssignment with the valid codes
-        return code, "you passed assignment=" + repr(code)
-    functions = {code: set(get_spec(code).functions) for code in CODES}
-    candidates = [code for code in CODES if name in functions[code]]
-    if not candidates:
-        graded = sorted(set().union(*functions.values()))
-        raise ValueError(f"{name} is not a graded function of any assignment; graded are: "
-                         + ", ".join(graded))
-    if len(candidates) == 1:
-        return candidates[0], f"{name} is graded only in {candidates[0]}"
-    match = re.search(r"C2_?W([1-4])", notebook_name.upper())
-    if match and f"C2W{match.group(1)}" in candidates:
-        return f"C2W{match.group(1)}", f"the notebook is named {Path(notebook_name).name}"
-    for code in candidates:
-        others = set().union(*(functions[c] for c in CODES if c != code))
-        unique = sorted((functions[code] - others) & set(scope))
-        if unique:
-            return code, f"this notebook defines {unique[0]}, which only {code} has"
-    if {"C2W1", "C2W2"} <= set(candidates):
-        if _AUGMENTATION.search(text):
-            return "C2W2", "this notebook's code configures augmentation"
-        return "C2W1", "this notebook's code configures no augmentation"
-    return candidates[0], f"{name} is graded in {', '.join(candidates)}; took the first"
 
 
 def _notebook_name(scope: dict) -> str:
@@ -112,10 +73,17 @@ class SelfCheckResult(PartResult):
 def check(function, assignment: str | None = None, *, keras: str = "2",
           timeout_s: float = 600.0) -> SelfCheckResult:
     """Grade `function`'s part of the assignment, print its checks, and return them."""
-    from grader.assignments import get_spec
-    from grader.model.protocol import Limits
-    from grader.pipeline.grade import Options, grade
-    from grader.pipeline.live_source import collect, kernel_cells, module_file_cells, scope_of
+    from grader.api import (
+        Limits,
+        Options,
+        choose_for_function,
+        collect,
+        get_spec,
+        grade,
+        kernel_cells,
+        module_file_cells,
+        scope_of,
+    )
     from grader.reporters.learner import WIDTH, render_part, wrap
 
     name = getattr(function, "__name__", None)
@@ -125,7 +93,7 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
     live = collect(function, cells)
     text = "\n".join(cells + [d.source for d in live.definitions])
     scope = scope_of(function)
-    code, why = choose_assignment(name, assignment, text,
+    code, why = choose_for_function(name, assignment, text,
                                   {k for k, v in scope.items() if callable(v)},
                                   _notebook_name(scope))
     spec = get_spec(code)

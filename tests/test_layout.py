@@ -63,3 +63,38 @@ def test_the_cycle_finder_finds_one():
 def test_no_module_far_over_400_lines():
     sizes = {p.name: len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
     assert max(sizes.values()) <= 420, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+
+
+FRONT_ENDS = ("grader.cli", "grader.selfcheck", "grader.ci_action", "grader.batch",
+              "grader.gradescope", "grader.__main__")
+CORE = ("grader.model", "grader.pipeline", "grader.sandbox", "grader.assignments",
+        "grader.reporters", "grader.api")
+
+
+def _within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def test_front_ends_reach_the_core_through_the_api():
+    """A front end imports grader.api, the result model and the reporters; its own package,
+    and the other front ends it dispatches to (the cli), but never pipeline, sandbox or
+    assignments directly."""
+    graph = _graph()
+    assert any(_within(m, FRONT_ENDS) for m in graph), "the front ends must be found"
+    wrong = {(m, d) for m, deps in graph.items() if _within(m, FRONT_ENDS) for d in deps
+             if _within(d, ("grader.pipeline", "grader.sandbox", "grader.assignments"))}
+    assert not wrong, sorted(wrong)
+
+
+def test_the_core_never_imports_a_front_end():
+    graph = _graph()
+    wrong = {(m, d) for m, deps in graph.items() if _within(m, CORE) for d in deps
+             if _within(d, FRONT_ENDS)}
+    assert not wrong, sorted(wrong)
+
+
+def test_the_model_is_a_leaf():
+    graph = _graph()
+    wrong = {(m, d) for m, deps in graph.items() if _within(m, ("grader.model",)) for d in deps
+             if not _within(d, ("grader.model",))}
+    assert not wrong, sorted(wrong)

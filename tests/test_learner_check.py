@@ -6,11 +6,11 @@ import nbformat
 import pytest
 from conftest import TEMPLATE
 
+from grader.api import choose_for_function as choose_assignment
 from grader.cli import main
 from grader.model.cache import cache_root
 from grader.model.results import GradeResult
 from grader.reporters.learner import render_learner
-from grader.selfcheck import choose_assignment
 
 
 def test_check_template_exits_1_with_learner_feedback(capsys):

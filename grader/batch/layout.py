@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.gradescope.run import find_notebook
-from grader.model.spec import AssignmentSpec
+from grader.api import AssignmentSpec, find_history, find_notebook, history_names
 
 # Names the batch writes at the top of RESULTS: a learner may not be called that.
 RESERVED = {"journal.jsonl", "gradebook.csv", "report.html", "similarity.csv", ".work"}
@@ -43,13 +42,6 @@ def safe_id(name: str) -> str:
     return cleaned.rstrip(".") or "learner"
 
 
-def history_names(spec: AssignmentSpec) -> tuple[str, ...]:
-    """The assignment's history file, then plain `history.pkl` (C2W2 learners often keep it)."""
-    if spec.history is None:
-        return ()
-    return tuple(dict.fromkeys((spec.history.file_name, "history.pkl")))
-
-
 def _hidden(path: Path) -> bool:
     return path.name.startswith((".", "__MACOSX"))
 
@@ -65,15 +57,7 @@ def _unique(name: str, used: set[str]) -> str:
 
 def _folder_entry(folder: Path, spec: AssignmentSpec, learner: str) -> Entry:
     notebook = find_notebook(folder, spec.code)
-    history = None
-    if notebook is not None:
-        for name in history_names(spec):
-            beside = notebook.parent / name
-            anywhere = sorted(p for p in folder.rglob(name) if p.is_file() and not any(
-                _hidden(q) for q in p.relative_to(folder).parents if q.name))
-            history = beside if beside.is_file() else (anywhere[0] if anywhere else None)
-            if history:
-                break
+    history = find_history(notebook, spec, folder) if notebook is not None else None
     return Entry(learner, folder.name + "/", notebook, history)
 
 

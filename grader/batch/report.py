@@ -60,7 +60,7 @@ def _numbers(values: object) -> list[float] | None:
 def read_curves(path: Path) -> Curves | str:
     """The learner's accuracy curves, read with the grader's safe loader (never
     pickle.load), or why there are none."""
-    from grader.pipeline.history import accuracy_key, load_history
+    from grader.api import accuracy_key, load_history
 
     data, error = load_history(path)
     if error:

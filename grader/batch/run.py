@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from grader.assignments import get_spec
+from grader.api import get_spec
 from grader.batch.files import atomic_write
 from grader.batch.gradebook import write_gradebook
 from grader.batch.journal import Journal, Record, now_iso, submission_digest

@@ -128,8 +128,7 @@ def _does_nothing(definition: ast.AST) -> bool:
 def fingerprints(notebook: Path, spec: AssignmentSpec) -> dict[str, Fingerprint]:
     """The graded functions the grader would extract from `notebook`, fingerprinted; a
     notebook that cannot be read, or a function that does nothing, gives none."""
-    from grader.pipeline.extract import extract
-    from grader.pipeline.notebook import read_notebook
+    from grader.api import extract, read_notebook
 
     found: dict[str, Fingerprint] = {}
     try:

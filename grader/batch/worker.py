@@ -24,11 +24,9 @@ from pathlib import Path
 
 
 def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
-    from grader.assignments import get_spec
+    from grader.api import Options, Zygote, get_spec, grade
     from grader.batch.files import atomic_write
-    from grader.pipeline.grade import Options, grade
     from grader.reporters.json_report import render_json
-    from grader.sandbox.zygote import Zygote
 
     acks = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must never be taken for an acknowledgement

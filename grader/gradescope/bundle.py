@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grader.assignments import get_spec
+from grader.api import get_spec
 from grader.gradescope.run import zero_results
 
 SETUP_SH = r"""#!/usr/bin/env bash

@@ -1,4 +1,11 @@
-"""Declarative description of an assignment: what is graded, for how many points, how."""
+"""Declarative description of an assignment: what is graded, for how many points, how.
+
+An assignment declares its parts (tests with points, probes), registers one check per graded
+function with `Checks.part`, and names its history rule; `AssignmentSpec` validates the whole
+when the assignment module is imported, so a check registered under a misspelled part, a
+part without a check, a probe without a timeout or a duplicated test name is an error at
+import, never a zero at grading time.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,25 @@ from pathlib import Path
 
 from grader.model.protocol import ProbeOutcome, ProbeRequest
 
+HISTORY_PART = "history"  # the part name the JSON contract gives the history check
+
 
 @dataclass(frozen=True)
 class PartSpec:
-    """A graded function (or `history`) and its tests with their points, in report order."""
+    """A graded function (or the history) and its tests with their points, in report order."""
 
     name: str
     tests: tuple[tuple[str, float], ...]
     probes: tuple[str, ...] = ()
+    is_history: bool = False
 
     @property
     def points(self) -> float:
         return sum(p for _, p in self.tests)
+
+    @property
+    def test_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.tests)
 
 
 def part(name: str, tests: tuple[str, ...], points: tuple[float, ...],
@@ -29,11 +43,30 @@ def part(name: str, tests: tuple[str, ...], points: tuple[float, ...],
 
 @dataclass(frozen=True)
 class HistoryRule:
+    """What the learner's pickled training history must show; its tests follow from it."""
+
     file_name: str
     max_epochs: int
     min_train_accuracy: float
     min_val_accuracy: float
     max_gap: float | None = None  # validation may trail training by at most this much
+
+    def tests(self) -> tuple[str, ...]:
+        names = (
+            "history file is readable plain data",
+            "has 'accuracy' and 'val_accuracy' lists of equal length",
+            f"at most {self.max_epochs} epochs",
+            "values are finite numbers in [0, 1]",
+            f"final training accuracy >= {self.min_train_accuracy:.2f}",
+            f"final validation accuracy >= {self.min_val_accuracy:.2f}",
+        )
+        if self.max_gap is not None:
+            names += (f"final validation accuracy within {self.max_gap:.2f} of training",)
+        return names
+
+    def part(self, points: tuple[float, ...]) -> PartSpec:
+        return PartSpec(HISTORY_PART, tuple(zip(self.tests(), points, strict=True)),
+                        is_history=True)
 
 
 @dataclass
@@ -51,10 +84,37 @@ Verdict = tuple[str, bool, str]
 
 def all_fail(part: PartSpec, message: str) -> list[Verdict]:
     """Every check of a part fails for one reason (the function could not be judged)."""
-    return [(name, False, message) for name, _ in part.tests]
+    return [(name, False, message) for name in part.test_names]
 
 
 CheckFn = Callable[[Context, PartSpec], list[Verdict]]
+
+
+class Checks:
+    """An assignment's checks, one per graded function, registered with a decorator:
+
+        CHECKS = Checks()
+
+        @CHECKS.part("split_data")
+        def check_split_data(ctx, part): ...
+
+    `extend()` starts a sibling assignment's registry from this one (C2W2 from C2W1)."""
+
+    def __init__(self, by_part: dict[str, CheckFn] | None = None) -> None:
+        self.by_part: dict[str, CheckFn] = dict(by_part or {})
+
+    def part(self, name: str) -> Callable[[CheckFn], CheckFn]:
+        def register(fn: CheckFn) -> CheckFn:
+            self.by_part[name] = fn
+            return fn
+        return register
+
+    def extend(self) -> Checks:
+        return Checks(self.by_part)
+
+
+class SpecError(Exception):
+    """An assignment's declaration is inconsistent (a grader bug, raised at import)."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +127,53 @@ class AssignmentSpec:
     history: HistoryRule | None
     probe_timeouts: dict[str, float]
     prepare: Callable[[Path], tuple[dict, dict[str, dict]]]
-    checks: dict[str, CheckFn]
+    checks: Checks
     probes: dict[str, Callable] = field(default_factory=dict)
     # Probes run in a second, clean child where no learner code is loaded: each is fed the
     # `export` (configuration) observed by the named learner-side probe.
     clean_probes: dict[str, str] = field(default_factory=dict)
-    detect: Callable[[str, str], int] | None = None
+    # Words in a notebook's code that tell this assignment from a sibling grading the same
+    # functions (C2W2's augmentation settings against C2W1).
+    detect_words: tuple[str, ...] = ()
+    # Builds (once, into the cache) the data this assignment's checks run against.
+    fixtures: Callable[[], object] = lambda: None
+    module: str = ""  # where SPEC lives: the child imports it to find the probes
+
+    def __post_init__(self) -> None:
+        problems = list(self._problems())
+        if problems:
+            raise SpecError(f"{self.code}: " + "; ".join(problems))
+
+    def _problems(self):
+        graded = [p.name for p in self.parts if not p.is_history]
+        if tuple(graded) != self.functions:
+            yield f"parts {graded} do not match functions {list(self.functions)}"
+        for name in set(graded) - set(self.checks.by_part):
+            yield f"part {name!r} has no registered check"
+        for name in set(self.checks.by_part) - set(graded):
+            yield f"a check is registered for {name!r}, which is not a part"
+        histories = [p for p in self.parts if p.is_history]
+        if (self.history is None) != (not histories) or len(histories) > 1:
+            yield "a history part needs exactly one history rule, and the other way round"
+        known = set(self.probes) | set(self.clean_probes)
+        for p in self.parts:
+            if len(set(p.test_names)) != len(p.tests):
+                yield f"part {p.name!r} has a test name twice"
+            if any(points < 0 for _, points in p.tests):
+                yield f"part {p.name!r} has a test worth negative points"
+            for probe in p.probes:
+                if probe not in known:
+                    yield f"part {p.name!r} names probe {probe!r}, which is not defined"
+                elif probe not in self.probe_timeouts:
+                    yield f"probe {probe!r} has no timeout"
+        for clean, source in self.clean_probes.items():
+            if source not in self.probes:
+                yield f"clean probe {clean!r} reads {source!r}, which is not a probe"
+        if self.probes and not self.module:
+            yield "module is not set (the child could not find the probes)"
+
+    def part_named(self, name: str) -> PartSpec:
+        return next(p for p in self.parts if p.name == name)
 
     def probe_requests(self, names: list[str], args: dict[str, dict],
                        timeouts: dict[str, float] | None = None) -> list[ProbeRequest]:

@@ -1,38 +1,87 @@
-"""Tell which assignment a notebook is, and say how it was decided."""
+"""Tell which assignment a notebook (or a function in a live kernel) is, and say how.
+
+One decision for both: `grader grade` without --assignment and `check(fn)` in a notebook
+weigh the same evidence in the same order, each assignment declaring its own (its graded
+functions, and `detect_words` when functions alone cannot tell it from a sibling).
+"""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from grader.assignments import CODES, get_spec
 from grader.pipeline.notebook import Notebook
 
-# Functions only one assignment has; C2W1 and C2W2 share all theirs and are told apart by
-# their specs' own scoring (augmentation settings, history file name).
-_SIGNATURES = {
-    "C2W3": "create_pre_trained_model",
-    "C2W4": "parse_data_from_input",
-}
+_DEF = re.compile(r"^\s*def\s+(\w+)\s*\(", re.M)
+_FILE_CODE = re.compile(r"C2_?W([1-4])")
+
+
+def _functions(code: str) -> set[str]:
+    return set(get_spec(code).functions)
+
+
+def _words(code: str, text: str) -> list[str]:
+    return [w for w in get_spec(code).detect_words if w in text]
+
+
+def decide(candidates: list[str], text: str, defined: set[str], filename: str = "",
+           named: str | None = None) -> tuple[str | None, str]:
+    """(code, reason) among `candidates`: the metadata's name, a defined function only one
+    candidate grades, the file name, then each candidate's detect words (a candidate with
+    none declared wins when no candidate's words appear)."""
+    if named and named.upper() in candidates:
+        return named.upper(), "the notebook's metadata names it"
+    for code in candidates:
+        others = set().union(*(_functions(c) for c in candidates if c != code))
+        unique = sorted((_functions(code) - others) & defined)
+        if unique:
+            return code, f"the notebook defines {unique[0]}(), which only {code} grades"
+    match = _FILE_CODE.search(Path(filename).name.upper())
+    if match and f"C2W{match.group(1)}" in candidates:
+        code = f"C2W{match.group(1)}"
+        return code, f"the file name {Path(filename).name} says {code}"
+    worded = [c for c in candidates if _words(c, text)]
+    if worded:
+        code = worded[0]
+        return code, f"it defines the {code} functions and uses {_words(code, text)[0]}"
+    plain = [c for c in candidates if not get_spec(c).detect_words]
+    if plain and defined & _functions(plain[0]):
+        siblings = [c for c in candidates if get_spec(c).detect_words]
+        how = "".join(f" and none of {c}'s words ({get_spec(c).detect_words[0]}, ...)"
+                      for c in siblings)
+        return plain[0], f"it defines the {plain[0]} functions{how}"
+    return None, "no assignment's functions were found in the notebook"
 
 
 def detect(notebook: Notebook) -> tuple[str | None, str]:
-    """(code, reason). Code is None when nothing points to an assignment."""
+    """(code, reason) for a whole notebook. Code is None when nothing points to one."""
     text = "\n".join(c.source for c in notebook.code_cells)
+    defined = set(_DEF.findall(text))
     meta = notebook.metadata.get("grader")
-    if isinstance(meta, dict) and str(meta.get("assignment", "")).upper() in CODES:
-        return str(meta["assignment"]).upper(), "the notebook's metadata names it"
-    for code, name in _SIGNATURES.items():
-        if re.search(rf"def\s+{name}\s*\(", text):
-            return code, f"the notebook defines {name}()"
-    match = re.search(r"C2_?W([1-4])", notebook.path.name.upper())
-    if match:
-        code = f"C2W{match.group(1)}"
-        return code, f"the file name {notebook.path.name} says {code}"
-    scores = {code: get_spec(code).detect(notebook.path.name, text)
-              for code in CODES if get_spec(code).detect}
-    best = max(scores, key=scores.get, default=None)
-    if best and scores[best] > 0:
-        how = ("it configures augmentation (rotation_range / history_augmented.pkl)"
-               if best == "C2W2" else f"it defines the {best} functions without augmentation")
-        return best, how
-    return None, "no assignment's functions were found in the notebook"
+    named = str(meta.get("assignment", "")) if isinstance(meta, dict) else None
+    candidates = [c for c in CODES if _functions(c) & defined] or list(CODES)
+    if named and named.upper() in CODES:
+        candidates = list(CODES)
+    return decide(candidates, text, defined, notebook.path.name, named)
+
+
+def choose_for_function(name: str, given: str | None = None, text: str = "",
+                        scope: frozenset[str] | set[str] = frozenset(),
+                        notebook_name: str = "") -> tuple[str, str]:
+    """(code, why) for `check(fn)` in a kernel: among the assignments that grade `name`."""
+    if given:
+        code = given.upper()
+        get_spec(code)  # raises UnknownAssignment with the valid codes
+        return code, "you passed assignment=" + repr(code)
+    candidates = [code for code in CODES if name in _functions(code)]
+    if not candidates:
+        graded = sorted(set().union(*(_functions(c) for c in CODES)))
+        raise ValueError(f"{name} is not a graded function of any assignment; graded are: "
+                         + ", ".join(graded))
+    if len(candidates) == 1:
+        return candidates[0], f"{name} is graded only in {candidates[0]}"
+    code, why = decide(candidates, text, set(scope) | {name}, notebook_name)
+    if code is None:
+        return candidates[0], f"{name} is graded in {', '.join(candidates)}; took the first"
+    return code, why

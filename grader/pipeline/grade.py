@@ -1,23 +1,28 @@
-"""The pipeline: notebook -> extracted source -> isolated run -> observations -> checks."""
+"""The pipeline: notebook -> extracted source -> isolated run -> observations -> checks.
+
+`grade()` plans one child per graded function (`_plan`), runs the learner's code
+(`_run_learner`), rebuilds what it exported in a clean child (`_run_clean`), then judges
+(`_score`); children that were started but not used are discarded whatever happens.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.assignments.common.feedback import describe_error
 from grader.model.protocol import Limits
 from grader.model.redact import redact
 from grader.model.results import GradeResult, PartResult, TestResult
-from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict
-from grader.pipeline.extract import extract
+from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail
+from grader.pipeline.extract import Extraction, extract
 from grader.pipeline.history import check_history, curves_of, load_history
 from grader.pipeline.notebook import NotebookError, read_notebook
 from grader.sandbox import confine, course_paths
-from grader.sandbox.runner import prestart, run_groups, run_probes
+from grader.sandbox.runner import RunReport, Spawned, prestart, run_groups, run_probes
 from grader.sandbox.zygote import Zygote
 
 
@@ -34,6 +39,32 @@ class Options:
     fork_children: bool = True
 
 
+@dataclass
+class _Run:
+    """One grading's state: what it asked for and the children it still holds."""
+
+    spec: AssignmentSpec
+    options: Options
+    extraction: Extraction
+    zygote: Zygote | None
+    workdir: Path
+    wanted: list[str] = field(default_factory=list)
+    groups: list[tuple[str, list[str], Path]] = field(default_factory=list)
+    held: dict[str, Spawned] = field(default_factory=dict)  # prestarted, not yet handed on
+
+    def handed(self, role: str, call):
+        """`call(child)` with the prestarted child for `role`; it is the callee's once the
+        call returns (an interrupted call leaves it to `discard`)."""
+        result = call(self.held.get(role))
+        self.held.pop(role, None)
+        return result
+
+    def discard(self) -> None:
+        for child in self.held.values():
+            child.discard()
+        self.held.clear()
+
+
 def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
     by_name = {name: (passed, message) for name, passed, message in verdicts}
     tests = []
@@ -45,7 +76,7 @@ def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
 
 
 def _zero(spec: AssignmentSpec, message: str, options: Options, path: Path) -> GradeResult:
-    parts = [_part_result(p, [(n, False, message) for n, _ in p.tests]) for p in spec.parts]
+    parts = [_part_result(p, all_fail(p, message)) for p in spec.parts]
     return GradeResult(spec.code, parts, spec.pass_mark, options.keras, notebook=str(path),
                        notes=[message])
 
@@ -65,7 +96,7 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
             learner.observation["clean_failure"] = f"Checking it {observed.failure}."
 
 
-def _imports_tensorflow(extraction) -> bool:
+def _imports_tensorflow(extraction: Extraction) -> bool:
     """Whether the learner's child may import TensorFlow before its task arrives."""
     return any(word in snippet.source for snippet in extraction.snippets
                for word in ("tensorflow", "keras"))
@@ -93,136 +124,134 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         zygote.start()  # imports TensorFlow while the fixtures are laid out
     workdir = Path(tempfile.mkdtemp(prefix=f"grader-{spec.code.lower()}-",
                                     dir=options.zygote.root if options.zygote else None))
+    run = _Run(spec, options, extraction, zygote, workdir)
     try:
-        return _grade(spec, notebook_path, history_path, options, extraction, zygote,
-                      workdir, started)
+        _plan(run)
+        prepared, args, report = _run_learner(run)
+        outcomes = dict(report.outcomes)
+        outcomes.update(_run_clean(run, prepared, args, outcomes))
+        _supersede(spec, run.wanted, outcomes)
+        parts, notes, curves = _score(run, Context(workdir, prepared, outcomes, extraction),
+                                      report, history_path)
     finally:
+        run.discard()
+        shutil.rmtree(workdir, ignore_errors=True)
         if own_zygote:
             own_zygote.close()
             shutil.rmtree(own_zygote.root, ignore_errors=True)
-
-
-def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
-           options: Options, extraction, zygote: Zygote | None, workdir: Path,
-           started: float) -> GradeResult:
-    warm = learner = None
-    try:
-        wanted = list(dict.fromkeys(
-            probe for part in spec.parts for probe in part.probes
-            if part.name not in extraction.missing
-        ))
-        timeouts = dict(options.probe_timeouts)
-        learner_side = [p for p in wanted if p not in spec.clean_probes]
-        probed, seen = [], set()  # one child per graded function, with its own /tmp view
-        for part in spec.parts:
-            names = [p for p in part.probes if p in learner_side and p not in seen]
-            if names and part.name not in extraction.missing:
-                seen.update(names)
-                view = course_paths.view_dir(workdir, part.name)
-                view.mkdir(parents=True)
-                probed.append((part.name, names, view))
-        # Both children start before the fixtures are laid out. The clean child imports
-        # TensorFlow while the learner's child runs: on two cores that hides most of its
-        # start-up. A zygote forks children in milliseconds, TensorFlow imported: no need.
-        if not zygote:
-            if any(p in spec.clean_probes for p in wanted):
-                warm = prestart(workdir, options.keras, options.limits, options.use_gpu)
-            learner = prestart(workdir, options.keras, options.limits, options.use_gpu,
-                               prewarm=_imports_tensorflow(extraction),
-                               course_tmp=probed[0][2] if probed else None)
-        prepared, args = spec.prepare(workdir)
-        layouts = prepared.get("course", {})
-        for name, _, view in probed:
-            course_paths.lay_out(view, layouts.get(name, {}))
-        prepared["views"] = {name: str(view) for name, _, view in probed}
-        prepared["course_tmp"] = bool(confine.wrapper())  # whether children see the views
-        groups = [(spec.probe_requests(names, args, timeouts), view)
-                  for _, names, view in probed]
-        report = run_groups(spec.code, extraction.snippets, groups, workdir,
-                            keras=options.keras, limits=options.limits,
-                            use_gpu=options.use_gpu, prestarted=learner, zygote=zygote)
-        learner = None
-    except BaseException:
-        for child in (warm, learner):
-            if child:
-                child.discard()
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    try:
-        outcomes = dict(report.outcomes)
-        clean = []
-        for probe in (p for p in wanted if p in spec.clean_probes):
-            source = outcomes.get(spec.clean_probes[probe])
-            export = (source.observation or {}).get("export") if source else None
-            if export is not None:
-                part = next(p.name for p in spec.parts if spec.clean_probes[probe] in p.probes)
-                view = prepared["views"].get(part)
-                if view and prepared["course_tmp"]:  # the paths as the parent sees them
-                    export = course_paths.map_paths(export, Path(view))
-                args[probe] = {**args.get(probe, {}), "export": export}
-                clean.append(probe)
-        if clean:
-            try:
-                clean_report = run_probes(
-                    spec.code, [], spec.probe_requests(clean, args, timeouts), workdir,
-                    keras=options.keras, limits=options.limits, use_gpu=options.use_gpu,
-                    prestarted=warm, zygote=zygote)
-            except BaseException:
-                if warm:
-                    warm.discard()  # interrupted while it ran
-                warm = None
-                raise
-            outcomes.update(clean_report.outcomes)
-        if warm and not clean:
-            warm.discard()
-        warm = None
-        _supersede(spec, wanted, outcomes)
-        ctx = Context(workdir, prepared, outcomes, extraction)
-        parts, curves = [], None
-        for part in spec.parts:
-            if part.name == "history":
-                loaded = None
-                if history_path is not None and history_path.exists():
-                    loaded = load_history(history_path)
-                    curves = curves_of(history_path, *loaded)
-                verdicts = check_history(part, spec.history, history_path, loaded)
-            elif part.name in extraction.missing:
-                reason = extraction.missing[part.name]
-                verdicts = [(n, False, f"Not graded: {reason}.") for n, _ in part.tests]
-            else:
-                verdicts = spec.checks[part.name](ctx, part)
-            result = _part_result(part, verdicts)
-            found = extraction.functions.get(part.name)
-            if found:
-                result.source_rule = f"{found.rule}, cell {found.cell + 1}"
-            result.notes.extend(extraction.notes.get(part.name, []))
-            for problem in report.load_problems:
-                if problem["name"] == part.name:
-                    result.notes.append("Defining it failed: " + describe_error(
-                        part.name, problem) + ".")
-            parts.append(result)
-        notes = list(extraction.general_notes)
-        for problem in report.load_problems:
-            if problem["snippet"] == "import":
-                notes.append(
-                    "An import in your notebook failed and was skipped: "
-                    + describe_error("import", problem).removeprefix("import raised ") + "."
-                )
-            else:
-                notes.append(
-                    f"Defining {problem['name']} failed: "
-                    + describe_error(problem["name"], problem) + "."
-                )
-        if report.output_truncated:
-            notes.append("Your code printed more than the grader keeps; the rest was dropped.")
-    finally:
-        if warm:  # something above failed before the clean child was done with
-            warm.discard()
-        shutil.rmtree(workdir, ignore_errors=True)
-    for result in parts:
-        result.notes = [redact(n) for n in result.notes]
     return GradeResult(
         spec.code, parts, spec.pass_mark, options.keras,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
         notes=[redact(n) for n in notes], curves=curves,
     )
+
+
+def _plan(run: _Run) -> None:
+    """The probes to run and, per graded function found, its own child with its /tmp view;
+    children are started now, before the fixtures are laid out."""
+    spec, missing = run.spec, run.extraction.missing
+    run.wanted = list(dict.fromkeys(
+        probe for part in spec.parts for probe in part.probes if part.name not in missing))
+    seen: set[str] = set()
+    for part in spec.parts:
+        names = [p for p in part.probes
+                 if p in run.wanted and p not in spec.clean_probes and p not in seen]
+        if names and part.name not in missing:
+            seen.update(names)
+            view = course_paths.view_dir(run.workdir, part.name)
+            view.mkdir(parents=True)
+            run.groups.append((part.name, names, view))
+    # The clean child imports TensorFlow while the learner's child runs: on two cores that
+    # hides most of its start-up. A zygote forks children in milliseconds: no need.
+    if not run.zygote:
+        o = run.options
+        if any(p in spec.clean_probes for p in run.wanted):
+            run.held["clean"] = prestart(run.workdir, o.keras, o.limits, o.use_gpu)
+        run.held["learner"] = prestart(
+            run.workdir, o.keras, o.limits, o.use_gpu,
+            prewarm=_imports_tensorflow(run.extraction),
+            course_tmp=run.groups[0][2] if run.groups else None)
+
+
+def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
+    spec, o = run.spec, run.options
+    prepared, args = spec.prepare(run.workdir)
+    layouts = prepared.get("course", {})
+    for name, _, view in run.groups:
+        course_paths.lay_out(view, layouts.get(name, {}))
+    prepared["views"] = {name: str(view) for name, _, view in run.groups}
+    prepared["course_tmp"] = bool(confine.wrapper())  # whether children see the views
+    timeouts = dict(o.probe_timeouts)
+    groups = [(spec.probe_requests(names, args, timeouts), view)
+              for _, names, view in run.groups]
+    report = run.handed("learner", lambda child: run_groups(
+        spec.module, run.extraction.snippets, groups, run.workdir, keras=o.keras,
+        limits=o.limits, use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote))
+    return prepared, args, report
+
+
+def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
+    """Each clean probe fed the configuration its learner-side probe exported, with course
+    paths mapped to where the parent sees them."""
+    spec, o = run.spec, run.options
+    clean = []
+    for probe in (p for p in run.wanted if p in spec.clean_probes):
+        source = outcomes.get(spec.clean_probes[probe])
+        export = (source.observation or {}).get("export") if source else None
+        if export is not None:
+            part = next(p.name for p in spec.parts if spec.clean_probes[probe] in p.probes)
+            view = prepared["views"].get(part)
+            if view and prepared["course_tmp"]:
+                export = course_paths.map_paths(export, Path(view))
+            args[probe] = {**args.get(probe, {}), "export": export}
+            clean.append(probe)
+    if not clean:
+        return {}
+    requests = spec.probe_requests(clean, args, dict(o.probe_timeouts))
+    report = run.handed("clean", lambda child: run_probes(
+        spec.module, [], requests, run.workdir, keras=o.keras, limits=o.limits,
+        use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote))
+    return report.outcomes
+
+
+def _score(run: _Run, ctx: Context, report: RunReport,
+           history_path: Path | None) -> tuple[list[PartResult], list[str], dict | None]:
+    spec, extraction = run.spec, run.extraction
+    parts, curves = [], None
+    for part in spec.parts:
+        if part.is_history:
+            loaded = None
+            if history_path is not None and history_path.exists():
+                loaded = load_history(history_path)
+                curves = curves_of(history_path, *loaded)
+            verdicts = check_history(part, spec.history, history_path, loaded)
+        elif part.name in extraction.missing:
+            verdicts = all_fail(part, f"Not graded: {extraction.missing[part.name]}.")
+        else:
+            verdicts = spec.checks.by_part[part.name](ctx, part)
+        result = _part_result(part, verdicts)
+        found = extraction.functions.get(part.name)
+        if found:
+            result.source_rule = f"{found.rule}, cell {found.cell + 1}"
+        result.notes.extend(extraction.notes.get(part.name, []))
+        for problem in report.load_problems:
+            if problem["name"] == part.name:
+                result.notes.append("Defining it failed: " + describe_error(
+                    part.name, problem) + ".")
+        result.notes = [redact(n) for n in result.notes]
+        parts.append(result)
+    notes = list(extraction.general_notes)
+    for problem in report.load_problems:
+        if problem["snippet"] == "import":
+            notes.append(
+                "An import in your notebook failed and was skipped: "
+                + describe_error("import", problem).removeprefix("import raised ") + "."
+            )
+        else:
+            notes.append(
+                f"Defining {problem['name']} failed: "
+                + describe_error(problem["name"], problem) + "."
+            )
+    if report.output_truncated:
+        notes.append("Your code printed more than the grader keeps; the rest was dropped.")
+    return parts, notes, curves

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.model.spec import HistoryRule, PartSpec, Verdict
+from grader.model.spec import HistoryRule, PartSpec, Verdict, all_fail
 
 LOAD_TIMEOUT_S = 20
 
@@ -52,20 +52,6 @@ def _as_floats(values) -> list[float] | None:
     return out
 
 
-def history_tests(rule: HistoryRule) -> tuple[str, ...]:
-    names = (
-        "history file is readable plain data",
-        "has 'accuracy' and 'val_accuracy' lists of equal length",
-        f"at most {rule.max_epochs} epochs",
-        "values are finite numbers in [0, 1]",
-        f"final training accuracy >= {rule.min_train_accuracy:.2f}",
-        f"final validation accuracy >= {rule.min_val_accuracy:.2f}",
-    )
-    if rule.max_gap is not None:
-        names += (f"final validation accuracy within {rule.max_gap:.2f} of training",)
-    return names
-
-
 ACCURACY_KEYS = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
                  "sparse_categorical_accuracy")
 
@@ -96,20 +82,16 @@ def curves_of(path: Path, data, error: str | None) -> dict:
 def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
                   loaded: tuple | None = None) -> list[Verdict]:
     """`loaded`: what load_history(path) returned, when the caller has it already."""
-    names = history_tests(rule)
-
-    def all_fail(message: str) -> list[Verdict]:
-        return [(n, False, message) for n in names]
-
+    names = part.test_names
     if path is None or not path.exists():
-        return all_fail(
+        return all_fail(part,
             f"No history file was submitted: train for up to {rule.max_epochs} epochs, then "
             f"save history.history with pickle as {rule.file_name} and submit it beside the "
             "notebook."
         )
     data, error = loaded or load_history(path)
     if error:
-        return all_fail(f"{path.name} was refused: {error}.")
+        return all_fail(part, f"{path.name} was refused: {error}.")
     verdicts: list[Verdict] = [(names[0], True, f"{path.name} holds plain data.")]
     if not isinstance(data, dict):
         return verdicts + [(n, False, (

@@ -1,7 +1,8 @@
-"""Resolve what to grade (assignment, history file) for a notebook path, then grade it.
+"""Resolve what to grade (assignment, notebook, history file), then grade it.
 
-`grader check`, the CI action and the Gradescope runner share this, so each front end
-detects the assignment and finds the history the same way `grader grade` does.
+Every front end (`grader grade`/`check`, the CI action, the Gradescope runner, the batch)
+finds notebooks and history files with these functions, so a learner's files are found the
+same way wherever they are graded.
 """
 
 from __future__ import annotations
@@ -27,9 +28,49 @@ class Submission:
     detected: str | None = None  # how the assignment was told, when it was not given
 
 
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith((".", "__MACOSX")) for part in path.relative_to(root).parts)
+
+
+def find_notebook(folder: Path, code: str) -> Path | None:
+    """In an uploaded folder: the assignment's own file name first, then any name mentioning
+    the code, then any notebook (hidden folders and macOS archive debris skipped)."""
+    found = sorted(p for p in folder.rglob("*.ipynb") if not _hidden(p, folder))
+    preferred = f"{code}_Assignment.ipynb".lower()
+    code_names = (code.lower(), code.lower().replace("w", "_w"))
+    for rank in (lambda p: p.name.lower() == preferred,
+                 lambda p: any(c in p.name.lower() for c in code_names),
+                 lambda p: True):
+        for path in found:
+            if rank(path):
+                return path
+    return None
+
+
+def history_names(spec: AssignmentSpec) -> tuple[str, ...]:
+    """The assignment's history file, then plain `history.pkl` (C2W2 learners often keep it)."""
+    if spec.history is None:
+        return ()
+    return tuple(dict.fromkeys((spec.history.file_name, "history.pkl")))
+
+
+def find_history(notebook: Path, spec: AssignmentSpec, folder: Path | None = None) -> Path | None:
+    """For each accepted name in turn: beside the notebook, else, when the submission is a
+    folder of its own, anywhere in it. None when there is none."""
+    for name in history_names(spec):
+        if (notebook.parent / name).is_file():
+            return notebook.parent / name
+        found = sorted(p for p in folder.rglob(name)
+                       if p.is_file() and not _hidden(p, folder)) if folder else []
+        if found:
+            return found[0]
+    return None
+
+
 def resolve(notebook: Path, assignment: str | None = None,
-            history: Path | None = None) -> Submission:
-    """Check the files exist, detect the assignment if needed, default the history."""
+            history: Path | None = None, folder: Path | None = None) -> Submission:
+    """Check the files exist, detect the assignment if needed, find the history. `folder`:
+    the learner's own upload folder, searched for a history not beside the notebook."""
     from grader.pipeline.detect import detect
     from grader.pipeline.notebook import NotebookError, read_notebook
 
@@ -43,7 +84,9 @@ def resolve(notebook: Path, assignment: str | None = None,
             raise CannotGrade(f"{notebook}: cannot tell which assignment this is ({exc}); "
                               "pass --assignment to grade it anyway") from None
         if assignment is None:
-            raise CannotGrade(f"{notebook}: {reason}; pass --assignment C2W1|C2W2|C2W3|C2W4")
+            from grader.assignments import CODES
+
+            raise CannotGrade(f"{notebook}: {reason}; pass --assignment {'|'.join(CODES)}")
         detected = f"Graded as {assignment}, detected because {reason}."
     try:
         spec = get_spec(assignment)
@@ -52,7 +95,9 @@ def resolve(notebook: Path, assignment: str | None = None,
     if history is not None and not history.is_file():
         raise CannotGrade(f"{history}: no such history file")
     if history is None and spec.history is not None:
-        history = notebook.parent / spec.history.file_name
+        # A missing file is graded as missing: the history part says what to save where.
+        history = (find_history(notebook, spec, folder)
+                   or notebook.parent / spec.history.file_name)
     return Submission(notebook, spec, history, detected)
 
 

@@ -32,6 +32,7 @@ from grader.assignments.common.generators import (
 from grader.model import keras_names
 from grader.model.spec import (
     AssignmentSpec,
+    Checks,
     Context,
     HistoryRule,
     PartSpec,
@@ -39,7 +40,6 @@ from grader.model.spec import (
     all_fail,
     part,
 )
-from grader.pipeline.history import history_tests
 
 FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
 TRAIN_TARGET = 0.8
@@ -63,7 +63,7 @@ PARTS = (
     part("train_val_generators", GENERATOR_TESTS, (3, 4, 4, 3, 4, 2),
          probes=("train_val_generators", "generators_clean")),
     part("create_model", MODEL_TESTS, (2, 3, 3, 3, 2, 7), probes=("create_model", "train")),
-    part("history", history_tests(HISTORY), (2, 2, 1, 1, 7, 7)),
+    HISTORY.part((2, 2, 1, 1, 7, 7)),
 )
 
 
@@ -174,6 +174,13 @@ def created_model(ctx: Context) -> tuple[str | None, dict]:
     return None, info
 
 
+CHECKS = Checks()
+CHECKS.part("create_train_val_dirs")(check_create_train_val_dirs)
+CHECKS.part("split_data")(check_split_data)
+CHECKS.part("train_val_generators")(check_train_val_generators)
+
+
+@CHECKS.part("create_model")
 def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, info = created_model(ctx)
     if problem:
@@ -249,17 +256,6 @@ def training_verdict(ctx: Context, name: str, target: float = TRAIN_TARGET) -> V
         "optimizer's learning rate, that layers are trainable, and the output activation."))
 
 
-def detect(filename: str, text: str) -> int:
-    score = 0
-    if "C2W1" in filename.upper():
-        score += 10
-    if "create_train_val_dirs" in text and "split_data" in text:
-        score += 3
-    if "history_augmented" in text or "rotation_range" in text:
-        score -= 4
-    return score
-
-
 SPEC = AssignmentSpec(
     code="C2W1",
     title="Cats vs dogs (full Kaggle set)",
@@ -271,12 +267,8 @@ SPEC = AssignmentSpec(
                     "create_model": 90, "train": 300, "generators_clean": 90},
     clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
     prepare=prepare,
-    checks={
-        "create_train_val_dirs": check_create_train_val_dirs,
-        "split_data": check_split_data,
-        "train_val_generators": check_train_val_generators,
-        "create_model": check_create_model,
-    },
+    checks=CHECKS,
     probes=PROBES,
-    detect=detect,
+    fixtures=fixtures.petimages,
+    module=__name__,
 )

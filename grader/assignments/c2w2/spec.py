@@ -6,7 +6,6 @@ from __future__ import annotations
 from grader.assignments.c2w1 import spec as c2w1
 from grader.assignments.common import generators
 from grader.model.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
-from grader.pipeline.history import history_tests
 
 AUGMENT_TESTS = (
     "training generator augments images",
@@ -26,7 +25,7 @@ PARTS = (
          probes=("train_val_generators", "generators_clean")),
     part("create_model", c2w1.MODEL_TESTS, (2, 3, 3, 3, 2, 7),
          probes=("create_model", "train")),
-    part("history", history_tests(HISTORY), (2, 2, 1, 1, 5, 5, 4)),
+    HISTORY.part((2, 2, 1, 1, 5, 5, 4)),
 )
 
 
@@ -40,6 +39,10 @@ def _augmenting_settings(gen: dict) -> list[str]:
     return active
 
 
+CHECKS = c2w1.CHECKS.extend()
+
+
+@CHECKS.part("train_val_generators")
 def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts = generators.check_train_val_generators(ctx, part)
     problem, gens = generators.generator_observations(
@@ -78,15 +81,6 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
-def detect(filename: str, text: str) -> int:
-    score = 10 if "C2W2" in filename.upper() else 0
-    if "create_train_val_dirs" in text and "split_data" in text:
-        score += 3
-    if "history_augmented" in text or "rotation_range" in text:
-        score += 4
-    return score
-
-
 SPEC = AssignmentSpec(
     code="C2W2",
     title="Cats vs dogs with augmentation",
@@ -97,7 +91,9 @@ SPEC = AssignmentSpec(
     probe_timeouts=c2w1.SPEC.probe_timeouts,
     clean_probes=c2w1.SPEC.clean_probes,
     prepare=c2w1.prepare,
-    checks={**c2w1.SPEC.checks, "train_val_generators": check_train_val_generators},
+    checks=CHECKS,
     probes=c2w1.PROBES,
-    detect=detect,
+    detect_words=tuple(_AUGMENT_DEFAULTS) + ("history_augmented",),
+    fixtures=c2w1.SPEC.fixtures,
+    module=__name__,
 )

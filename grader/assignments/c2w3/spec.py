@@ -24,7 +24,7 @@ from grader.assignments.c2w3.pretrained import (
 from grader.assignments.common import fixtures, generators
 from grader.assignments.common.feedback import call_problem, describe_error, outcome_problem
 from grader.model import keras_names
-from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail, part
+from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
 from grader.sandbox import course_paths
 
 FUNCTIONS = ("train_val_generators", "create_pre_trained_model", "output_of_last_layer",
@@ -235,6 +235,10 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     return prepared, args
 
 
+CHECKS = Checks()
+
+
+@CHECKS.part("train_val_generators")
 def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts = c2w2.check_train_val_generators(ctx, part)
     by_name = {name: (ok, message) for name, ok, message in verdicts}
@@ -253,6 +257,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     return [(n, *by_name.get(n, (False, "Not checked."))) for n in GENERATOR_TESTS]
 
 
+@CHECKS.part("output_of_last_layer")
 def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem = call_problem(ctx, "output_of_last_layer", "output_of_last_layer")
     if problem:
@@ -274,6 +279,7 @@ def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
+@CHECKS.part("create_final_model")
 def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem = call_problem(ctx, "create_final_model", "create_final_model")
     if problem:
@@ -336,6 +342,7 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
+@CHECKS.part("myCallback")
 def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem = call_problem(ctx, "myCallback", "myCallback")
     if problem:
@@ -352,9 +359,7 @@ def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
     ]
 
 
-def detect(filename: str, text: str) -> int:
-    score = 10 if "C2W3" in filename.upper() else 0
-    return score + (5 if "create_pre_trained_model" in text else 0)
+CHECKS.part("create_pre_trained_model")(check_pre_trained)
 
 
 SPEC = AssignmentSpec(
@@ -372,11 +377,8 @@ SPEC = AssignmentSpec(
                   "pretrained_clean": "create_pre_trained_model",
                   "generators_clean": "train_val_generators"},
     prepare=prepare,
-    checks={"train_val_generators": check_generators,
-            "create_pre_trained_model": check_pre_trained,
-            "output_of_last_layer": check_last_layer,
-            "create_final_model": check_final_model,
-            "myCallback": check_callback},
+    checks=CHECKS,
     probes=PROBES,
-    detect=detect,
+    fixtures=lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
+    module=__name__,
 )

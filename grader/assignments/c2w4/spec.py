@@ -17,7 +17,7 @@ from grader.assignments.common import fixtures
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.generators import generator_observations, probe_generators_clean
 from grader.model import keras_names
-from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail, part
+from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
 from grader.sandbox import course_paths
 
 FUNCTIONS = ("parse_data_from_input", "train_val_generators", "create_model")
@@ -212,6 +212,10 @@ def _saved_array(ctx: Context, name: str) -> dict | None:
         return None
 
 
+CHECKS = Checks()
+
+
+@CHECKS.part("parse_data_from_input")
 def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("parse_data_from_input")
     problem = outcome_problem("parse_data_from_input", outcome)
@@ -273,6 +277,7 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
+@CHECKS.part("train_val_generators")
 def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, gens = generator_observations(
         ctx, "x_shape", "ImageDataGenerator(...).flow(x, y, batch_size=32)")
@@ -314,6 +319,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
+@CHECKS.part("create_model")
 def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     from grader.assignments.c2w1.spec import created_model, training_verdict
 
@@ -366,11 +372,6 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
-def detect(filename: str, text: str) -> int:
-    score = 10 if "C2W4" in filename.upper() else 0
-    return score + (5 if "parse_data_from_input" in text else 0)
-
-
 SPEC = AssignmentSpec(
     code="C2W4",
     title="Multi-class classification: Sign Language MNIST",
@@ -382,8 +383,8 @@ SPEC = AssignmentSpec(
                     "create_model": 90, "train": 300, "generators_clean": 90},
     clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
     prepare=prepare,
-    checks={"parse_data_from_input": check_parse, "train_val_generators": check_generators,
-            "create_model": check_model},
+    checks=CHECKS,
     probes=PROBES,
-    detect=detect,
+    fixtures=fixtures.sign_mnist,
+    module=__name__,
 )

@@ -1,0 +1,36 @@
+"""The one door from the front ends (cli, selfcheck, ci_action, batch, gradescope) into the
+core: they import from here, the model and the reporters, never from pipeline, sandbox or
+assignments directly (tests/test_layout.py checks it). What a front end may rely on is
+therefore listed in one place."""
+
+from __future__ import annotations
+
+from grader.assignments import CODES, UnknownAssignment, build_fixtures, codes, get_spec, register
+from grader.model.protocol import Limits
+from grader.model.results import GradeResult, PartResult, TestResult
+from grader.model.spec import AssignmentSpec
+from grader.pipeline.detect import choose_for_function, detect
+from grader.pipeline.extract import extract
+from grader.pipeline.grade import Options, grade
+from grader.pipeline.history import accuracy_key, curves_of, load_history
+from grader.pipeline.live_source import collect, kernel_cells, module_file_cells, scope_of
+from grader.pipeline.notebook import NotebookError, read_notebook
+from grader.pipeline.submission import (
+    CannotGrade,
+    Submission,
+    find_history,
+    find_notebook,
+    grade_submission,
+    history_names,
+    resolve,
+)
+from grader.sandbox.zygote import Zygote
+
+__all__ = [
+    "CODES", "AssignmentSpec", "CannotGrade", "GradeResult", "Limits", "NotebookError",
+    "Options", "PartResult", "Submission", "TestResult", "UnknownAssignment", "Zygote",
+    "accuracy_key", "build_fixtures", "choose_for_function", "codes", "collect", "curves_of",
+    "detect", "extract", "find_history", "find_notebook", "get_spec", "grade",
+    "grade_submission", "history_names", "kernel_cells", "load_history", "module_file_cells",
+    "read_notebook", "register", "resolve", "scope_of",
+]
