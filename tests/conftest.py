@@ -92,3 +92,43 @@ def check_count(code: str = "C2W1") -> int:
     from grader.assignments import get_spec
 
     return sum(len(p.tests) for p in get_spec(code).parts)
+
+
+def variant_groups(variants: dict) -> list[tuple[str, ...]]:
+    """Broken variants (cell id, old, new, part, test) packed into as few notebooks as
+    possible: at most one per cell and per failing part in each. The grader isolates graded
+    functions from each other (one child per function, each with its own course view), so a
+    notebook with a mistake in three functions must fail exactly those three checks; grading
+    it once tests each variant as alone would, and that isolation besides."""
+    groups: list[list[str]] = []
+    for name in sorted(variants):
+        cell, part = variants[name][0], variants[name][3]
+        for group in groups:
+            if all(variants[o][0] != cell and (part is None or variants[o][3] != part)
+                   for o in group):
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return [tuple(g) for g in groups]
+
+
+def apply_variants(nb, variants: dict, names: tuple[str, ...]):
+    for name in names:
+        cell, old, new = variants[name][:3]
+        nb = edit(nb, cell, old, new)
+    return nb
+
+
+def assert_fails_exactly(result, variants: dict, names: tuple[str, ...]) -> None:
+    """Each variant's part fails with its test among the failures; no other part fails."""
+    expected: dict[str, list[str]] = {}
+    for name in names:
+        part, test = variants[name][3:5]
+        if part is not None:
+            expected.setdefault(part, []).append(test)
+    failed = failing(result)
+    assert set(failed) == set(expected), dump(result)
+    for part, tests in expected.items():
+        for test in tests:
+            assert test in failed[part], (test, dump(result))

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from conftest import dump, edit, failing, load_solution, parts, solution_path, template_path, write
+from conftest import (
+    apply_variants,
+    assert_fails_exactly,
+    dump,
+    failing,
+    load_solution,
+    parts,
+    solution_path,
+    template_path,
+    variant_groups,
+    write,
+)
 
 from grader.assignments import get_spec
 from grader.pipeline.grade import Options, grade
@@ -54,13 +65,10 @@ VARIANTS = {
 }
 
 
-@pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_broken_variant_fails_exactly_its_check(variant, tmp_path):
-    cell_id, old, new, part, test = VARIANTS[variant]
-    result = run(write(edit(load_solution("C2W3"), cell_id, old, new), tmp_path, NAME))
-    failed = failing(result)
-    assert set(failed) == {part}, dump(result)
-    assert test in failed[part], dump(result)
+@pytest.mark.parametrize("group", variant_groups(VARIANTS), ids="+".join)
+def test_broken_variants_fail_exactly_their_checks(group, tmp_path):
+    result = run(write(apply_variants(load_solution("C2W3"), VARIANTS, group), tmp_path, NAME))
+    assert_fails_exactly(result, VARIANTS, group)
 
 
 def test_keras3_explains_output_shape():

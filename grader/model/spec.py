@@ -135,6 +135,7 @@ class AssignmentSpec:
     # Words in a notebook's code that tell this assignment from a sibling grading the same
     # functions (C2W2's augmentation settings against C2W1).
     detect_words: tuple[str, ...] = ()
+    detect_means: str = ""  # what those words show, for the reason detection gives
     # Builds (once, into the cache) the data this assignment's checks run against.
     fixtures: Callable[[], object] = lambda: None
     module: str = ""  # where SPEC lives: the child imports it to find the probes

@@ -44,7 +44,8 @@ def decide(candidates: list[str], text: str, defined: set[str], filename: str = 
     worded = [c for c in candidates if _words(c, text)]
     if worded:
         code = worded[0]
-        return code, f"it defines the {code} functions and uses {_words(code, text)[0]}"
+        means = get_spec(code).detect_means or "uses"
+        return code, f"it defines the {code} functions and {means} ({_words(code, text)[0]})"
     plain = [c for c in candidates if not get_spec(c).detect_words]
     if plain and defined & _functions(plain[0]):
         siblings = [c for c in candidates if get_spec(c).detect_words]

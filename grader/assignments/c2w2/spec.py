@@ -94,6 +94,7 @@ SPEC = AssignmentSpec(
     checks=CHECKS,
     probes=c2w1.PROBES,
     detect_words=tuple(_AUGMENT_DEFAULTS) + ("history_augmented",),
+    detect_means="configures augmentation",
     fixtures=c2w1.SPEC.fixtures,
     module=__name__,
 )
