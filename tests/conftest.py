@@ -3,6 +3,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -132,3 +134,31 @@ def assert_fails_exactly(result, variants: dict, names: tuple[str, ...]) -> None
     for part, tests in expected.items():
         for test in tests:
             assert test in failed[part], (test, dump(result))
+
+
+_SHARED: dict = {}
+
+
+def grading_options(**options):
+    """Options for a grading test: Keras 2 gradings share one zygote per test process, as a
+    batch worker's submissions do, so each pays no TensorFlow import of its own. Gradings
+    with their own zygote, Keras 3 or no forking get exactly what they ask for; the CLI,
+    hostile, isolation and zygote tests still cover a grading's own zygote and fresh
+    children."""
+    from grader.pipeline.grade import Options
+
+    if (options.get("keras", "2") != "2" or "zygote" in options
+            or options.get("fork_children") is False or options.get("use_gpu")):
+        return Options(**options)
+    if "zygote" not in _SHARED:
+        from grader.sandbox.zygote import Zygote
+
+        _SHARED["zygote"] = Zygote(Path(tempfile.mkdtemp(prefix="grader-test-zygote-")))
+    return Options(zygote=_SHARED["zygote"], **options)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    zygote = _SHARED.pop("zygote", None)
+    if zygote is not None:
+        zygote.close()
+        shutil.rmtree(zygote.root, ignore_errors=True)

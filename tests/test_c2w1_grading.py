@@ -17,6 +17,7 @@ from conftest import (
     dump,
     edit,
     failing,
+    grading_options,
     load_solution,
     parts,
     variant_groups,
@@ -24,13 +25,13 @@ from conftest import (
 )
 
 from grader.assignments import get_spec
-from grader.pipeline.grade import Options, grade
+from grader.pipeline.grade import grade
 
 SPEC = get_spec("C2W1")
 
 
 def run(path: Path, history: Path | None = None, **options):
-    return grade(SPEC, path, history, Options(**options))
+    return grade(SPEC, path, history, grading_options(**options))
 
 
 def test_reference_solution_scores_100():

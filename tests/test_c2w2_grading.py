@@ -10,6 +10,7 @@ from conftest import (
     apply_variants,
     assert_fails_exactly,
     dump,
+    grading_options,
     load_solution,
     parts,
     solution_path,
@@ -19,7 +20,7 @@ from conftest import (
 )
 
 from grader.assignments import get_spec
-from grader.pipeline.grade import Options, grade
+from grader.pipeline.grade import grade
 
 SPEC = get_spec("C2W2")
 HISTORY = ROOT / "solutions" / "history_augmented.pkl"
@@ -34,7 +35,7 @@ AUGMENTATION = """rotation_range=40,
 
 
 def run(path, history=HISTORY):
-    return grade(SPEC, path, history, Options())
+    return grade(SPEC, path, history, grading_options())
 
 
 def test_reference_solution_scores_100():

@@ -8,6 +8,7 @@ from conftest import (
     assert_fails_exactly,
     dump,
     failing,
+    grading_options,
     load_solution,
     parts,
     solution_path,
@@ -17,14 +18,14 @@ from conftest import (
 )
 
 from grader.assignments import get_spec
-from grader.pipeline.grade import Options, grade
+from grader.pipeline.grade import grade
 
 SPEC = get_spec("C2W3")
 NAME = "C2W3_Assignment.ipynb"
 
 
 def run(path, **options):
-    return grade(SPEC, path, None, Options(**options))
+    return grade(SPEC, path, None, grading_options(**options))
 
 
 def test_reference_solution_scores_100():

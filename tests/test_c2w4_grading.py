@@ -7,6 +7,7 @@ from conftest import (
     apply_variants,
     assert_fails_exactly,
     dump,
+    grading_options,
     load_solution,
     solution_path,
     template_path,
@@ -16,14 +17,14 @@ from conftest import (
 
 from grader.assignments import get_spec
 from grader.assignments.c2w4.spec import predict_real_seconds
-from grader.pipeline.grade import Options, grade
+from grader.pipeline.grade import grade
 
 SPEC = get_spec("C2W4")
 NAME = "C2W4_Assignment.ipynb"
 
 
 def run(path):
-    return grade(SPEC, path, None, Options())
+    return grade(SPEC, path, None, grading_options())
 
 
 def test_reference_solution_scores_100():

@@ -10,11 +10,20 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ROOT, SOLUTION_HISTORY, dump, edit, failing, load_solution, write
+from conftest import (
+    ROOT,
+    SOLUTION_HISTORY,
+    dump,
+    edit,
+    failing,
+    grading_options,
+    load_solution,
+    write,
+)
 
 from grader.assignments import get_spec
 from grader.assignments.common.feedback import describe_error
-from grader.pipeline.grade import Options, grade
+from grader.pipeline.grade import grade
 from grader.sandbox import course_env
 
 ALIAS_CHECK = """
@@ -97,7 +106,7 @@ def keras_imports_graded(tmp_path_factory):
     nb = edit(nb, "c2w1-create-model", "tf.keras.layers.Dense(512", "keras.layers.Dense(512")
     nb = edit(nb, "c2w1-create-model", "RMSprop(learning_rate=0.001)", "RMSprop(lr=0.001)")
     path = write(nb, tmp_path_factory.mktemp("keras-imports"))
-    return grade(get_spec("C2W1"), path, SOLUTION_HISTORY, Options())
+    return grade(get_spec("C2W1"), path, SOLUTION_HISTORY, grading_options())
 
 
 @pytest.mark.slow

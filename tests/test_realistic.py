@@ -4,7 +4,7 @@ verdict a careful reading of its code gives, part by part."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, dump, edit, failing, load_solution, write
+from conftest import ROOT, dump, edit, failing, grading_options, load_solution, write
 from realistic.corpus import CASES
 
 from grader.assignments import get_spec
@@ -45,7 +45,7 @@ def test_realistic_submissions_get_their_verdicts(group, tmp_path):
         for part, tests in case.expect.items():
             expected[part] = set(tests)
     path = write(nb, tmp_path, f"{code}_Assignment.ipynb")
-    result = grade(get_spec(code), path, HISTORIES.get(code), Options())
+    result = grade(get_spec(code), path, HISTORIES.get(code), grading_options())
     assert {p: set(t) for p, t in failing(result).items()} == expected, dump(result)
 
 

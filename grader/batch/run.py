@@ -123,7 +123,7 @@ class _Batch:
         root.mkdir(parents=True, exist_ok=True)
         log = self.staging / f"worker-{index}.log"
         command = [*self.options.worker_command, f"--assignment={self.spec.code}",
-                   f"--keras={self.options.keras}", "--serve", f"--workroot={root.resolve()}"]
+                   f"--keras={self.options.keras}", f"--workroot={root.resolve()}"]
         with log.open("ab") as sink:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=sink, start_new_session=True)

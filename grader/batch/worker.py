@@ -1,6 +1,6 @@
 """A batch worker: grades submissions one after another, each result written atomically.
 
-    python -m grader.batch.worker --assignment C2W1 --keras 2 --serve [--workroot DIR]
+    python -m grader.batch.worker --assignment C2W1 --keras 2 [--workroot DIR]
 
 reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
 and, once its result is written, prints `{"output": ...}` on stdout; everything else the
@@ -48,11 +48,11 @@ def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.batch.worker")
+    parser = argparse.ArgumentParser(
+        prog="python -m grader.batch.worker",
+        description="grade the jobs given on stdin, one JSON object per line")
     parser.add_argument("--assignment", required=True)
     parser.add_argument("--keras", choices=("2", "3"), default="2")
-    parser.add_argument("--serve", action="store_true", required=True,
-                        help="grade the jobs given on stdin, one JSON object per line")
     parser.add_argument("--workroot", type=Path,
                         help="where the worker makes its work directories")
     args = parser.parse_args(argv)

@@ -1,5 +1,6 @@
 """Entry point of the isolated child process: load the extracted code, run probes, and
-append one JSON line per event to the results file. Verdicts are never computed here."""
+write one JSON line per event to the pipe the parent holds (GRADER_EVENTS_FD). Verdicts are
+never computed here."""
 
 from __future__ import annotations
 
