@@ -11,7 +11,7 @@ from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec
 from grader.pipeline.detect import choose_for_function, detect
 from grader.pipeline.extract import extract
-from grader.pipeline.grade import Options, grade
+from grader.pipeline.grade import Options, grade, zero_result
 from grader.pipeline.history import accuracy_key, curves_of, load_history
 from grader.pipeline.live_source import collect, kernel_cells, module_file_cells, scope_of
 from grader.pipeline.notebook import NotebookError, read_notebook
@@ -32,5 +32,5 @@ __all__ = [
     "accuracy_key", "build_fixtures", "choose_for_function", "codes", "collect", "curves_of",
     "detect", "extract", "find_history", "find_notebook", "get_spec", "grade",
     "grade_submission", "history_names", "kernel_cells", "load_history", "module_file_cells",
-    "read_notebook", "register", "resolve", "scope_of",
+    "read_notebook", "register", "resolve", "scope_of", "zero_result",
 ]

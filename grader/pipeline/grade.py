@@ -75,10 +75,12 @@ def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
     return PartResult(part.name, tests)
 
 
-def _zero(spec: AssignmentSpec, message: str, options: Options, path: Path) -> GradeResult:
+def zero_result(spec: AssignmentSpec, message: str, keras: str,
+                notebook: Path | None) -> GradeResult:
+    """Every check failed for one reason: a submission that could not be graded at all."""
     parts = [_part_result(p, all_fail(p, message)) for p in spec.parts]
-    return GradeResult(spec.code, parts, spec.pass_mark, options.keras, notebook=str(path),
-                       notes=[message])
+    return GradeResult(spec.code, parts, spec.pass_mark, keras, notebook=str(notebook or ""),
+                       notes=[redact(message)])
 
 
 def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
@@ -108,7 +110,7 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     try:
         notebook = read_notebook(notebook_path)
     except NotebookError as exc:
-        result = _zero(spec, str(exc), options, notebook_path)
+        result = zero_result(spec, str(exc), options.keras, notebook_path)
         result.duration_s = time.monotonic() - started
         return result
     extraction = extract(notebook, spec.functions)
