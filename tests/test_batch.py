@@ -29,13 +29,14 @@ from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
 
 from grader.assignments import get_spec
 from grader.batch import journal, similarity
-from grader.batch.files import atomic_write, leftover_temporaries
+from grader.batch.files import leftover_temporaries
 from grader.batch.journal import Journal, Record
 from grader.batch.layout import Entry, LayoutError, discover, safe_id
 from grader.batch.outputs import zero_result
 from grader.batch.report import write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.run import BatchOptions, run_batch
+from grader.model.files import atomic_write
 
 SPEC = get_spec("C2W1")
 GOOD_HISTORY = {"accuracy": [0.6, 0.9, 0.97], "val_accuracy": [0.55, 0.8, 0.86]}

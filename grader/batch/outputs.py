@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.batch.files import atomic_write
+from grader.model.files import atomic_write
 from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec
 from grader.reporters.gradescope import render_gradescope

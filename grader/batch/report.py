@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch import plots
-from grader.batch.files import atomic_write
 from grader.batch.journal import now_iso
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import Pair
+from grader.model.files import atomic_write
 from grader.model.spec import AssignmentSpec
 
 TOP_MESSAGES = 10

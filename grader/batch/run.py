@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.assignments import get_spec
-from grader.batch.files import atomic_write
 from grader.batch.gradebook import write_gradebook
 from grader.batch.journal import Journal, Record, now_iso, submission_digest
 from grader.batch.layout import Entry, discover
@@ -35,6 +34,7 @@ from grader.batch.progress import Progress, format_duration
 from grader.batch.report import write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
+from grader.model.files import atomic_write
 from grader.model.protocol import Limits
 from grader.model.spec import AssignmentSpec
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
     from grader.assignments import get_spec
-    from grader.batch.files import atomic_write
+    from grader.model.files import atomic_write
     from grader.pipeline.grade import Options, grade
     from grader.reporters.json_report import render_json
     from grader.sandbox.zygote import Zygote
