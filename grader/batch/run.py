@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -35,7 +34,7 @@ from grader.batch.report import write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
 from grader.model.files import atomic_write
-from grader.model.protocol import Limits
+from grader.model.protocol import Limits, describe_exit
 from grader.model.spec import AssignmentSpec
 
 STAGING = ".work"
@@ -90,17 +89,6 @@ class _Job:
 
     def acknowledged(self) -> bool:
         return json.dumps({"output": str(self.output)}) in self.slot.acks
-
-
-def _describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = " (often: it ran out of memory)" if -code == signal.SIGKILL else ""
-        return f"was killed by {name}{hint}"
-    return f"exited with status {code}"
 
 
 class _Batch:
@@ -169,7 +157,8 @@ class _Batch:
             except (OSError, ValueError, KeyError, TypeError):
                 reason = "The grading process finished without a readable result."
         else:
-            reason = f"The grading process {_describe_exit(job.slot.proc.returncode)}."
+            how = describe_exit(job.slot.proc.returncode, learner=False)
+            reason = f"The grading process {how}."
         folder = self.out / job.entry.learner
         if result is None:
             reason = ("The grader could not grade this submission: " + reason[0].lower()

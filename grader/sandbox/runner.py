@@ -18,7 +18,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.model.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeRequest
+from grader.model.protocol import (
+    DEFAULT_LIMITS,
+    Limits,
+    ProbeOutcome,
+    ProbeRequest,
+    describe_exit,
+)
 from grader.pipeline.extract import Snippet
 from grader.sandbox import confine
 from grader.sandbox.confine import PidsCgroup, child_env
@@ -66,24 +72,6 @@ def _kill(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is None:
-        return "was still running"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = {
-            "SIGKILL": " (often: it ran out of memory)",
-            "SIGSEGV": " (a crash inside native code)",
-            "SIGXFSZ": " (it wrote a file over the size limit)",
-            "SIGXCPU": " (it used up its CPU time)",
-        }.get(name, "")
-        return f"was killed by {name}{hint}"
-    return f"exited with status {code} (sys.exit or os._exit in your code?)"
 
 
 class _Events:
@@ -310,17 +298,17 @@ def run_probes(
             out_of_cpu = any(e.get("event") == "limit" for e in events)
             reason = timed_out or (
                 f"was stopped: it used up its {limits.cpu_seconds} s of CPU time" if out_of_cpu
-                else f"stopped: the grading process {_describe_exit(exit_code)}")
+                else f"stopped: the grading process {describe_exit(exit_code)}")
             outcomes[name] = ProbeOutcome(name, failure=reason)
         elif not loaded or (timed_out and not started_names):
             reason = timed_out or (
-                f"could not run: loading your code {_describe_exit(exit_code)}")
+                f"could not run: loading your code {describe_exit(exit_code)}")
             for p in remaining:
                 outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
         before = len(remaining)
         remaining = [p for p in remaining if p.name not in outcomes]
         if remaining and len(remaining) == before:  # no progress: do not loop forever
-            reason = f"could not run: the grading process {_describe_exit(exit_code)}"
+            reason = f"could not run: the grading process {describe_exit(exit_code)}"
             for p in remaining:
                 outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
             remaining = []
