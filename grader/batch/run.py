@@ -27,7 +27,7 @@ from grader.assignments import get_spec
 from grader.batch.gradebook import write_gradebook
 from grader.batch.journal import Journal, Record, now_iso, submission_digest
 from grader.batch.layout import Entry, discover
-from grader.batch.outputs import read_result, result_from_dict, write_outputs, zero_result
+from grader.batch.outputs import read_result, write_outputs, zero_result
 from grader.batch.proctree import kill_tree
 from grader.batch.progress import Progress, format_duration
 from grader.batch.report import write_report
@@ -35,6 +35,7 @@ from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
 from grader.model.files import atomic_write
 from grader.model.protocol import Limits, describe_exit
+from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
 
 STAGING = ".work"
@@ -153,7 +154,7 @@ class _Batch:
                       "and was stopped.")
         elif job.acknowledged():
             try:
-                result = result_from_dict(json.loads(job.output.read_text(encoding="utf-8")))
+                result = GradeResult.from_dict(json.loads(job.output.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):
                 reason = "The grading process finished without a readable result."
         else:
