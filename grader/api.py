@@ -12,7 +12,7 @@ from grader.model.spec import AssignmentSpec
 from grader.pipeline.detect import choose_for_function, detect
 from grader.pipeline.extract import extract
 from grader.pipeline.grade import Options, grade, zero_result
-from grader.pipeline.history import accuracy_key, curves_of, load_history
+from grader.pipeline.history import accuracy_key, curves_of, load_history, unit_curve
 from grader.pipeline.live_source import collect, kernel_cells, module_file_cells, scope_of
 from grader.pipeline.notebook import NotebookError, read_notebook
 from grader.pipeline.submission import (
@@ -32,5 +32,5 @@ __all__ = [
     "accuracy_key", "build_fixtures", "choose_for_function", "codes", "collect", "curves_of",
     "detect", "extract", "find_history", "find_notebook", "get_spec", "grade",
     "grade_submission", "history_names", "kernel_cells", "load_history", "module_file_cells",
-    "read_notebook", "register", "resolve", "scope_of", "zero_result",
+    "read_notebook", "register", "resolve", "scope_of", "unit_curve", "zero_result",
 ]

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from grader.api import CODES
-from grader.batch.files import atomic_write  # TODO(merge): grader.model.files
+from grader.model.files import atomic_write
 from grader.model.protocol import Limits
 from grader.reporters import RENDERERS
 

@@ -27,15 +27,16 @@ import pytest
 from conftest import ROOT
 from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
 
+from grader.api import zero_result
 from grader.assignments import get_spec
 from grader.batch import journal, similarity
-from grader.batch.files import atomic_write, leftover_temporaries
+from grader.batch.files import leftover_temporaries
 from grader.batch.journal import Journal, Record
 from grader.batch.layout import Entry, LayoutError, discover, safe_id
-from grader.batch.outputs import zero_result
 from grader.batch.report import write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.run import BatchOptions, run_batch
+from grader.model.files import atomic_write
 
 SPEC = get_spec("C2W1")
 GOOD_HISTORY = {"accuracy": [0.6, 0.9, 0.97], "val_accuracy": [0.55, 0.8, 0.86]}
@@ -369,7 +370,7 @@ def test_report_html_in_headless_chromium(tmp_path):
     for i, (name, history) in enumerate([("alice", GOOD_HISTORY), ("bob", None),
                                          ("mallory", _Evil())]):
         message = ["<script>alert(1)</script> raised", "wrong size", "<img src=x onerror=y>"][i]
-        result = zero_result(SPEC, "2", tmp_path / f"{name}.ipynb", message)
+        result = zero_result(SPEC, message, "2", tmp_path / f"{name}.ipynb")
         for part in result.parts[: i + 1]:
             for test in part.tests:
                 test.passed, test.points = True, test.max_points

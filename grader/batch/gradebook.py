@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from grader.batch.files import atomic_write
 from grader.batch.rows import LearnerRow
+from grader.model.files import atomic_write
 from grader.model.spec import AssignmentSpec
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.batch.files import atomic_write
-from grader.model.results import GradeResult, PartResult, TestResult
-from grader.model.spec import AssignmentSpec
+from grader.model.files import atomic_write
+from grader.model.results import GradeResult
 from grader.reporters.gradescope import render_gradescope
 from grader.reporters.json_report import render_json
 from grader.reporters.junit import render_junit
@@ -20,29 +19,6 @@ RENDERINGS = (("feedback.txt", render_learner), ("results.json", render_gradesco
               ("junit.xml", render_junit), (RESULT, render_json))
 
 
-def result_from_dict(data: dict) -> GradeResult:
-    """The inverse of GradeResult.to_dict (the JSON contract loses nothing)."""
-    parts = [PartResult(p["name"],
-                        [TestResult(t["name"], bool(t["passed"]), t["message"],
-                                    float(t["score"]), float(t["max_score"]))
-                         for t in p["tests"]],
-                        list(p.get("notes", [])), p.get("found_by"))
-             for p in data["parts"]]
-    curves = data.get("curves")
-    return GradeResult(data["assignment"], parts, float(data["pass_mark"]), str(data["keras"]),
-                       float(data.get("duration_s", 0.0)), str(data.get("notebook", "")),
-                       list(data.get("notes", [])), curves if isinstance(curves, dict) else None)
-
-
-def zero_result(spec: AssignmentSpec, keras: str, notebook: Path | None,
-                reason: str) -> GradeResult:
-    """Every check failed with `reason`: for a submission that could not be graded at all."""
-    parts = [PartResult(p.name, [TestResult(name, False, reason, 0.0, points)
-                                 for name, points in p.tests]) for p in spec.parts]
-    return GradeResult(spec.code, parts, spec.pass_mark, keras,
-                       notebook=str(notebook or ""), notes=[reason])
-
-
 def write_outputs(folder: Path, result: GradeResult) -> None:
     for name, render in RENDERINGS:
         atomic_write(folder / name, render(result, color=False))
@@ -51,6 +27,6 @@ def write_outputs(folder: Path, result: GradeResult) -> None:
 def read_result(folder: Path) -> GradeResult | None:
     """The learner's graded result, or None when it is missing or unreadable."""
     try:
-        return result_from_dict(json.loads((folder / RESULT).read_text(encoding="utf-8")))
+        return GradeResult.from_dict(json.loads((folder / RESULT).read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None

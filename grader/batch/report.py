@@ -5,18 +5,18 @@ failure messages that quote learner code or exceptions) goes through html.escape
 from __future__ import annotations
 
 import html
-import math
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.api import curves_of, load_history, unit_curve
 from grader.batch import plots
-from grader.batch.files import atomic_write
 from grader.batch.journal import now_iso
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import Pair
+from grader.model.files import atomic_write
 from grader.model.spec import AssignmentSpec
 
 TOP_MESSAGES = 10
@@ -46,32 +46,12 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _numbers(values: object) -> list[float] | None:
-    if not isinstance(values, list) or not values:
-        return None
-    out = []
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            return None
-        out.append(min(max(float(v), 0.0), 1.0))
-    return out
-
-
 def read_curves(path: Path) -> Curves | str:
     """The learner's accuracy curves, read with the grader's safe loader (never
     pickle.load), or why there are none."""
-    from grader.api import accuracy_key, load_history
-
-    data, error = load_history(path)
-    if error:
-        return f"{path.name} was refused: {error}"
-    if not isinstance(data, dict):
-        return f"{path.name} holds no dict"
-    key = accuracy_key(data)
-    acc, val = _numbers(data.get(key)), _numbers(data.get(f"val_{key}"))
-    if acc is None or val is None:
-        return f"{path.name} has no usable 'accuracy' and 'val_accuracy' lists"
-    return Curves(acc, val)
+    found = curves_of(path, *load_history(path))
+    return Curves(found["accuracy"], found["val_accuracy"]) if "accuracy" in found else (
+        found["error"])
 
 
 def load_all_curves(rows: list[LearnerRow]) -> dict[str, Curves | str]:
@@ -81,7 +61,7 @@ def load_all_curves(rows: list[LearnerRow]) -> dict[str, Curves | str]:
     for row in rows:
         history, found = row.entry.history, row.result.curves
         if isinstance(found, dict) and "accuracy" in found:
-            acc, val = _numbers(found.get("accuracy")), _numbers(found.get("val_accuracy"))
+            acc, val = unit_curve(found.get("accuracy")), unit_curve(found.get("val_accuracy"))
             curves[row.learner] = Curves(acc, val) if acc and val else "unusable curves"
         elif isinstance(found, dict) and "error" in found:
             curves[row.learner] = str(found["error"])

@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -24,18 +23,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from grader.api import get_spec
-from grader.batch.files import atomic_write
+from grader.api import get_spec, zero_result
 from grader.batch.gradebook import write_gradebook
 from grader.batch.journal import Journal, Record, now_iso, submission_digest
 from grader.batch.layout import Entry, discover
-from grader.batch.outputs import read_result, result_from_dict, write_outputs, zero_result
+from grader.batch.outputs import read_result, write_outputs
 from grader.batch.proctree import kill_tree
 from grader.batch.progress import Progress, format_duration
 from grader.batch.report import write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
-from grader.model.protocol import Limits
+from grader.model.files import atomic_write
+from grader.model.protocol import Limits, describe_exit
+from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
 
 STAGING = ".work"
@@ -90,17 +90,6 @@ class _Job:
 
     def acknowledged(self) -> bool:
         return json.dumps({"output": str(self.output)}) in self.slot.acks
-
-
-def _describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = " (often: it ran out of memory)" if -code == signal.SIGKILL else ""
-        return f"was killed by {name}{hint}"
-    return f"exited with status {code}"
 
 
 class _Batch:
@@ -165,16 +154,17 @@ class _Batch:
                       "and was stopped.")
         elif job.acknowledged():
             try:
-                result = result_from_dict(json.loads(job.output.read_text(encoding="utf-8")))
+                result = GradeResult.from_dict(json.loads(job.output.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):
                 reason = "The grading process finished without a readable result."
         else:
-            reason = f"The grading process {_describe_exit(job.slot.proc.returncode)}."
+            how = describe_exit(job.slot.proc.returncode, learner=False)
+            reason = f"The grading process {how}."
         folder = self.out / job.entry.learner
         if result is None:
             reason = ("The grader could not grade this submission: " + reason[0].lower()
                       + reason[1:] + " Your instructor has the details.")
-            result = zero_result(self.spec, self.options.keras, job.entry.notebook, reason)
+            result = zero_result(self.spec, reason, self.options.keras, job.entry.notebook)
             folder.mkdir(parents=True, exist_ok=True)
             # the worker's own output while it graded this one, for the instructor only
             atomic_write(folder / "grading.log", self._log_of(job))
@@ -244,8 +234,8 @@ class _Batch:
     def missing(self, entry: Entry) -> LearnerRow:
         reason = (f"No notebook (.ipynb) was found in this submission: submit "
                   f"{self.spec.code}_Assignment.ipynb.")
-        row = LearnerRow(entry, MISSING, zero_result(self.spec, self.options.keras, None,
-                                                     reason), reason)
+        row = LearnerRow(entry, MISSING, zero_result(self.spec, reason, self.options.keras,
+                                                     None), reason)
         self.record(row, "", 0.0)
         return row
 

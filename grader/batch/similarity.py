@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from grader.batch.files import atomic_write
+from grader.model.files import atomic_write
 from grader.model.spec import AssignmentSpec
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -25,7 +25,7 @@ from pathlib import Path
 
 def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
     from grader.api import Options, Zygote, get_spec, grade
-    from grader.batch.files import atomic_write
+    from grader.model.files import atomic_write
     from grader.reporters.json_report import render_json
 
     acks = os.fdopen(os.dup(1), "w", buffering=1)

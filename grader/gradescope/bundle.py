@@ -9,6 +9,7 @@ of its own only when Python itself cannot start.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from grader.api import get_spec
 from grader.gradescope.run import zero_results
+from grader.model.files import atomic_write
 
 SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root with network, when it builds the autograder image.
@@ -112,10 +114,10 @@ def build_bundle(code: str, output: Path, keras: str = "2") -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as tmp:
         wheel = build_wheel(Path(tmp))
-        partial = output.with_name(output.name + ".tmp")
-        with zipfile.ZipFile(partial, "w") as archive:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
             _add(archive, "setup.sh", _fill(SETUP_SH, code, keras).encode(), 0o755)
             _add(archive, "run_autograder", _fill(RUN_AUTOGRADER, code, keras).encode(), 0o755)
             _add(archive, wheel.name, wheel.read_bytes(), 0o644)
-        partial.replace(output)
+    atomic_write(output, buffer.getvalue())
     return output

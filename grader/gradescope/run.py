@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from grader.api import CannotGrade, find_notebook, get_spec, grade_submission, resolve
-from grader.batch.files import atomic_write  # TODO(merge): grader.model.files
+from grader.model.files import atomic_write
 from grader.model.redact import redact
 from grader.reporters.gradescope import render_gradescope
 

@@ -4,6 +4,7 @@ ends can use these types without pulling in the process machinery."""
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass, field
 
 OUTPUT_LIMIT = 256 * 1024
@@ -37,3 +38,28 @@ class ProbeOutcome:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+_SIGNAL_HINTS = {
+    "SIGKILL": " (often: it ran out of memory)",
+    "SIGSEGV": " (a crash inside native code)",
+    "SIGXFSZ": " (it wrote a file over the size limit)",
+    "SIGXCPU": " (it used up its CPU time)",
+}
+
+
+def describe_exit(code: int | None, learner: bool = True) -> str:
+    """How a process ended, to follow "the grading process": "was killed by SIGKILL (often:
+    it ran out of memory)". `learner`: it ran learner code, so the hints name what in that
+    code can end it so; otherwise (a batch worker) only running out of memory is hinted at."""
+    if code is None:
+        return "was still running"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = _SIGNAL_HINTS.get(name, "") if learner or name == "SIGKILL" else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with status {code}" + (
+        " (sys.exit or os._exit in your code?)" if learner else "")

@@ -94,3 +94,16 @@ class GradeResult:
             "curves": self.curves,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> GradeResult:
+        """The inverse of to_dict (the JSON contract loses nothing)."""
+        parts = [PartResult(p["name"],
+                            [TestResult(t["name"], bool(t["passed"]), t["message"],
+                                        float(t["score"]), float(t["max_score"]))
+                             for t in p["tests"]],
+                            list(p.get("notes", [])), p.get("found_by"))
+                 for p in data["parts"]]
+        curves = data.get("curves")
+        return cls(data["assignment"], parts, float(data["pass_mark"]), str(data["keras"]),
+                   float(data.get("duration_s", 0.0)), str(data.get("notebook", "")),
+                   list(data.get("notes", [])), curves if isinstance(curves, dict) else None)

@@ -65,18 +65,26 @@ def accuracy_key(data: dict) -> str:
     return "accuracy"
 
 
+def unit_curve(values) -> list[float] | None:
+    """A non-empty list of finite numbers, clamped to [0, 1] for drawing; else None."""
+    floats = _as_floats(values)
+    if floats is None or not all(map(math.isfinite, floats)):
+        return None
+    return [min(max(v, 0.0), 1.0) for v in floats]
+
+
 def curves_of(path: Path, data, error: str | None) -> dict:
-    """The accuracy curves a report draws (clamped to [0, 1]), or why there are none."""
+    """The accuracy curves a report draws (clamped to [0, 1]), or why there are none;
+    `data, error` as load_history returns them."""
     if error:
         return {"error": f"{path.name} was refused: {error}"}
     if not isinstance(data, dict):
         return {"error": f"{path.name} holds no dict"}
     key = accuracy_key(data)
-    acc, val = _as_floats(data.get(key)), _as_floats(data.get(f"val_{key}"))
-    if acc is None or val is None or not all(map(math.isfinite, acc + val)):
+    acc, val = unit_curve(data.get(key)), unit_curve(data.get(f"val_{key}"))
+    if acc is None or val is None:
         return {"error": f"{path.name} has no usable 'accuracy' and 'val_accuracy' lists"}
-    return {"accuracy": [min(max(v, 0.0), 1.0) for v in acc],
-            "val_accuracy": [min(max(v, 0.0), 1.0) for v in val]}
+    return {"accuracy": acc, "val_accuracy": val}
 
 
 def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,

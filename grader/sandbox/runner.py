@@ -22,6 +22,7 @@ from grader.model.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeReq
 from grader.pipeline.extract import Snippet
 from grader.sandbox import confine
 from grader.sandbox.confine import PidsCgroup, child_env
+from grader.sandbox.outcomes import outcomes_from_events
 from grader.sandbox.zygote import Zygote, ZygoteGone
 
 
@@ -66,24 +67,6 @@ def _kill(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is None:
-        return "was still running"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = {
-            "SIGKILL": " (often: it ran out of memory)",
-            "SIGSEGV": " (a crash inside native code)",
-            "SIGXFSZ": " (it wrote a file over the size limit)",
-            "SIGXCPU": " (it used up its CPU time)",
-        }.get(name, "")
-        return f"was killed by {name}{hint}"
-    return f"exited with status {code} (sys.exit or os._exit in your code?)"
 
 
 class _Events:
@@ -193,6 +176,50 @@ def prestart(workdir: Path, keras: str = "2", limits: Limits = DEFAULT_LIMITS,
     return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm, course_tmp=course_tmp)
 
 
+LOAD_TIMEOUT_S = 120.0
+
+
+def _supervise(spawned: Spawned, task: bytes, remaining: list[ProbeRequest], deadline: float,
+               limits: Limits) -> str | None:
+    """Hand the child its task, then watch the running probe's clock (or, before the first
+    starts, loading's) and the submission's; kill the child when one runs out and say which
+    (None: the child ended by itself)."""
+    proc, events_reader = spawned.proc, spawned.events
+    try:
+        proc.stdin.write(task)
+        proc.stdin.close()
+    except OSError:  # it died before reading: reported by outcomes_from_events
+        pass
+    current: str | None = None
+    probe_started = time.monotonic()
+    while proc.poll() is None:
+        time.sleep(0.05)
+        events = list(events_reader.items)
+        started = [e for e in events if e.get("event") == "start"]
+        done = {e.get("probe") for e in events if e.get("event") == "done"}
+        running = [e.get("probe") for e in started if e.get("probe") not in done]
+        if running and running[-1] != current:
+            current = running[-1]
+            probe_started = time.monotonic()
+        elif not running and current is not None:
+            current = None
+            probe_started = time.monotonic()
+        now = time.monotonic()
+        if current is not None:
+            budget = next((p.timeout_s for p in remaining if p.name == current), 60.0)
+            if now - probe_started > budget:
+                _kill(proc)
+                return f"did not finish within {budget:.0f} s"
+        elif not started and now - probe_started > LOAD_TIMEOUT_S:
+            _kill(proc)
+            return f"loading your code did not finish within {LOAD_TIMEOUT_S:.0f} s"
+        if now >= deadline:
+            _kill(proc)
+            return (f"was stopped: the submission used up its "
+                    f"{limits.submission_timeout_s:.0f} s time limit")
+    return None
+
+
 def run_probes(
     assignment: str,
     snippets: list[Snippet],
@@ -231,99 +258,19 @@ def run_probes(
         spawned = prestarted or _spawn(workdir, keras, limits, use_gpu, zygote=zygote,
                                        course_tmp=course_tmp)
         prestarted = None
-        proc, events_reader, cgroup = spawned.proc, spawned.events, spawned.cgroup
-        try:
-            proc.stdin.write(task)
-            proc.stdin.close()
-        except OSError:  # it died before reading: reported below
-            pass
-        current: str | None = None
-        probe_started = time.monotonic()
-        load_timeout = 120.0
-        timed_out: str | None = None
-        while proc.poll() is None:
-            time.sleep(0.05)
-            events = list(events_reader.items)
-            started = [e for e in events if e.get("event") == "start"]
-            done = {e.get("probe") for e in events if e.get("event") == "done"}
-            running = [e.get("probe") for e in started if e.get("probe") not in done]
-            if running and running[-1] != current:
-                current = running[-1]
-                probe_started = time.monotonic()
-            elif not running and current is not None:
-                current = None
-                probe_started = time.monotonic()
-            now = time.monotonic()
-            if current is not None:
-                budget = next((p.timeout_s for p in remaining if p.name == current), 60.0)
-                if now - probe_started > budget:
-                    timed_out = f"did not finish within {budget:.0f} s"
-                    _kill(proc)
-                    break
-            elif not started and now - probe_started > load_timeout:
-                timed_out = f"loading your code did not finish within {load_timeout:.0f} s"
-                _kill(proc)
-                break
-            if now >= deadline:
-                timed_out = (f"was stopped: the submission used up its "
-                             f"{limits.submission_timeout_s:.0f} s time limit")
-                _kill(proc)
-                break
-        proc.wait()
-        exit_code = proc.returncode
-        cgroup.close()
+        timed_out = _supervise(spawned, task, remaining, deadline, limits)
+        spawned.proc.wait()
+        exit_code = spawned.proc.returncode
+        spawned.cgroup.close()
         spawned.drain.join(timeout=5)
         room = limits.output_bytes - sum(len(chunk) for chunk in output)
         output.extend(chunk for chunk in spawned.output if room > 0)
         truncated = truncated or bool(spawned.flags.get("truncated"))
-        events = events_reader.join()
-        expected = {p.name for p in remaining}
-        loaded = [e for e in events if e.get("event") == "loaded"]
-        if loaded and not load_problems:
-            problems = loaded[0].get("problems", [])
-            load_problems = [p for p in problems if isinstance(p, dict)] if isinstance(
-                problems, list) else []
-        finished_names = set()
-        current_probe = None
-        for event in events:  # accept a result only for the probe that is running
-            name = event.get("probe")
-            if event.get("event") == "start" and name in expected:
-                current_probe = name
-            elif event.get("event") == "done" and name == current_probe:
-                current_probe = None
-                observation = event.get("observation")
-                finished_names.add(name)
-                outcomes[name] = ProbeOutcome(
-                    name, observation=observation if isinstance(observation, dict) else {},
-                    seconds=float(event.get("seconds", 0) or 0))
-        started_names = [e.get("probe") for e in events
-                         if e.get("event") == "start" and e.get("probe") in expected]
-        unfinished = [n for n in started_names if n not in finished_names]
-        refused = [e for e in events if e.get("event") == "sandbox_failed"]
-        if refused:
-            reason = ("could not run: the grader could not confine your code "
-                      f"({refused[0].get('error')}); ask your instructor")
-            for p in remaining:
-                outcomes.setdefault(p.name, ProbeOutcome(p.name, failure=reason))
-        elif unfinished:
-            name = unfinished[-1]
-            out_of_cpu = any(e.get("event") == "limit" for e in events)
-            reason = timed_out or (
-                f"was stopped: it used up its {limits.cpu_seconds} s of CPU time" if out_of_cpu
-                else f"stopped: the grading process {_describe_exit(exit_code)}")
-            outcomes[name] = ProbeOutcome(name, failure=reason)
-        elif not loaded or (timed_out and not started_names):
-            reason = timed_out or (
-                f"could not run: loading your code {_describe_exit(exit_code)}")
-            for p in remaining:
-                outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
-        before = len(remaining)
-        remaining = [p for p in remaining if p.name not in outcomes]
-        if remaining and len(remaining) == before:  # no progress: do not loop forever
-            reason = f"could not run: the grading process {_describe_exit(exit_code)}"
-            for p in remaining:
-                outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
-            remaining = []
+        settled = outcomes_from_events(remaining, spawned.events.join(), exit_code, timed_out,
+                                       limits)
+        outcomes.update(settled.outcomes)
+        load_problems = load_problems or settled.load_problems
+        remaining = settled.restart_from
     if prestarted is not None:  # no probe needed it
         prestarted.discard()
     text = b"".join(output)[: limits.output_bytes].decode("utf-8", errors="replace")

@@ -1,0 +1,77 @@
+"""What one learner child settled, as a pure function of the events it sent and how it
+ended: no process, no clock. The runner (sandbox/runner.py) starts the child, watches the
+clocks, and hands the events, the exit status and any timeout here; the probes this leaves
+unsettled run in a new child."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from grader.model.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeRequest, describe_exit
+
+
+class Settled(NamedTuple):
+    outcomes: dict[str, ProbeOutcome]  # the probes this child settled, by name
+    restart_from: list[ProbeRequest]  # for a new child: those left; empty when none are
+    load_problems: list[dict]  # what loading the learner's code reported ([]: not loaded)
+
+
+def _load_problems(loaded: list[dict]) -> list[dict]:
+    if not loaded:
+        return []
+    problems = loaded[0].get("problems", [])
+    return [p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else []
+
+
+def outcomes_from_events(requests: list[ProbeRequest], events: list[dict],
+                         exit_code: int | None, timed_out: str | None = None,
+                         limits: Limits = DEFAULT_LIMITS) -> Settled:
+    """`requests`: the probes the child was asked to run, in order; `events`: the JSON
+    objects it reported, in order; `exit_code`: Popen.returncode (negative: the signal);
+    `timed_out`: why the parent killed it, when it did. A probe that started and did not
+    finish fails (only that one: the rest restart); a child refused confinement fails all;
+    one that never loaded the learner's code (or ran out of time loading it) fails all."""
+    outcomes: dict[str, ProbeOutcome] = {}
+    expected = {p.name for p in requests}
+    loaded = [e for e in events if e.get("event") == "loaded"]
+    finished_names = set()
+    current_probe = None
+    for event in events:  # accept a result only for the probe that is running
+        name = event.get("probe")
+        if event.get("event") == "start" and name in expected:
+            current_probe = name
+        elif event.get("event") == "done" and name == current_probe:
+            current_probe = None
+            observation = event.get("observation")
+            finished_names.add(name)
+            outcomes[name] = ProbeOutcome(
+                name, observation=observation if isinstance(observation, dict) else {},
+                seconds=float(event.get("seconds", 0) or 0))
+    started_names = [e.get("probe") for e in events
+                     if e.get("event") == "start" and e.get("probe") in expected]
+    unfinished = [n for n in started_names if n not in finished_names]
+    refused = [e for e in events if e.get("event") == "sandbox_failed"]
+    if refused:
+        reason = ("could not run: the grader could not confine your code "
+                  f"({refused[0].get('error')}); ask your instructor")
+        for p in requests:
+            outcomes.setdefault(p.name, ProbeOutcome(p.name, failure=reason))
+    elif unfinished:
+        name = unfinished[-1]
+        out_of_cpu = any(e.get("event") == "limit" for e in events)
+        reason = timed_out or (
+            f"was stopped: it used up its {limits.cpu_seconds} s of CPU time" if out_of_cpu
+            else f"stopped: the grading process {describe_exit(exit_code)}")
+        outcomes[name] = ProbeOutcome(name, failure=reason)
+    elif not loaded or (timed_out and not started_names):
+        reason = timed_out or (
+            f"could not run: loading your code {describe_exit(exit_code)}")
+        for p in requests:
+            outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+    restart_from = [p for p in requests if p.name not in outcomes]
+    if restart_from and len(restart_from) == len(requests):  # no progress: do not loop forever
+        reason = f"could not run: the grading process {describe_exit(exit_code)}"
+        for p in restart_from:
+            outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+        restart_from = []
+    return Settled(outcomes, restart_from, _load_problems(loaded))

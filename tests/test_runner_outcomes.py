@@ -1,0 +1,111 @@
+"""What one learner child settled, from its events and exit status alone (no process, no
+TensorFlow): sandbox/outcomes.py, which sandbox/runner.py feeds."""
+
+from __future__ import annotations
+
+from grader.model.protocol import Limits, ProbeRequest, describe_exit
+from grader.sandbox.outcomes import outcomes_from_events
+
+PROBES = [ProbeRequest("a", 10.0), ProbeRequest("b", 10.0), ProbeRequest("c", 10.0)]
+LOADED = {"event": "loaded", "problems": [], "seconds": 0.2}
+
+
+def _start(name: str) -> dict:
+    return {"event": "start", "probe": name}
+
+
+def _done(name: str, **observation) -> dict:
+    return {"event": "done", "probe": name, "observation": observation, "seconds": 0.5}
+
+
+def _failures(outcomes) -> dict[str, str | None]:
+    return {name: outcome.failure for name, outcome in outcomes.items()}
+
+
+def test_all_probes_done():
+    events = [LOADED] + [e for p in PROBES for e in (_start(p.name), _done(p.name, ok=p.name))]
+    outcomes, restart_from, problems = outcomes_from_events(PROBES, events, 0)
+    assert restart_from == [] and problems == []
+    assert list(outcomes) == ["a", "b", "c"]
+    assert [o.observation for o in outcomes.values()] == [{"ok": "a"}, {"ok": "b"}, {"ok": "c"}]
+    assert all(o.failure is None and o.seconds == 0.5 for o in outcomes.values())
+
+
+def test_a_timed_out_probe_costs_only_itself_and_the_rest_restart():
+    events = [LOADED, _start("a"), _done("a"), _start("b")]
+    settled = outcomes_from_events(PROBES, events, -9, timed_out="did not finish within 10 s")
+    assert _failures(settled.outcomes) == {"a": None, "b": "did not finish within 10 s"}
+    assert settled.restart_from == [PROBES[2]]
+
+
+def test_killed_mid_probe_names_the_signal():
+    settled = outcomes_from_events(PROBES, [LOADED, _start("a")], -9)
+    assert _failures(settled.outcomes) == {
+        "a": "stopped: the grading process was killed by SIGKILL (often: it ran out of memory)"}
+    assert settled.restart_from == PROBES[1:]
+    segv = outcomes_from_events(PROBES, [LOADED, _start("a"), _done("a"), _start("b")], -11)
+    assert segv.outcomes["b"].failure == (
+        "stopped: the grading process was killed by SIGSEGV (a crash inside native code)")
+    exited = outcomes_from_events(PROBES, [LOADED, _start("a")], 3)
+    assert exited.outcomes["a"].failure == (
+        "stopped: the grading process exited with status 3 (sys.exit or os._exit in your code?)")
+
+
+def test_out_of_cpu_time():
+    events = [LOADED, _start("a"), {"event": "limit", "what": "cpu"}]
+    settled = outcomes_from_events(PROBES, events, -24, limits=Limits(cpu_seconds=30))
+    assert settled.outcomes["a"].failure == "was stopped: it used up its 30 s of CPU time"
+
+
+def test_sandbox_failed_fails_what_did_not_finish():
+    events = [LOADED, _start("a"), _done("a", x=1),
+              {"event": "sandbox_failed", "error": "OSError: no namespaces"}]
+    settled = outcomes_from_events(PROBES, events, 1)
+    reason = ("could not run: the grader could not confine your code (OSError: no namespaces); "
+              "ask your instructor")
+    assert _failures(settled.outcomes) == {"a": None, "b": reason, "c": reason}
+    assert settled.outcomes["a"].observation == {"x": 1} and settled.restart_from == []
+
+
+def test_load_problems_and_failures_to_load():
+    loaded = {"event": "loaded", "problems": [{"line": 3, "message": "NameError"}, "junk"]}
+    events = [loaded, _start("a"), _done("a"), _start("b"), _done("b"), _start("c"), _done("c")]
+    assert outcomes_from_events(PROBES, events, 0).load_problems == [
+        {"line": 3, "message": "NameError"}]
+    assert outcomes_from_events(PROBES, [{"event": "loaded", "problems": "x"}], 0).load_problems \
+        == []
+
+    never = outcomes_from_events(PROBES, [{"event": "loading"}], 1)
+    assert set(_failures(never.outcomes).values()) == {
+        "could not run: loading your code exited with status 1 (sys.exit or os._exit in your "
+        "code?)"}
+    assert list(never.outcomes) == ["a", "b", "c"] and never.restart_from == []
+    assert never.load_problems == []
+
+    slow = "loading your code did not finish within 120 s"
+    hung = outcomes_from_events(PROBES, [{"event": "loading"}], -9, timed_out=slow)
+    assert set(_failures(hung.outcomes).values()) == {slow}
+
+
+def test_no_progress_ends_the_restarts():
+    settled = outcomes_from_events(PROBES, [LOADED, {"event": "finished"}], 0)
+    assert set(_failures(settled.outcomes).values()) == {
+        "could not run: the grading process exited with status 0 (sys.exit or os._exit in your "
+        "code?)"}
+    assert settled.restart_from == []
+
+
+def test_a_result_counts_only_for_the_probe_that_is_running():
+    events = [LOADED, _done("b", forged=True), _start("a"), _done("b", forged=True),
+              _start("zz"), _done("a", real=True)]
+    settled = outcomes_from_events(PROBES, events, -9)
+    assert list(settled.outcomes) == ["a"] and settled.outcomes["a"].observation == {"real": True}
+    assert settled.restart_from == PROBES[1:]
+
+
+def test_describe_exit_for_a_batch_worker():
+    assert describe_exit(-9, learner=False) == "was killed by SIGKILL (often: it ran out of memory)"
+    assert describe_exit(-11, learner=False) == "was killed by SIGSEGV"
+    assert describe_exit(2, learner=False) == "exited with status 2"
+    assert describe_exit(-200) == "was killed by signal 200"
+    assert describe_exit(None) == "was still running"
