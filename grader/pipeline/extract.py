@@ -152,9 +152,23 @@ def _has_lr_keyword(node: ast.AST) -> bool:
 
 
 def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
+    """Parse every code cell, choose each graded function's definition (tag, comment, then
+    anywhere; the last within a rule), then keep imports, definitions and constants."""
     result = Extraction()
     parsed = [_parse(c) for c in notebook.code_cells]
+    _note_unreadable(result, parsed, required)
+    chosen = {name: _choose(result, parsed, name) for name in required}
+    chosen = {name: p for name, p in chosen.items() if p is not None}
+    selected = {id(p) for p in parsed if p.tree is not None and p.cell.graded}
+    selected |= {id(p) for p in chosen.values()}
+    for p in parsed:
+        if p.tree is not None:
+            _collect(result, p, required, chosen, id(p) in selected)
+    return result
 
+
+def _note_unreadable(result: Extraction, parsed: list[_ParsedCell],
+                     required: tuple[str, ...]) -> None:
     for p in parsed:
         if p.error:
             for name in p.defines:
@@ -165,86 +179,84 @@ def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
             if p.cell.graded:
                 result.note(None, f"Graded cell {p.cell.index + 1} could not be read: {p.error}.")
 
-    rules = (
-        (RULE_TAG, lambda p: p.cell.graded),
-        (RULE_COMMENT, lambda p: bool(p.commented)),
-        (RULE_ANYWHERE, lambda p: True),
-    )
-    chosen: dict[str, _ParsedCell] = {}
-    for name in required:
-        for rule, selects in rules:
-            candidates = [p for p in parsed if p.tree is not None and selects(p)
-                          and name in p.defines]
-            if candidates:
-                winner = candidates[-1]
-                chosen[name] = winner
-                result.functions[name] = FoundFunction(name, winner.cell.index, rule)
-                result.missing.pop(name, None)
-                later = [p for p in parsed if p.tree is not None and name in p.defines
-                         and p.cell.index > winner.cell.index]
-                if later:
-                    cells = ", ".join(str(p.cell.index + 1) for p in later)
-                    result.note(
-                        name,
-                        f"{name} is defined again in cell(s) {cells}, which the grader ignores "
-                        f"because it grades the version in the {rule} (cell "
-                        f"{winner.cell.index + 1}). Put your final code in the graded cell.",
-                    )
-                if rule != RULE_TAG:
-                    result.note(
-                        name,
-                        f"{name} was found in an {rule}, not in a cell tagged 'graded'. "
-                        "Did you copy the cell or lose its tag? Graded here anyway.",
-                    )
-                break
-        else:
-            result.missing.setdefault(
-                name, f"no definition of {name}() was found anywhere in the notebook"
-            )
 
-    selected = {id(p) for p in parsed if p.tree is not None and p.cell.graded}
-    selected |= {id(p) for p in chosen.values()}
+_RULES = (
+    (RULE_TAG, lambda p: p.cell.graded),
+    (RULE_COMMENT, lambda p: bool(p.commented)),
+    (RULE_ANYWHERE, lambda p: True),
+)
 
-    for p in parsed:
-        if p.tree is None:
+
+def _choose(result: Extraction, parsed: list[_ParsedCell], name: str) -> _ParsedCell | None:
+    """The cell whose definition of `name` is graded, noting what the learner should know."""
+    for rule, selects in _RULES:
+        candidates = [p for p in parsed if p.tree is not None and selects(p)
+                      and name in p.defines]
+        if not candidates:
             continue
-        for node in p.tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                modules = (
-                    [a.name for a in node.names] if isinstance(node, ast.Import)
-                    else [node.module or ""]
-                )
-                for module in modules:
-                    if any(module == m or module.startswith(m + ".") for m in COLAB_MODULES):
-                        result.note(
-                            None,
-                            f"'{module}' exists only on Google Colab; the grader replaced it "
-                            "with an empty stand-in. That is fine as long as graded functions "
-                            "do not use it.",
-                        )
-                result.snippets.append(Snippet(p.cell.index, "import", "", _segment(p, node)))
-                continue
-            if id(p) not in selected:
-                continue
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if node.name in required and chosen.get(node.name) is not p:
-                    continue
-                if node.name in required and _has_lr_keyword(node):
+        winner = candidates[-1]
+        result.functions[name] = FoundFunction(name, winner.cell.index, rule)
+        result.missing.pop(name, None)
+        later = [p for p in parsed if p.tree is not None and name in p.defines
+                 and p.cell.index > winner.cell.index]
+        if later:
+            cells = ", ".join(str(p.cell.index + 1) for p in later)
+            result.note(
+                name,
+                f"{name} is defined again in cell(s) {cells}, which the grader ignores "
+                f"because it grades the version in the {rule} (cell "
+                f"{winner.cell.index + 1}). Put your final code in the graded cell.",
+            )
+        if rule != RULE_TAG:
+            result.note(
+                name,
+                f"{name} was found in an {rule}, not in a cell tagged 'graded'. "
+                "Did you copy the cell or lose its tag? Graded here anyway.",
+            )
+        return winner
+    result.missing.setdefault(
+        name, f"no definition of {name}() was found anywhere in the notebook"
+    )
+    return None
+
+
+def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
+             chosen: dict[str, _ParsedCell], selected: bool) -> None:
+    """Imports from every cell; definitions and constants from selected cells only."""
+    for node in p.tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+            for module in modules:
+                if any(module == m or module.startswith(m + ".") for m in COLAB_MODULES):
                     result.note(
-                        node.name,
-                        f"{node.name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
-                        "(the default learning rate is used instead) and Keras 3 rejects it: "
-                        "write `learning_rate=`.",
+                        None,
+                        f"'{module}' exists only on Google Colab; the grader replaced it "
+                        "with an empty stand-in. That is fine as long as graded functions "
+                        "do not use it.",
                     )
-                result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
-            elif isinstance(node, ast.ClassDef):
-                if node.name in required and chosen.get(node.name) is not p:
-                    continue
+            result.snippets.append(Snippet(p.cell.index, "import", "", _segment(p, node)))
+            continue
+        if not selected:
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name in required and chosen.get(node.name) is not p:
+                continue
+            if isinstance(node, ast.ClassDef):
                 result.snippets.append(
-                    Snippet(p.cell.index, "class", node.name, _segment(p, node))
+                    Snippet(p.cell.index, "class", node.name, _segment(p, node)))
+                continue
+            if node.name in required and _has_lr_keyword(node):
+                result.note(
+                    node.name,
+                    f"{node.name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
+                    "(the default learning rate is used instead) and Keras 3 rejects it: "
+                    "write `learning_rate=`.",
                 )
-            elif (names := _constant_names(node)) is not None:
-                result.snippets.append(
-                    Snippet(p.cell.index, "const", ",".join(names), _segment(p, node))
-                )
-    return result
+            result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
+        elif (names := _constant_names(node)) is not None:
+            result.snippets.append(
+                Snippet(p.cell.index, "const", ",".join(names), _segment(p, node))
+            )
