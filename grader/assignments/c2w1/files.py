@@ -251,6 +251,23 @@ def split_count_verdicts(runs: list[dict], nonempty) -> list[Verdict]:
     return verdicts
 
 
+def _observed_runs(ctx: Context, calls: list[dict]) -> list[dict]:
+    """Each split_data run as the parent reads it back from disk."""
+    runs = []
+    for info, call in zip(ctx.prepared["runs"], calls, strict=True):
+        base = Path(info["base"])
+        runs.append({**info, "stdout": call["stdout"], "train": _listing(base / "training"),
+                     "val": _listing(base / "validation"),
+                     "source_now": fixtures.tree_digest(base / "source"),
+                     "train_digest": fixtures.tree_digest(base / "training"),
+                     "val_digest": fixtures.tree_digest(base / "validation")})
+    return runs
+
+
+def _nonempty(run: dict) -> list[str]:
+    return sorted(n for n in run["source_digest"] if n != run["zero_length"])
+
+
 def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     outcome = ctx.outcomes.get("split_data")
     problem = outcome_problem("split_data", outcome)
@@ -260,16 +277,7 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     for call in calls:
         if not call["ok"]:
             return all_fail(part, describe_error("split_data", call["error"]))
-    runs = []
-    for info, call in zip(ctx.prepared["runs"], calls, strict=True):
-        base = Path(info["base"])
-        source_now = fixtures.tree_digest(base / "source")
-        train = _listing(base / "training")
-        val = _listing(base / "validation")
-        runs.append({**info, "stdout": call["stdout"], "train": train, "val": val,
-                     "source_now": source_now,
-                     "train_digest": fixtures.tree_digest(base / "training"),
-                     "val_digest": fixtures.tree_digest(base / "validation")})
+    runs = _observed_runs(ctx, calls)
     if not any(r["train"] or r["val"] for r in runs):
         view = ctx.prepared.get("views", {}).get("split_data")
         layout = ctx.prepared.get("course", {}).get("split_data", {})
@@ -279,50 +287,47 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
             + (f"; it wrote to {elsewhere[0]} (a path from the notebook) instead" if elsewhere
                else "") + ". List the files of SOURCE_DIR, shuffle them with random.sample, "
             "and copy them with shutil.copyfile into the directories it is given."))
-    r90, r90b = runs[0], runs[1]
-    verdicts: list[Verdict] = []
+    course = [r for r in runs if r["split"] == 0.9]  # the course's SPLIT_SIZE, two seeds
+    return [*_zero_length_verdicts(runs, course[0]), *split_count_verdicts(runs, _nonempty),
+            _source_verdict(runs), _partition_verdict(runs), _shuffle_verdict(*course[:2])]
 
-    def nonempty(run) -> list[str]:
-        return sorted(n for n in run["source_digest"]
-                      if n != run["zero_length"])
 
+def _zero_length_verdicts(runs: list[dict], run: dict) -> list[Verdict]:
     kept_empty = [r for r in runs if r["zero_length"] in set(r["train"]) | set(r["val"])]
-    if kept_empty:
-        verdicts.append((SPLIT_TESTS[0], False, (
-            f"The zero-length file {kept_empty[0]['zero_length']} was copied. Check "
-            "os.path.getsize(file) > 0 before keeping a file.")))
-    else:
-        verdicts.append((SPLIT_TESTS[0], True, "Zero-length files were left out."))
-
-    expected = f"{r90['zero_length']} is zero length, so ignoring."
-    if reports_zero_length(r90["stdout"], r90["zero_length"]):
+    verdicts: list[Verdict] = [(SPLIT_TESTS[0], False, (
+        f"The zero-length file {kept_empty[0]['zero_length']} was copied. Check "
+        "os.path.getsize(file) > 0 before keeping a file.")) if kept_empty else
+        (SPLIT_TESTS[0], True, "Zero-length files were left out.")]
+    expected = f"{run['zero_length']} is zero length, so ignoring."
+    if reports_zero_length(run["stdout"], run["zero_length"]):
         verdicts.append((SPLIT_TESTS[1], True, "Printed the zero-length message."))
     else:
-        shown = r90["stdout"].strip().splitlines()[:3]
-        named = any(r90["zero_length"].lower() in line.lower() for line in shown)
+        shown = run["stdout"].strip().splitlines()[:3]
+        named = any(run["zero_length"].lower() in line.lower() for line in shown)
         verdicts.append((SPLIT_TESTS[1], False, (
             f"Expected the line \"{expected}\" for the empty file; found "
             + (f"{' / '.join(shown)!r}" if shown else "no output") + ". "
             + ("Say that it is zero length." if named else
                "The message must name the file it skips.") + " Wording, case and "
             "punctuation are up to you.")))
+    return verdicts
 
-    verdicts += split_count_verdicts(runs, nonempty)
 
+def _source_verdict(runs: list[dict]) -> Verdict:
     changed = [r for r in runs if r["source_now"] != r["source_digest"]]
-    if changed:
-        gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
-        verdicts.append((SPLIT_TESTS[4], False, (
-            f"SOURCE_DIR changed: {len(gone)} file(s) disappeared from it. Copy with "
-            "shutil.copyfile (or copyfile) instead of moving with shutil.move or os.rename.")))
-    else:
-        verdicts.append((SPLIT_TESTS[4], True, "The source directory was left unchanged."))
+    if not changed:
+        return (SPLIT_TESTS[4], True, "The source directory was left unchanged.")
+    gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
+    return (SPLIT_TESTS[4], False, (
+        f"SOURCE_DIR changed: {len(gone)} file(s) disappeared from it. Copy with "
+        "shutil.copyfile (or copyfile) instead of moving with shutil.move or os.rename."))
 
+
+def _partition_verdict(runs: list[dict]) -> Verdict:
     problems = []
     for run in runs:
         both = set(run["train"]) & set(run["val"])
-        union = set(run["train"]) | set(run["val"])
-        missing = set(nonempty(run)) - union
+        missing = set(_nonempty(run)) - (set(run["train"]) | set(run["val"]))
         altered = [
             n for n, digest in {**run["train_digest"], **run["val_digest"]}.items()
             if run["source_digest"].get(n) not in (None, digest)
@@ -335,15 +340,14 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
         if altered:
             problems.append(f"{len(altered)} copied file(s) differ from the source")
     if problems:
-        verdicts.append((SPLIT_TESTS[5], False, "; ".join(problems[:3]) + (
-            ". Each non-empty file goes to exactly one of the two directories.")))
-    else:
-        verdicts.append((SPLIT_TESTS[5], True, "Every non-empty file is in exactly one set."))
+        return (SPLIT_TESTS[5], False, "; ".join(problems[:3]) + (
+            ". Each non-empty file goes to exactly one of the two directories."))
+    return (SPLIT_TESTS[5], True, "Every non-empty file is in exactly one set.")
 
-    if set(r90["train"]) != set(r90b["train"]):
-        verdicts.append((SPLIT_TESTS[6], True, "Two runs gave two different splits."))
-    else:
-        verdicts.append((SPLIT_TESTS[6], False, (
-            "Two runs with different random seeds put exactly the same files in training: the "
-            "files are not shuffled. Use random.sample(files, len(files)) before splitting.")))
-    return verdicts
+
+def _shuffle_verdict(first: dict, second: dict) -> Verdict:
+    if set(first["train"]) != set(second["train"]):
+        return (SPLIT_TESTS[6], True, "Two runs gave two different splits.")
+    return (SPLIT_TESTS[6], False, (
+        "Two runs with different random seeds put exactly the same files in training: the "
+        "files are not shuffled. Use random.sample(files, len(files)) before splitting."))
