@@ -158,9 +158,11 @@ SIGN_VERSION = "sign-mnist-v1"
 SIGN_LABELS = tuple(label for label in range(25) if label != 9)  # no J (9) or Z (25)
 SIGN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
 SIGN_TIMING_ROWS = (1000, 3000)
+SIGN_SEED = 20240604
+SIGN_PER_CLASS = {"sign_mnist_train.csv": 30, "sign_mnist_test.csv": 8}  # in stream order
 
 
-def _sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
+def sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
     """Each letter is a bright blob at its own place on a 5x5 grid, jittered, on noise."""
     rows = []
     for label in SIGN_LABELS:
@@ -176,17 +178,17 @@ def _sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
     return rows[rng.permutation(len(rows))]
 
 
-def _write_csv(path: Path, rows: np.ndarray) -> None:
+def write_sign_csv(path: Path, rows: np.ndarray) -> None:
     np.savetxt(path, rows, fmt="%d", delimiter=",", header=SIGN_HEADER, comments="")
 
 
 def _build_sign(root: Path) -> None:
-    rng = np.random.default_rng(20240604)
-    _write_csv(root / "sign_mnist_train.csv", _sign_rows(rng, 30))
-    _write_csv(root / "sign_mnist_test.csv", _sign_rows(rng, 8))
+    rng = np.random.default_rng(SIGN_SEED)
+    for name, per_class in SIGN_PER_CLASS.items():
+        write_sign_csv(root / name, sign_rows(rng, per_class))
     for rows in SIGN_TIMING_ROWS:
         per_class = -(-rows // len(SIGN_LABELS))
-        _write_csv(root / f"timing_{rows}.csv", _sign_rows(rng, per_class)[:rows])
+        write_sign_csv(root / f"timing_{rows}.csv", sign_rows(rng, per_class)[:rows])
 
 
 @dataclass(frozen=True)
