@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
+import zipfile
 
 import pytest
 from conftest import ROOT
@@ -84,3 +86,24 @@ def test_make_fixtures_check_names_a_changed_file(tmp_path):
     assert proc.returncode == 1
     assert "sign_mnist/sign_mnist_test.csv: differs" in proc.stderr
     assert "PetImages/Dog/1.jpg: not written by the generators" in proc.stderr
+
+
+def test_pyproject_lists_every_package_and_maps_the_fixtures():
+    """pyproject lists its packages (find cannot map fixtures/ in): a new folder must be added."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "grader").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == found | {"grader._fixtures"}
+    assert setuptools["package-dir"] == {"grader._fixtures": "fixtures"}
+
+
+def test_the_wheel_carries_the_fixtures(tmp_path):
+    """The wheel (as the Gradescope bundle builds it) installs fixtures/ as grader/_fixtures."""
+    from grader.gradescope.bundle import build_wheel
+
+    with zipfile.ZipFile(build_wheel(tmp_path)) as wheel:
+        names = {n for n in wheel.namelist() if n.startswith("grader/_fixtures/")}
+    committed = {"grader/_fixtures/" + p.relative_to(FIXTURES).as_posix()
+                 for top in ("PetImages", "sign_mnist") for p in (FIXTURES / top).rglob("*")
+                 if p.is_file()}
+    assert names == committed | {"grader/_fixtures/README.md"}
