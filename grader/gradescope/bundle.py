@@ -1,6 +1,7 @@
 """`grader gradescope-bundle`: the autograder zip Gradescope builds its image from.
 
-The zip holds `setup.sh`, `run_autograder` and a wheel of this package built here with
+The zip holds `setup.sh`, `run_autograder` and a wheel of this package, the committed
+fixtures/ inside it as `grader/_fixtures`, built here with
 `pip wheel --no-deps --no-build-isolation` (so building needs no network). On Gradescope,
 setup.sh installs Python 3.11, the wheel and its dependencies from PyPI, and builds the
 fixtures; run_autograder calls `python -m grader.gradescope.run`, and writes a results.json
@@ -58,6 +59,7 @@ exit 0
 """
 
 _SOURCE_FILES = ("pyproject.toml", "README.md")
+_SOURCE_TREES = ("grader", "fixtures")  # fixtures/ installs as grader/_fixtures
 
 
 class BundleError(Exception):
@@ -79,16 +81,18 @@ def build_wheel(target: Path) -> Path:
     """A wheel of this package, built from a copy of the source tree (the checkout stays
     clean of build/ and egg-info)."""
     root = Path(__file__).resolve().parents[2]
-    if not all((root / f).is_file() for f in _SOURCE_FILES):
-        raise BundleError(f"{root} is not a source checkout (no pyproject.toml): build the "
-                          "bundle from the repository")
+    if not (all((root / f).is_file() for f in _SOURCE_FILES)
+            and all((root / d).is_dir() for d in _SOURCE_TREES)):
+        raise BundleError(f"{root} is not a source checkout (no pyproject.toml or fixtures/): "
+                          "build the bundle from the repository")
     with tempfile.TemporaryDirectory(prefix="grader-wheel-") as tmp:
         source = Path(tmp) / "src"
         source.mkdir()
         for name in _SOURCE_FILES:
             shutil.copy2(root / name, source / name)
-        shutil.copytree(root / "grader", source / "grader",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for tree in _SOURCE_TREES:
+            shutil.copytree(root / tree, source / tree,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         proc = subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
              "--disable-pip-version-check", "-q", "-w", str(target), str(source)],

@@ -1,9 +1,10 @@
-"""Deterministic fixture data, generated once into a cache and reused.
+"""Fixture data, laid out once in a cache and reused.
 
-The PetImages-like tree mimics the Kaggle set's quirks (a zero-length `.jpg` per class, a
-`Thumbs.db`, grayscale and CMYK JPEGs, varied sizes) while staying small enough to train
-on in seconds: cats are warm and bright, dogs cool and dark, with noise and shapes so the
-classes are easy but not trivial for a small CNN.
+The data that is small enough is committed in the repository's `fixtures/` folder (see its
+README; `tools/make_fixtures.py` writes it from seeded generators): the PetImages-like tree,
+with the Kaggle set's quirks, and the sign-language MNIST train and test CSVs. They are copied
+into the cache, where the reference split and the timing CSVs are derived. Horses-or-humans
+and the InceptionV3 weights are too big to commit and are built in the cache, seeded.
 """
 
 from __future__ import annotations
@@ -47,42 +48,46 @@ def _atomic_build(target: Path, build) -> Path:
     return target
 
 
-def _pet_image(rng: np.random.Generator, cat: bool) -> Image.Image:
-    width, height = (int(v) for v in rng.integers(100, 260, size=2))
-    hue = rng.uniform(0.0, 0.12) if cat else rng.uniform(0.50, 0.68)
-    sat = rng.uniform(0.5, 0.9)
-    val = rng.uniform(0.75, 1.0) if cat else rng.uniform(0.35, 0.6)
-    base = Image.new("HSV", (width, height), (int(hue * 255), int(sat * 255), int(val * 255)))
-    image = base.convert("RGB")
-    draw = ImageDraw.Draw(image)
-    for _ in range(int(rng.integers(2, 6))):
-        x0, y0 = int(rng.integers(0, width - 20)), int(rng.integers(0, height - 20))
-        size = int(rng.integers(15, 60))
-        colour = tuple(int(c) for c in rng.integers(0, 256, size=3))
-        if cat:
-            draw.ellipse([x0, y0, x0 + size, y0 + size], fill=colour)
-        else:
-            draw.rectangle([x0, y0, x0 + size, y0 + size // 3], fill=colour)
-    pixels = np.asarray(image, dtype=np.int16)
-    pixels = pixels + rng.integers(-25, 26, size=pixels.shape)
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+FIXTURES_ENV = "GRADER_FIXTURES"
+_CHECKOUT_FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"  # beside grader/
+_PACKAGED_FIXTURES = Path(__file__).resolve().parents[2] / "_fixtures"  # grader/_fixtures
 
 
-def _build_petimages(root: Path) -> None:
-    rng = np.random.default_rng(20240601)
-    for label in ("Cat", "Dog"):
-        folder = root / "PetImages" / label
-        folder.mkdir(parents=True)
-        numbers = sorted(int(n) for n in rng.choice(12000, IMAGES_PER_CLASS, replace=False))
-        for i, number in enumerate(numbers):
-            image = _pet_image(rng, cat=label == "Cat")
-            if i % 40 == 7:
-                image = image.convert("L")
-            elif i % 40 == 23:
-                image = image.convert("CMYK")
-            image.save(folder / f"{number}.jpg", quality=85)
-        (folder / ZERO_LENGTH[label]).write_bytes(b"")
-        (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))
+class FixturesNotFound(FileNotFoundError):
+    """No fixtures folder where the grader looks; the message names each place."""
+
+
+def _is_fixtures(folder: Path) -> bool:
+    return (folder / "PetImages").is_dir() and (folder / "sign_mnist").is_dir()
+
+
+def fixtures_root() -> Path:
+    """The committed fixtures: `$GRADER_FIXTURES` when set (and then only there), else the
+    source checkout's `fixtures/`, else the copy a wheel installs as `grader/_fixtures`."""
+    env = os.environ.get(FIXTURES_ENV)
+    places = ([(f"${FIXTURES_ENV}", Path(env))] if env else
+              [("the source checkout", _CHECKOUT_FIXTURES),
+               ("the installed package", _PACKAGED_FIXTURES)])
+    for _, folder in places:
+        if _is_fixtures(folder):
+            return folder
+    looked = "; ".join(f"{what}: {folder}" for what, folder in places)
+    raise FixturesNotFound(f"no fixtures folder (with PetImages/ and sign_mnist/) in {looked}")
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    """Files only, with fresh permissions: an installed copy may be read-only."""
+    for path in sorted(source.rglob("*")):
+        dest = target / path.relative_to(source)
+        if path.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+        elif path.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+
+
+def _copy_petimages(root: Path) -> None:
+    _copy_tree(fixtures_root() / "PetImages", root / "PetImages")
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ def _build_split(root: Path, raw: Path) -> None:
 
 def petimages() -> PetImages:
     base = cache_root() / FIXTURE_VERSION
-    raw_root = _atomic_build(base / "raw", _build_petimages)
+    raw_root = _atomic_build(base / "raw", _copy_petimages)
     raw = raw_root / "PetImages"
     split = _atomic_build(base / "split", lambda tmp: _build_split(tmp, raw))
     return PetImages(raw=raw, training=split / "training", validation=split / "validation")
@@ -158,9 +163,11 @@ SIGN_VERSION = "sign-mnist-v1"
 SIGN_LABELS = tuple(label for label in range(25) if label != 9)  # no J (9) or Z (25)
 SIGN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
 SIGN_TIMING_ROWS = (1000, 3000)
+SIGN_SEED = 20240604
+SIGN_PER_CLASS = {"sign_mnist_train.csv": 30, "sign_mnist_test.csv": 8}  # in stream order
 
 
-def _sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
+def sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
     """Each letter is a bright blob at its own place on a 5x5 grid, jittered, on noise."""
     rows = []
     for label in SIGN_LABELS:
@@ -176,17 +183,21 @@ def _sign_rows(rng: np.random.Generator, per_class: int) -> np.ndarray:
     return rows[rng.permutation(len(rows))]
 
 
-def _write_csv(path: Path, rows: np.ndarray) -> None:
+def write_sign_csv(path: Path, rows: np.ndarray) -> None:
     np.savetxt(path, rows, fmt="%d", delimiter=",", header=SIGN_HEADER, comments="")
 
 
 def _build_sign(root: Path) -> None:
-    rng = np.random.default_rng(20240604)
-    _write_csv(root / "sign_mnist_train.csv", _sign_rows(rng, 30))
-    _write_csv(root / "sign_mnist_test.csv", _sign_rows(rng, 8))
+    """The committed train and test CSVs, then the timing CSVs drawn from the same seeded
+    stream after their rows (replayed here, and thrown away), as tools/make_fixtures.py does."""
+    source = fixtures_root() / "sign_mnist"
+    rng = np.random.default_rng(SIGN_SEED)
+    for name, per_class in SIGN_PER_CLASS.items():
+        shutil.copyfile(source / name, root / name)
+        sign_rows(rng, per_class)
     for rows in SIGN_TIMING_ROWS:
         per_class = -(-rows // len(SIGN_LABELS))
-        _write_csv(root / f"timing_{rows}.csv", _sign_rows(rng, per_class)[:rows])
+        write_sign_csv(root / f"timing_{rows}.csv", sign_rows(rng, per_class)[:rows])
 
 
 @dataclass(frozen=True)
