@@ -69,6 +69,20 @@ class HistoryRule:
                         is_history=True)
 
 
+@dataclass(frozen=True)
+class ImageInput:
+    """The images an assignment's model takes and its generators must yield: declared once in
+    the spec; test names, checks and messages read it from there."""
+
+    size: tuple[int, int] = (150, 150)
+    channels: int = 3
+    rescale: float = 1 / 255
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (*self.size, self.channels)
+
+
 @dataclass
 class Context:
     """Everything a check may look at; built by the parent, never by learner code."""
@@ -77,6 +91,7 @@ class Context:
     prepared: dict
     outcomes: dict[str, ProbeOutcome]
     extraction: object
+    spec: AssignmentSpec | None = None  # for the expected values it declares
 
 
 Verdict = tuple[str, bool, str]
@@ -139,6 +154,7 @@ class AssignmentSpec:
     # Builds (once, into the cache) the data this assignment's checks run against.
     fixtures: Callable[[], object] = lambda: None
     module: str = ""  # where SPEC lives: the child imports it to find the probes
+    images: ImageInput | None = None  # expected model input / generator output, if images
 
     def __post_init__(self) -> None:
         problems = list(self._problems())

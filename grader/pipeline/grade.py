@@ -133,7 +133,7 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         outcomes = dict(report.outcomes)
         outcomes.update(_run_clean(run, prepared, args, outcomes))
         _supersede(spec, run.wanted, outcomes)
-        parts, notes, curves = _score(run, Context(workdir, prepared, outcomes, extraction),
+        parts, notes, curves = _score(run, Context(workdir, prepared, outcomes, extraction, spec),
                                       report, history_path)
     finally:
         run.discard()

@@ -20,7 +20,7 @@ from grader.assignments.c2w1.files import (
     probe_split_data,
     slash,
 )
-from grader.assignments.common import fixtures
+from grader.assignments.common import fixtures, generators
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.generators import (
     GENERATOR_TESTS,
@@ -48,7 +48,7 @@ SEED = 1234
 
 MODEL_TESTS = (
     "returns a compiled Keras model",
-    "input shape is (150, 150, 3)",
+    f"input shape is {generators.IMAGES.shape}",
     "has at least 3 Conv2D layers",
     "output layer and loss fit two classes",
     "tracks the 'accuracy' metric",
@@ -193,12 +193,13 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
             "The model is not compiled: call model.compile(optimizer=..., loss=..., "
             "metrics=['accuracy']) before returning it.")))
     shape = info.get("input_shape")
-    if shape == [None, 150, 150, 3]:
-        verdicts.append((MODEL_TESTS[1], True, "Input shape (150, 150, 3)."))
+    want = (ctx.spec.images if ctx.spec else None) or generators.IMAGES
+    if shape == [None, *want.shape]:
+        verdicts.append((MODEL_TESTS[1], True, f"Input shape {want.shape}."))
     else:
         verdicts.append((MODEL_TESTS[1], False, (
-            f"Expected input shape (None, 150, 150, 3); found {shape}. Give the first layer "
-            "input_shape=(150, 150, 3).")))
+            f"Expected input shape (None, {', '.join(map(str, want.shape))}); found {shape}. "
+            f"Give the first layer input_shape={want.shape}.")))
     convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
     if convs >= 3:
         verdicts.append((MODEL_TESTS[2], True, f"{convs} Conv2D layers."))
@@ -270,5 +271,6 @@ SPEC = AssignmentSpec(
     checks=CHECKS,
     probes=PROBES,
     fixtures=fixtures.petimages,
+    images=generators.IMAGES,
     module=__name__,
 )

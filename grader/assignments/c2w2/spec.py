@@ -96,5 +96,6 @@ SPEC = AssignmentSpec(
     detect_words=tuple(_AUGMENT_DEFAULTS) + ("history_augmented",),
     detect_means="configures augmentation",
     fixtures=c2w1.SPEC.fixtures,
+    images=generators.IMAGES,
     module=__name__,
 )

@@ -380,5 +380,6 @@ SPEC = AssignmentSpec(
     checks=CHECKS,
     probes=PROBES,
     fixtures=lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
+    images=generators.IMAGES,
     module=__name__,
 )

@@ -6,17 +6,24 @@ from __future__ import annotations
 
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.model import keras_names
-from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.model.spec import Context, ImageInput, PartSpec, Verdict, all_fail
 from grader.sandbox import course_paths
 
-GENERATOR_TESTS = (
-    "returns (train_generator, validation_generator)",
-    "yields (150, 150, 3) float images, the model's input",
-    "rescales pixels by 1/255 on both generators",
-    "finds every image of the split",
-    "class_mode matches the model's output",
-    course_paths.ARGUMENTS_CHECK,
-)
+IMAGES = ImageInput()  # 150x150 RGB scaled by 1/255: C2W1, C2W2 and C2W3 declare it
+
+
+def generator_tests(images: ImageInput) -> tuple[str, ...]:
+    return (
+        "returns (train_generator, validation_generator)",
+        f"yields {images.shape} float images, the model's input",
+        f"rescales pixels by 1/{round(1 / images.rescale)} on both generators",
+        "finds every image of the split",
+        "class_mode matches the model's output",
+        course_paths.ARGUMENTS_CHECK,
+    )
+
+
+GENERATOR_TESTS = generator_tests(IMAGES)
 
 # --------------------------------------------------------------------------- child side
 
@@ -93,9 +100,10 @@ def batch_problem(gens: list[dict]) -> str | None:
     return None
 
 
-def batch_fits_model(gens: list[dict], want: tuple[int, ...] = (150, 150, 3)) -> tuple[bool, str]:
+def batch_fits_model(gens: list[dict], images: ImageInput = IMAGES) -> tuple[bool, str]:
     """Judge what the generators yield (one batch each) against the model's input, not how
     they were configured: `color_mode='grayscale'` yields (150, 150, 1), which it cannot take."""
+    want = images.shape
     found = []
     for label, gen in zip(("training", "validation"), gens, strict=True):
         batch = gen.get("batch") or {}
@@ -106,7 +114,7 @@ def batch_fits_model(gens: list[dict], want: tuple[int, ...] = (150, 150, 3)) ->
     if not found:
         return True, f"Both yield {want} float images."
     label, shape, dtype, gen = found[0]
-    hint = "Keep target_size=(150, 150)."
+    hint = f"Keep target_size={images.size}."
     if len(shape) == 3 and shape[:2] == want[:2] and shape[2] != want[2]:
         hint = (f"color_mode={gen.get('color_mode')!r} gives {shape[2]} channel(s): leave "
                 "color_mode at its default 'rgb'.")
@@ -165,17 +173,19 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if broken:
         return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:-1]] + [
             generator_arguments_verdict(ctx)]
-    verdicts.append((GENERATOR_TESTS[1], *batch_fits_model(gens)))
+    images = (ctx.spec.images if ctx.spec else None) or IMAGES
+    verdicts.append((GENERATOR_TESTS[1], *batch_fits_model(gens, images)))
     bad_scale = []
     for label, gen in (("training", train), ("validation", val)):
         rescale = gen.get("rescale")
         batch = gen.get("batch") or {}
-        ok = isinstance(rescale, float) and abs(rescale - 1 / 255) < 1e-6
+        ok = isinstance(rescale, float) and abs(rescale - images.rescale) < 1e-6
         if not ok or batch.get("x_max", 2.0) > 1.0 + 1e-6:
             bad_scale.append(f"{label}: rescale={rescale}, pixel max {batch.get('x_max')}")
     if bad_scale:
         verdicts.append((GENERATOR_TESTS[2], False, (
-            "Expected ImageDataGenerator(rescale=1./255) so pixels lie in [0, 1]; found "
+            f"Expected ImageDataGenerator(rescale=1./{round(1 / images.rescale)}) so pixels lie "
+            "in [0, 1]; found "
             + "; ".join(bad_scale) + ".")))
     else:
         verdicts.append((GENERATOR_TESTS[2], True, "Pixels are scaled to [0, 1] on both."))
