@@ -127,7 +127,7 @@ observations = {}
 def run(name):
     started = time.monotonic()
     try:
-        obs = probe_for(code, name)(ns, args.get(name, {}))
+        obs = probe_for(spec.module, name)(ns, args.get(name, {}))
     except BaseException as exc:  # as the child does: a failure becomes an observation
         obs = {"probe_error": f"{type(exc).__name__}: {exc}"}
     marks["probe " + name] = time.monotonic() - started

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.assignments import CODES, get_spec
+from grader.assignments import codes, get_spec
 from grader.pipeline.notebook import Notebook
 
 _DEF = re.compile(r"^\s*def\s+(\w+)\s*\(", re.M)
-_FILE_CODE = re.compile(r"C2_?W([1-4])")
 
 
 def _functions(code: str) -> set[str]:
@@ -37,10 +36,10 @@ def decide(candidates: list[str], text: str, defined: set[str], filename: str = 
         unique = sorted((_functions(code) - others) & defined)
         if unique:
             return code, f"the notebook defines {unique[0]}(), which only {code} grades"
-    match = _FILE_CODE.search(Path(filename).name.upper())
-    if match and f"C2W{match.group(1)}" in candidates:
-        code = f"C2W{match.group(1)}"
-        return code, f"the file name {Path(filename).name} says {code}"
+    squeezed = Path(filename).name.upper().replace("_", "")  # C2_W1 is C2W1
+    for code in candidates:
+        if code.upper() in squeezed:
+            return code, f"the file name {Path(filename).name} says {code}"
     worded = [c for c in candidates if _words(c, text)]
     if worded:
         code = worded[0]
@@ -61,9 +60,10 @@ def detect(notebook: Notebook) -> tuple[str | None, str]:
     defined = set(_DEF.findall(text))
     meta = notebook.metadata.get("grader")
     named = str(meta.get("assignment", "")) if isinstance(meta, dict) else None
-    candidates = [c for c in CODES if _functions(c) & defined] or list(CODES)
-    if named and named.upper() in CODES:
-        candidates = list(CODES)
+    known = list(codes())
+    candidates = [c for c in known if _functions(c) & defined] or known
+    if named and named.upper() in known:
+        candidates = known
     return decide(candidates, text, defined, notebook.path.name, named)
 
 
@@ -75,9 +75,9 @@ def choose_for_function(name: str, given: str | None = None, text: str = "",
         code = given.upper()
         get_spec(code)  # raises UnknownAssignment with the valid codes
         return code, "you passed assignment=" + repr(code)
-    candidates = [code for code in CODES if name in _functions(code)]
+    candidates = [code for code in codes() if name in _functions(code)]
     if not candidates:
-        graded = sorted(set().union(*(_functions(c) for c in CODES)))
+        graded = sorted(set().union(*(_functions(c) for c in codes())))
         raise ValueError(f"{name} is not a graded function of any assignment; graded are: "
                          + ", ".join(graded))
     if len(candidates) == 1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.assignments import UnknownAssignment, get_spec
+from grader.assignments import UnknownAssignment, codes, get_spec
 from grader.model.protocol import Limits
 from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
@@ -84,9 +84,7 @@ def resolve(notebook: Path, assignment: str | None = None,
             raise CannotGrade(f"{notebook}: cannot tell which assignment this is ({exc}); "
                               "pass --assignment to grade it anyway") from None
         if assignment is None:
-            from grader.assignments import CODES
-
-            raise CannotGrade(f"{notebook}: {reason}; pass --assignment {'|'.join(CODES)}")
+            raise CannotGrade(f"{notebook}: {reason}; pass --assignment {'|'.join(codes())}")
         detected = f"Graded as {assignment}, detected because {reason}."
     try:
         spec = get_spec(assignment)
