@@ -24,9 +24,11 @@ from grader.pipeline.submission import (
     history_names,
     resolve,
 )
+from grader.sandbox.course_env import missing as environment_problem
 from grader.sandbox.zygote import Zygote
 
 __all__ = [
+    "environment_problem",
     "CODES", "AssignmentSpec", "CannotGrade", "GradeResult", "Limits", "NotebookError",
     "Options", "PartResult", "Submission", "TestResult", "UnknownAssignment", "Zygote",
     "accuracy_key", "build_fixtures", "choose_for_function", "codes", "collect", "curves_of",

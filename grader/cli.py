@@ -72,7 +72,7 @@ def _grade(args: argparse.Namespace) -> int:
     from grader.api import CannotGrade, grade_submission, resolve
 
     try:
-        submission = resolve(args.notebook, args.assignment, args.history)
+        submission = resolve(args.notebook, args.assignment, args.history, keras=args.keras)
     except CannotGrade as exc:
         return _fail(str(exc))
     if submission.detected:
@@ -96,7 +96,7 @@ def _check(args: argparse.Namespace) -> int:
     from grader.reporters.learner import render_learner
 
     try:
-        submission = resolve(args.notebook, args.assignment, args.history)
+        submission = resolve(args.notebook, args.assignment, args.history, keras=args.keras)
     except CannotGrade as exc:
         return _fail(str(exc))
     result = grade_submission(submission, keras=args.keras)
@@ -122,8 +122,11 @@ def _batch(args: argparse.Namespace) -> int:
     130 interrupted (what finished is kept; the same command resumes)."""
     import signal
 
-    from grader.batch.layout import LayoutError
-    from grader.batch.run import BatchOptions, run_batch
+    try:
+        from grader.batch.layout import LayoutError
+        from grader.batch.run import BatchOptions, run_batch
+    except ImportError as exc:  # pandas is the `batch` extra
+        return _fail(f"grader batch needs {exc.name or 'pandas'}: pip install 'c2-grader[batch]'")
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt

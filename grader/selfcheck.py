@@ -78,6 +78,7 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
         Options,
         choose_for_function,
         collect,
+        environment_problem,
         get_spec,
         grade,
         kernel_cells,
@@ -89,6 +90,9 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
     name = getattr(function, "__name__", None)
     if not callable(function) or not name:
         raise TypeError("check() takes the graded function itself, e.g. check(split_data)")
+    unable = environment_problem(keras)
+    if unable:
+        raise RuntimeError(f"The self-check cannot run in this environment: {unable}")
     cells = kernel_cells() or module_file_cells(function)
     live = collect(function, cells)
     text = "\n".join(cells + [d.source for d in live.definitions])

@@ -18,10 +18,12 @@ from grader.assignments import get_spec
 from grader.assignments.common import fixtures
 from grader.model.protocol import Limits
 from grader.pipeline.grade import Options, grade
+from grader.sandbox import confine
 
 SPEC = get_spec("C2W1")
 TIMEOUT = 60
 TIMEOUTS = (("create_train_val_dirs", 5), ("split_data", 20))
+ISOLATED = confine.describe().namespaces
 
 
 def digest(folder: Path) -> str:
@@ -64,6 +66,9 @@ def listener():
 @pytest.mark.parametrize("via", ["fresh", "zygote"])
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_case(case, via, tmp_path, listener, request):
+    if case.needs_isolation and not ISOLATED:
+        pytest.skip(f"NOT ISOLATED (sandbox: {confine.level()}): {case.name} is not contained "
+                    "without namespaces")
     port, accepted = listener
     pets = fixtures.petimages()
     cache = pets.raw.parent.parent
@@ -88,6 +93,7 @@ def test_hostile_case(case, via, tmp_path, listener, request):
         wanted = case.message.split("|")
         assert any(w in m for m in messages for w in wanted), messages
     assert all(t["message"] for p in data["parts"] for t in p["tests"])
+    assert data["environment"]["sandbox"] == confine.level()
     assert elapsed < TIMEOUT + 20, elapsed
     assert (digest(ROOT / "grader"), digest(cache)) == before, "grader or cache modified"
     assert not accepted, "learner code reached a socket on the grader's machine"

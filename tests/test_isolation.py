@@ -102,13 +102,31 @@ CONFINED = """\
     raise RuntimeError(f'pid={os.getpid()} fs={fs} net={net}')"""
 
 
-@pytest.mark.skipif(not confine.describe().namespaces, reason="namespaces need root")
-def test_child_is_confined(tmp_path, forks):
+@pytest.mark.skipif(not confine.describe().namespaces,
+                    reason=f"NOT ISOLATED (sandbox: {confine.level()})")
+@pytest.mark.parametrize("sandbox", ["1", "user"])
+def test_child_is_confined(tmp_path, forks, sandbox, monkeypatch):
     """PID 1 of its own namespace, a read-only root and no network (not even loopback's
-    listeners: the new network namespace's loopback is down)."""
+    listeners: the new network namespace's loopback is down); as root directly or, with
+    GRADER_SANDBOX=user, through the unprivileged path (a user namespace) a non-root
+    grader takes by itself."""
+    monkeypatch.setenv("GRADER_SANDBOX", sandbox)
+    if not confine.wrapper():
+        pytest.skip(f"NOT ISOLATED: this kernel refuses {sandbox!r} namespaces")
     part, _ = run(tmp_path, CONFINED, zygote=forks)
     message = part["tests"][0]["message"]
     assert "pid=1 fs=read-only net=unreachable" in message, message
+
+
+def test_sandbox_level_is_named(monkeypatch):
+    monkeypatch.setenv("GRADER_SANDBOX", "0")
+    assert confine.level() == "limits only" and not confine.wrapper()
+    assert "sandbox: limits only" in confine.describe().lines()
+    monkeypatch.setenv("GRADER_SANDBOX", "user")
+    assert confine.level() in ("user namespaces", "limits only")
+    if os.geteuid() != 0:
+        monkeypatch.setenv("GRADER_SANDBOX", "1")
+        assert confine.level() != "namespaces as root"
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("capsh"),

@@ -7,6 +7,7 @@ import pytest
 from hostile.corpus import GOOD_SPLIT
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.compat  # also in .ci/run's other environments
 CHECK = "from grader.selfcheck import check\nresult = check(split_data)\nprint(result.score)"
 
 

@@ -46,6 +46,8 @@ class GradeResult:
     # From the learner's history, for reports: {"accuracy": [...], "val_accuracy": [...]},
     # or {"error": why there are none}; None when no history was given.
     curves: dict | None = None
+    # What graded: {"python", "tensorflow", "keras" (the package's version), "sandbox"}.
+    environment: dict = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -58,6 +60,15 @@ class GradeResult:
     @property
     def passed(self) -> bool:
         return self.score >= self.pass_mark
+
+    def graded_with(self) -> str:
+        """One line for every rendering: which Keras, TensorFlow, Python and sandbox."""
+        env = self.environment
+        if not env:
+            return f"Keras {self.keras}"
+        return (f"Keras {self.keras} ({env.get('keras', '?')}), TensorFlow "
+                f"{env.get('tensorflow', '?')}, Python {env.get('python', '?')}, "
+                f"sandbox: {env.get('sandbox', '?')}")
 
     def to_dict(self) -> dict:
         """The JSON contract: stable keys first, extensions after."""
@@ -92,6 +103,7 @@ class GradeResult:
             "notebook": self.notebook,
             "notes": list(self.notes),
             "curves": self.curves,
+            "environment": dict(self.environment),
         }
 
     @classmethod
@@ -103,7 +115,8 @@ class GradeResult:
                              for t in p["tests"]],
                             list(p.get("notes", [])), p.get("found_by"))
                  for p in data["parts"]]
-        curves = data.get("curves")
+        curves, environment = data.get("curves"), data.get("environment")
         return cls(data["assignment"], parts, float(data["pass_mark"]), str(data["keras"]),
                    float(data.get("duration_s", 0.0)), str(data.get("notebook", "")),
-                   list(data.get("notes", [])), curves if isinstance(curves, dict) else None)
+                   list(data.get("notes", [])), curves if isinstance(curves, dict) else None,
+                   dict(environment) if isinstance(environment, dict) else {})

@@ -22,6 +22,7 @@ from grader.pipeline.extract import Extraction, extract
 from grader.pipeline.history import check_history, curves_of, load_history
 from grader.pipeline.notebook import NotebookError, read_notebook
 from grader.sandbox import confine, course_paths
+from grader.sandbox.course_env import environment
 from grader.sandbox.runner import RunReport, Spawned, prestart, run_groups, run_probes
 from grader.sandbox.zygote import Zygote
 
@@ -80,7 +81,7 @@ def zero_result(spec: AssignmentSpec, message: str, keras: str,
     """Every check failed for one reason: a submission that could not be graded at all."""
     parts = [_part_result(p, all_fail(p, message)) for p in spec.parts]
     return GradeResult(spec.code, parts, spec.pass_mark, keras, notebook=str(notebook or ""),
-                       notes=[redact(message)])
+                       notes=[redact(message)], environment=environment(keras))
 
 
 def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
@@ -145,6 +146,7 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         spec.code, parts, spec.pass_mark, options.keras,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
         notes=[redact(n) for n in notes], curves=curves,
+        environment=environment(options.keras),
     )
 
 

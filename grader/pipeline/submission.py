@@ -68,11 +68,18 @@ def find_history(notebook: Path, spec: AssignmentSpec, folder: Path | None = Non
 
 
 def resolve(notebook: Path, assignment: str | None = None,
-            history: Path | None = None, folder: Path | None = None) -> Submission:
-    """Check the files exist, detect the assignment if needed, find the history. `folder`:
-    the learner's own upload folder, searched for a history not beside the notebook."""
+            history: Path | None = None, folder: Path | None = None,
+            keras: str = "2") -> Submission:
+    """Check the environment can grade with `keras` and the files exist, detect the
+    assignment if needed, find the history. `folder`: the learner's own upload folder,
+    searched for a history not beside the notebook."""
     from grader.pipeline.detect import detect
     from grader.pipeline.notebook import NotebookError, read_notebook
+    from grader.sandbox.course_env import missing
+
+    unable = missing(keras)
+    if unable:
+        raise CannotGrade(f"cannot grade here: {unable}")
 
     if not notebook.is_file():
         raise CannotGrade(f"{notebook}: no such file")

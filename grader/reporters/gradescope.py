@@ -23,7 +23,7 @@ def render_gradescope(result: GradeResult, color: bool = False) -> str:
         "score": result.score,
         "execution_time": round(result.duration_s, 2),
         "output": (f"{result.assignment}: {result.score:g}/{result.max_score:g} "
-                   f"(graded with Keras {result.keras})"
+                   f"(graded with {result.graded_with()})"
                    + "".join(f"\n{n}" for n in result.notes)),
         "visibility": "visible",
         "stdout_visibility": "hidden",

@@ -15,6 +15,9 @@ def render_junit(result: GradeResult, color: bool = False) -> str:
     for part in result.parts:
         suite = ET.SubElement(suites, "testsuite", name=part.name, tests=str(len(part.tests)),
                               failures=str(sum(not t.passed for t in part.tests)))
+        properties = ET.SubElement(suite, "properties")
+        for key, value in {"keras_mode": result.keras, **result.environment}.items():
+            ET.SubElement(properties, "property", name=key, value=str(value))
         for test in part.tests:
             case = ET.SubElement(suite, "testcase", classname=f"{result.assignment}.{part.name}",
                                  name=test.name)

@@ -54,7 +54,7 @@ def render_part(part: PartResult, color: bool = False) -> list[str]:
 
 def render_learner(result: GradeResult, color: bool = False) -> str:
     name = Path(result.notebook).name or "your notebook"
-    lines = [_paint(f"Checking {name} as {result.assignment} (Keras {result.keras})",
+    lines = [_paint(f"Checking {name} as {result.assignment} ({result.graded_with()})",
                     "bold", color), ""]
     for note in result.notes:
         lines += wrap(note, "! ")

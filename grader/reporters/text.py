@@ -15,7 +15,7 @@ def render_text(result: GradeResult, color: bool = False) -> str:
         return f"{_COLORS[key]}{text}{_COLORS['end']}" if color else text
 
     lines = [paint(f"{result.assignment}: {result.notebook}", "bold"),
-             paint(f"graded with Keras {result.keras} in {result.duration_s:.1f} s", "dim"), ""]
+             paint(f"graded with {result.graded_with()} in {result.duration_s:.1f} s", "dim"), ""]
     for note in result.notes:
         lines += textwrap.wrap(note, 96, initial_indent="! ", subsequent_indent="  ")
     if result.notes:

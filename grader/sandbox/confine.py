@@ -1,10 +1,13 @@
 """Operating-system confinement of the learner-code child, as far as the platform allows.
 
 Parent side: `wrapper()` gives the argv prefix that puts the child in new network, mount
-and PID namespaces (util-linux `unshare`, root only), and `PidsCgroup` caps its number of
-processes. Child side: `confine(workdir)` runs first thing in the child, before any learner
-code: every mount becomes read-only except the work directory and fresh private tmpfs
-mounts over /tmp-like places, then all capabilities are dropped for good, so even uid 0
+and PID namespaces (util-linux `unshare`): as root directly, otherwise inside a new user
+namespace where the grader's own uid is root and nothing else is mapped (where the kernel
+allows unprivileged user namespaces). `mode()` says which; `PidsCgroup` caps the number of
+processes (root only).
+Child side: `confine(workdir)` runs first thing in the child, before any learner code:
+every mount becomes read-only except the work directory and fresh private tmpfs mounts over
+/tmp-like places, then all capabilities are dropped for good, so even uid 0
 can neither write outside its work directory nor undo the confinement.
 `describe()` says which of these hold here, for reports and SECURITY.md.
 """
@@ -31,14 +34,21 @@ PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
 PIDS_MAX = 512
 
 
+LEVELS = {"root": "namespaces as root", "user": "user namespaces", "": "limits only"}
+USER_NS_HINT = ("where the kernel refuses them: sysctl kernel.unprivileged_userns_clone=1, "
+                "or on Ubuntu 23.10 and later kernel.apparmor_restrict_unprivileged_userns=0")
+
+
 @dataclass(frozen=True)
 class Guarantees:
     namespaces: bool
     read_only_fs: bool
     pids_cgroup: bool
+    level: str = LEVELS[""]
 
     def lines(self) -> list[str]:
         return [
+            f"sandbox: {self.level}",
             f"network and PID namespaces: {'yes' if self.namespaces else 'no'}",
             f"read-only filesystem outside the work directory: "
             f"{'yes' if self.read_only_fs else 'no'}",
@@ -63,22 +73,38 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def mode() -> str:
+    """"root", "user" (unprivileged user namespaces) or "" (limits only). GRADER_SANDBOX=0
+    turns isolation off; GRADER_SANDBOX=user takes the unprivileged path even as root."""
+    setting = os.environ.get("GRADER_SANDBOX", "1")
+    if setting == "0":
+        return ""
+    wanted = "root" if _is_root() and setting != "user" else "user"
+    return wanted if _working_unshare(wanted) else ""
+
+
+def level() -> str:
+    """What reports print: "namespaces as root", "user namespaces" or "limits only"."""
+    return LEVELS[mode()]
+
+
 def wrapper() -> list[str]:
     """argv prefix for the child, or [] where namespaces are not available."""
-    if os.environ.get("GRADER_SANDBOX", "1") == "0" or not _is_root():
-        return []
-    return _working_unshare()
+    current = mode()
+    return _working_unshare(current) if current else []
 
 
 @functools.cache
-def _working_unshare() -> list[str]:
+def _working_unshare(kind: str) -> list[str]:
     """Root is not enough: a container without CAP_SYS_ADMIN (Docker's default) refuses
-    namespaces, and every child would die before reporting. Try once, and say so."""
+    namespaces, and so may a kernel that forbids unprivileged user namespaces; every child
+    would die before reporting. Try once, and say so."""
     unshare = shutil.which("unshare")
     if not unshare:
         return []
-    prefix = [unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-              "--"]
+    user = ["--user", "--map-root-user"] if kind == "user" else []
+    prefix = [unshare, *user, "--net", "--mount", "--pid", "--fork", "--kill-child",
+              "--mount-proc", "--"]
     try:
         probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=20)
         if probe.returncode == 0:
@@ -86,10 +112,16 @@ def _working_unshare() -> list[str]:
         reason = probe.stderr.decode(errors="replace").strip() or f"status {probe.returncode}"
     except (OSError, subprocess.TimeoutExpired) as exc:
         reason = str(exc)
-    print(f"grader: running as root, but this system refuses new namespaces ({reason}); "
-          "learner code runs with resource limits only, without the read-only filesystem "
-          "and network isolation. In a container, give it CAP_SYS_ADMIN (docker run "
-          "--cap-add SYS_ADMIN) to get them.", file=sys.stderr)
+    if kind == "root":
+        print(f"grader: running as root, but this system refuses new namespaces ({reason}); "
+              "learner code runs with resource limits only, without the read-only filesystem "
+              "and network isolation. In a container, give it CAP_SYS_ADMIN (docker run "
+              "--cap-add SYS_ADMIN) to get them.", file=sys.stderr)
+    else:
+        print(f"grader: this system refuses unprivileged user namespaces ({reason}); learner "
+              "code runs with resource limits only, without the read-only filesystem and "
+              f"network isolation. To get them, run as root or allow them ({USER_NS_HINT}).",
+              file=sys.stderr)
     return []
 
 
@@ -163,8 +195,9 @@ class PidsCgroup:
 
 
 def describe() -> Guarantees:
-    return Guarantees(namespaces=bool(wrapper()), read_only_fs=bool(wrapper()),
-                      pids_cgroup=_pids_root() is not None and _is_root())
+    isolated = bool(wrapper())
+    return Guarantees(namespaces=isolated, read_only_fs=isolated,
+                      pids_cgroup=_pids_root() is not None and _is_root(), level=level())
 
 
 # ----------------------------------------------------------------------------- child side
@@ -267,10 +300,32 @@ def confine(workdir: str) -> None:
             continue
         try:
             _mount(libc, None, point.encode(), None,
-                   MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+                   MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _kept_flags(point))
         except OSError:
             pass  # a few pseudo mounts refuse; the ones that hold files do not
     _drop_capabilities(libc)
+
+
+ST_KEPT = {os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: 8, os.ST_NOATIME: 1024,
+           os.ST_NODIRATIME: 2048, os.ST_RELATIME: 1 << 21}
+MS_STRICTATIME = 1 << 24
+
+
+def _kept_flags(point: str) -> int:
+    """A remount sets every flag anew, and inside a user namespace the flags a mount came
+    with are locked: leaving one out (nodev, noexec, relatime) is refused with EPERM, and
+    the mount would stay writable. So repeat them."""
+    try:
+        have = os.statvfs(point).f_flag
+    except OSError:
+        return 0
+    flags = 0
+    for st, ms in ST_KEPT.items():
+        if have & st:
+            flags |= ms
+    if not have & (os.ST_NOATIME | os.ST_RELATIME):
+        flags |= MS_STRICTATIME
+    return flags
 
 
 class _CapHeader(ctypes.Structure):

@@ -56,11 +56,62 @@ class KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__spec__ = module.__spec__.loader_state["spec"]
 
 
+def _keras_is_legacy() -> bool:
+    """TensorFlow 2.15 (the course's own pin): the plain `keras` package is Keras 2 and is
+    what tf.keras uses, so it needs no alias (a tf_keras beside it is a second copy)."""
+    return (_version("keras") or "").startswith("2.")
+
+
 def install(keras_version: str) -> None:
     """Under Keras 2, route `keras` to `tf_keras` in this process, replacing any Keras 3
     modules already imported (a zygote's) so that the alias wins."""
-    if keras_version != "2" or any(isinstance(f, KerasAlias) for f in sys.meta_path):
+    if (keras_version != "2" or _keras_is_legacy()
+            or any(isinstance(f, KerasAlias) for f in sys.meta_path)):
         return
     for name in [n for n in sys.modules if _real_name(n) is not None]:
         del sys.modules[name]
     sys.meta_path.insert(0, KerasAlias())
+
+
+def _version(*distributions: str) -> str | None:
+    from importlib import metadata
+
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def environment(keras_version: str) -> dict[str, str]:
+    """What graded, for every report: the child runs this interpreter and these packages.
+    Read from package metadata, so the parent need not import TensorFlow."""
+    import platform
+
+    from grader.sandbox import confine
+
+    tf = _version("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+    legacy = _version("tf-keras", "tf_keras") if keras_version == "2" else None
+    plain = _version("keras")
+    if _keras_is_legacy():  # TF 2.15: tf.keras is the plain keras package
+        legacy = None
+    keras = f"tf-keras {legacy}" if legacy else f"keras {plain}" if plain else "not installed"
+    return {"python": platform.python_version(), "tensorflow": tf or "not installed",
+            "keras": keras, "sandbox": confine.level()}
+
+
+def missing(keras_version: str) -> str | None:
+    """Why this environment cannot grade with that Keras, with the install line that fixes
+    it; None when it can. The grader never installs TensorFlow over a learner's own."""
+    tf = _version("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+    if tf is None:
+        return ("TensorFlow is not installed here: install a supported one (2.15 to 2.21), "
+                "e.g. pip install 'c2-grader[tf]'")
+    minor = ".".join(tf.split(".")[:2])
+    if keras_version == "2" and not _keras_is_legacy() and _version("tf-keras", "tf_keras") is None:
+        return (f"grading with Keras 2 (what the course used) on TensorFlow {tf} needs the "
+                f"matching tf-keras: pip install 'tf-keras=={minor}.*' (or grade with --keras 3)")
+    if keras_version == "3" and _keras_is_legacy():
+        return f"Keras 3 needs TensorFlow 2.16 or later; this is TensorFlow {tf} (use --keras 2)"
+    return None

@@ -122,7 +122,7 @@ def _watch(proc, events_fd: int, cgroup: PidsCgroup, limits: Limits) -> Spawned:
 
 def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
                use_gpu: bool, course_tmp: Path | None = None) -> Spawned:
-    namespaces = bool(confine.wrapper())
+    namespaces = confine.mode()
     env = child_env(keras, workdir, course_tmp if namespaces else None)
     if namespaces:
         env["GRADER_CONFINE"] = "1"

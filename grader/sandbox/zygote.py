@@ -6,7 +6,8 @@ full C2W1 grading. The zygote imports it once, runs no learner code and never se
 the worker asks it for a child with a work directory, an environment and limits; the zygote
 forks, and the fork sets itself up as `runner._spawn` sets up a freshly started child (own
 session, pids cgroup, resource limits, then new network, mount and PID namespaces where the
-grader is root, as `unshare --fork --kill-child --mount-proc` makes them) before running
+grader may, as `unshare [--user --map-root-user] --fork --kill-child --mount-proc`
+makes them) before running
 `grader.sandbox.child`, which confines itself and reads its task from a pipe only the worker holds.
 Each fork starts from the same untouched state, so nothing one submission does reaches the
 next.
@@ -33,6 +34,7 @@ import time
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
+CLONE_NEWUSER = 0x10000000
 PR_SET_PDEATHSIG = 1
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 EVENTS_FD = 3
@@ -56,6 +58,15 @@ def _check(result: int, what: str) -> None:
 
 
 _report_fd = -1  # where a fork that fails to set itself up says why
+
+
+def _map_root(uid: int, gid: int) -> None:
+    """Root inside the new user namespace is the grader's own uid outside; nothing else is
+    mapped (as `unshare --map-root-user`)."""
+    for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"),
+                       ("gid_map", f"0 {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
 
 
 def _become_child(request: dict, ends: tuple[int, int, int]) -> None:
@@ -88,7 +99,13 @@ def _become_child(request: dict, ends: tuple[int, int, int]) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"],) * 2)
     if request.get("namespaces"):
         libc = ctypes.CDLL(None, use_errno=True)
-        _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET), "unshare")
+        if request["namespaces"] == "user":  # the fork is single-threaded, as this needs
+            uid, gid = os.geteuid(), os.getegid()
+            _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET),
+                   "unshare")
+            _map_root(uid, gid)
+        else:
+            _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET), "unshare")
         inner = os.fork()  # the first process of the new PID namespace
         if inner:
             _, status = os.waitpid(inner, 0)
