@@ -62,6 +62,8 @@ def test_changed_template_is_graded_and_fails(tmp_path):
     assert ("| week1/C2W1_Assignment.ipynb | C2W1 | 0/100 | **no** | "
             "create_train_val_dirs (2 failed); split_data (7 failed)") in text
     assert "grader-c2w1-" not in text and "(cats-v-dogs/)" in text
+    assert "Graded with Keras 2 (" in text and ", sandbox: " in text  # the level that graded
+    assert root.find("testsuite/properties/property[@name='sandbox']") is not None
 
 
 def test_nothing_relevant_changed_exits_0_with_a_note(tmp_path):

@@ -28,12 +28,13 @@ class SummaryRow:
     failing: list[str] = field(default_factory=list)
     error: str | None = None  # why it could not be graded
     report: str = ""  # the learner rendering, shown folded under the table
+    graded_with: str = ""  # Keras, TensorFlow, Python and sandbox level
 
     @classmethod
     def from_result(cls, notebook: str, result: GradeResult) -> SummaryRow:
         failing = [f"{p.name}: {t.name}" for p in result.parts for t in p.tests if not t.passed]
         return cls(notebook, result.assignment, result.score, result.max_score, result.passed,
-                   failing, report=render_learner(result))
+                   failing, report=render_learner(result), graded_with=result.graded_with())
 
 
 def _cell(text: str) -> str:
@@ -66,6 +67,8 @@ def summary_table(rows: list[SummaryRow], title: str = "Assignment grading") -> 
         lines.append(f"| {_cell(row.notebook)} | {_cell(row.assignment)} | {score} | "
                      f"{passed} | {_cell(_failing(row))} |")
     lines.append("")
+    for how in dict.fromkeys(r.graded_with for r in rows if r.graded_with):
+        lines += [f"Graded with {_cell(how)}.", ""]
     for row in rows:
         if row.report:
             name = html.escape(row.notebook, quote=False)
