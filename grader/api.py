@@ -28,11 +28,11 @@ from grader.sandbox.course_env import missing as environment_problem
 from grader.sandbox.zygote import Zygote
 
 __all__ = [
-    "environment_problem",
     "CODES", "AssignmentSpec", "CannotGrade", "GradeResult", "Limits", "NotebookError",
     "Options", "PartResult", "Submission", "TestResult", "UnknownAssignment", "Zygote",
     "accuracy_key", "build_fixtures", "choose_for_function", "codes", "collect", "curves_of",
-    "detect", "extract", "find_history", "find_notebook", "get_spec", "grade",
-    "grade_submission", "history_names", "kernel_cells", "load_history", "module_file_cells",
-    "read_notebook", "register", "resolve", "scope_of", "unit_curve", "zero_result",
+    "detect", "environment_problem", "extract", "find_history", "find_notebook", "get_spec",
+    "grade", "grade_submission", "history_names", "kernel_cells", "load_history",
+    "module_file_cells", "read_notebook", "register", "resolve", "scope_of", "unit_curve",
+    "zero_result",
 ]

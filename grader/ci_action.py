@@ -92,7 +92,7 @@ def grade_one(repo: Path, notebook: str, keras: str, out: Path) -> SummaryRow:
 
     junit = out / (notebook.replace("/", "__").removesuffix(".ipynb") + ".xml")
     try:
-        result = grade_submission(resolve(repo / notebook), keras=keras)
+        result = grade_submission(resolve(repo / notebook, keras=keras), keras=keras)
     except CannotGrade as exc:
         message = str(exc).replace(str(repo) + os.sep, "")
         junit.write_text(_junit_error(notebook, message))

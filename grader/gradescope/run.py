@@ -41,7 +41,7 @@ def grade_into(root: Path, code: str, keras: str) -> dict:
         return zero_results(f"No notebook (.ipynb) was found in your submission. Upload "
                             f"{wanted}, then submit again.", max_score)
     try:
-        resolved = resolve(notebook, code, folder=submission)
+        resolved = resolve(notebook, code, folder=submission, keras=keras)
     except CannotGrade as exc:
         why = str(exc).replace(str(submission) + os.sep, "")
         return zero_results(redact(f"Your submission could not be graded: {why}."), max_score)

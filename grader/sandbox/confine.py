@@ -26,6 +26,7 @@ from pathlib import Path
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
 MS_REC, MS_PRIVATE = 16384, 1 << 18
+MS_NOEXEC, MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 8, 1024, 2048, 1 << 21, 1 << 24
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 38, 24, 28
 SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1, 2
 SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 4, 8
@@ -195,9 +196,9 @@ class PidsCgroup:
 
 
 def describe() -> Guarantees:
-    isolated = bool(wrapper())
-    return Guarantees(namespaces=isolated, read_only_fs=isolated,
-                      pids_cgroup=_pids_root() is not None and _is_root(), level=level())
+    current = mode()
+    return Guarantees(namespaces=bool(current), read_only_fs=bool(current),
+                      pids_cgroup=_pids_root() is not None and _is_root(), level=LEVELS[current])
 
 
 # ----------------------------------------------------------------------------- child side
@@ -306,9 +307,8 @@ def confine(workdir: str) -> None:
     _drop_capabilities(libc)
 
 
-ST_KEPT = {os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: 8, os.ST_NOATIME: 1024,
-           os.ST_NODIRATIME: 2048, os.ST_RELATIME: 1 << 21}
-MS_STRICTATIME = 1 << 24
+ST_KEPT = {os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC, os.ST_NOATIME: MS_NOATIME,
+           os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
 
 
 def _kept_flags(point: str) -> int:

@@ -84,6 +84,15 @@ def _version(*distributions: str) -> str | None:
     return None
 
 
+def _tensorflow() -> str | None:
+    return _version("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+
+
+def _tf_keras() -> str | None:
+    """tf-keras where it is what grades Keras 2 (not on TF 2.15, see `_keras_is_legacy`)."""
+    return None if _keras_is_legacy() else _version("tf-keras", "tf_keras")
+
+
 def environment(keras_version: str) -> dict[str, str]:
     """What graded, for every report: the child runs this interpreter and these packages.
     Read from package metadata, so the parent need not import TensorFlow."""
@@ -91,25 +100,21 @@ def environment(keras_version: str) -> dict[str, str]:
 
     from grader.sandbox import confine
 
-    tf = _version("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
-    legacy = _version("tf-keras", "tf_keras") if keras_version == "2" else None
-    plain = _version("keras")
-    if _keras_is_legacy():  # TF 2.15: tf.keras is the plain keras package
-        legacy = None
+    legacy, plain = _tf_keras() if keras_version == "2" else None, _version("keras")
     keras = f"tf-keras {legacy}" if legacy else f"keras {plain}" if plain else "not installed"
-    return {"python": platform.python_version(), "tensorflow": tf or "not installed",
+    return {"python": platform.python_version(), "tensorflow": _tensorflow() or "not installed",
             "keras": keras, "sandbox": confine.level()}
 
 
 def missing(keras_version: str) -> str | None:
     """Why this environment cannot grade with that Keras, with the install line that fixes
     it; None when it can. The grader never installs TensorFlow over a learner's own."""
-    tf = _version("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+    tf = _tensorflow()
     if tf is None:
         return ("TensorFlow is not installed here: install a supported one (2.15 to 2.21), "
                 "e.g. pip install 'c2-grader[tf]'")
     minor = ".".join(tf.split(".")[:2])
-    if keras_version == "2" and not _keras_is_legacy() and _version("tf-keras", "tf_keras") is None:
+    if keras_version == "2" and not _keras_is_legacy() and _tf_keras() is None:
         return (f"grading with Keras 2 (what the course used) on TensorFlow {tf} needs the "
                 f"matching tf-keras: pip install 'tf-keras=={minor}.*' (or grade with --keras 3)")
     if keras_version == "3" and _keras_is_legacy():

@@ -6,11 +6,10 @@ full C2W1 grading. The zygote imports it once, runs no learner code and never se
 the worker asks it for a child with a work directory, an environment and limits; the zygote
 forks, and the fork sets itself up as `runner._spawn` sets up a freshly started child (own
 session, pids cgroup, resource limits, then new network, mount and PID namespaces where the
-grader may, as `unshare [--user --map-root-user] --fork --kill-child --mount-proc`
-makes them) before running
-`grader.sandbox.child`, which confines itself and reads its task from a pipe only the worker holds.
-Each fork starts from the same untouched state, so nothing one submission does reaches the
-next.
+grader may, as `unshare [--user --map-root-user] --fork --kill-child --mount-proc` makes
+them) before running `grader.sandbox.child`, which confines itself and reads its task from
+a pipe only the worker holds. Each fork starts from the same untouched state, so nothing one
+submission does reaches the next.
 
 Worker side: `Zygote.spawn` returns a `ForkedProcess`, which `runner` drives like a
 `subprocess.Popen`. Messages go over a SOCK_SEQPACKET socket pair; the child's three pipe
