@@ -124,3 +124,22 @@ def test_missing_sklearn_is_named_in_a_note(keras_imports_graded):
     assert len(notes) == 1, dump(keras_imports_graded)
     assert "No module named 'sklearn'" in notes[0]
     assert "'sklearn' is not installed in the grading environment" in notes[0]
+
+
+@pytest.mark.parametrize("installed,keras,problem", [
+    # realistic environments that grade
+    ({"tensorflow": "2.21.0", "keras": "3.15.1", "tf-keras": "2.21.0"}, "2", None),
+    ({"tensorflow": "2.21.0", "keras": "3.15.1"}, "3", None),
+    ({"tensorflow": "2.15.1", "keras": "2.15.0"}, "2", None),  # the course's pins
+    ({"tensorflow": "2.15.1", "keras": "2.15.0", "tf-keras": "2.15.1"}, "2", None),
+    ({"tensorflow-cpu": "2.18.0", "keras": "3.8.0", "tf-keras": "2.18.0"}, "2", None),
+    # and the ones that cannot, each with the install line that fixes it
+    ({"keras": "3.15.1"}, "2", "pip install 'c2-grader[tf]'"),
+    ({"tensorflow": "2.19.0", "keras": "3.10.0"}, "2", "pip install 'tf-keras==2.19.*'"),
+    ({"tensorflow": "2.15.1", "keras": "2.15.0"}, "3", "Keras 3 needs TensorFlow 2.16"),
+])
+def test_missing_names_what_to_install(monkeypatch, installed, keras, problem):
+    monkeypatch.setattr(course_env, "_version",
+                        lambda *names: next((installed[n] for n in names if n in installed), None))
+    found = course_env.missing(keras)
+    assert (found is None) if problem is None else (problem in found), found
