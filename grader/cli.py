@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--regrade", action="store_true",
                    help="grade again what the journal says is graded and unchanged")
     m.add_argument("--keras", choices=("2", "3"), default="2")
+    m.add_argument("--roster", type=Path,
+                   help="CSV mapping each submission (`learner` column) to platform ids")
+    m.add_argument("--gradebook", choices=("canvas", "moodle", "csv"),
+                   help="also write the platform's import file through --roster")
+    m.add_argument("--gradebook-column", metavar="NAME",
+                   help="the assignment's column in the platform (default: 'CODE title'; "
+                        "Canvas: 'Name (id)' to update an existing assignment)")
     return parser
 
 
@@ -124,6 +131,7 @@ def _batch(args: argparse.Namespace) -> int:
 
     try:
         from grader.batch.layout import LayoutError
+        from grader.batch.platforms import FILES, RosterError
         from grader.batch.run import BatchOptions, run_batch
     except ImportError as exc:  # pandas is the `batch` extra
         return _fail(f"grader batch needs {exc.name or 'pandas'}: pip install 'c2-grader[batch]'")
@@ -132,16 +140,25 @@ def _batch(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)  # stopped by a scheduler: same as Ctrl-C
+    if args.gradebook and not args.roster:
+        return _fail(f"--gradebook {args.gradebook} needs --roster ROSTER.csv (a `learner` "
+                     "column and the platform's ids)")
     options = BatchOptions(args.assignment, keras=args.keras, workers=max(1, args.workers),
-                           regrade=args.regrade)
+                           regrade=args.regrade, roster=args.roster,
+                           gradebook=args.gradebook or "csv",
+                           gradebook_column=args.gradebook_column)
     try:
         summary = run_batch(args.submissions, args.out, options)
-    except LayoutError as exc:
+    except (LayoutError, RosterError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         again = shlex.join(["grader", "batch", str(args.submissions), "--assignment",
                             args.assignment, "--out", str(args.out), "--workers",
-                            str(options.workers), "--keras", args.keras])
+                            str(options.workers), "--keras", args.keras,
+                            *(["--roster", str(args.roster)] if args.roster else []),
+                            *(["--gradebook", args.gradebook] if args.gradebook else []),
+                            *(["--gradebook-column", args.gradebook_column]
+                              if args.gradebook_column else [])])
         print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
               f"with:\n  {again}", file=sys.stderr)
         return 130
@@ -149,6 +166,12 @@ def _batch(args: argparse.Namespace) -> int:
           f"{summary.crashed} could not be graded, in {summary.seconds:.0f} s\n"
           f"gradebook: {args.out / 'gradebook.csv'}\nreport:    {args.out / 'report.html'}\n"
           f"similar:   {args.out / 'similarity.csv'}")
+    if summary.platform is not None:
+        matched = summary.platform
+        print(f"platform:  {args.out / FILES[options.gradebook]} ({len(matched.grades)} in "
+              f"the roster: {matched.without_submission} without a submission, "
+              f"{matched.not_graded} not graded, left empty; {len(matched.unmatched)} "
+              "submission(s) not in the roster)")
     return 1 if summary.crashed else 0
 
 

@@ -13,7 +13,7 @@ from grader.model.spec import AssignmentSpec
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(text: str) -> str:
+def neutral(text: str) -> str:
     """Spreadsheets run a cell that starts like a formula; learner text must not."""
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -23,14 +23,14 @@ def gradebook(rows: list[LearnerRow], spec: AssignmentSpec) -> pd.DataFrame:
     for row in rows:
         scores = {p.name: p.score for p in row.result.parts}
         records.append({
-            "learner": _cell(row.learner),
+            "learner": neutral(row.learner),
             **{part.name: scores.get(part.name, 0.0) for part in spec.parts},
             "total": row.result.score,
             "max_score": row.result.max_score,
             "passed": row.result.passed,
             "status": row.status,
-            "source": _cell(row.entry.source),
-            "reason": _cell(row.reason),
+            "source": neutral(row.entry.source),
+            "reason": neutral(row.reason),
         })
     columns = ["learner", *(p.name for p in spec.parts), "total", "max_score", "passed",
                "status", "source", "reason"]

@@ -17,7 +17,9 @@ from pathlib import Path
 from grader.api import AssignmentSpec, find_history, find_notebook, history_names
 
 # Names the batch writes at the top of RESULTS: a learner may not be called that.
-RESERVED = {"journal.jsonl", "gradebook.csv", "report.html", "similarity.csv", ".work"}
+RESERVED = {"journal.jsonl", "gradebook.csv", "report.html", "similarity.csv", ".work",
+            "unmatched.csv", "gradebook-canvas.csv", "gradebook-moodle.csv",
+            "gradebook-roster.csv"}
 MAX_ID_LENGTH = 80
 
 

@@ -28,6 +28,7 @@ from grader.batch.gradebook import write_gradebook
 from grader.batch.journal import Journal, Record, now_iso, submission_digest
 from grader.batch.layout import Entry, discover
 from grader.batch.outputs import read_result, write_outputs
+from grader.batch.platforms import Matched, Roster, read_roster, write_platform_gradebook
 from grader.batch.proctree import kill_tree
 from grader.batch.progress import Progress, format_duration
 from grader.batch.report import write_report
@@ -53,6 +54,9 @@ class BatchOptions:
     # grade() may use the submission limit twice (learner child, then clean child).
     timeout_s: float = 2 * Limits.submission_timeout_s + 120
     worker_command: tuple[str, ...] = (sys.executable, "-m", "grader.batch.worker")
+    roster: Path | None = None  # with `gradebook`: a platform gradebook through the roster
+    gradebook: str = "csv"  # canvas, moodle or csv (the roster's columns beside the grades)
+    gradebook_column: str | None = None  # the platform's assignment column; default "CODE title"
 
 
 @dataclass
@@ -63,6 +67,7 @@ class BatchSummary:
     skipped: int = 0  # graded before, unchanged
     crashed: int = 0
     seconds: float = 0.0
+    platform: Matched | None = None  # how the roster matched, when one was given
 
 
 @dataclass
@@ -239,22 +244,35 @@ class _Batch:
         self.record(row, "", 0.0)
         return row
 
-    def aggregate(self, rows: list[LearnerRow]) -> None:
+    def aggregate(self, rows: list[LearnerRow], roster: Roster | None) -> Matched | None:
         prints = {r.learner: fingerprints(r.entry.notebook, self.spec)
                   for r in rows if r.entry.notebook is not None}
         pairs = similar_pairs(prints, known_digests(self.spec))
         write_gradebook(self.out / "gradebook.csv", rows, self.spec)
         write_csv(self.out / "similarity.csv", pairs)
         write_report(self.out / "report.html", self.spec, rows, pairs, self.options.keras)
+        if roster is None:
+            return None
+        matched = write_platform_gradebook(self.out, roster, rows, self.spec,
+                                           self.options.gradebook_column)
+        if matched.unmatched:
+            names = ", ".join(r.learner for r in matched.unmatched[:10])
+            print(f"grader: warning: {len(matched.unmatched)} submission(s) not in the roster "
+                  f"(listed in {self.out / 'unmatched.csv'}): {names}"
+                  + (", ..." if len(matched.unmatched) > 10 else ""),
+                  file=self.stream, flush=True)
+        return matched
 
 
 def run_batch(submissions: Path, out: Path, options: BatchOptions,
               stream: TextIO | None = None) -> BatchSummary:
-    """Raises LayoutError when there is nothing to grade, KeyboardInterrupt (after stopping
-    every worker) when interrupted; what finished before stays recorded."""
+    """Raises LayoutError when there is nothing to grade, RosterError (before grading) for a
+    roster that cannot be used, KeyboardInterrupt (after stopping every worker) when
+    interrupted; what finished before stays recorded."""
     started = time.monotonic()
     stream = stream or sys.stderr
     spec = get_spec(options.assignment)
+    roster = read_roster(options.roster, options.gradebook) if options.roster else None
     layout, entries = discover(submissions, spec, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
     batch = _Batch(out, spec, options, stream)
@@ -285,6 +303,6 @@ def run_batch(submissions: Path, out: Path, options: BatchOptions,
     summary.graded = len(todo)
     shutil.rmtree(batch.staging, ignore_errors=True)
     summary.rows = [rows[e.learner] for e in entries]
-    batch.aggregate(summary.rows)
+    summary.platform = batch.aggregate(summary.rows, roster)
     summary.seconds = time.monotonic() - started
     return summary
