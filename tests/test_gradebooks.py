@@ -115,7 +115,8 @@ def test_csv_gradebook_keeps_the_rosters_own_columns(tmp_path):
     ("name,email\nJane,j@x\n", "moodle", "no `learner` column"),
     ("learner,name\nalice,Jane\n", "canvas", "needs one of the columns canvas_id"),
     ("learner,email\nalice,a@x\nAlice,b@x\n", "moodle", "rows 2 and 3: the same learner"),
-    ("learner,canvas_id,sis_login_id\nalice,,\n", "canvas", "row 2: 'alice' has no `canvas_id` or `sis_login_id`"),
+    ("learner,canvas_id,sis_login_id\nalice,,\n", "canvas",
+     "row 2: 'alice' has no `canvas_id` or `sis_login_id`"),
     ("learner,email\n,a@x\n", "moodle", r"row 2: the `learner` cell is empty"),
 ])
 def test_unusable_rosters_are_refused_with_the_reason(tmp_path, text, platform, message):
