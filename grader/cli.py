@@ -46,6 +46,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="pickled history (default: the assignment's file beside the notebook)")
     c.add_argument("--keras", choices=("2", "3"), default="2")
     c.add_argument("--no-color", action="store_true")
+    fb = sub.add_parser("feedback", help="the learner's notebook with the feedback written in "
+                        "it, as an HTML page or a notebook")
+    fb.add_argument("notebook", type=Path)
+    fb.add_argument("--assignment", type=str.upper, choices=CODES,
+                    help="default: detected from the notebook")
+    fb.add_argument("--history", type=Path,
+                    help="pickled history (default: the assignment's file beside the notebook)")
+    fb.add_argument("--output", type=Path,
+                    help="FILE.html or FILE.ipynb (default: NOTEBOOK-feedback.html beside it)")
+    fb.add_argument("--keras", choices=("2", "3"), default="2")
     b = sub.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
     b.add_argument("--assignment", type=str.upper, choices=CODES, required=True)
     b.add_argument("--output", type=Path, help="default: gradescope-CODE.zip")
@@ -109,6 +119,38 @@ def _check(args: argparse.Namespace) -> int:
     result = grade_submission(submission, keras=args.keras)
     color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
     sys.stdout.write(render_learner(result, color=color))
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    """`grade`'s checks and exit status, written into the learner's notebook."""
+    from grader.api import CannotGrade, grade_submission, resolve
+    from grader.reporters.feedback import (
+        FORMATS,
+        FeedbackError,
+        render_feedback_html,
+        render_feedback_notebook,
+    )
+
+    output = args.output or args.notebook.with_name(f"{args.notebook.stem}-feedback.html")
+    if output.suffix.lower() not in FORMATS:
+        return _fail(f"{output}: the feedback is written as .html or .ipynb, not "
+                     f"{output.suffix or 'a file without an extension'}")
+    if output.exists() and args.notebook.exists() and output.samefile(args.notebook):
+        return _fail(f"{output} is the notebook itself: choose another --output")
+    try:
+        submission = resolve(args.notebook, args.assignment, args.history, keras=args.keras)
+    except CannotGrade as exc:
+        return _fail(str(exc))
+    result = grade_submission(submission, keras=args.keras)
+    try:
+        text = (render_feedback_notebook if output.suffix.lower() == ".ipynb"
+                else render_feedback_html)(result, args.notebook)
+    except FeedbackError as exc:
+        return _fail(f"{exc}; write an .html page instead, which shows the feedback alone")
+    atomic_write(output, text)
+    print(f"{result.score:g}/{result.max_score:g} ({'passed' if result.passed else 'not passed'})"
+          f": feedback in {output}")
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
@@ -189,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "check":
         return _check(args)
+    if args.command == "feedback":
+        return _feedback(args)
     if args.command == "gradescope-bundle":
         return _gradescope_bundle(args)
     if args.command == "batch":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import html.parser
 import io
 import json
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import chromium, dom_of, headless
 from conftest import ROOT
 from hostile.corpus import GOOD_DIRS, GOOD_SPLIT, notebook
 
@@ -60,7 +60,7 @@ def split_data(src, train_dir, val_dir, size):
         copyfile(os.path.join(src, n), os.path.join(val_dir, n))
 '''
 OTHER_SPLIT = GOOD_SPLIT.replace("random.sample(files, len(files))", "sorted(files)")
-FILES = ("result.json", "feedback.txt", "results.json", "junit.xml")
+FILES = ("result.json", "feedback.txt", "feedback.html", "results.json", "junit.xml")
 
 
 def submit(folder: Path, name: str, *, flat: bool = True, dirs: str = GOOD_DIRS,
@@ -148,6 +148,8 @@ def test_batch_grades_then_resumes_and_regrades(tmp_path, monkeypatch):
     assert set(result["curves"]) == {"accuracy", "val_accuracy"}
     assert json.loads((out / "bob" / "result.json").read_text())["curves"] is None
     assert "Score: 60/100" in (out / "alice" / "feedback.txt").read_text()
+    page = (out / "alice" / "feedback.html").read_text()  # her notebook, with the feedback
+    assert "Score 60/100" in page and 'data-part="split_data"' in page and "cell 1" in page
     assert json.loads((out / "alice" / "results.json").read_text())["score"] == 60
     assert "<testsuites" in (out / "alice" / "junit.xml").read_text()
 
@@ -213,6 +215,7 @@ def test_hostile_and_crashing_submissions_do_not_affect_the_others(tmp_path):
     assert "status 3" in (out / "mallory" / "feedback.txt").read_text()
     assert rows["nobody"].status == MISSING and rows["nobody"].result.score == 0
     assert "No notebook" in (out / "nobody" / "feedback.txt").read_text()
+    assert "no notebook was submitted" in (out / "nobody" / "feedback.html").read_text()
     assert alice.read_bytes() == before
     assert json.loads((out / "alice" / "result.json").read_text())["score"] == 60
 
@@ -314,52 +317,6 @@ def test_atomic_write_and_torn_journal_lines(tmp_path, monkeypatch):
     assert sorted(journal.latest()) == ["ann", "cat"]
 
 
-class _Dom(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-        self._heading: str | None = None
-        self.headings: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag in ("h1", "h2"):
-            self._heading = ""
-
-    def handle_endtag(self, tag):
-        if tag in ("h1", "h2") and self._heading is not None:
-            self.headings.append(self._heading)
-            self._heading = None
-
-    def handle_data(self, data):
-        self.text.append(data)
-        if self._heading is not None:
-            self._heading += data
-
-
-def _dom(text: str) -> _Dom:
-    dom = _Dom()
-    dom.feed(text)
-    return dom
-
-
-def _chromium() -> str:
-    exe = shutil.which("chromium")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's package")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    return exe
-
-
-def _headless(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}"]
-    return subprocess.run([exe, *flags, *args], capture_output=True, text=True, timeout=120)
-
-
 class _Evil:
     def __reduce__(self):
         return (os.system, ("touch /tmp/batch-report-pwned",))
@@ -385,13 +342,14 @@ def test_report_html_in_headless_chromium(tmp_path):
     page = report.read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
     assert "&lt;img src=x onerror=y&gt;" in page
+    assert '<a href="alice/feedback.html">alice</a>' in page
     assert not Path("/tmp/batch-report-pwned").exists()
     assert "mallory: mallory_history.pkl was refused" in page
 
-    exe = _chromium()
-    dom = _headless(exe, tmp_path / "profile", "--dump-dom", report.as_uri())
+    exe = chromium()
+    dom = headless(exe, tmp_path / "profile", "--dump-dom", report.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
-    parsed = _dom(dom.stdout)
+    parsed = dom_of(dom.stdout)
     assert parsed.headings == [
         "C2W1 batch report: Cats vs dogs (full Kaggle set)", "Score distribution",
         "Pass rate per check", "Most common failure messages", "Learners",
@@ -403,7 +361,7 @@ def test_report_html_in_headless_chromium(tmp_path):
     assert "<script>alert(1)</script> raised" in "".join(parsed.text)  # shown as text
 
     shot = tmp_path / "shot.png"
-    run = _headless(exe, tmp_path / "profile", f"--screenshot={shot}",
+    run = headless(exe, tmp_path / "profile", f"--screenshot={shot}",
                     "--window-size=1280,2000", report.as_uri())
     assert run.returncode == 0, run.stderr[-2000:]
     data = shot.read_bytes()

@@ -1,5 +1,6 @@
-"""Per-learner outputs: the contract JSON, the learner's feedback, Gradescope and JUnit, all
-rendered from one GradeResult (rebuilt from the worker's JSON) and written atomically."""
+"""Per-learner outputs: the contract JSON, the learner's feedback (as text, and written into
+their notebook as a page), Gradescope and JUnit, all rendered from one GradeResult (rebuilt
+from the worker's JSON) and written atomically."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from grader.model.files import atomic_write
 from grader.model.results import GradeResult
+from grader.reporters.feedback import render_feedback_html
 from grader.reporters.gradescope import render_gradescope
 from grader.reporters.json_report import render_json
 from grader.reporters.junit import render_junit
@@ -19,7 +21,13 @@ RENDERINGS = (("feedback.txt", render_learner), ("results.json", render_gradesco
               ("junit.xml", render_junit), (RESULT, render_json))
 
 
-def write_outputs(folder: Path, result: GradeResult) -> None:
+FEEDBACK_PAGE = "feedback.html"
+
+
+def write_outputs(folder: Path, result: GradeResult, notebook: Path | None) -> None:
+    """Every rendering, the learner's notebook with its feedback among them, result.json
+    last."""
+    atomic_write(folder / FEEDBACK_PAGE, render_feedback_html(result, notebook))
     for name, render in RENDERINGS:
         atomic_write(folder / name, render(result, color=False))
 

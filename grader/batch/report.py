@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.api import curves_of, load_history, unit_curve
-from grader.batch import plots
 from grader.batch.journal import now_iso
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import Pair
 from grader.model.files import atomic_write
 from grader.model.spec import AssignmentSpec
+from grader.reporters import charts
+from grader.reporters.feedback.page import CSP
 
 TOP_MESSAGES = 10
 MAX_PAIRS_SHOWN = 200
@@ -32,8 +33,8 @@ td.num { text-align: right; }
 .curves { display: flex; flex-wrap: wrap; gap: 0.5em; }
 figure { margin: 0; border: 1px solid #ddd; padding: 0.3em; }
 figcaption { font-size: 0.8em; text-align: center; }
+a.aside { font-size: 0.8em; color: #666; }
 """
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def _pass_rates(spec: AssignmentSpec, rows: list[LearnerRow]) -> str:
                          f"{sum(verdicts)}/{len(verdicts)}", f"{100 * rate:.0f}%"])
     if not rows:
         return "<p>No learners.</p>"
-    image = plots.pass_rates(labels, rates)
+    image = charts.pass_rates(labels, rates)
     return (f'<img alt="pass rate per check" src="data:image/png;base64,{image}">'
             + _table(["part", "check", "points", "passed", "rate"], body, {2, 3, 4}))
 
@@ -147,7 +148,8 @@ def _failure_messages(rows: list[LearnerRow]) -> str:
 def _learners(rows: list[LearnerRow]) -> str:
     body = []
     for row in rows:
-        link = f'<a href="{_e(row.learner)}/feedback.txt">{_e(row.learner)}</a>'
+        link = (f'<a href="{_e(row.learner)}/feedback.html">{_e(row.learner)}</a> '
+                f'<a class="aside" href="{_e(row.learner)}/feedback.txt">(text)</a>')
         verdict = ('<span class="ok">yes</span>' if row.result.passed
                    else '<span class="fail">no</span>')
         body.append([link, f"{row.result.score:g}/{row.result.max_score:g}", verdict,
@@ -175,7 +177,7 @@ def _curves(rows: list[LearnerRow], curves: dict[str, Curves | str]) -> str:
     for row in rows:
         found = curves.get(row.learner, "no history")
         if isinstance(found, Curves):
-            image = plots.accuracy_curves(found.accuracy, found.val_accuracy, row.learner)
+            image = charts.accuracy_curves(found.accuracy, found.val_accuracy, row.learner)
             figures.append(f'<figure><img alt="accuracy curves of {_e(row.learner)}" '
                            f'src="data:image/png;base64,{image}">'
                            f"<figcaption>{_e(row.learner)}</figcaption></figure>")
@@ -192,7 +194,7 @@ def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair
                   curves: dict[str, Curves | str], keras: str) -> str:
     scores = [r.result.score for r in rows]
     max_score = sum(p.points for p in spec.parts) or 100.0
-    histogram = plots.score_histogram(scores, max_score, spec.pass_mark) if rows else ""
+    histogram = charts.score_histogram(scores, max_score, spec.pass_mark) if rows else ""
     sections = [
         ("Score distribution",
          f'<img alt="score distribution" src="data:image/png;base64,{histogram}">'
@@ -206,7 +208,7 @@ def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair
     title = f"{spec.code} batch report: {spec.title}"
     body = "".join(f"<h2>{_e(name)}</h2>\n{content}\n" for name, content in sections)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f"<title>{_e(title)}</title><style>{_STYLE}</style></head>\n<body>"
             f"<h1>{_e(title)}</h1>\n{_summary(spec, rows, keras)}\n{body}</body></html>\n")
 

@@ -106,7 +106,7 @@ class _Batch:
 
     def record(self, row: LearnerRow, digest: str, seconds: float) -> None:
         """Outputs first (each atomic), then the journal line that marks them complete."""
-        write_outputs(self.out / row.learner, row.result)
+        write_outputs(self.out / row.learner, row.result, row.entry.notebook)
         result = row.result
         self.journal.append(Record(row.learner, digest, row.status, result.score,
                                    result.max_score, result.passed, round(seconds, 2),

@@ -24,6 +24,7 @@ class PartResult:
     tests: list[TestResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     source_rule: str | None = None
+    cell: int | None = None  # the notebook cell (0-based, over all cells) graded; None: none
 
     @property
     def score(self) -> float:
@@ -94,6 +95,7 @@ class GradeResult:
                     ],
                     "notes": list(p.notes),
                     "found_by": p.source_rule,
+                    "cell": p.cell,
                 }
                 for p in self.parts
             ],
@@ -113,7 +115,8 @@ class GradeResult:
                             [TestResult(t["name"], bool(t["passed"]), t["message"],
                                         float(t["score"]), float(t["max_score"]))
                              for t in p["tests"]],
-                            list(p.get("notes", [])), p.get("found_by"))
+                            list(p.get("notes", [])), p.get("found_by"),
+                            p["cell"] if isinstance(p.get("cell"), int) else None)
                  for p in data["parts"]]
         curves, environment = data.get("curves"), data.get("environment")
         return cls(data["assignment"], parts, float(data["pass_mark"]), str(data["keras"]),

@@ -237,6 +237,7 @@ def _score(run: _Run, ctx: Context, report: RunReport,
         found = extraction.functions.get(part.name)
         if found:
             result.source_rule = f"{found.rule}, cell {found.cell + 1}"
+            result.cell = found.cell
         result.notes.extend(extraction.notes.get(part.name, []))
         for problem in report.load_problems:
             if problem["name"] == part.name:

@@ -52,6 +52,18 @@ def render_part(part: PartResult, color: bool = False) -> list[str]:
     return lines
 
 
+def verdict(result: GradeResult) -> tuple[str, str]:
+    """The verdict and what to do next, shared by every learner rendering."""
+    if result.passed:
+        advice = "Your notebook reaches the pass mark: submit it as it is."
+        if any(not t.passed for p in result.parts for t in p.tests):
+            advice += " The failures still cost points if you want to fix them."
+        return "PASSED", advice
+    return "NOT PASSED YET", ("Fix the first failing check of each function (later checks "
+                              "often fail for the same reason), save the notebook, and run "
+                              "the check again.")
+
+
 def render_learner(result: GradeResult, color: bool = False) -> str:
     name = Path(result.notebook).name or "your notebook"
     lines = [_paint(f"Checking {name} as {result.assignment} ({result.graded_with()})",
@@ -62,16 +74,9 @@ def render_learner(result: GradeResult, color: bool = False) -> str:
         lines.append("")
     for part in result.parts:
         lines += render_part(part, color) + [""]
-    if result.passed:
-        verdict = _paint("PASSED", "ok", color)
-        advice = "Your notebook reaches the pass mark: submit it as it is."
-        if any(not t.passed for p in result.parts for t in p.tests):
-            advice += " The failures above still cost points if you want to fix them."
-    else:
-        verdict = _paint("NOT PASSED YET", "fail", color)
-        advice = ("Fix the first failing check of each function above (later checks often "
-                  "fail for the same reason), save the notebook, and run the check again.")
+    label, advice = verdict(result)
+    verdict_text = _paint(label, "ok" if result.passed else "fail", color)
     lines.append(f"Score: {result.score:g}/{result.max_score:g} (pass mark "
-                 f"{result.pass_mark:g})  {verdict}")
+                 f"{result.pass_mark:g})  {verdict_text}")
     lines += textwrap.wrap(advice, WIDTH)
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""The report's charts, as base64 PNG data so report.html stands alone.
+"""Charts for the HTML renderings (the batch report, the feedback page), as base64 PNG data so
+each page stands alone.
 
 Uses matplotlib's object API (a bare `Figure`, Agg canvas) rather than pyplot: no global
 state, no display, nothing to close.

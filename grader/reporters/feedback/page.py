@@ -1,0 +1,202 @@
+"""The feedback page: the learner's notebook through nbconvert's HTML exporter, with our
+template placing a feedback block after each graded cell and our own highlighting (marked
+lines, line numbers), inside a page that forbids every script.
+
+Three layers keep learner content inert: every learner string we render is escaped
+(pygments for code, `html.escape` for messages), markdown is cleaned with an allowlist (no
+scripts, handlers or styles), and the page's Content-Security-Policy allows no script, no
+fetch and no image but inline data.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from pathlib import Path
+
+import bleach
+from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+
+try:  # IPython 9 moved its lexers (`!pip`, `%matplotlib` lines) into their own package
+    from ipython_pygments_lexers import IPython3Lexer
+except ImportError:  # IPython 8, the course's
+    from IPython.lib.lexers import IPython3Lexer
+
+from grader.model.results import GradeResult, PartResult
+from grader.reporters import charts
+from grader.reporters.feedback.prepare import META, Marks
+from grader.reporters.learner import verdict
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_TEMPLATE = """{%- extends 'basic/index.html.j2' -%}
+{% block input %}{{ resources.c2_inputs[cell.metadata.c2_grader.index] }}{% endblock input %}
+{% block markdowncell %}<div class="cell text_cell">{{
+  resources.c2_markdown[cell.metadata.c2_grader.index] }}</div>{% endblock markdowncell %}
+{% block codecell %}{{ super() }}{{
+  resources.c2_blocks.get(cell.metadata.c2_grader.index, '') }}{% endblock codecell %}
+"""
+_MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3",
+                  "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong",
+                  "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}
+_MARKDOWN_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"],
+                        "*": ["id", "class"]}
+_CSS = """
+body { font: 15px/1.5 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d1f21; }
+main { max-width: 1040px; margin: 0 auto; padding: 16px 24px 64px; background: #fff; }
+h1 { font-size: 1.5em; margin: .4em 0; }
+.c2-summary { border-bottom: 2px solid #d0d4da; padding-bottom: 12px; margin-bottom: 20px; }
+.c2-verdict { font-size: 1.2em; font-weight: 600; }
+.ok { color: #1e7b34; } .fail { color: #b3261e; }
+table.c2-parts { border-collapse: collapse; margin: 8px 0; }
+table.c2-parts td, table.c2-parts th { border: 1px solid #d0d4da; padding: 3px 10px;
+  text-align: left; }
+.c2-env { color: #555; font-size: .9em; }
+.cell { margin: 10px 0; } .text_cell { padding: 0 4px; }
+.input { display: flex; gap: 8px; }
+.prompt { color: #607080; min-width: 5.5em; font: 12px monospace; }
+.c2-cellno { color: #607080; font: 12px monospace; }
+.highlight { background: #f7f8fa; border: 1px solid #e0e3e8; padding: 6px 8px; overflow-x: auto;
+  flex: 1; }
+.highlight pre { margin: 0; font: 13px/1.45 ui-monospace, monospace; }
+.highlight .hll { background: #ffe3a3; display: inline-block; min-width: 100%; }
+.highlight .err { border: none; }
+.linenos { color: #9aa3ad; margin-right: 8px; user-select: none; }
+.output_area pre { margin: 2px 0 2px 6.5em; font: 12px/1.4 monospace; white-space: pre-wrap;
+  overflow-x: auto; }
+.output_area img { margin-left: 6.5em; max-width: 80%; }
+.output_area .prompt { display: none; }
+.c2-feedback { border: 2px solid #b3261e; background: #fdf3f2; border-radius: 6px;
+  padding: 8px 14px; margin: 6px 0 22px 6.5em; }
+.c2-feedback.passed { border-color: #1e7b34; background: #f1f9f2; }
+.c2-feedback h3 { margin: 4px 0; font-size: 1.05em; }
+.c2-feedback ul { margin: 4px 0; padding-left: 1.2em; }
+.c2-feedback li { margin: 3px 0; } .c2-message { margin: 2px 0 6px; white-space: pre-wrap; }
+.c2-marked { background: #ffe3a3; padding: 0 4px; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process: building its Jinja environment is most of its cost."""
+    exporter = HTMLExporter(template_name="basic", raw_template=_TEMPLATE, sanitize_html=True,
+                            exclude_anchor_links=True)
+    exporter.log.setLevel(logging.ERROR)  # not "alternative text is missing" per plot
+    return exporter
+
+
+def _code_html(source: str, index: int, lines: list[int], graded: bool) -> str:
+    formatter = HtmlFormatter(hl_lines=lines, linenos="inline" if graded or lines else False,
+                              cssclass="highlight")
+    return (f'<div class="c2-cellno">cell {index + 1}</div>'
+            + highlight(source or " ", IPython3Lexer(), formatter))
+
+
+def _markdown_html(source: str) -> str:
+    rendered = MarkdownWithMath(renderer=IPythonRenderer(
+        escape=False, allow_harmful_protocols=False, exclude_anchor_links=True)).render(source)
+    cleaned = bleach.clean(rendered, tags=_MARKDOWN_TAGS,
+                           attributes=_MARKDOWN_ATTRIBUTES, protocols={"http", "https", "data"},
+                           strip=True, strip_comments=True)
+    return f'<div class="rendered_html">{cleaned}</div>'
+
+
+def part_block(part: PartResult, lines: list[int] | None = None) -> str:
+    """Every check of one part: passed or failed with its message (expected, found, what to
+    try), the part's notes, and the lines marked in its cell."""
+    failed = [t for t in part.tests if not t.passed]
+    state = "failed" if failed else "passed"
+    items = []
+    for test in part.tests:
+        if test.passed:
+            items.append(f'<li><span class="ok">&#10004; passed</span> {_e(test.name)}</li>')
+        else:
+            items.append(f'<li><span class="fail">&#10008; failed</span> {_e(test.name)} '
+                         f'(0/{test.max_points:g})<p class="c2-message">{_e(test.message)}</p>'
+                         "</li>")
+    notes = "".join(f'<p class="c2-note">Note: {_e(n)}</p>' for n in part.notes)
+    marked = ""
+    if lines:
+        shown = ", ".join(str(n) for n in lines)
+        marked = (f'<p>The <span class="c2-marked">marked</span> line{"s" * (len(lines) > 1)} '
+                  f"({shown}) of this cell {'are' if len(lines) > 1 else 'is'} where a "
+                  "failure comes from.</p>")
+    summary = (f"all {len(part.tests)} checks passed" if not failed
+               else f"{len(failed)} of {len(part.tests)} checks failed")
+    return (f'<section class="c2-feedback {state}" id="feedback-{_e(part.name)}" '
+            f'data-part="{_e(part.name)}"><h3>Feedback on {_e(part.name)}: '
+            f"{part.score:g}/{part.max_score:g} points, {summary}</h3>"
+            f"{marked}<ul>{''.join(items)}</ul>{notes}</section>")
+
+
+def _curves(result: GradeResult) -> str:
+    curves = result.curves
+    if not curves:
+        return ""
+    if "error" in curves:
+        return f"<p>No accuracy curves: {_e(curves['error'])}</p>"
+    acc, val = curves.get("accuracy"), curves.get("val_accuracy")
+    if not acc or not val:
+        return ""
+    image = charts.accuracy_curves(list(acc), list(val), "your training history")
+    return (f'<figure><img alt="training and validation accuracy per epoch" '
+            f'src="data:image/png;base64,{image}"></figure>')
+
+
+def summary_html(result: GradeResult, marks: Marks, problem: str | None) -> str:
+    label, advice = verdict(result)
+    rows, unplaced = [], []
+    placed = {part.name for part in marks.parts.values()}
+    for part in result.parts:
+        where = (f'<a href="#feedback-{_e(part.name)}">cell {part.cell + 1}</a>'
+                 if part.name in placed else "below")
+        if part.name not in placed:
+            unplaced.append(part_block(part))
+        passed = sum(t.passed for t in part.tests)
+        rows.append(f"<tr><td>{_e(part.name)}</td><td>{part.score:g}/{part.max_score:g}</td>"
+                    f"<td>{passed} of {len(part.tests)}</td><td>{where}</td></tr>")
+    notes = "".join(f"<li>{_e(n)}</li>" for n in result.notes)
+    shown = (f'<p class="fail">Your notebook cannot be shown: {_e(problem)}</p>'
+             if problem else "")
+    name = Path(result.notebook).name or "your notebook"
+    return (f'<header class="c2-summary"><h1>Feedback on {_e(name)} ({_e(result.assignment)})'
+            f'</h1><p class="c2-verdict {"ok" if result.passed else "fail"}">Score '
+            f"{result.score:g}/{result.max_score:g}, pass mark {result.pass_mark:g}: "
+            f"{_e(label)}</p><p>{_e(advice)}</p>"
+            '<table class="c2-parts"><tr><th>part</th><th>points</th><th>checks passed</th>'
+            f"<th>feedback</th></tr>{''.join(rows)}</table>{_curves(result)}"
+            f"{f'<ul>{notes}</ul>' if notes else ''}{shown}{''.join(unplaced)}"
+            f'<p class="c2-env">Graded with {_e(result.graded_with())}.</p></header>')
+
+
+def render_page(result: GradeResult, nb, marks: Marks, problem: str | None) -> str:
+    """The whole page; `nb` is the prepared notebook (None when it cannot be shown)."""
+    body = ""
+    if nb is not None:
+        inputs, markdown, blocks = {}, {}, {}
+        for cell in nb.cells:
+            index = cell.metadata[META]["index"]
+            lines = cell.metadata[META]["lines"]
+            if cell.cell_type == "code":
+                part = marks.parts.get(index)
+                inputs[index] = _code_html(cell.source, index, lines, part is not None)
+                if part is not None:
+                    blocks[index] = part_block(part, lines)
+            elif cell.cell_type == "markdown":
+                markdown[index] = _markdown_html(cell.source)
+        body, _ = _exporter().from_notebook_node(
+            nb, resources={"c2_inputs": inputs, "c2_markdown": markdown, "c2_blocks": blocks})
+    title = _e(f"Feedback: {Path(result.notebook).name or result.assignment}")
+    style = _CSS + HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{title}</title><style>{style}</style></head><body><main>"
+            f"{summary_html(result, marks, problem)}{body}</main></body></html>\n")

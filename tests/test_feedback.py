@@ -1,0 +1,201 @@
+"""`grader feedback`: the learner's notebook with the feedback in it, as a page (checked as
+headless Chromium builds it) and as a notebook."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from browser import chromium, dom_of, headless
+from conftest import SOLUTION_HISTORY, edit, grading_options, load_solution, write
+
+from grader.api import get_spec, grade, zero_result
+from grader.reporters.feedback import (
+    FeedbackError,
+    render_feedback_html,
+    render_feedback_notebook,
+)
+from grader.reporters.feedback.prepare import MAX_TEXT_CHARS, marks_for
+
+SPEC = get_spec("C2W1")
+HOSTILE_MARKDOWN = ("# Notes <script>document.title='pwned'</script>\n\n"
+                    "<img src=x onerror=\"document.body.setAttribute('data-pwned', 1)\">\n"
+                    "<a href=\"javascript:document.title='pwned'\">click</a> *fine*")
+# A learner string that must arrive as text everywhere: in a message, a cell and an output.
+ECHO = "<script>document.title='pwned'</script>"
+
+
+def _broken(tmp_path):
+    """Three mistakes, each from one line of its cell, and hostile cells around them."""
+    nb = load_solution()
+    nb = edit(nb, "c2w1-create-train-val-dirs",
+              "os.makedirs(os.path.join(root_path, 'training', 'cats'))",
+              "os.makedirs(os.path.join(root_dir, 'training', 'cats'), exist_ok=True)")
+    nb = edit(nb, "c2w1-split-data", "files.append(filename)", "files.append(filenme)")
+    nb = edit(nb, "c2w1-train-val-generators", "directory=TRAINING_DIR",
+              "directory='/tmp/cats-v-dogs/training/'")
+    nb = edit(nb, "c2w1-create-model", "def create_model():",
+              f"def create_model():\n  # {ECHO}")
+    hostile = [
+        nbformat.v4.new_markdown_cell(HOSTILE_MARKDOWN),
+        nbformat.v4.new_raw_cell(ECHO),
+        nbformat.v4.new_code_cell("print('x' * 5_000_000)", outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="x" * 5_000_000 + "\n"),
+            nbformat.v4.new_output("display_data", data={
+                "text/html": ECHO, "application/javascript": "document.title='pwned'",
+                "text/plain": ECHO}),
+        ]),
+    ]
+    nb.cells[1:1] = hostile  # before every graded cell: their indices move by three
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"x": "y" * 1000}}
+    return write(nb, tmp_path / "learner")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    path = _broken(tmp_path_factory.mktemp("feedback"))
+    return path, grade(SPEC, path, SOLUTION_HISTORY, grading_options())
+
+
+def _cells_and_blocks(dom) -> list[str]:
+    """In page order: 'cell N' for each code cell's label, 'block NAME' for each feedback."""
+    order, in_label = [], False
+    for kind, value in dom.events:
+        if kind == "tag":
+            tag, attrs = value
+            in_label = "c2-cellno" in attrs.get("class", "")
+            if tag == "section" and "data-part" in attrs:
+                order.append(f"block {attrs['data-part']}")
+        elif in_label:
+            order.append(value.strip())
+            in_label = False
+    return order
+
+
+def test_the_page_puts_each_part_after_its_cell_and_marks_the_lines(graded, tmp_path):
+    path, result = graded
+    failed = {p.name: [t.name for t in p.tests if not t.passed] for p in result.parts}
+    assert failed["create_train_val_dirs"] and failed["split_data"], result.to_dict()
+    assert failed["train_val_generators"] and not failed["create_model"]
+    cells = {p.name: p.cell for p in result.parts}
+    assert cells["split_data"] == 15 and cells["history"] is None  # 12 + the 3 inserted
+    page = render_feedback_html(result, path)
+    assert "<script" not in page.lower() and "javascript:" not in page
+    assert "onerror" not in page.replace("onerror=&quot;", "")  # only as escaped text
+    assert len(page) < 1_000_000 and "x" * (MAX_TEXT_CHARS + 1) not in page
+    assert "more characters left out of this feedback page" in page
+    assert "widget-state" not in page
+
+    out = tmp_path / "feedback.html"
+    out.write_text(page)
+    exe = chromium()
+    dom = headless(exe, tmp_path / "profile", "--dump-dom", out.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    parsed = dom_of(dom.stdout)
+    title = re.search(r"<title>(.*?)</title>", dom.stdout, re.S).group(1)
+    assert title == f"Feedback: {path.name}"  # no script ran to change it
+    assert not [a for _, a in parsed.tags if "data-pwned" in a]
+    assert not [t for t, _ in parsed.tags if t == "script"]
+    assert parsed.headings[0] == f"Feedback on {path.name} (C2W1)"
+    order = _cells_and_blocks(parsed)
+    for part in ("create_train_val_dirs", "split_data", "train_val_generators", "create_model"):
+        at = order.index(f"block {part}")
+        assert order[at - 1] == f"cell {cells[part] + 1}", (part, order)
+    first_cell = next(i for i, item in enumerate(order) if item.startswith("cell "))
+    assert order.index("block history") < first_cell  # in the summary, above the cells
+
+    sources = [c.source for c in nbformat.read(path, as_version=4).cells]
+    marks = marks_for(result, sources)
+    for part, text in (("create_train_val_dirs", "root_dir = '/tmp/cats-v-dogs'"),
+                       ("create_train_val_dirs", "os.path.join(root_dir, 'training', 'cats')"),
+                       ("split_data", "files.append(filenme)"),
+                       ("train_val_generators", "directory='/tmp/cats-v-dogs/training/'")):
+        lines = sources[cells[part]].splitlines()
+        want = next(n for n, line in enumerate(lines, 1) if text in line)
+        assert want in marks.lines[cells[part]], (part, marks.lines)
+    assert cells["create_model"] not in marks.lines
+    assert page.count('class="hll"') == sum(len(v) for v in marks.lines.values())
+    shown = "".join(parsed.text)
+    assert shown.count(ECHO) >= 3  # the comment, the output and the raw cell: as text
+
+    shot = tmp_path / "shot.png"
+    run = headless(exe, tmp_path / "profile", f"--screenshot={shot}",
+                   "--window-size=1100,1600", out.as_uri())
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = shot.read_bytes()
+    assert struct.unpack(">II", data[16:24]) == (1100, 1600) and len(data) > 20_000
+
+
+def test_the_notebook_rendering_inserts_escaped_markdown_after_graded_cells(graded):
+    path, result = graded
+    nb = nbformat.reads(render_feedback_notebook(result, path), as_version=4)
+    nbformat.validate(nb)
+    kinds = [c.metadata.get("c2_grader_feedback") for c in nb.cells]
+    assert kinds[0] == "summary"
+    after, original = {}, -1  # each feedback cell: the learner's cell just above it
+    for kind in kinds[1:]:
+        if kind is None:
+            original += 1
+        else:
+            after[kind] = original
+    assert after == {p.name: p.cell for p in result.parts if p.cell is not None}
+    assert "Feedback on history" in nb.cells[0].source
+    feedback = "\n".join(c.source for c in nb.cells if c.metadata.get("c2_grader_feedback"))
+    assert "<script" not in feedback and "filenme" in feedback
+    assert all(len(o.get("text", "")) <= MAX_TEXT_CHARS + 100 for c in nb.cells
+               if c.cell_type == "code" for o in c.outputs)
+    assert "widgets" not in nb.metadata
+    assert [c for c in nb.cells if c.cell_type == "raw"] == []
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", "feedback", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_cli_refuses_before_grading_and_pages_a_broken_notebook(tmp_path):
+    broken = tmp_path / "C2W1_Assignment.ipynb"
+    broken.write_text('{"cells": [ {"cell_type": "code", ')
+    wrong = _cli(str(broken), "--output", str(tmp_path / "out.pdf"))
+    assert wrong.returncode == 2 and ".html or .ipynb, not .pdf" in wrong.stderr
+    itself = _cli(str(broken), "--output", str(broken))
+    assert itself.returncode == 2 and "is the notebook itself" in itself.stderr
+    unknown = _cli(str(broken))
+    assert unknown.returncode == 2 and "cannot tell which assignment" in unknown.stderr
+    as_notebook = _cli(str(broken), "--assignment", "C2W1", "--output", str(tmp_path / "f.ipynb"))
+    assert as_notebook.returncode == 2 and "not valid JSON" in as_notebook.stderr
+    page = _cli(str(broken), "--assignment", "C2W1")
+    assert page.returncode == 1, page.stderr
+    out = tmp_path / "C2W1_Assignment-feedback.html"
+    assert f"feedback in {out}" in page.stdout
+    text = out.read_text()
+    assert "Your notebook cannot be shown: The file is not valid JSON" in text
+    assert text.count('class="c2-feedback') == len(SPEC.parts)  # every part, in the summary
+
+
+def test_a_notebook_nbformat_cannot_read_still_gets_its_page(tmp_path):
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": "nope"}))
+    result = zero_result(SPEC, "unreadable", "2", path)
+    page = render_feedback_html(result, path)
+    assert "Your notebook cannot be shown" in page
+    with pytest.raises(FeedbackError, match="cannot write feedback into it"):
+        render_feedback_notebook(result, path)
+    assert re.search(r"Score 0/100, pass mark \d+: NOT PASSED YET", page)
+
+
+def test_the_solution_page_marks_nothing_and_the_template_fails_every_block(tmp_path):
+    from conftest import SOLUTION, TEMPLATE
+
+    solution = render_feedback_html(grade(SPEC, SOLUTION, SOLUTION_HISTORY, grading_options()),
+                                    SOLUTION)
+    assert 'class="hll"' not in solution and "Score 100/100" in solution
+    assert solution.count('class="c2-feedback passed"') == len(SPEC.parts)
+    template = render_feedback_html(grade(SPEC, TEMPLATE, None, grading_options()), TEMPLATE)
+    assert "Score 0/100" in template and 'class="c2-feedback passed"' not in template
+    assert template.count('class="c2-feedback failed"') == len(SPEC.parts)
