@@ -1,4 +1,4 @@
-"""Batch throughput with 1 worker vs 2, and peak memory per worker.
+"""Batch throughput with 1 worker vs 2, peak memory per worker, and the clean cache.
 
 The batch: 20 submissions in the flat layout, 16 TF-free C2W1 notebooks (the hostile
 corpus's builder: create_train_val_dirs and split_data only, a second or two each) and 4
@@ -106,8 +106,9 @@ class TreeSampler:
             self._thread.join()
 
 
-def measure(submissions: Path, out: Path, workers: int, sample: bool) -> dict:
-    options = BatchOptions("C2W1", workers=workers)
+def measure(submissions: Path, out: Path, workers: int, sample: bool, cache: bool = False,
+            regrade: bool = False) -> dict:
+    options = BatchOptions("C2W1", workers=workers, clean_cache=cache, regrade=regrade)
     started = time.monotonic()
     with TreeSampler(sample) as sampler:
         summary = run_batch(submissions, out, options, stream=io.StringIO())
@@ -124,6 +125,7 @@ def measure(submissions: Path, out: Path, workers: int, sample: bool) -> dict:
                       f"{r.reason or failed[:3]}", flush=True)
     gib = 2**30
     return {"workers": workers, "wall_s": wall, "graded": summary.graded,
+            "from_cache": summary.from_cache,
             "crashed": summary.crashed, "scores": scores,
             "rss_gib": max(sampler.rss.values(), default=0) / gib,
             "pss_gib": max(sampler.pss.values(), default=0) / gib,
@@ -143,6 +145,15 @@ def main() -> int:
         runs = [measure(submissions, Path(tmp) / f"out{w}", w, False) for w in (1, 2)]
         memory = (measure(submissions, Path(tmp) / "out-memory", 1, True)
                   if psutil is not None else None)
+        # The clean cache (off above, so the scaling is the grading's own): the full copies
+        # share one model, so a cold class pays one brief training; a warm --regrade none.
+        full = Path(tmp) / "full"
+        full.mkdir()
+        for path in submissions.glob("full*"):
+            shutil.copy(path, full / path.name)
+        cold_off = measure(full, Path(tmp) / "full-off", 2, False)
+        cold = measure(full, Path(tmp) / "full-cache", 2, False, cache=True)
+        warm = measure(full, Path(tmp) / "full-cache", 2, False, cache=True, regrade=True)
     print(f"batch: {TF_FREE} TF-free C2W1 notebooks + {FULL} copies of the reference solution, "
           f"{os.cpu_count()} CPUs")
     for r in runs:
@@ -157,6 +168,13 @@ def main() -> int:
               f"{memory['pss_gib'] * 2**30 / 1e9:.2f} GB "
               f"(target under 1.5 GB); RSS summed {memory['rss_gib']:.2f} GiB; largest "
               f"process RSS {memory['largest_gib']:.2f} GiB")
+    print(f"clean cache, {FULL} copies of the reference solution, 2 workers:")
+    for name, r in (("no cache", cold_off), ("cold cache", cold), ("warm --regrade", warm)):
+        print(f"  {name}: {r['wall_s']:.1f} s wall, {r['from_cache']} of {r['graded']} "
+              f"with every clean rebuild from the cache, scores {r['scores']}")
+    print(f"  cold cache vs none: {cold_off['wall_s'] / cold['wall_s']:.2f}x; warm --regrade "
+          f"vs none: {cold_off['wall_s'] / warm['wall_s']:.2f}x (the learner's own code, "
+          "always runs afresh)")
     return 0
 
 

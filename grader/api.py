@@ -9,6 +9,7 @@ from grader.assignments import CODES, UnknownAssignment, build_fixtures, codes, 
 from grader.model.protocol import Limits
 from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec
+from grader.pipeline.clean_cache import grader_digest
 from grader.pipeline.detect import choose_for_function, detect
 from grader.pipeline.extract import extract
 from grader.pipeline.grade import Options, grade, zero_result
@@ -32,7 +33,7 @@ __all__ = [
     "Options", "PartResult", "Submission", "TestResult", "UnknownAssignment", "Zygote",
     "accuracy_key", "build_fixtures", "choose_for_function", "codes", "collect", "curves_of",
     "detect", "environment_problem", "extract", "find_history", "find_notebook", "get_spec",
-    "grade", "grade_submission", "history_names", "kernel_cells", "load_history",
+    "grade", "grade_submission", "grader_digest", "history_names", "kernel_cells", "load_history",
     "module_file_cells", "read_notebook", "register", "resolve", "scope_of", "unit_curve",
     "zero_result",
 ]

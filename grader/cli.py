@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--regrade", action="store_true",
                    help="grade again what the journal says is graded and unchanged")
     m.add_argument("--keras", choices=("2", "3"), default="2")
+    m.add_argument("--no-cache", action="store_true",
+                   help="rebuild and train every model afresh (default: memoised in "
+                        "RESULTS/.clean-cache, keyed by everything the result depends on)")
     m.add_argument("--roster", type=Path,
                    help="CSV mapping each submission (`learner` column) to platform ids")
     m.add_argument("--gradebook", choices=("canvas", "moodle", "csv"),
@@ -188,7 +191,8 @@ def _batch(args: argparse.Namespace) -> int:
     options = BatchOptions(args.assignment, keras=args.keras, workers=max(1, args.workers),
                            regrade=args.regrade, roster=args.roster,
                            gradebook=args.gradebook or "csv",
-                           gradebook_column=args.gradebook_column)
+                           gradebook_column=args.gradebook_column,
+                           clean_cache=not args.no_cache)
     try:
         summary = run_batch(args.submissions, args.out, options)
     except (LayoutError, RosterError) as exc:
@@ -200,12 +204,14 @@ def _batch(args: argparse.Namespace) -> int:
                             *(["--roster", str(args.roster)] if args.roster else []),
                             *(["--gradebook", args.gradebook] if args.gradebook else []),
                             *(["--gradebook-column", args.gradebook_column]
-                              if args.gradebook_column else [])])
+                              if args.gradebook_column else []),
+                            *(["--no-cache"] if args.no_cache else [])])
         print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
               f"with:\n  {again}", file=sys.stderr)
         return 130
     print(f"graded {summary.graded}, skipped {summary.skipped} unchanged, "
-          f"{summary.crashed} could not be graded, in {summary.seconds:.0f} s\n"
+          f"{summary.crashed} could not be graded, in {summary.seconds:.0f} s; "
+          f"{summary.from_cache} of the graded took every clean rebuild from the cache\n"
           f"gradebook: {args.out / 'gradebook.csv'}\nreport:    {args.out / 'report.html'}\n"
           f"similar:   {args.out / 'similarity.csv'}")
     if summary.platform is not None:

@@ -4,15 +4,14 @@ a re-run knows what is already graded and a changed submission (new digest) is g
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import time
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
+from grader.api import grader_digest
 from grader.batch.layout import Entry
 
 CHUNK = 1 << 20
@@ -40,23 +39,6 @@ def _feed(digest: hashlib._Hash, path: Path | None) -> None:
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
-
-
-@functools.cache
-def grader_digest() -> str:
-    """The grader's own code and the versions of what trains the models: a grade recorded
-    by another grader (an upgrade, a fix) is not reused."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent.parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(f"\0{source.relative_to(package).as_posix()}\0".encode())
-        digest.update(source.read_bytes())
-    for name in ("tensorflow", "tf-keras", "keras", "numpy"):
-        try:
-            digest.update(f"\0{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"\0{name} missing".encode())
-    return digest.hexdigest()
 
 
 def submission_digest(entry: Entry, assignment: str, keras: str) -> str:

@@ -93,7 +93,20 @@ def _summary(spec: AssignmentSpec, rows: list[LearnerRow], keras: str) -> str:
             f"graded, {counts[MISSING]} without a notebook. Scores out of "
             f"{_e(f'{rows[0].result.max_score:g}' if rows else '?')}: {stats}; "
             f"{passed} passed (pass mark {spec.pass_mark:g}). Graded with Keras {_e(keras)}; "
-            f"report written {now_iso()}.</p>")
+            f"{_cache_use(rows)}report written {now_iso()}.</p>")
+
+
+def served_from_cache(rows: list[LearnerRow]) -> tuple[int, int]:
+    """(gradings whose every clean rebuild came from the cache, gradings with some)."""
+    uses = [r.result.clean_cache for r in rows if r.result.clean_cache]
+    return (sum(u.get("hits", 0) > 0 and not u.get("misses") for u in uses),
+            sum(u.get("hits", 0) > 0 for u in uses))
+
+
+def _cache_use(rows: list[LearnerRow]) -> str:
+    full, some = served_from_cache(rows)
+    return (f"{full} graded from the clean cache (their brief training already measured for "
+            f"the same model), {some - full} partly; ")
 
 
 def _pass_rates(spec: AssignmentSpec, rows: list[LearnerRow]) -> str:

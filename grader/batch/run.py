@@ -31,7 +31,7 @@ from grader.batch.outputs import read_result, write_outputs
 from grader.batch.platforms import Matched, Roster, read_roster, write_platform_gradebook
 from grader.batch.proctree import kill_tree
 from grader.batch.progress import Progress, format_duration
-from grader.batch.report import write_report
+from grader.batch.report import served_from_cache, write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
 from grader.model.files import atomic_write
@@ -40,6 +40,7 @@ from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
 
 STAGING = ".work"
+CLEAN_CACHE = ".clean-cache"
 POLL_S = 0.1
 LOG_TAIL = 2000
 LOG_KEEP = 1 << 20  # of a crashed worker's output, per learner
@@ -57,6 +58,7 @@ class BatchOptions:
     roster: Path | None = None  # with `gradebook`: a platform gradebook through the roster
     gradebook: str = "csv"  # canvas, moodle or csv (the roster's columns beside the grades)
     gradebook_column: str | None = None  # the platform's assignment column; default "CODE title"
+    clean_cache: bool = True  # memoise clean rebuilds in RESULTS/.clean-cache
 
 
 @dataclass
@@ -68,6 +70,7 @@ class BatchSummary:
     crashed: int = 0
     seconds: float = 0.0
     platform: Matched | None = None  # how the roster matched, when one was given
+    from_cache: int = 0  # graded by this run with every clean rebuild from the cache
 
 
 @dataclass
@@ -117,7 +120,9 @@ class _Batch:
         root.mkdir(parents=True, exist_ok=True)
         log = self.staging / f"worker-{index}.log"
         command = [*self.options.worker_command, f"--assignment={self.spec.code}",
-                   f"--keras={self.options.keras}", f"--workroot={root.resolve()}"]
+                   f"--keras={self.options.keras}", f"--workroot={root.resolve()}",
+                   *([f"--clean-cache={(self.out / CLEAN_CACHE).resolve()}"]
+                     if self.options.clean_cache else [])]
         with log.open("ab") as sink:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=sink, start_new_session=True)
@@ -303,6 +308,9 @@ def run_batch(submissions: Path, out: Path, options: BatchOptions,
     summary.graded = len(todo)
     shutil.rmtree(batch.staging, ignore_errors=True)
     summary.rows = [rows[e.learner] for e in entries]
+    graded_now = {e.learner for e, _ in todo}
+    summary.from_cache = served_from_cache(
+        [r for r in summary.rows if r.learner in graded_now])[0]
     summary.platform = batch.aggregate(summary.rows, roster)
     summary.seconds = time.monotonic() - started
     return summary

@@ -1,6 +1,6 @@
 """A batch worker: grades submissions one after another, each result written atomically.
 
-    python -m grader.batch.worker --assignment C2W1 --keras 2 [--workroot DIR]
+    python -m grader.batch.worker --assignment C2W1 --keras 2 [--workroot DIR] [--clean-cache DIR]
 
 reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
 and, once its result is written, prints `{"output": ...}` on stdout; everything else the
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 
-def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
+def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path | None) -> int:
     from grader.api import Options, Zygote, get_spec, grade
     from grader.model.files import atomic_write
     from grader.reporters.json_report import render_json
@@ -38,7 +38,7 @@ def _serve(assignment: str, keras: str, workroot: Path | None) -> int:
             job = json.loads(line)
             history = Path(job["history"]) if job.get("history") else None
             result = grade(spec, Path(job["notebook"]), history,
-                           Options(keras=keras, zygote=zygote))
+                           Options(keras=keras, zygote=zygote, clean_cache=clean_cache))
             atomic_write(Path(job["output"]), render_json(result))
             acks.write(json.dumps({"output": job["output"]}) + "\n")
     finally:
@@ -55,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keras", choices=("2", "3"), default="2")
     parser.add_argument("--workroot", type=Path,
                         help="where the worker makes its work directories")
+    parser.add_argument("--clean-cache", type=Path,
+                        help="memoise clean rebuilds here (grader/pipeline/clean_cache.py)")
     args = parser.parse_args(argv)
-    return _serve(args.assignment, args.keras, args.workroot)
+    return _serve(args.assignment, args.keras, args.workroot, args.clean_cache)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ class GradeResult:
     curves: dict | None = None
     # What graded: {"python", "tensorflow", "keras" (the package's version), "sandbox"}.
     environment: dict = field(default_factory=dict)
+    # The clean cache's use: {"hits": n, "misses": m} clean probes; None when none was used.
+    clean_cache: dict | None = None
 
     @property
     def score(self) -> float:
@@ -106,6 +108,7 @@ class GradeResult:
             "notes": list(self.notes),
             "curves": self.curves,
             "environment": dict(self.environment),
+            "clean_cache": self.clean_cache,
         }
 
     @classmethod
@@ -119,7 +122,9 @@ class GradeResult:
                             p["cell"] if isinstance(p.get("cell"), int) else None)
                  for p in data["parts"]]
         curves, environment = data.get("curves"), data.get("environment")
+        cache = data.get("clean_cache")
         return cls(data["assignment"], parts, float(data["pass_mark"]), str(data["keras"]),
                    float(data.get("duration_s", 0.0)), str(data.get("notebook", "")),
                    list(data.get("notes", [])), curves if isinstance(curves, dict) else None,
-                   dict(environment) if isinstance(environment, dict) else {})
+                   dict(environment) if isinstance(environment, dict) else {},
+                   dict(cache) if isinstance(cache, dict) else None)

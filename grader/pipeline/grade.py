@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.assignments.common.feedback import describe_error
-from grader.model.protocol import Limits
+from grader.model.protocol import Limits, ProbeOutcome
 from grader.model.redact import redact
 from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail
+from grader.pipeline.clean_cache import CleanCache
 from grader.pipeline.extract import Extraction, extract
 from grader.pipeline.history import check_history, curves_of, load_history
 from grader.pipeline.notebook import NotebookError, read_notebook
@@ -38,6 +39,9 @@ class Options:
     # fork_children is False (or use_gpu: CUDA does not survive a fork).
     zygote: Zygote | None = None
     fork_children: bool = True
+    # Where clean probes' observations are memoised (grader/pipeline/clean_cache.py); None:
+    # every clean probe runs.
+    clean_cache: Path | None = None
 
 
 @dataclass
@@ -52,6 +56,7 @@ class _Run:
     wanted: list[str] = field(default_factory=list)
     groups: list[tuple[str, list[str], Path]] = field(default_factory=list)
     held: dict[str, Spawned] = field(default_factory=dict)  # prestarted, not yet handed on
+    cache_use: dict | None = None  # {"hits", "misses"} of the clean cache, when one is used
 
     def handed(self, role: str, call):
         """`call(child)` with the prestarted child for `role`; it is the callee's once the
@@ -146,7 +151,7 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         spec.code, parts, spec.pass_mark, options.keras,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
         notes=[redact(n) for n in notes], curves=curves,
-        environment=environment(options.keras),
+        environment=environment(options.keras), clean_cache=run.cache_use,
     )
 
 
@@ -209,13 +214,28 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
                 export = course_paths.map_paths(export, Path(view))
             args[probe] = {**args.get(probe, {}), "export": export}
             clean.append(probe)
+    cache = CleanCache(o.clean_cache) if o.clean_cache else None
+    keys = {probe: cache.key(spec.code, probe, args[probe], run.workdir,
+                             environment(o.keras), o.keras, o.use_gpu)
+            for probe in clean} if cache else {}
+    found = {}
+    for probe, key in keys.items():
+        observation = cache.load(key, run.workdir)
+        if observation is not None:
+            found[probe] = ProbeOutcome(probe, observation)
+    if cache and clean:
+        run.cache_use = {"hits": len(found), "misses": len(clean) - len(found)}
+    clean = [probe for probe in clean if probe not in found]
     if not clean:
-        return {}
+        return found
     requests = spec.probe_requests(clean, args, dict(o.probe_timeouts))
     report = run.handed("clean", lambda child: run_probes(
         spec.module, [], requests, run.workdir, keras=o.keras, limits=o.limits,
         use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote))
-    return report.outcomes
+    for probe, outcome in report.outcomes.items():
+        if cache and probe in keys and outcome.observation is not None and not outcome.failure:
+            cache.store(keys[probe], outcome.observation, run.workdir)
+    return {**found, **report.outcomes}
 
 
 def _score(run: _Run, ctx: Context, report: RunReport,
