@@ -268,8 +268,10 @@ def _processes_mentioning(text: str) -> list[int]:
 
 def test_interrupt_keeps_what_finished_and_resumes(tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
-    for name in ("ann", "ben"):
-        submit(subs, name)
+    submit(subs, "ann")
+    # ben's grading lasts long enough for the interrupt to land during it, however loaded
+    # the machine (on 2 busy cores a quick one could finish before the signal arrives).
+    submit(subs, "ben", dirs="    import time; time.sleep(20)\n" + GOOD_DIRS)
     command = [sys.executable, "-m", "grader", "batch", str(subs), "--assignment", "C2W1",
                "--out", str(out), "--workers", "1"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -289,6 +291,7 @@ def test_interrupt_keeps_what_finished_and_resumes(tmp_path):
             json.loads((folder / "result.json").read_text())
     assert _processes_mentioning(str(out)) == []  # no worker outlived the batch
 
+    submit(subs, "ben")  # a quick one for the resumed run
     resumed = subprocess.run(command[:-1] + ["2"], capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{len(finished)} already graded" in resumed.stderr
