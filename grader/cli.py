@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--regrade", action="store_true",
                    help="grade again what the journal says is graded and unchanged")
     m.add_argument("--keras", choices=("2", "3"), default="2")
+    m.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="where the gradings run: worker processes here (default), or Ray")
+    m.add_argument("--address", metavar="ADDRESS",
+                   help="with --engine ray: the cluster to join (default: a local Ray)")
     m.add_argument("--no-cache", action="store_true",
                    help="rebuild and train every model afresh (default: memoised in "
                         "RESULTS/.clean-cache, keyed by everything the result depends on)")
@@ -185,6 +189,13 @@ def _batch(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)  # stopped by a scheduler: same as Ctrl-C
+    if args.address and args.engine != "ray":
+        return _fail("--address is the Ray cluster to join: it needs --engine ray")
+    if args.engine == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            return _fail("--engine ray needs Ray: pip install 'c2-grader[ray]'")
     if args.gradebook and not args.roster:
         return _fail(f"--gradebook {args.gradebook} needs --roster ROSTER.csv (a `learner` "
                      "column and the platform's ids)")
@@ -192,7 +203,8 @@ def _batch(args: argparse.Namespace) -> int:
                            regrade=args.regrade, roster=args.roster,
                            gradebook=args.gradebook or "csv",
                            gradebook_column=args.gradebook_column,
-                           clean_cache=not args.no_cache)
+                           clean_cache=not args.no_cache, engine=args.engine,
+                           address=args.address)
     try:
         summary = run_batch(args.submissions, args.out, options)
     except (LayoutError, RosterError) as exc:
@@ -205,13 +217,17 @@ def _batch(args: argparse.Namespace) -> int:
                             *(["--gradebook", args.gradebook] if args.gradebook else []),
                             *(["--gradebook-column", args.gradebook_column]
                               if args.gradebook_column else []),
-                            *(["--no-cache"] if args.no_cache else [])])
+                            *(["--no-cache"] if args.no_cache else []),
+                            *(["--engine", "ray"] if args.engine == "ray" else []),
+                            *(["--address", args.address] if args.address else [])])
         print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
               f"with:\n  {again}", file=sys.stderr)
         return 130
     print(f"graded {summary.graded}, skipped {summary.skipped} unchanged, "
           f"{summary.crashed} could not be graded, in {summary.seconds:.0f} s; "
-          f"{summary.from_cache} of the graded took every clean rebuild from the cache\n"
+          f"{summary.from_cache} of the graded took every clean rebuild from the cache"
+          + (f"; {summary.retried} grading(s) lost with a Ray worker or node, started again"
+             if summary.retried else "") + "\n"
           f"gradebook: {args.out / 'gradebook.csv'}\nreport:    {args.out / 'report.html'}\n"
           f"similar:   {args.out / 'similarity.csv'}")
     if summary.platform is not None:

@@ -59,6 +59,8 @@ class BatchOptions:
     gradebook: str = "csv"  # canvas, moodle or csv (the roster's columns beside the grades)
     gradebook_column: str | None = None  # the platform's assignment column; default "CODE title"
     clean_cache: bool = True  # memoise clean rebuilds in RESULTS/.clean-cache
+    engine: str = "local"  # or "ray" (grader/batch/ray_engine.py)
+    address: str | None = None  # a Ray cluster to join; None: start a local Ray instance
 
 
 @dataclass
@@ -71,6 +73,7 @@ class BatchSummary:
     seconds: float = 0.0
     platform: Matched | None = None  # how the roster matched, when one was given
     from_cache: int = 0  # graded by this run with every clean rebuild from the cache
+    retried: int = 0  # gradings lost with their Ray actor or node and started again
 
 
 @dataclass
@@ -170,17 +173,24 @@ class _Batch:
         else:
             how = describe_exit(job.slot.proc.returncode, learner=False)
             reason = f"The grading process {how}."
-        folder = self.out / job.entry.learner
+        row = self.conclude(job.entry, job.digest, seconds, result, reason,
+                            lambda: self._log_of(job))
+        job.output.unlink(missing_ok=True)
+        return row
+
+    def conclude(self, entry: Entry, digest: str, seconds: float, result: GradeResult | None,
+                 reason: str, log) -> LearnerRow:
+        """Record a grading, whichever engine ran it: its result, or 0 and why there is none
+        (`log()`: the worker's output meanwhile, kept for the instructor)."""
         if result is None:
             reason = ("The grader could not grade this submission: " + reason[0].lower()
                       + reason[1:] + " Your instructor has the details.")
-            result = zero_result(self.spec, reason, self.options.keras, job.entry.notebook)
+            result = zero_result(self.spec, reason, self.options.keras, entry.notebook)
+            folder = self.out / entry.learner
             folder.mkdir(parents=True, exist_ok=True)
-            # the worker's own output while it graded this one, for the instructor only
-            atomic_write(folder / "grading.log", self._log_of(job))
-        row = LearnerRow(job.entry, GRADED if not reason else CRASHED, result, reason)
-        self.record(row, job.digest, seconds)
-        job.output.unlink(missing_ok=True)
+            atomic_write(folder / "grading.log", log())
+        row = LearnerRow(entry, GRADED if not reason else CRASHED, result, reason)
+        self.record(row, digest, seconds)
         return row
 
     @staticmethod
@@ -304,7 +314,12 @@ def run_batch(submissions: Path, out: Path, options: BatchOptions,
           f"{min(options.workers, len(todo)) or 0} worker(s), {summary.skipped} already "
           "graded and unchanged" + ("" if options.regrade else " (--regrade grades them again)"),
           file=stream, flush=True)
-    summary.crashed = batch.grade_all(todo, rows)
+    if options.engine == "ray":
+        from grader.batch.ray_engine import grade_all_on_ray
+
+        summary.crashed, summary.retried = grade_all_on_ray(batch, todo, rows)
+    else:
+        summary.crashed = batch.grade_all(todo, rows)
     summary.graded = len(todo)
     shutil.rmtree(batch.staging, ignore_errors=True)
     summary.rows = [rows[e.learner] for e in entries]
