@@ -266,6 +266,13 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT deliverable and handled by Python, as under a terminal: a test process may
+    have it blocked or ignored (by an earlier test's library), and a child inherits both."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupt_keeps_what_finished_and_resumes(tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     submit(subs, "ann")
@@ -274,7 +281,8 @@ def test_interrupt_keeps_what_finished_and_resumes(tmp_path):
     submit(subs, "ben", dirs="    import time; time.sleep(20)\n" + GOOD_DIRS)
     command = [sys.executable, "-m", "grader", "batch", str(subs), "--assignment", "C2W1",
                "--out", str(out), "--workers", "1"]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_from_a_terminal)
     journal = Journal(out / "journal.jsonl")
     deadline = time.monotonic() + 60
     while not journal.latest() and time.monotonic() < deadline and proc.poll() is None:

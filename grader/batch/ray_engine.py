@@ -88,6 +88,8 @@ def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
                      rows: dict[str, LearnerRow]) -> tuple[int, int]:
     """As `_Batch.grade_all`, on Ray; returns how many crashed and how many gradings were
     lost with their actor and started again."""
+    if not todo:
+        return 0, 0
     options = batch.options
     ray = _connect(options.address, options.workers)
     from ray.exceptions import GetTimeoutError, RayActorError, RayTaskError
