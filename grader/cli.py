@@ -194,8 +194,10 @@ def _batch(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         import importlib.util
 
+        from grader.batch.ray_engine import MISSING_RAY
+
         if importlib.util.find_spec("ray") is None:
-            return _fail("--engine ray needs Ray: pip install 'c2-grader[ray]'")
+            return _fail(MISSING_RAY)
     if args.gradebook and not args.roster:
         return _fail(f"--gradebook {args.gradebook} needs --roster ROSTER.csv (a `learner` "
                      "column and the platform's ids)")

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from grader.batch.layout import Entry
 from grader.batch.progress import Progress, format_duration
-from grader.batch.rows import CRASHED, GRADED, LearnerRow
+from grader.batch.rows import CRASHED, LearnerRow
 from grader.model.results import GradeResult
 
+MISSING_RAY = "--engine ray needs Ray: pip install 'c2-grader[ray]'"
 RETRIES = 2  # gradings of one submission lost with their actor or node, before it is CRASHED
 POLL_S = 0.2
 
@@ -76,7 +77,7 @@ def _connect(address: str | None, workers: int):
     try:
         import ray
     except ImportError as exc:
-        raise RuntimeError("--engine ray needs Ray: pip install 'c2-grader[ray]'") from exc
+        raise RuntimeError(MISSING_RAY) from exc
     if not ray.is_initialized():
         kwargs = {"address": address} if address else {"num_cpus": workers}
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False,
@@ -121,8 +122,7 @@ def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
                              lambda: reason.encode())
         rows[row.learner] = row
         crashed += row.status == CRASHED
-        progress.advance(f"{row.learner} {row.result.score:g}/{row.result.max_score:g}"
-                         if row.status == GRADED else f"{row.learner} could not be graded")
+        progress.advance(row.progress_label)
 
     try:
         while pending or running:

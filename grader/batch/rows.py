@@ -20,3 +20,10 @@ class LearnerRow:
     @property
     def learner(self) -> str:
         return self.entry.learner
+
+    @property
+    def progress_label(self) -> str:
+        """What the progress line says once this learner is done, whichever engine graded."""
+        if self.status == GRADED:
+            return f"{self.learner} {self.result.score:g}/{self.result.max_score:g}"
+        return f"{self.learner} could not be graded"

@@ -236,9 +236,7 @@ class _Batch:
                     row = self.finish(job, timed_out)
                     rows[row.learner] = row
                     crashed += row.status == CRASHED
-                    label = (f"{row.learner} {row.result.score:g}/{row.result.max_score:g}"
-                             if row.status == GRADED else f"{row.learner} could not be graded")
-                    progress.advance(label)
+                    progress.advance(row.progress_label)
         except BaseException:
             for slot in slots:
                 if slot is not None:

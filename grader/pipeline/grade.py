@@ -215,8 +215,9 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
             args[probe] = {**args.get(probe, {}), "export": export}
             clean.append(probe)
     cache = CleanCache(o.clean_cache) if o.clean_cache else None
-    keys = {probe: cache.key(spec.code, probe, args[probe], run.workdir,
-                             environment(o.keras), o.keras, o.use_gpu)
+    graded_with = environment(o.keras) if cache else {}
+    keys = {probe: cache.key(spec.code, probe, args[probe], run.workdir, graded_with, o.keras,
+                             o.use_gpu)
             for probe in clean} if cache else {}
     found = {}
     for probe, key in keys.items():

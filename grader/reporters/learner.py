@@ -28,11 +28,16 @@ def wrap(text: str, indent: str) -> list[str]:
                          break_long_words=False) or [indent.rstrip()]
 
 
+def checks_summary(part: PartResult) -> str:
+    """'all 6 checks passed' or '2 of 6 checks failed', for every learner rendering."""
+    failed = sum(not t.passed for t in part.tests)
+    return (f"all {len(part.tests)} checks passed" if not failed
+            else f"{failed} of {len(part.tests)} checks failed")
+
+
 def render_part(part: PartResult, color: bool = False) -> list[str]:
     """One function's checks: every check named, failures with their message."""
-    failed = [t for t in part.tests if not t.passed]
-    summary = (f"all {len(part.tests)} checks passed" if not failed
-               else f"{len(failed)} of {len(part.tests)} checks failed")
+    summary = checks_summary(part)
     lines = [_paint(part.name, "bold", color)
              + f": {part.score:g}/{part.max_score:g} points, {summary}"]
     previous = None

@@ -14,7 +14,7 @@ import nbformat
 
 from grader.model.results import GradeResult, PartResult
 from grader.reporters.feedback.prepare import META, Marks
-from grader.reporters.learner import verdict
+from grader.reporters.learner import checks_summary, verdict
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 
@@ -26,11 +26,8 @@ def md(text: object) -> str:
 
 
 def part_markdown(part: PartResult, lines: list[int] | None = None) -> str:
-    failed = sum(not t.passed for t in part.tests)
-    summary = (f"all {len(part.tests)} checks passed" if not failed
-               else f"{failed} of {len(part.tests)} checks failed")
     out = [f"### Feedback on {md(part.name)}: {part.score:g}/{part.max_score:g} points, "
-           f"{summary}", ""]
+           f"{checks_summary(part)}", ""]
     if lines:
         out += [f"The failure comes from line{'s' * (len(lines) > 1)} "
                 f"{', '.join(map(str, lines))} of the cell above.", ""]
@@ -38,7 +35,7 @@ def part_markdown(part: PartResult, lines: list[int] | None = None) -> str:
         if test.passed:
             out.append(f"- ✔ passed: {md(test.name)}")
         else:
-            out.append(f"- ✘ **failed** ({0}/{test.max_points:g}): {md(test.name)}  \n"
+            out.append(f"- ✘ **failed** (0/{test.max_points:g}): {md(test.name)}  \n"
                        f"  {md(test.message)}")
     out += [f"\n*Note:* {md(n)}" for n in part.notes]
     return "\n".join(out)

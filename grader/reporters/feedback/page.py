@@ -29,7 +29,7 @@ except ImportError:  # IPython 8, the course's
 from grader.model.results import GradeResult, PartResult
 from grader.reporters import charts
 from grader.reporters.feedback.prepare import META, Marks
-from grader.reporters.learner import verdict
+from grader.reporters.learner import checks_summary, verdict
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _TEMPLATE = """{%- extends 'basic/index.html.j2' -%}
@@ -128,8 +128,7 @@ def part_block(part: PartResult, lines: list[int] | None = None) -> str:
         marked = (f'<p>The <span class="c2-marked">marked</span> line{"s" * (len(lines) > 1)} '
                   f"({shown}) of this cell {'are' if len(lines) > 1 else 'is'} where a "
                   "failure comes from.</p>")
-    summary = (f"all {len(part.tests)} checks passed" if not failed
-               else f"{len(failed)} of {len(part.tests)} checks failed")
+    summary = checks_summary(part)
     return (f'<section class="c2-feedback {state}" id="feedback-{_e(part.name)}" '
             f'data-part="{_e(part.name)}"><h3>Feedback on {_e(part.name)}: '
             f"{part.score:g}/{part.max_score:g} points, {summary}</h3>"
