@@ -1,7 +1,7 @@
 """Grade the assignment notebooks a pull request changes (the script of action.yml).
 
     python -m grader.ci_action --base main [--notebooks '*_Assignment.ipynb'] [--keras 2]
-                               [--output-dir grader-results]
+                               [--output-dir grader-results] [--lang es]
 
 Writes one JUnit XML per notebook, appends a Markdown table to $GITHUB_STEP_SUMMARY (stdout
 when unset), and exits 1 when any notebook is below its pass mark or cannot be graded, 0 when
@@ -19,6 +19,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path, PurePosixPath
 
+from grader.i18n import choose, language, tr
 from grader.reporters.junit import render_junit
 from grader.reporters.markdown import SummaryRow, summary_table
 
@@ -121,7 +122,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path, default=Path("grader-results"))
     parser.add_argument("--repo", type=Path, default=Path.cwd(),
                         help="the checked-out repository (default: the current directory)")
+    parser.add_argument("--lang", default=os.environ.get("GRADER_LANG") or None,
+                        help="the learners' language, en or es (default: $GRADER_LANG, else "
+                             "from LANG/LC_ALL, else en)")
     args = parser.parse_args(argv)
+    try:
+        lang = choose(args.lang)
+    except ValueError as exc:
+        print(f"grader: error: {exc}", file=sys.stderr)
+        return 2
+    with language(lang):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     repo = args.repo.resolve()
     try:
         notebooks = changed_notebooks(repo, args.base, patterns(args.notebooks))
@@ -129,9 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grader: error: {exc}", file=sys.stderr)
         return 2
     if not notebooks:
-        _write_summary("### Assignment grading\n\nNo assignment notebook changed in this pull "
-                       f"request (looked for {', '.join(patterns(args.notebooks))}); nothing "
-                       "to grade.\n")
+        _write_summary(tr("### Assignment grading\n\nNo assignment notebook changed in this "
+                          "pull request (looked for {patterns}); nothing to grade.\n",
+                          patterns=", ".join(patterns(args.notebooks))))
         print("No assignment notebook changed; nothing to grade.")
         return 0
     out = args.output_dir.resolve()

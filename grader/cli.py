@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from grader.api import CODES
+from grader.i18n import LANGUAGES, choose, language, tr
 from grader.model.files import atomic_write
 from grader.model.protocol import Limits
 from grader.reporters import RENDERERS
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="address-space cap of the child process (CPU only)")
     g.add_argument("--gpu", action="store_true", help="let learner code use a GPU")
     g.add_argument("--no-color", action="store_true")
+    g.add_argument("--lang", help=LANG_HELP)
     f = sub.add_parser("fixtures", help="generate the fixture data into the cache and print it")
     f.add_argument("--assignment", type=str.upper, choices=(*CODES, "ALL"), default="ALL")
     c = sub.add_parser("check", help="grade a notebook with feedback written for the learner")
@@ -46,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="pickled history (default: the assignment's file beside the notebook)")
     c.add_argument("--keras", choices=("2", "3"), default="2")
     c.add_argument("--no-color", action="store_true")
+    c.add_argument("--lang", help=LANG_HELP)
     fb = sub.add_parser("feedback", help="the learner's notebook with the feedback written in "
                         "it, as an HTML page or a notebook")
     fb.add_argument("notebook", type=Path)
@@ -56,10 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     fb.add_argument("--output", type=Path,
                     help="FILE.html or FILE.ipynb (default: NOTEBOOK-feedback.html beside it)")
     fb.add_argument("--keras", choices=("2", "3"), default="2")
+    fb.add_argument("--lang", help=LANG_HELP)
     b = sub.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
     b.add_argument("--assignment", type=str.upper, choices=CODES, required=True)
     b.add_argument("--output", type=Path, help="default: gradescope-CODE.zip")
     b.add_argument("--keras", choices=("2", "3"), default="2")
+    b.add_argument("--lang", help=LANG_HELP + "; the bundle grades in it")
     m = sub.add_parser("batch", help="grade a folder of submissions into a results folder")
     m.add_argument("submissions", type=Path,
                    help="one folder per learner, or <learner>.ipynb files side by side")
@@ -84,7 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--gradebook-column", metavar="NAME",
                    help="the assignment's column in the platform (default: 'CODE title'; "
                         "Canvas: 'Name (id)' to update an existing assignment)")
+    m.add_argument("--lang", help=LANG_HELP + "; the instructor's report stays English")
     return parser
+
+
+LANG_HELP = (f"the learners' language: {', '.join(LANGUAGES)} (default: from LANG/LC_ALL, "
+             "else en)")
 
 
 def _fail(message: str) -> int:
@@ -156,8 +166,9 @@ def _feedback(args: argparse.Namespace) -> int:
     except FeedbackError as exc:
         return _fail(f"{exc}; write an .html page instead, which shows the feedback alone")
     atomic_write(output, text)
-    print(f"{result.score:g}/{result.max_score:g} ({'passed' if result.passed else 'not passed'})"
-          f": feedback in {output}")
+    shown = {"score": f"{result.score:g}", "max_score": f"{result.max_score:g}", "output": output}
+    print(tr("{score}/{max_score} (passed): feedback in {output}", **shown) if result.passed
+          else tr("{score}/{max_score} (not passed): feedback in {output}", **shown))
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
@@ -166,7 +177,7 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
 
     output = args.output or Path(f"gradescope-{args.assignment}.zip")
     try:
-        build_bundle(args.assignment, output, keras=args.keras)
+        build_bundle(args.assignment, output, keras=args.keras, lang=args.lang)
     except BundleError as exc:
         return _fail(str(exc))
     print(f"wrote {output}")
@@ -206,7 +217,7 @@ def _batch(args: argparse.Namespace) -> int:
                            gradebook=args.gradebook or "csv",
                            gradebook_column=args.gradebook_column,
                            clean_cache=not args.no_cache, engine=args.engine,
-                           address=args.address)
+                           address=args.address, lang=args.lang)
     try:
         summary = run_batch(args.submissions, args.out, options)
     except (LayoutError, RosterError) as exc:
@@ -221,7 +232,8 @@ def _batch(args: argparse.Namespace) -> int:
                               if args.gradebook_column else []),
                             *(["--no-cache"] if args.no_cache else []),
                             *(["--engine", "ray"] if args.engine == "ray" else []),
-                            *(["--address", args.address] if args.address else [])])
+                            *(["--address", args.address] if args.address else []),
+                            "--lang", args.lang])
         print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
               f"with:\n  {again}", file=sys.stderr)
         return 130
@@ -243,6 +255,16 @@ def _batch(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if hasattr(args, "lang"):
+        try:
+            args.lang = choose(args.lang)
+        except ValueError as exc:
+            return _fail(str(exc))
+    with language(getattr(args, "lang", None)):
+        return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "grade":
         return _grade(args)
     if args.command == "fixtures":

@@ -1,7 +1,8 @@
 """Check one graded function from a notebook cell, before submitting.
 
     from grader.selfcheck import check
-    check(split_data)
+    check(split_data)             # in the environment's language (LANG), else English
+    check(split_data, lang="es")  # in Spanish
 
 The live function is rebuilt as the grader would extract it (see live_source.py), graded in
 an isolated child against the fixtures, and only its own part is printed. Importing this
@@ -16,9 +17,11 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from grader.i18n import choose, language, tr
 from grader.model.results import PartResult
 
-_CELL_REF = re.compile(r"\(cell (\d+), line (\d+):")
+# A failure's '(cell N, line L: ...)', as the Spanish messages also write it.
+_CELL_REF = re.compile(r"\((?:cell|celda) (\d+), (?:line|línea) (\d+):")
 
 
 def _notebook_name(scope: dict) -> str:
@@ -35,8 +38,10 @@ def _relabel(part: PartResult, cell_names: dict[int, str], target: str) -> PartR
     def fix(text: str) -> str:
         def name(match: re.Match) -> str:
             owner = cell_names.get(int(match.group(1)))
-            where = "the cell defining " + owner if owner and owner != target else "your cell"
-            return f"({where}, line {match.group(2)}:"
+            if owner and owner != target:
+                return tr("(the cell defining {owner}, line {line}:", owner=owner,
+                          line=match.group(2))
+            return tr("(your cell, line {line}:", line=match.group(2))
 
         return _CELL_REF.sub(name, text)
 
@@ -66,13 +71,27 @@ class SelfCheckResult(PartResult):
     """The function's PartResult, with a one-line repr: the checks are already printed, and
     Jupyter would otherwise echo every message again as the cell's value."""
 
+    language: str | None = None  # what check() printed in
+
     def __repr__(self) -> str:
-        return f"<self-check of {self.name}: {self.score:g}/{self.max_score:g} points>"
+        with language(self.language):
+            return tr("<self-check of {name}: {score:g}/{max_score:g} points>", name=self.name,
+                      score=self.score, max_score=self.max_score)
 
 
 def check(function, assignment: str | None = None, *, keras: str = "2",
-          timeout_s: float = 600.0) -> SelfCheckResult:
-    """Grade `function`'s part of the assignment, print its checks, and return them."""
+          timeout_s: float = 600.0, lang: str | None = None) -> SelfCheckResult:
+    """Grade `function`'s part of the assignment, print its checks, and return them; in
+    `lang` ("en" or "es"; None: the environment's, see grader.i18n.choose)."""
+    lang = choose(lang)
+    with language(lang):
+        part = _check(function, assignment, keras, timeout_s, lang)
+    part.language = lang
+    return part
+
+
+def _check(function, assignment: str | None, keras: str, timeout_s: float,
+           lang: str) -> SelfCheckResult:
     from grader.api import (
         Limits,
         Options,
@@ -89,10 +108,12 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
 
     name = getattr(function, "__name__", None)
     if not callable(function) or not name:
-        raise TypeError("check() takes the graded function itself, e.g. check(split_data)")
+        raise TypeError(tr("check() takes the graded function itself, e.g. "
+                           "check(split_data)"))
     unable = environment_problem(keras)
     if unable:
-        raise RuntimeError(f"The self-check cannot run in this environment: {unable}")
+        raise RuntimeError(tr("The self-check cannot run in this environment: {problem}",
+                              problem=unable))
     cells = kernel_cells() or module_file_cells(function)
     live = collect(function, cells)
     text = "\n".join(cells + [d.source for d in live.definitions])
@@ -105,21 +126,23 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
         path = Path(tmp) / f"{code}_selfcheck.ipynb"
         cell_names = _write_notebook(live, path)
         result = grade(spec, path, None,
-                       Options(keras=keras, limits=Limits(submission_timeout_s=timeout_s)))
+                       Options(keras=keras, limits=Limits(submission_timeout_s=timeout_s),
+                               lang=lang))
     graded = _relabel(next(p for p in result.parts if p.name == name), cell_names, name)
     part = SelfCheckResult(graded.name, graded.tests, graded.notes)
-    lines = textwrap.wrap(f"Self-check of {name} as {code} with Keras {keras} ({why}; "
-                          "choose another with assignment='C2Wn'):", WIDTH)
+    lines = textwrap.wrap(tr("Self-check of {name} as {code} with Keras {keras} ({why}; "
+                             "choose another with assignment='C2Wn'):", name=name, code=code,
+                             keras=keras, why=why), WIDTH)
     notes = list(result.notes)
     if live.skipped:
-        notes.append(f"{name} reads {', '.join(live.skipped)} from the notebook's variables; "
-                     "the grader keeps only imports, functions, classes and constants, so pass "
-                     "such values as arguments.")
+        notes.append(tr("{name} reads {variables} from the notebook's variables; the grader "
+                        "keeps only imports, functions, classes and constants, so pass such "
+                        "values as arguments.", name=name, variables=", ".join(live.skipped)))
     for note in notes:
         lines += wrap(note, "! ")
     lines += render_part(part)
-    lines += textwrap.wrap("This checked only this function, as defined in the running kernel. "
-                           "Save the notebook and run `grader check` on it for the full score.",
-                           WIDTH)
+    lines += textwrap.wrap(tr("This checked only this function, as defined in the running "
+                              "kernel. Save the notebook and run `grader check` on it for the "
+                              "full score."), WIDTH)
     print("\n".join(lines))
     return part

@@ -12,6 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("GRADER_CACHE", str(ROOT / ".grader-cache"))
+# Messages default to the environment's language (grader/i18n): tests pick theirs explicitly.
+os.environ["LANG"] = "C.UTF-8"
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
 
 SOLUTION = ROOT / "solutions" / "C2W1_Assignment.ipynb"
 TEMPLATE = ROOT / "student_template" / "C2W1_Assignment.ipynb"

@@ -94,7 +94,16 @@ def test_the_core_never_imports_a_front_end():
 
 
 def test_the_model_is_a_leaf():
+    """Beside itself it may only use the message catalog, which every layer speaks through."""
     graph = _graph()
     wrong = {(m, d) for m, deps in graph.items() if _within(m, ("grader.model",)) for d in deps
-             if not _within(d, ("grader.model",))}
+             if not _within(d, ("grader.model", "grader.i18n"))}
+    assert not wrong, sorted(wrong)
+
+
+def test_the_catalog_is_a_leaf():
+    graph = _graph()
+    assert any(_within(m, ("grader.i18n",)) for m in graph)
+    wrong = {(m, d) for m, deps in graph.items() if _within(m, ("grader.i18n",)) for d in deps
+             if not _within(d, ("grader.i18n",))}
     assert not wrong, sorted(wrong)

@@ -41,8 +41,9 @@ def _feed(digest: hashlib._Hash, path: Path | None) -> None:
             digest.update(chunk)
 
 
-def submission_digest(entry: Entry, assignment: str, keras: str) -> str:
-    digest = hashlib.sha256(f"{assignment}\0{keras}\0{grader_digest()}".encode())
+def submission_digest(entry: Entry, assignment: str, keras: str, lang: str = "en") -> str:
+    """Changes with anything the recorded result depends on, its language included."""
+    digest = hashlib.sha256(f"{assignment}\0{keras}\0{lang}\0{grader_digest()}".encode())
     _feed(digest, entry.notebook)
     _feed(digest, entry.history)
     return digest.hexdigest()

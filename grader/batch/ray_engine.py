@@ -33,10 +33,11 @@ POLL_S = 0.2
 class GraderActor:
     """One grading at a time, every child forked from this actor's zygote."""
 
-    def __init__(self, assignment: str, keras: str, cache_name: str | None) -> None:
+    def __init__(self, assignment: str, keras: str, cache_name: str | None,
+                 lang: str = "en") -> None:
         from grader.api import Zygote, get_spec
 
-        self.spec, self.keras = get_spec(assignment), keras
+        self.spec, self.keras, self.lang = get_spec(assignment), keras, lang
         self.root = Path(tempfile.mkdtemp(prefix="grader-ray-worker-"))
         self.zygote = Zygote(self.root, keras)
         # Node-local: actors on one node share measurements, nothing crosses the network.
@@ -57,7 +58,8 @@ class GraderActor:
                 kept = job / Path(history_name).name
                 kept.write_bytes(history)
             result = grade(self.spec, path, kept, Options(keras=self.keras, zygote=self.zygote,
-                                                          clean_cache=self.cache))
+                                                          clean_cache=self.cache,
+                                                          lang=self.lang))
             return render_json(result)
         finally:
             shutil.rmtree(job, ignore_errors=True)
@@ -100,7 +102,7 @@ def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
     remote = ray.remote(num_cpus=1, max_restarts=0)(GraderActor)
 
     def new_actor():
-        return remote.remote(batch.spec.code, options.keras, cache_name)
+        return remote.remote(batch.spec.code, options.keras, cache_name, options.lang)
 
     pending = deque(todo)
     idle = [new_actor() for _ in range(max(1, min(options.workers, len(todo))))]

@@ -114,7 +114,7 @@ def _pass_rates(spec: AssignmentSpec, rows: list[LearnerRow]) -> str:
     for part in spec.parts:
         for name, points in part.tests:
             verdicts = [t.passed for r in rows for p in r.result.parts if p.name == part.name
-                        for t in p.tests if t.name == name]
+                        for t in p.tests if t.id == name]
             rate = sum(verdicts) / len(verdicts) if verdicts else 0.0
             labels.append(f"{part.name}: {name}"[:70])
             rates.append(rate)
@@ -142,7 +142,7 @@ def _failure_messages(rows: list[LearnerRow]) -> str:
                 key = _NUMBER.sub("#", test.message)
                 learners.setdefault(key, set()).add(row.learner)
                 example.setdefault(key, test.message)
-                checks.setdefault(key, set()).add(f"{part.name}: {test.name}")
+                checks.setdefault(key, set()).add(f"{part.name}: {test.id}")
                 variants.setdefault(key, set()).add(test.message)
     if not learners:
         return "<p>No check failed.</p>"

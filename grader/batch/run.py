@@ -34,6 +34,7 @@ from grader.batch.progress import Progress, format_duration
 from grader.batch.report import served_from_cache, write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
+from grader.i18n import language, tr
 from grader.model.files import atomic_write
 from grader.model.protocol import Limits, describe_exit
 from grader.model.results import GradeResult
@@ -61,6 +62,7 @@ class BatchOptions:
     clean_cache: bool = True  # memoise clean rebuilds in RESULTS/.clean-cache
     engine: str = "local"  # or "ray" (grader/batch/ray_engine.py)
     address: str | None = None  # a Ray cluster to join; None: start a local Ray instance
+    lang: str = "en"  # the learners' language (feedback, messages); reports stay English
 
 
 @dataclass
@@ -123,7 +125,8 @@ class _Batch:
         root.mkdir(parents=True, exist_ok=True)
         log = self.staging / f"worker-{index}.log"
         command = [*self.options.worker_command, f"--assignment={self.spec.code}",
-                   f"--keras={self.options.keras}", f"--workroot={root.resolve()}",
+                   f"--keras={self.options.keras}", f"--lang={self.options.lang}",
+                   f"--workroot={root.resolve()}",
                    *([f"--clean-cache={(self.out / CLEAN_CACHE).resolve()}"]
                      if self.options.clean_cache else [])]
         with log.open("ab") as sink:
@@ -183,9 +186,9 @@ class _Batch:
         """Record a grading, whichever engine ran it: its result, or 0 and why there is none
         (`log()`: the worker's output meanwhile, kept for the instructor)."""
         if result is None:
-            reason = ("The grader could not grade this submission: " + reason[0].lower()
-                      + reason[1:] + " Your instructor has the details.")
-            result = zero_result(self.spec, reason, self.options.keras, entry.notebook)
+            told = tr("The grader could not grade this submission: {reason} Your instructor "
+                      "has the details.", reason=reason[0].lower() + reason[1:])
+            result = zero_result(self.spec, told, self.options.keras, entry.notebook)
             folder = self.out / entry.learner
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write(folder / "grading.log", log())
@@ -250,8 +253,9 @@ class _Batch:
         return crashed
 
     def missing(self, entry: Entry) -> LearnerRow:
-        reason = (f"No notebook (.ipynb) was found in this submission: submit "
-                  f"{self.spec.code}_Assignment.ipynb.")
+        name = self.spec.code + "_Assignment.ipynb"
+        reason = tr("No notebook (.ipynb) was found in this submission: submit {name}.",
+                    name=name)
         row = LearnerRow(entry, MISSING, zero_result(self.spec, reason, self.options.keras,
                                                      None), reason)
         self.record(row, "", 0.0)
@@ -282,6 +286,12 @@ def run_batch(submissions: Path, out: Path, options: BatchOptions,
     """Raises LayoutError when there is nothing to grade, RosterError (before grading) for a
     roster that cannot be used, KeyboardInterrupt (after stopping every worker) when
     interrupted; what finished before stays recorded."""
+    with language(options.lang):  # what learners read; the instructor's report stays English
+        return _run_batch(submissions, out, options, stream)
+
+
+def _run_batch(submissions: Path, out: Path, options: BatchOptions,
+               stream: TextIO | None) -> BatchSummary:
     started = time.monotonic()
     stream = stream or sys.stderr
     spec = get_spec(options.assignment)
@@ -299,7 +309,7 @@ def run_batch(submissions: Path, out: Path, options: BatchOptions,
         if entry.notebook is None:
             rows[entry.learner] = batch.missing(entry)
             continue
-        digest = submission_digest(entry, spec.code, options.keras)
+        digest = submission_digest(entry, spec.code, options.keras, options.lang)
         record = done.get(entry.learner)
         unchanged = record is not None and record.digest == digest and record.status == GRADED
         result = read_result(out / entry.learner) if unchanged else None

@@ -22,8 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader.i18n import LANGUAGES
 
-def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path | None) -> int:
+
+def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path | None,
+           lang: str = "en") -> int:
     from grader.api import Options, Zygote, get_spec, grade
     from grader.model.files import atomic_write
     from grader.reporters.json_report import render_json
@@ -38,7 +41,8 @@ def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path
             job = json.loads(line)
             history = Path(job["history"]) if job.get("history") else None
             result = grade(spec, Path(job["notebook"]), history,
-                           Options(keras=keras, zygote=zygote, clean_cache=clean_cache))
+                           Options(keras=keras, zygote=zygote, clean_cache=clean_cache,
+                                   lang=lang))
             atomic_write(Path(job["output"]), render_json(result))
             acks.write(json.dumps({"output": job["output"]}) + "\n")
     finally:
@@ -53,12 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         description="grade the jobs given on stdin, one JSON object per line")
     parser.add_argument("--assignment", required=True)
     parser.add_argument("--keras", choices=("2", "3"), default="2")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en")
     parser.add_argument("--workroot", type=Path,
                         help="where the worker makes its work directories")
     parser.add_argument("--clean-cache", type=Path,
                         help="memoise clean rebuilds here (grader/pipeline/clean_cache.py)")
     args = parser.parse_args(argv)
-    return _serve(args.assignment, args.keras, args.workroot, args.clean_cache)
+    return _serve(args.assignment, args.keras, args.workroot, args.clean_cache, args.lang)
 
 
 if __name__ == "__main__":

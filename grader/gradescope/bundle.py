@@ -21,6 +21,7 @@ from pathlib import Path
 
 from grader.api import get_spec
 from grader.gradescope.run import zero_results
+from grader.i18n import N_, choose, language, tr
 from grader.model.files import atomic_write
 
 SETUP_SH = r"""#!/usr/bin/env bash
@@ -49,7 +50,8 @@ PYTHON="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
 export GRADER_CACHE="${GRADER_CACHE:-$ROOT/cache}"
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
-"$PYTHON" -m grader.gradescope.run --assignment @ASSIGNMENT@ --keras @KERAS@ --root "$ROOT"
+"$PYTHON" -m grader.gradescope.run --assignment @ASSIGNMENT@ --keras @KERAS@ --lang @LANG@ \
+  --root "$ROOT"
 if [ ! -s "$ROOT/results/results.json" ]; then
   cat > "$ROOT/results/results.json" <<'EOF'
 @FALLBACK_JSON@
@@ -66,15 +68,16 @@ class BundleError(Exception):
     """The bundle cannot be built here; the message says why."""
 
 
-FALLBACK_MESSAGE = ("The autograder could not start, so your submission was not graded. "
-                    "Please tell the course staff.")
+FALLBACK_MESSAGE = N_("The autograder could not start, so your submission was not graded. "
+                      "Please tell the course staff.")
 
 
-def _fill(template: str, code: str, keras: str) -> str:
+def _fill(template: str, code: str, keras: str, lang: str) -> str:
     max_score = sum(p.points for p in get_spec(code).parts)
-    fallback = json.dumps(zero_results(FALLBACK_MESSAGE, max_score))
+    with language(lang):
+        fallback = json.dumps(zero_results(tr(FALLBACK_MESSAGE), max_score))
     return (template.replace("@ASSIGNMENT@", code).replace("@KERAS@", keras)
-            .replace("@FALLBACK_JSON@", fallback))
+            .replace("@LANG@", lang).replace("@FALLBACK_JSON@", fallback))
 
 
 def build_wheel(target: Path) -> Path:
@@ -112,16 +115,18 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:
     archive.writestr(info, data)
 
 
-def build_bundle(code: str, output: Path, keras: str = "2") -> Path:
-    """Write the zip at `output`; setup.sh and run_autograder sit at its root."""
+def build_bundle(code: str, output: Path, keras: str = "2", lang: str | None = None) -> Path:
+    """Write the zip at `output`; setup.sh and run_autograder sit at its root. Learners read
+    `lang` (default: this machine's, see grader.i18n.choose)."""
     get_spec(code)
+    lang = choose(lang)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as tmp:
         wheel = build_wheel(Path(tmp))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
-            _add(archive, "setup.sh", _fill(SETUP_SH, code, keras).encode(), 0o755)
-            _add(archive, "run_autograder", _fill(RUN_AUTOGRADER, code, keras).encode(), 0o755)
+            for name, template in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+                _add(archive, name, _fill(template, code, keras, lang).encode(), 0o755)
             _add(archive, wheel.name, wheel.read_bytes(), 0o644)
     atomic_write(output, buffer.getvalue())
     return output

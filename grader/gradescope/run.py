@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from grader.api import CannotGrade, find_notebook, get_spec, grade_submission, resolve
+from grader.i18n import LANGUAGES, language, tr
 from grader.model.files import atomic_write
 from grader.model.redact import redact
 from grader.reporters.gradescope import render_gradescope
@@ -30,21 +31,30 @@ def zero_results(message: str, max_score: float) -> dict:
     }
 
 
-def grade_into(root: Path, code: str, keras: str) -> dict:
+def grade_into(root: Path, code: str, keras: str, lang: str = "en") -> dict:
+    with language(lang):
+        return _grade_into(root, code, keras)
+
+
+def _grade_into(root: Path, code: str, keras: str) -> dict:
     spec = get_spec(code)
     max_score = sum(p.points for p in spec.parts)
     submission = root / "submission"
     notebook = find_notebook(submission, code) if submission.is_dir() else None
     if notebook is None:
-        wanted = f"{code}_Assignment.ipynb" + (
-            f" and {spec.history.file_name}" if spec.history else "")
-        return zero_results(f"No notebook (.ipynb) was found in your submission. Upload "
-                            f"{wanted}, then submit again.", max_score)
+        name = f"{code}_Assignment.ipynb"
+        return zero_results(
+            tr("No notebook (.ipynb) was found in your submission. Upload {notebook} and "
+               "{history}, then submit again.", notebook=name, history=spec.history.file_name)
+            if spec.history else
+            tr("No notebook (.ipynb) was found in your submission. Upload {notebook}, then "
+               "submit again.", notebook=name), max_score)
     try:
         resolved = resolve(notebook, code, folder=submission, keras=keras)
     except CannotGrade as exc:
         why = str(exc).replace(str(submission) + os.sep, "")
-        return zero_results(redact(f"Your submission could not be graded: {why}."), max_score)
+        return zero_results(redact(tr("Your submission could not be graded: {why}.", why=why)),
+                            max_score)
     return json.loads(render_gradescope(grade_submission(resolved, keras=keras)))
 
 
@@ -52,12 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.gradescope.run")
     parser.add_argument("--assignment", type=str.upper, required=True)
     parser.add_argument("--keras", choices=("2", "3"), default="2")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en")
     parser.add_argument("--root", type=Path,
                         default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")))
     args = parser.parse_args(argv)
     results = args.root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
-    payload = grade_into(args.root, args.assignment, args.keras)
+    payload = grade_into(args.root, args.assignment, args.keras, args.lang)
     atomic_write(results, json.dumps(payload, indent=2) + "\n")
     return 0
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from grader.i18n import tr
+
 _ALIASES = {
     "bce": "binary_crossentropy",
     "cce": "categorical_crossentropy",
@@ -75,13 +77,14 @@ def output_kind(info: dict) -> str | None:
 
 
 def logits_problem(info: dict) -> str | None:
-    """Learner-facing text when from_logits disagrees with the output activation."""
+    """Learner-facing text when from_logits disagrees with the output activation (parent
+    side: in the current language)."""
     activation = canonical(info.get("output_activation")) or "linear"
     if info.get("loss_from_logits") and _ends_in_probabilities(activation):
-        return (f"The loss has from_logits=True, which tells it the model outputs raw scores, "
-                f"but the model ends in a {activation}: drop from_logits=True (or the "
-                f"{activation}).")
+        return tr("The loss has from_logits=True, which tells it the model outputs raw "
+                  "scores, but the model ends in a {activation}: drop from_logits=True (or the "
+                  "{activation}).", activation=activation)
     if not info.get("loss_from_logits") and activation == "linear":
-        return ("The output layer has no activation, so it outputs raw scores: add the "
-                "sigmoid/softmax activation, or pass from_logits=True to the loss.")
+        return tr("The output layer has no activation, so it outputs raw scores: add the "
+                  "sigmoid/softmax activation, or pass from_logits=True to the loss.")
     return None

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.i18n import tr
+
 
 @dataclass
 class TestResult:
     """One check: a learner-facing verdict with the points it carries."""
 
-    name: str
+    name: str  # as shown, in the result's language
     passed: bool
     message: str
     points: float = 0.0
     max_points: float = 0.0
+    id: str = ""  # the check's English name, the same in every language (JSON, gradebooks)
+
+    def __post_init__(self) -> None:
+        self.id = self.id or self.name
 
 
 @dataclass
@@ -51,6 +57,7 @@ class GradeResult:
     environment: dict = field(default_factory=dict)
     # The clean cache's use: {"hits": n, "misses": m} clean probes; None when none was used.
     clean_cache: dict | None = None
+    language: str = "en"  # what the messages are written in (grader/i18n)
 
     @property
     def score(self) -> float:
@@ -69,9 +76,10 @@ class GradeResult:
         env = self.environment
         if not env:
             return f"Keras {self.keras}"
-        return (f"Keras {self.keras} ({env.get('keras', '?')}), TensorFlow "
-                f"{env.get('tensorflow', '?')}, Python {env.get('python', '?')}, "
-                f"sandbox: {env.get('sandbox', '?')}")
+        return tr("Keras {keras} ({package}), TensorFlow {tensorflow}, Python {python}, "
+                  "sandbox: {sandbox}", keras=self.keras, package=env.get("keras", "?"),
+                  tensorflow=env.get("tensorflow", "?"), python=env.get("python", "?"),
+                  sandbox=tr(str(env.get("sandbox", "?"))))
 
     def to_dict(self) -> dict:
         """The JSON contract: stable keys first, extensions after."""
@@ -88,6 +96,7 @@ class GradeResult:
                     "tests": [
                         {
                             "name": t.name,
+                            "id": t.id,
                             "passed": t.passed,
                             "message": t.message,
                             "score": t.points,
@@ -109,6 +118,7 @@ class GradeResult:
             "curves": self.curves,
             "environment": dict(self.environment),
             "clean_cache": self.clean_cache,
+            "language": self.language,
         }
 
     @classmethod
@@ -116,7 +126,8 @@ class GradeResult:
         """The inverse of to_dict (the JSON contract loses nothing)."""
         parts = [PartResult(p["name"],
                             [TestResult(t["name"], bool(t["passed"]), t["message"],
-                                        float(t["score"]), float(t["max_score"]))
+                                        float(t["score"]), float(t["max_score"]),
+                                        str(t.get("id") or t["name"]))
                              for t in p["tests"]],
                             list(p.get("notes", [])), p.get("found_by"),
                             p["cell"] if isinstance(p.get("cell"), int) else None)
@@ -127,4 +138,5 @@ class GradeResult:
                    float(data.get("duration_s", 0.0)), str(data.get("notebook", "")),
                    list(data.get("notes", [])), curves if isinstance(curves, dict) else None,
                    dict(environment) if isinstance(environment, dict) else {},
-                   dict(cache) if isinstance(cache, dict) else None)
+                   dict(cache) if isinstance(cache, dict) else None,
+                   str(data.get("language") or "en"))

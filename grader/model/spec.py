@@ -13,9 +13,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import N_
 from grader.model.protocol import ProbeOutcome, ProbeRequest
 
 HISTORY_PART = "history"  # the part name the JSON contract gives the history check
+
+# Every history test name the assignments' rules produce, written out for the catalog: a
+# test name is its id and is shown as tr(name), so a rule with new thresholds needs its names
+# added here (AssignmentSpec refuses a rule whose names are missing).
+HISTORY_TEST_NAMES = frozenset({
+    N_("history file is readable plain data"),
+    N_("has 'accuracy' and 'val_accuracy' lists of equal length"),
+    N_("at most 15 epochs"),
+    N_("values are finite numbers in [0, 1]"),
+    N_("final training accuracy >= 0.95"),
+    N_("final training accuracy >= 0.80"),
+    N_("final validation accuracy >= 0.80"),
+    N_("final validation accuracy within 0.05 of training"),
+})
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,9 @@ class AssignmentSpec:
         histories = [p for p in self.parts if p.is_history]
         if (self.history is None) != (not histories) or len(histories) > 1:
             yield "a history part needs exactly one history rule, and the other way round"
+        for name in self.history.tests() if self.history else ():
+            if name not in HISTORY_TEST_NAMES:
+                yield f"history test {name!r} is not in HISTORY_TEST_NAMES (not translatable)"
         known = set(self.probes) | set(self.clean_probes)
         for p in self.parts:
             if len(set(p.test_names)) != len(p.tests):

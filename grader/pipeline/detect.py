@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from grader.assignments import codes, get_spec
+from grader.i18n import N_, tr
 from grader.pipeline.notebook import Notebook
 
 _DEF = re.compile(r"^\s*def\s+(\w+)\s*\(", re.M)
@@ -28,29 +29,38 @@ def decide(candidates: list[str], text: str, defined: set[str], filename: str = 
            named: str | None = None) -> tuple[str | None, str]:
     """(code, reason) among `candidates`: the metadata's name, a defined function only one
     candidate grades, the file name, then each candidate's detect words (a candidate with
-    none declared wins when no candidate's words appear)."""
+    none declared wins when no candidate's words appear). The reason is in the current
+    language, but when no code is found (an error for the command line, in English)."""
     if named and named.upper() in candidates:
-        return named.upper(), "the notebook's metadata names it"
+        return named.upper(), tr("the notebook's metadata names it")
     for code in candidates:
         others = set().union(*(_functions(c) for c in candidates if c != code))
         unique = sorted((_functions(code) - others) & defined)
         if unique:
-            return code, f"the notebook defines {unique[0]}(), which only {code} grades"
+            return code, tr("the notebook defines {function}(), which only {code} grades",
+                            function=unique[0], code=code)
     squeezed = Path(filename).name.upper().replace("_", "")  # C2_W1 is C2W1
     for code in candidates:
         if code.upper() in squeezed:
-            return code, f"the file name {Path(filename).name} says {code}"
+            return code, tr("the file name {name} says {code}", name=Path(filename).name,
+                            code=code)
     worded = [c for c in candidates if _words(c, text)]
     if worded:
         code = worded[0]
-        means = get_spec(code).detect_means or "uses"
-        return code, f"it defines the {code} functions and {means} ({_words(code, text)[0]})"
+        means = tr(get_spec(code).detect_means or N_("uses"))
+        return code, tr("it defines the {code} functions and {means} ({word})", code=code,
+                        means=means, word=_words(code, text)[0])
     plain = [c for c in candidates if not get_spec(c).detect_words]
     if plain and defined & _functions(plain[0]):
         siblings = [c for c in candidates if get_spec(c).detect_words]
-        how = "".join(f" and none of {c}'s words ({get_spec(c).detect_words[0]}, ...)"
-                      for c in siblings)
-        return plain[0], f"it defines the {plain[0]} functions{how}"
+        if not siblings:
+            return plain[0], tr("it defines the {code} functions", code=plain[0])
+        absent = [tr("none of {code}'s words ({word}, ...)", code=c,
+                     word=get_spec(c).detect_words[0]) for c in siblings]
+        while len(absent) > 1:
+            absent[:2] = [tr("{words} and {more}", words=absent[0], more=absent[1])]
+        return plain[0], tr("it defines the {code} functions and {absent}", code=plain[0],
+                            absent=absent[0])
     return None, "no assignment's functions were found in the notebook"
 
 
@@ -74,15 +84,17 @@ def choose_for_function(name: str, given: str | None = None, text: str = "",
     if given:
         code = given.upper()
         get_spec(code)  # raises UnknownAssignment with the valid codes
-        return code, "you passed assignment=" + repr(code)
+        return code, tr("you passed assignment={code}", code=repr(code))
     candidates = [code for code in codes() if name in _functions(code)]
     if not candidates:
         graded = sorted(set().union(*(_functions(c) for c in codes())))
-        raise ValueError(f"{name} is not a graded function of any assignment; graded are: "
-                         + ", ".join(graded))
+        raise ValueError(tr("{name} is not a graded function of any assignment; graded are: "
+                            "{graded}", name=name, graded=", ".join(graded)))
     if len(candidates) == 1:
-        return candidates[0], f"{name} is graded only in {candidates[0]}"
+        return candidates[0], tr("{name} is graded only in {code}", name=name,
+                                 code=candidates[0])
     code, why = decide(candidates, text, set(scope) | {name}, notebook_name)
     if code is None:
-        return candidates[0], f"{name} is graded in {', '.join(candidates)}; took the first"
+        return candidates[0], tr("{name} is graded in {codes}; took the first", name=name,
+                                 codes=", ".join(candidates))
     return code, why

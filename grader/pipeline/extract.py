@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from IPython.core.inputtransformer2 import TransformerManager
 
+from grader.i18n import N_, tr
 from grader.pipeline.notebook import Cell, Notebook
 
-RULE_TAG = "cell tagged 'graded'"
-RULE_COMMENT = "cell with a '# GRADED FUNCTION' comment"
-RULE_ANYWHERE = "untagged cell (no graded tag or comment found)"
+# How a graded function's cell was found: stored in English (compared by code), shown with tr().
+RULE_TAG = N_("cell tagged 'graded'")
+RULE_COMMENT = N_("cell with a '# GRADED FUNCTION' comment")
+RULE_ANYWHERE = N_("untagged cell (no graded tag or comment found)")
 
 _GRADED_COMMENT = re.compile(r"^\s*#\s*GRADED FUNCTION\s*:?\s*(\w+)", re.MULTILINE)
 _DEF_NAME = re.compile(r"^\s*(?:(?:async\s+)?def|class)\s+(\w+)\s*[(:]", re.MULTILINE)
@@ -93,9 +95,10 @@ def _parse(cell: Cell) -> _ParsedCell:
     try:
         tree = ast.parse(python)
     except SyntaxError as exc:
-        where = f"line {exc.lineno + lead}" if exc.lineno else "somewhere"
-        return _ParsedCell(cell, None, python, f"syntax error at {where}: {exc.msg}",
-                           _DEF_NAME.findall(cell.source), commented)
+        error = (tr("syntax error at line {line}: {message}", line=exc.lineno + lead,
+                    message=exc.msg) if exc.lineno
+                 else tr("syntax error somewhere: {message}", message=exc.msg))
+        return _ParsedCell(cell, None, python, error, _DEF_NAME.findall(cell.source), commented)
     defines = [
         n.name for n in tree.body
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
@@ -174,10 +177,12 @@ def _note_unreadable(result: Extraction, parsed: list[_ParsedCell],
             for name in p.defines:
                 if name in required:
                     result.missing.setdefault(
-                        name, f"cell {p.cell.index + 1} defining {name} has a {p.error}"
+                        name, tr("cell {cell} defining {name} has a {error}",
+                                 cell=p.cell.index + 1, name=name, error=p.error)
                     )
             if p.cell.graded:
-                result.note(None, f"Graded cell {p.cell.index + 1} could not be read: {p.error}.")
+                result.note(None, tr("Graded cell {cell} could not be read: {error}.",
+                                     cell=p.cell.index + 1, error=p.error))
 
 
 _RULES = (
@@ -203,19 +208,21 @@ def _choose(result: Extraction, parsed: list[_ParsedCell], name: str) -> _Parsed
             cells = ", ".join(str(p.cell.index + 1) for p in later)
             result.note(
                 name,
-                f"{name} is defined again in cell(s) {cells}, which the grader ignores "
-                f"because it grades the version in the {rule} (cell "
-                f"{winner.cell.index + 1}). Put your final code in the graded cell.",
+                tr("{name} is defined again in cell(s) {cells}, which the grader ignores "
+                   "because it grades the version in the {rule} (cell {cell}). Put your final "
+                   "code in the graded cell.", name=name, cells=cells, rule=tr(rule),
+                   cell=winner.cell.index + 1),
             )
         if rule != RULE_TAG:
             result.note(
                 name,
-                f"{name} was found in an {rule}, not in a cell tagged 'graded'. "
-                "Did you copy the cell or lose its tag? Graded here anyway.",
+                tr("{name} was found in an {rule}, not in a cell tagged 'graded'. "
+                   "Did you copy the cell or lose its tag? Graded here anyway.",
+                   name=name, rule=tr(rule)),
             )
         return winner
     result.missing.setdefault(
-        name, f"no definition of {name}() was found anywhere in the notebook"
+        name, tr("no definition of {name}() was found anywhere in the notebook", name=name)
     )
     return None
 
@@ -233,9 +240,9 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
                 if any(module == m or module.startswith(m + ".") for m in COLAB_MODULES):
                     result.note(
                         None,
-                        f"'{module}' exists only on Google Colab; the grader replaced it "
-                        "with an empty stand-in. That is fine as long as graded functions "
-                        "do not use it.",
+                        tr("'{module}' exists only on Google Colab; the grader replaced it "
+                           "with an empty stand-in. That is fine as long as graded functions "
+                           "do not use it.", module=module),
                     )
             result.snippets.append(Snippet(p.cell.index, "import", "", _segment(p, node)))
             continue
@@ -251,9 +258,9 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
             if node.name in required and _has_lr_keyword(node):
                 result.note(
                     node.name,
-                    f"{node.name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
-                    "(the default learning rate is used instead) and Keras 3 rejects it: "
-                    "write `learning_rate=`.",
+                    tr("{name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
+                       "(the default learning rate is used instead) and Keras 3 rejects it: "
+                       "write `learning_rate=`.", name=node.name),
                 )
             result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
         elif (names := _constant_names(node)) is not None:

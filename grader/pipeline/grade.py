@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.assignments.common.feedback import describe_error
+from grader.i18n import current, language, tr
 from grader.model.protocol import Limits, ProbeOutcome
 from grader.model.redact import redact
 from grader.model.results import GradeResult, PartResult, TestResult
@@ -42,6 +43,8 @@ class Options:
     # Where clean probes' observations are memoised (grader/pipeline/clean_cache.py); None:
     # every clean probe runs.
     clean_cache: Path | None = None
+    # The learners' language for every message (grader/i18n); None: the caller's current one.
+    lang: str | None = None
 
 
 @dataclass
@@ -75,9 +78,9 @@ def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
     by_name = {name: (passed, message) for name, passed, message in verdicts}
     tests = []
     for name, points in part.tests:
-        passed, message = by_name.get(name, (False, "This check produced no verdict."))
-        tests.append(TestResult(name, bool(passed), redact(message),
-                                points if passed else 0.0, points))
+        passed, message = by_name.get(name, (False, tr("This check produced no verdict.")))
+        tests.append(TestResult(tr(name), bool(passed), redact(message),
+                                points if passed else 0.0, points, id=name))
     return PartResult(part.name, tests)
 
 
@@ -86,7 +89,8 @@ def zero_result(spec: AssignmentSpec, message: str, keras: str,
     """Every check failed for one reason: a submission that could not be graded at all."""
     parts = [_part_result(p, all_fail(p, message)) for p in spec.parts]
     return GradeResult(spec.code, parts, spec.pass_mark, keras, notebook=str(notebook or ""),
-                       notes=[redact(message)], environment=environment(keras))
+                       notes=[redact(message)], environment=environment(keras),
+                       language=current())
 
 
 def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
@@ -101,7 +105,7 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
             learner.observation.update(
                 {k: v for k, v in observed.observation.items() if k != "call"})
         elif observed is not None and observed.failure:
-            learner.observation["clean_failure"] = f"Checking it {observed.failure}."
+            learner.observation["clean_failure"] = observed.failure_text(tr("Checking it"))
 
 
 def _imports_tensorflow(extraction: Extraction) -> bool:
@@ -112,6 +116,12 @@ def _imports_tensorflow(extraction: Extraction) -> bool:
 
 def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
           options: Options = Options()) -> GradeResult:
+    with language(options.lang):
+        return _grade(spec, notebook_path, history_path, options)
+
+
+def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
+           options: Options) -> GradeResult:
     started = time.monotonic()
     try:
         notebook = read_notebook(notebook_path)
@@ -151,7 +161,7 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         spec.code, parts, spec.pass_mark, options.keras,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
         notes=[redact(n) for n in notes], curves=curves,
-        environment=environment(options.keras), clean_cache=run.cache_use,
+        environment=environment(options.keras), clean_cache=run.cache_use, language=current(),
     )
 
 
@@ -251,33 +261,30 @@ def _score(run: _Run, ctx: Context, report: RunReport,
                 curves = curves_of(history_path, *loaded)
             verdicts = check_history(part, spec.history, history_path, loaded)
         elif part.name in extraction.missing:
-            verdicts = all_fail(part, f"Not graded: {extraction.missing[part.name]}.")
+            verdicts = all_fail(part, tr("Not graded: {reason}.",
+                                         reason=extraction.missing[part.name]))
         else:
             verdicts = spec.checks.by_part[part.name](ctx, part)
         result = _part_result(part, verdicts)
         found = extraction.functions.get(part.name)
         if found:
-            result.source_rule = f"{found.rule}, cell {found.cell + 1}"
+            result.source_rule = tr("{rule}, cell {cell}", rule=tr(found.rule), cell=found.cell + 1)
             result.cell = found.cell
         result.notes.extend(extraction.notes.get(part.name, []))
         for problem in report.load_problems:
             if problem["name"] == part.name:
-                result.notes.append("Defining it failed: " + describe_error(
-                    part.name, problem) + ".")
+                result.notes.append(tr("Defining it failed: {error}.",
+                                       error=describe_error(part.name, problem)))
         result.notes = [redact(n) for n in result.notes]
         parts.append(result)
     notes = list(extraction.general_notes)
     for problem in report.load_problems:
         if problem["snippet"] == "import":
-            notes.append(
-                "An import in your notebook failed and was skipped: "
-                + describe_error("import", problem).removeprefix("import raised ") + "."
-            )
+            notes.append(tr("An import in your notebook failed and was skipped: {error}.",
+                            error=describe_error("import", problem, bare=True)))
         else:
-            notes.append(
-                f"Defining {problem['name']} failed: "
-                + describe_error(problem["name"], problem) + "."
-            )
+            notes.append(tr("Defining {function} failed: {error}.", function=problem["name"],
+                            error=describe_error(problem["name"], problem)))
     if report.output_truncated:
-        notes.append("Your code printed more than the grader keeps; the rest was dropped.")
+        notes.append(tr("Your code printed more than the grader keeps; the rest was dropped."))
     return parts, notes, curves

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from grader.i18n import say, tr
 from grader.model.spec import HistoryRule, PartSpec, Verdict, all_fail
 
 LOAD_TIMEOUT_S = 20
@@ -21,7 +22,8 @@ def _limits() -> None:
 
 
 def load_history(path: Path) -> tuple[dict | list | None, str | None]:
-    """Unpickle in a limited child; returns (data, None) or (None, why it was refused)."""
+    """Unpickle in a limited child; returns (data, None) or (None, why it was refused), the
+    reason in the current language (the child sends it as a `msg()`)."""
     try:
         proc = subprocess.run(
             [sys.executable, "-I", str(Path(__file__).with_name("safe_history.py")),
@@ -29,16 +31,17 @@ def load_history(path: Path) -> tuple[dict | list | None, str | None]:
             capture_output=True, timeout=LOAD_TIMEOUT_S, preexec_fn=_limits, cwd=path.parent,
         )
     except subprocess.TimeoutExpired:
-        return None, f"reading it took over {LOAD_TIMEOUT_S} s"
+        return None, tr("reading it took over {seconds} s", seconds=LOAD_TIMEOUT_S)
     try:
         result = json.loads(proc.stdout or b"{}")
     except json.JSONDecodeError:
         result = {}
     if result.get("ok"):
         return result["history"], None
-    return None, result.get("error") or (
-        "reading it exhausted the memory or time allowed" if proc.returncode else "unknown"
-    )
+    if result.get("error"):
+        return None, say(result["error"])
+    return None, (tr("reading it exhausted the memory or time allowed") if proc.returncode
+                  else tr("unknown"))
 
 
 def _as_floats(values) -> list[float] | None:
@@ -77,13 +80,14 @@ def curves_of(path: Path, data, error: str | None) -> dict:
     """The accuracy curves a report draws (clamped to [0, 1]), or why there are none;
     `data, error` as load_history returns them."""
     if error:
-        return {"error": f"{path.name} was refused: {error}"}
+        return {"error": tr("{file} was refused: {error}", file=path.name, error=error)}
     if not isinstance(data, dict):
-        return {"error": f"{path.name} holds no dict"}
+        return {"error": tr("{file} holds no dict", file=path.name)}
     key = accuracy_key(data)
     acc, val = unit_curve(data.get(key)), unit_curve(data.get(f"val_{key}"))
     if acc is None or val is None:
-        return {"error": f"{path.name} has no usable 'accuracy' and 'val_accuracy' lists"}
+        return {"error": tr("{file} has no usable 'accuracy' and 'val_accuracy' lists",
+                            file=path.name)}
     return {"accuracy": acc, "val_accuracy": val}
 
 
@@ -92,65 +96,76 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
     """`loaded`: what load_history(path) returned, when the caller has it already."""
     names = part.test_names
     if path is None or not path.exists():
-        return all_fail(part,
-            f"No history file was submitted: train for up to {rule.max_epochs} epochs, then "
-            f"save history.history with pickle as {rule.file_name} and submit it beside the "
-            "notebook."
-        )
+        return all_fail(part, tr(
+            "No history file was submitted: train for up to {epochs} epochs, then save "
+            "history.history with pickle as {file} and submit it beside the notebook.",
+            epochs=rule.max_epochs, file=rule.file_name))
     data, error = loaded or load_history(path)
     if error:
-        return all_fail(part, f"{path.name} was refused: {error}.")
-    verdicts: list[Verdict] = [(names[0], True, f"{path.name} holds plain data.")]
+        return all_fail(part, tr("{file} was refused: {error}.", file=path.name, error=error))
+    verdicts: list[Verdict] = [(names[0], True, tr("{file} holds plain data.", file=path.name))]
     if not isinstance(data, dict):
-        return verdicts + [(n, False, (
-            f"Expected a dict such as history.history; found a {type(data).__name__}."))
-            for n in names[1:]]
+        return verdicts + [(n, False, tr(
+            "Expected a dict such as history.history; found a {type}.",
+            type=type(data).__name__)) for n in names[1:]]
     key = accuracy_key(data)
     acc, val = data.get(key), data.get(f"val_{key}")
     acc_f, val_f = _as_floats(acc), _as_floats(val)
     if acc_f is None or val_f is None or len(acc_f) != len(val_f):
-        keys = ", ".join(sorted(data)[:8]) or "no keys"
-        hint = " ('acc' is the name older Keras used: compile with metrics=['accuracy'])" if (
-            "acc" in data) else ""
-        message = (f"Expected lists of numbers under 'accuracy' and 'val_accuracy', one per "
-                   f"epoch, of equal length; found {keys}{hint}.")
+        keys = ", ".join(sorted(data)[:8]) or tr("no keys")
         if acc_f is not None and val_f is not None:
-            message = (f"'accuracy' has {len(acc_f)} values but 'val_accuracy' has "
-                       f"{len(val_f)}; both need one value per epoch.")
+            message = tr("'accuracy' has {n} values but 'val_accuracy' has {m}; both need one "
+                         "value per epoch.", n=len(acc_f), m=len(val_f))
+        elif "acc" in data:
+            message = tr("Expected lists of numbers under 'accuracy' and 'val_accuracy', one "
+                         "per epoch, of equal length; found {keys} ('acc' is the name older "
+                         "Keras used: compile with metrics=['accuracy']).", keys=keys)
+        else:
+            message = tr("Expected lists of numbers under 'accuracy' and 'val_accuracy', one "
+                         "per epoch, of equal length; found {keys}.", keys=keys)
         return verdicts + [(n, False, message) for n in names[1:]]
-    verdicts.append((names[1], True, f"{len(acc_f)} epochs of accuracy and val_accuracy" + (
-        "." if key == "accuracy" else f" (as '{key}' and 'val_{key}', names Keras also uses).")))
+    verdicts.append((names[1], True, tr(
+        "{n} epochs of accuracy and val_accuracy.", n=len(acc_f)) if key == "accuracy" else tr(
+        "{n} epochs of accuracy and val_accuracy (as '{key}' and 'val_{key}', names Keras "
+        "also uses).", n=len(acc_f), key=key)))
     epochs_ok = len(acc_f) <= rule.max_epochs
     verdicts.append((names[2], epochs_ok, (
-        f"{len(acc_f)} epochs." if epochs_ok else
-        f"{len(acc_f)} epochs were recorded; the assignment allows at most {rule.max_epochs}. "
-        "Train again with epochs=15.")))
+        tr("{n} epochs.", n=len(acc_f)) if epochs_ok else
+        tr("{n} epochs were recorded; the assignment allows at most {most}. Train again with "
+           "epochs=15.", n=len(acc_f), most=rule.max_epochs))))
     bad = [v for v in acc_f + val_f if not math.isfinite(v) or not 0.0 <= v <= 1.0]
     if bad:
-        verdicts.append((names[3], False, (
-            f"Accuracies must be finite numbers between 0 and 1; found {bad[0]!r}.")))
-        return verdicts + [(n, False, "Cannot judge accuracies that are not in [0, 1].")
+        verdicts.append((names[3], False, tr(
+            "Accuracies must be finite numbers between 0 and 1; found {value}.",
+            value=repr(bad[0]))))
+        return verdicts + [(n, False, tr("Cannot judge accuracies that are not in [0, 1]."))
                            for n in names[4:]]
-    verdicts.append((names[3], True, "All values are between 0 and 1."))
+    verdicts.append((names[3], True, tr("All values are between 0 and 1.")))
     final_acc, final_val = acc_f[-1], val_f[-1]
     if not epochs_ok:
-        return verdicts + [(n, False, "Accuracy after more epochs than allowed does not count.")
-                           for n in names[4:]]
+        return verdicts + [
+            (n, False, tr("Accuracy after more epochs than allowed does not count."))
+            for n in names[4:]]
     train_ok = final_acc >= rule.min_train_accuracy
-    verdicts.append((names[4], train_ok, f"Final training accuracy {final_acc:.3f}" + (
-        f" >= {rule.min_train_accuracy:.2f}." if train_ok else
-        f", below {rule.min_train_accuracy:.2f}. Train longer or give the model more "
-        "capacity (more filters, a wider Dense layer).")))
+    verdicts.append((names[4], train_ok, (
+        tr("Final training accuracy {acc:.3f} >= {least:.2f}.", acc=final_acc,
+           least=rule.min_train_accuracy) if train_ok else
+        tr("Final training accuracy {acc:.3f}, below {least:.2f}. Train longer or give the "
+           "model more capacity (more filters, a wider Dense layer).", acc=final_acc,
+           least=rule.min_train_accuracy))))
     val_ok = final_val >= rule.min_val_accuracy
-    verdicts.append((names[5], val_ok, f"Final validation accuracy {final_val:.3f}" + (
-        f" >= {rule.min_val_accuracy:.2f}." if val_ok else
-        f", below {rule.min_val_accuracy:.2f}. The model overfits or underfits: look at the "
-        "training curves.")))
+    verdicts.append((names[5], val_ok, (
+        tr("Final validation accuracy {acc:.3f} >= {least:.2f}.", acc=final_val,
+           least=rule.min_val_accuracy) if val_ok else
+        tr("Final validation accuracy {acc:.3f}, below {least:.2f}. The model overfits or "
+           "underfits: look at the training curves.", acc=final_val,
+           least=rule.min_val_accuracy))))
     if rule.max_gap is not None:
         gap_ok = final_val >= final_acc - rule.max_gap
         verdicts.append((names[6], gap_ok, (
-            f"Validation {final_val:.3f} vs training {final_acc:.3f}." if gap_ok else
-            f"Final validation accuracy {final_val:.3f} trails training ({final_acc:.3f}) by "
-            f"more than {rule.max_gap:.2f}: the model overfits. More augmentation or dropout "
-            "helps.")))
+            tr("Validation {val:.3f} vs training {acc:.3f}.", val=final_val, acc=final_acc)
+            if gap_ok else
+            tr("Final validation accuracy {val:.3f} trails training ({acc:.3f}) by more than "
+               "{gap:.2f}: the model overfits. More augmentation or dropout helps.",
+               val=final_val, acc=final_acc, gap=rule.max_gap))))
     return verdicts

@@ -16,6 +16,8 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import tr
+
 MAX_CONSTANT_CHARS = 10_000
 
 
@@ -153,8 +155,8 @@ def collect(function, cells: list[str]) -> LiveSource:
     home = function.__module__
     source = source_of(function, parsed)
     if source is None:
-        raise ValueError(f"the source of {function.__name__} cannot be found; define it with "
-                         "`def` in a cell and run that cell again")
+        raise ValueError(tr("the source of {name} cannot be found; define it with `def` in a "
+                            "cell and run that cell again", name=function.__name__))
     target = Definition(function.__name__, source)
     helpers: list[Definition] = []
     queue, seen = [target], {function.__name__}

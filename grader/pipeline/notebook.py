@@ -9,6 +9,8 @@ from pathlib import Path
 
 import nbformat
 
+from grader.i18n import tr
+
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
 
 
@@ -51,35 +53,34 @@ def read_notebook(path: str | Path) -> Notebook:
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(
-            f"The notebook is {size / 2**20:.0f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB "
-            "limit. Clear all outputs (Edit > Clear all outputs) and submit again."
-        )
+        raise NotebookError(tr(
+            "The notebook is {size:.0f} MB, over the {limit} MB limit. Clear all outputs "
+            "(Edit > Clear all outputs) and submit again.",
+            size=size / 2**20, limit=MAX_NOTEBOOK_BYTES // 2**20))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NotebookError(
-            f"The file is not UTF-8 text (byte {exc.start} cannot be decoded), so it is not a "
-            "Jupyter notebook. Download it again with File > Download > .ipynb."
-        ) from None
+        raise NotebookError(tr(
+            "The file is not UTF-8 text (byte {byte} cannot be decoded), so it is not a "
+            "Jupyter notebook. Download it again with File > Download > .ipynb.",
+            byte=exc.start)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise NotebookError(
-            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}), so "
-            "it is not a Jupyter notebook. Was it edited by hand or saved as a .py file?"
-        ) from None
+        raise NotebookError(tr(
+            "The file is not valid JSON (line {line}, column {column}: {error}), so it is not "
+            "a Jupyter notebook. Was it edited by hand or saved as a .py file?",
+            line=exc.lineno, column=exc.colno, error=exc.msg)) from None
     if not isinstance(data, dict) or "nbformat" not in data:
-        raise NotebookError(
-            "The file is JSON but not a Jupyter notebook (it has no 'nbformat' field)."
-        )
+        raise NotebookError(tr(
+            "The file is JSON but not a Jupyter notebook (it has no 'nbformat' field)."))
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises many types for malformed notebooks
-        raise NotebookError(
-            f"The notebook could not be read as nbformat 4 ({type(exc).__name__}: {exc})."
-        ) from None
+        error = f"{type(exc).__name__}: {exc}"
+        raise NotebookError(tr("The notebook could not be read as nbformat 4 ({error}).",
+                               error=error)) from None
     cells: list[Cell] = []
     for index, cell in enumerate(nb.get("cells", [])):
         if not isinstance(cell, dict):

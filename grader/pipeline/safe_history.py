@@ -1,7 +1,8 @@
 """Load a learner's pickled training history without running anything it contains.
 
 Runs as `python -m grader.pipeline.safe_history FILE` in a child with memory and CPU limits, so
-even a pickle bomb costs the grader nothing; prints the plain data as JSON.
+even a pickle bomb costs the grader nothing; prints the plain data as JSON, or why it was
+refused as a message the parent shows in the learner's language (see grader/i18n).
 """
 
 from __future__ import annotations
@@ -30,8 +31,18 @@ _ALLOWED = {
 }
 
 
+def msg(message: str, **args: object) -> dict:
+    """grader.i18n.msg's twin: this file runs isolated (python -I), without the grader on its
+    path, and the parent shows the message with grader.i18n.say."""
+    return {"text": message, "args": {k: str(v) for k, v in args.items()}}
+
+
 class Refused(Exception):
-    """The pickle is not plain data; the message says what it holds instead."""
+    """The pickle is not plain data; the message (a `msg()`) says what it holds instead."""
+
+    def __init__(self, message: dict) -> None:
+        super().__init__(message["text"])
+        self.message = message
 
 
 class _Unpickler(pickle.Unpickler):
@@ -39,20 +50,21 @@ class _Unpickler(pickle.Unpickler):
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
         if "History" in name or "callbacks" in module:
-            raise Refused(
+            raise Refused(msg(
                 "it holds a Keras History object; save the plain dict instead: "
                 "pickle.dump(history.history, f)"
-            )
-        raise Refused(f"it refers to {module}.{name}, which is not plain data")
+            ))
+        qualified = f"{module}.{name}"
+        raise Refused(msg("it refers to {name}, which is not plain data", name=qualified))
 
 
 def _plain(value, depth: int = 0, budget: list[int] | None = None):
     budget = budget if budget is not None else [MAX_ITEMS]
     budget[0] -= 1
     if budget[0] < 0:
-        raise Refused(f"it holds more than {MAX_ITEMS} values")
+        raise Refused(msg("it holds more than {n} values", n=MAX_ITEMS))
     if depth > MAX_DEPTH:
-        raise Refused(f"it is nested more than {MAX_DEPTH} levels deep")
+        raise Refused(msg("it is nested more than {n} levels deep", n=MAX_DEPTH))
     if value is None or isinstance(value, (bool, int, str)):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
             return float("inf")
@@ -61,26 +73,28 @@ def _plain(value, depth: int = 0, budget: list[int] | None = None):
         return value
     if hasattr(value, "dtype") and hasattr(value, "tolist"):
         if getattr(value.dtype, "kind", "O") not in "biuf":
-            raise Refused(f"it holds a numpy array of dtype {value.dtype}")
+            raise Refused(msg("it holds a numpy array of dtype {dtype}", dtype=value.dtype))
         return _plain(value.tolist(), depth + 1, budget)
     if isinstance(value, (list, tuple)):
         return [_plain(v, depth + 1, budget) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v, depth + 1, budget) for k, v in value.items()}
-    raise Refused(f"it holds a {type(value).__name__}")
+    raise Refused(msg("it holds a {type}", type=type(value).__name__))
 
 
 def load(data: bytes):
     if len(data) > MAX_BYTES:
-        raise Refused(f"the file is over {MAX_BYTES // 2**20} MB; a history is a few KB")
+        raise Refused(msg("the file is over {mb} MB; a history is a few KB",
+                          mb=MAX_BYTES // 2**20))
     try:
         value = _Unpickler(io.BytesIO(data)).load()
     except Refused:
         raise
     except RecursionError:
-        raise Refused(f"it is nested more than {MAX_DEPTH} levels deep") from None
+        raise Refused(msg("it is nested more than {n} levels deep", n=MAX_DEPTH)) from None
     except Exception as exc:  # noqa: BLE001 - any malformed pickle is refused
-        raise Refused(f"it is not a readable pickle ({type(exc).__name__}: {exc})") from None
+        error = f"{type(exc).__name__}: {exc}"
+        raise Refused(msg("it is not a readable pickle ({error})", error=error)) from None
     return _plain(value)
 
 
@@ -97,9 +111,10 @@ def main(path: str) -> int:
             data = f.read(MAX_BYTES + 1)
         result = {"ok": True, "history": load(data)}
     except Refused as exc:
-        result = {"ok": False, "error": str(exc)}
+        result = {"ok": False, "error": exc.message}
     except OSError as exc:
-        result = {"ok": False, "error": f"it could not be read ({exc.strerror})"}
+        result = {"ok": False, "error": msg("it could not be read ({reason})",
+                                            reason=exc.strerror)}
     sys.stdout.write(json.dumps(result, allow_nan=True))
     return 0
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignments import UnknownAssignment, codes, get_spec
+from grader.i18n import tr
 from grader.model.protocol import Limits
 from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
@@ -25,7 +26,7 @@ class Submission:
     notebook: Path
     spec: AssignmentSpec
     history: Path | None
-    detected: str | None = None  # how the assignment was told, when it was not given
+    detected: str | None = None  # how the assignment was told (in the current language)
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -92,7 +93,8 @@ def resolve(notebook: Path, assignment: str | None = None,
                               "pass --assignment to grade it anyway") from None
         if assignment is None:
             raise CannotGrade(f"{notebook}: {reason}; pass --assignment {'|'.join(codes())}")
-        detected = f"Graded as {assignment}, detected because {reason}."
+        detected = tr("Graded as {code}, detected because {reason}.", code=assignment,
+                      reason=reason)
     try:
         spec = get_spec(assignment)
     except UnknownAssignment as exc:

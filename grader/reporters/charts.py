@@ -2,7 +2,8 @@
 each page stands alone.
 
 Uses matplotlib's object API (a bare `Figure`, Agg canvas) rather than pyplot: no global
-state, no display, nothing to close.
+state, no display, nothing to close. Titles and labels are in the current language
+(grader/i18n): the renderings set it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import io
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from grader.i18n import tr
 
 
 def _png(fig: Figure) -> str:
@@ -35,9 +38,10 @@ def score_histogram(scores: list[float], max_score: float, pass_mark: float) -> 
     ax = fig.subplots()
     bins = [max_score * i / 20 for i in range(21)]
     ax.hist(scores, bins=bins, color="#4878a8", edgecolor="white")
-    ax.axvline(pass_mark, color="#c0392b", linestyle="--", label=f"pass mark {pass_mark:g}")
-    ax.set_xlabel("score")
-    ax.set_ylabel("learners")
+    ax.axvline(pass_mark, color="#c0392b", linestyle="--",
+               label=tr("pass mark {pass_mark:g}", pass_mark=pass_mark))
+    ax.set_xlabel(tr("score"))
+    ax.set_ylabel(tr("learners"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max_score)
     ax.legend(loc="upper left")
@@ -56,7 +60,7 @@ def pass_rates(labels: list[str], rates: list[float]) -> str:
     ax.barh(positions, [100 * r for r in rates], color="#5a9e6f")
     ax.set_yticks(positions, labels, fontsize=7)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of learners passing")
+    ax.set_xlabel(tr("% of learners passing"))
     return _png(fig)
 
 
@@ -65,11 +69,11 @@ def accuracy_curves(accuracy: list[float], val_accuracy: list[float], title: str
     _margins(fig, 3.2, 2.2, left=0.45, bottom=0.35, top=0.25, right=0.08)
     ax = fig.subplots()
     epochs = range(1, len(accuracy) + 1)
-    ax.plot(epochs, accuracy, label="training", color="#4878a8")
-    ax.plot(epochs, val_accuracy, label="validation", color="#d6813a")
+    ax.plot(epochs, accuracy, label=tr("training"), color="#4878a8")
+    ax.plot(epochs, val_accuracy, label=tr("validation"), color="#d6813a")
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("epoch", fontsize=7)
-    ax.set_ylabel("accuracy", fontsize=7)
+    ax.set_xlabel(tr("epoch"), fontsize=7)
+    ax.set_ylabel(tr("accuracy"), fontsize=7)
     ax.tick_params(labelsize=7)
     ax.set_title(title.replace("$", r"\$"), fontsize=8)  # no mathtext from names
     ax.legend(fontsize=6, loc="lower right")

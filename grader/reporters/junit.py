@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from grader.i18n import in_its_language
 from grader.model.results import GradeResult
 
 
+@in_its_language
 def render_junit(result: GradeResult, color: bool = False) -> str:
     suites = ET.Element("testsuites", name=f"grader {result.assignment}",
                         tests=str(sum(len(p.tests) for p in result.parts)),
@@ -19,13 +21,17 @@ def render_junit(result: GradeResult, color: bool = False) -> str:
         for key, value in {"keras_mode": result.keras, **result.environment}.items():
             ET.SubElement(properties, "property", name=key, value=str(value))
         for test in part.tests:
+            # Named by the stable id, so dashboards track a check across languages; the name
+            # as shown, where it differs, opens the message.
             case = ET.SubElement(suite, "testcase", classname=f"{result.assignment}.{part.name}",
-                                 name=test.name)
+                                 name=test.id)
+            message = (test.message if test.name == test.id
+                       else f"{test.name}: {test.message}")
             if test.passed:
-                ET.SubElement(case, "system-out").text = test.message
+                ET.SubElement(case, "system-out").text = message
             else:
-                failure = ET.SubElement(case, "failure", message=test.message[:500],
+                failure = ET.SubElement(case, "failure", message=message[:500],
                                         type="CheckFailed")
-                failure.text = test.message
+                failure.text = message
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from grader.i18n import in_its_language, tr
 from grader.model.results import GradeResult, PartResult
 
 _COLORS = {"ok": "\033[32m", "fail": "\033[31m", "bold": "\033[1m", "end": "\033[0m"}
@@ -31,47 +32,50 @@ def wrap(text: str, indent: str) -> list[str]:
 def checks_summary(part: PartResult) -> str:
     """'all 6 checks passed' or '2 of 6 checks failed', for every learner rendering."""
     failed = sum(not t.passed for t in part.tests)
-    return (f"all {len(part.tests)} checks passed" if not failed
-            else f"{failed} of {len(part.tests)} checks failed")
+    return (tr("all {n} checks passed", n=len(part.tests)) if not failed
+            else tr("{failed} of {n} checks failed", failed=failed, n=len(part.tests)))
 
 
 def render_part(part: PartResult, color: bool = False) -> list[str]:
     """One function's checks: every check named, failures with their message."""
     summary = checks_summary(part)
-    lines = [_paint(part.name, "bold", color)
-             + f": {part.score:g}/{part.max_score:g} points, {summary}"]
+    lines = [tr("{name}: {score:g}/{max_score:g} points, {summary}",
+                name=_paint(part.name, "bold", color), score=part.score,
+                max_score=part.max_score, summary=summary)]
     previous = None
     for test in part.tests:
         if test.passed:
-            lines.append(f"  {_paint('passed', 'ok', color)}  {test.name}")
+            lines.append("  " + _paint(tr("passed"), "ok", color) + f"  {test.name}")
             continue
-        lines.append(f"  {_paint('FAILED', 'fail', color)}  {test.name}  "
-                     f"(0/{test.max_points:g})")
+        lines.append("  " + _paint(tr("FAILED"), "fail", color)
+                     + f"  {test.name}  (0/{test.max_points:g})")
         if test.message == previous:
-            lines.append("          (same reason as above)")
+            lines.append("          " + tr("(same reason as above)"))
         else:
             lines += wrap(test.message, "          ")
         previous = test.message
     for note in part.notes:
-        lines += wrap(note, "  note: ")
+        lines += wrap(note, "  " + tr("note:") + " ")
     return lines
 
 
 def verdict(result: GradeResult) -> tuple[str, str]:
     """The verdict and what to do next, shared by every learner rendering."""
     if result.passed:
-        advice = "Your notebook reaches the pass mark: submit it as it is."
+        advice = tr("Your notebook reaches the pass mark: submit it as it is.")
         if any(not t.passed for p in result.parts for t in p.tests):
-            advice += " The failures still cost points if you want to fix them."
-        return "PASSED", advice
-    return "NOT PASSED YET", ("Fix the first failing check of each function (later checks "
-                              "often fail for the same reason), save the notebook, and run "
-                              "the check again.")
+            advice += " " + tr("The failures still cost points if you want to fix them.")
+        return tr("PASSED"), advice
+    return tr("NOT PASSED YET"), tr("Fix the first failing check of each function (later "
+                                    "checks often fail for the same reason), save the "
+                                    "notebook, and run the check again.")
 
 
+@in_its_language
 def render_learner(result: GradeResult, color: bool = False) -> str:
-    name = Path(result.notebook).name or "your notebook"
-    lines = [_paint(f"Checking {name} as {result.assignment} ({result.graded_with()})",
+    name = Path(result.notebook).name or tr("your notebook")
+    lines = [_paint(tr("Checking {name} as {assignment} ({how})", name=name,
+                       assignment=result.assignment, how=result.graded_with()),
                     "bold", color), ""]
     for note in result.notes:
         lines += wrap(note, "! ")
@@ -81,7 +85,8 @@ def render_learner(result: GradeResult, color: bool = False) -> str:
         lines += render_part(part, color) + [""]
     label, advice = verdict(result)
     verdict_text = _paint(label, "ok" if result.passed else "fail", color)
-    lines.append(f"Score: {result.score:g}/{result.max_score:g} (pass mark "
-                 f"{result.pass_mark:g})  {verdict_text}")
+    lines.append(tr("Score: {score:g}/{max_score:g} (pass mark {pass_mark:g})  {verdict}",
+                    score=result.score, max_score=result.max_score,
+                    pass_mark=result.pass_mark, verdict=verdict_text))
     lines += textwrap.wrap(advice, WIDTH)
     return "\n".join(lines) + "\n"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from grader.i18n import in_its_language, language, tr
 from grader.model.redact import redact
 from grader.model.results import GradeResult
 from grader.reporters.learner import render_learner
@@ -29,12 +31,22 @@ class SummaryRow:
     error: str | None = None  # why it could not be graded
     report: str = ""  # the learner rendering, shown folded under the table
     graded_with: str = ""  # Keras, TensorFlow, Python and sandbox level
+    language: str | None = None  # the result's (grader/i18n); None: the summary's current one
 
     @classmethod
     def from_result(cls, notebook: str, result: GradeResult) -> SummaryRow:
         failing = [f"{p.name}: {t.name}" for p in result.parts for t in p.tests if not t.passed]
-        return cls(notebook, result.assignment, result.score, result.max_score, result.passed,
-                   failing, report=render_learner(result), graded_with=result.graded_with())
+        with language(result.language):
+            return cls(notebook, result.assignment, result.score, result.max_score,
+                       result.passed, failing, report=render_learner(result),
+                       graded_with=result.graded_with(), language=result.language)
+
+
+@in_its_language
+def render_markdown(result: GradeResult, color: bool = False) -> str:
+    """One result as a CI job summary shows it: its table row, then its feedback."""
+    return summary_table([SummaryRow.from_result(Path(result.notebook).name or result.notebook,
+                                                 result)])
 
 
 def _cell(text: str) -> str:
@@ -45,34 +57,41 @@ def _cell(text: str) -> str:
 def _failing(row: SummaryRow) -> str:
     """Each failing check by name when there are few, else a count per function."""
     if row.error:
-        return "could not grade: " + redact(row.error)
+        return tr("could not grade: {error}", error=redact(row.error))
     if not row.failing:
-        return "none"
+        return tr("none")
     if len(row.failing) <= MAX_FAILING_LISTED:
         return "; ".join(row.failing)
     counts: dict[str, int] = {}
     for check in row.failing:
         part = check.split(": ", 1)[0]
         counts[part] = counts.get(part, 0) + 1
-    return "; ".join(f"{part} ({n} failed)" for part, n in counts.items())
+    return "; ".join(tr("{part} ({n} failed)", part=part, n=n) for part, n in counts.items())
 
 
-def summary_table(rows: list[SummaryRow], title: str = "Assignment grading") -> str:
-    lines = [f"### {title}", "",
-             "| notebook | assignment | score | passed | failing checks |",
+def summary_table(rows: list[SummaryRow], title: str | None = None) -> str:
+    """The summary in the rows' language (the first that has one), else the current one."""
+    with language(next((r.language for r in rows if r.language), None)):
+        return _summary_table(rows, title)
+
+
+def _summary_table(rows: list[SummaryRow], title: str | None) -> str:
+    lines = ["### " + (title or tr("Assignment grading")), "",
+             tr("| notebook | assignment | score | passed | failing checks |"),
              "| --- | --- | --- | --- | --- |"]
     for row in rows:
         score = "-" if row.error else f"{row.score:g}/{row.max_score:g}"
-        passed = "yes" if row.passed else "**no**"
+        passed = tr("yes") if row.passed else tr("**no**")
         lines.append(f"| {_cell(row.notebook)} | {_cell(row.assignment)} | {score} | "
                      f"{passed} | {_cell(_failing(row))} |")
     lines.append("")
     for how in dict.fromkeys(r.graded_with for r in rows if r.graded_with):
-        lines += [f"Graded with {_cell(how)}.", ""]
+        lines += [tr("Graded with {how}.", how=_cell(how)), ""]
     for row in rows:
         if row.report:
             name = html.escape(row.notebook, quote=False)
             report = html.escape(row.report.rstrip(), quote=False)
-            lines += [f"<details><summary>{name}: feedback</summary>", "", "<pre>", report,
+            summary = tr("{name}: feedback", name=name)
+            lines += [f"<details><summary>{summary}</summary>", "", "<pre>", report,
                       "</pre>", "", "</details>", ""]
     return "\n".join(lines) + "\n"

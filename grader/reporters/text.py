@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import textwrap
 
+from grader.i18n import in_its_language, tr
 from grader.model.results import GradeResult
 
 _COLORS = {"ok": "\033[32m", "fail": "\033[31m", "dim": "\033[2m", "bold": "\033[1m",
            "end": "\033[0m"}
 
 
+@in_its_language
 def render_text(result: GradeResult, color: bool = False) -> str:
     def paint(text: str, key: str) -> str:
         return f"{_COLORS[key]}{text}{_COLORS['end']}" if color else text
 
     lines = [paint(f"{result.assignment}: {result.notebook}", "bold"),
-             paint(f"graded with {result.graded_with()} in {result.duration_s:.1f} s", "dim"), ""]
+             paint(tr("graded with {how} in {seconds:.1f} s", how=result.graded_with(),
+                      seconds=result.duration_s), "dim"), ""]
     for note in result.notes:
         lines += textwrap.wrap(note, 96, initial_indent="! ", subsequent_indent="  ")
     if result.notes:
@@ -23,24 +26,26 @@ def render_text(result: GradeResult, color: bool = False) -> str:
     for part in result.parts:
         header = paint(part.name, "bold") + f"  {part.score:g}/{part.max_score:g}"
         if part.source_rule:
-            header += paint(f"   (from {part.source_rule})", "dim")
+            header += paint("   " + tr("(from {rule})", rule=part.source_rule), "dim")
         lines.append(header)
         previous = None
         for test in part.tests:
-            mark = paint("PASS", "ok") if test.passed else paint("FAIL", "fail")
+            mark = paint(tr("PASS"), "ok") if test.passed else paint(tr("FAIL"), "fail")
             lines.append(f"  {mark} {test.name}  [{test.points:g}/{test.max_points:g}]")
             if not test.passed:
                 if test.message == previous:
-                    lines.append(paint("       (same reason as above)", "dim"))
+                    lines.append(paint("       " + tr("(same reason as above)"), "dim"))
                 else:
                     lines += textwrap.wrap(test.message, 92, initial_indent="       ",
                                            subsequent_indent="       ")
                 previous = test.message
+        label = "  " + tr("note:") + " "
         for note in part.notes:
-            lines += textwrap.wrap(note, 92, initial_indent="  note: ",
-                                   subsequent_indent="        ")
+            lines += textwrap.wrap(note, 92, initial_indent=label,
+                                   subsequent_indent=" " * len(label))
         lines.append("")
-    verdict = paint("PASSED", "ok") if result.passed else paint("NOT PASSED", "fail")
-    lines.append(f"Score: {result.score:g}/{result.max_score:g} (pass mark "
-                 f"{result.pass_mark:g})  {verdict}")
+    verdict = paint(tr("PASSED"), "ok") if result.passed else paint(tr("NOT PASSED"), "fail")
+    lines.append(tr("Score: {score:g}/{max_score:g} (pass mark {pass_mark:g})  {verdict}",
+                    score=result.score, max_score=result.max_score,
+                    pass_mark=result.pass_mark, verdict=verdict))
     return "\n".join(lines) + "\n"

@@ -24,6 +24,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.i18n import N_
+
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
 MS_REC, MS_PRIVATE = 16384, 1 << 18
 MS_NOEXEC, MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 8, 1024, 2048, 1 << 21, 1 << 24
@@ -35,7 +37,8 @@ PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
 PIDS_MAX = 512
 
 
-LEVELS = {"root": "namespaces as root", "user": "user namespaces", "": "limits only"}
+# Stored in English (reports and caches compare them); shown through tr().
+LEVELS = {"root": N_("namespaces as root"), "user": N_("user namespaces"), "": N_("limits only")}
 USER_NS_HINT = ("where the kernel refuses them: sysctl kernel.unprivileged_userns_clone=1, "
                 "or on Ubuntu 23.10 and later kernel.apparmor_restrict_unprivileged_userns=0")
 

@@ -19,8 +19,10 @@ import re
 import sys
 from pathlib import Path
 
+from grader.i18n import N_, tr
+
 TMP = "/tmp"
-ARGUMENTS_CHECK = "uses its arguments, not the notebook's paths"
+ARGUMENTS_CHECK = N_("uses its arguments, not the notebook's paths")
 Layout = dict[str, "str | None"]
 
 
@@ -108,14 +110,17 @@ def arguments_verdict(function: str, used: list[tuple[str, str, str | None]],
     the function used instead or None when it used the one given)."""
     wrong = [(arg, given, instead) for arg, given, instead in used if instead]
     if not wrong:
-        return (ARGUMENTS_CHECK, True, f"{function} used the paths it was given.")
+        return (ARGUMENTS_CHECK, True, tr("{function} used the paths it was given.",
+                                          function=function))
     arg, given, instead = wrong[0]
-    where = ("The rest was judged on what it did there: the grader gives the notebook's "
-             "paths the course's data too." if active else "")
-    return (ARGUMENTS_CHECK, False, (
-        f"{function} used {instead!r} instead of its argument {arg} ({given!r} here): a "
-        f"path from the notebook, not the one it was given. The grader calls it with other "
-        f"paths: build every path from {arg}. {where}").strip())
+    text = tr("{function} used {instead} instead of its argument {arg} ({given} here): a path "
+              "from the notebook, not the one it was given. The grader calls it with other "
+              "paths: build every path from {arg}.", function=function, instead=repr(instead),
+              arg=arg, given=repr(given))
+    if active:
+        text += " " + tr("The rest was judged on what it did there: the grader gives the "
+                         "notebook's paths the course's data too.")
+    return (ARGUMENTS_CHECK, False, text)
 
 
 _NOTEBOOK_PATH = re.compile(r"'((?:/tmp/|\./)[^']*)'")
@@ -128,6 +133,6 @@ def error_hint(message: str) -> str | None:
     if not match or Path(os.path.relpath(os.path.abspath(match.group(1)), TMP)).parts[0] in (
             host_tops()):  # the grader's own files (under /tmp in some clones): not a notebook path
         return None
-    return (f"It used {match.group(1)!r}, a path from the notebook, instead of its "
-            "arguments; the grader calls the function with other paths and has nothing "
-            "usable there. Build every path from the arguments it is given")
+    return tr("It used {path}, a path from the notebook, instead of its arguments; the grader "
+              "calls the function with other paths and has nothing usable there. Build every "
+              "path from the arguments it is given", path=repr(match.group(1)))

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from grader.model.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeRequest, describe_exit
+from grader.i18n import N_
+from grader.model.protocol import (
+    DEFAULT_LIMITS,
+    Limits,
+    ProbeOutcome,
+    ProbeRequest,
+    exit_reason,
+    said,
+)
 
 
 class Settled(NamedTuple):
@@ -24,11 +32,12 @@ def _load_problems(loaded: list[dict]) -> list[dict]:
 
 
 def outcomes_from_events(requests: list[ProbeRequest], events: list[dict],
-                         exit_code: int | None, timed_out: str | None = None,
+                         exit_code: int | None, timed_out: dict | str | None = None,
                          limits: Limits = DEFAULT_LIMITS) -> Settled:
     """`requests`: the probes the child was asked to run, in order; `events`: the JSON
     objects it reported, in order; `exit_code`: Popen.returncode (negative: the signal);
-    `timed_out`: why the parent killed it, when it did. A probe that started and did not
+    `timed_out`: why the parent killed it, when it did (a `said()` sentence "{subject} did
+    not finish within 60 s.", or the English rest of one). A probe that started and did not
     finish fails (only that one: the rest restart); a child refused confinement fails all;
     one that never loaded the learner's code (or ran out of time loading it) fails all."""
     outcomes: dict[str, ProbeOutcome] = {}
@@ -52,26 +61,29 @@ def outcomes_from_events(requests: list[ProbeRequest], events: list[dict],
     unfinished = [n for n in started_names if n not in finished_names]
     refused = [e for e in events if e.get("event") == "sandbox_failed"]
     if refused:
-        reason = ("could not run: the grader could not confine your code "
-                  f"({refused[0].get('error')}); ask your instructor")
+        reason = said(N_("{subject} could not run: the grader could not confine your code "
+                         "({error}); ask your instructor."), error=refused[0].get("error"))
         for p in requests:
-            outcomes.setdefault(p.name, ProbeOutcome(p.name, failure=reason))
+            outcomes.setdefault(p.name, ProbeOutcome.failed(p.name, reason))
     elif unfinished:
         name = unfinished[-1]
         out_of_cpu = any(e.get("event") == "limit" for e in events)
         reason = timed_out or (
-            f"was stopped: it used up its {limits.cpu_seconds} s of CPU time" if out_of_cpu
-            else f"stopped: the grading process {describe_exit(exit_code)}")
-        outcomes[name] = ProbeOutcome(name, failure=reason)
+            said(N_("{subject} was stopped: it used up its {seconds} s of CPU time."),
+                 seconds=limits.cpu_seconds) if out_of_cpu
+            else said(N_("{subject} stopped: the grading process {how}."),
+                      how=exit_reason(exit_code)))
+        outcomes[name] = ProbeOutcome.failed(name, reason)
     elif not loaded or (timed_out and not started_names):
-        reason = timed_out or (
-            f"could not run: loading your code {describe_exit(exit_code)}")
+        reason = timed_out or said(N_("{subject} could not run: loading your code {how}."),
+                                   how=exit_reason(exit_code))
         for p in requests:
-            outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+            outcomes[p.name] = ProbeOutcome.failed(p.name, reason)
     restart_from = [p for p in requests if p.name not in outcomes]
     if restart_from and len(restart_from) == len(requests):  # no progress: do not loop forever
-        reason = f"could not run: the grading process {describe_exit(exit_code)}"
+        reason = said(N_("{subject} could not run: the grading process {how}."),
+                      how=exit_reason(exit_code))
         for p in restart_from:
-            outcomes[p.name] = ProbeOutcome(p.name, failure=reason)
+            outcomes[p.name] = ProbeOutcome.failed(p.name, reason)
         restart_from = []
     return Settled(outcomes, restart_from, _load_problems(loaded))

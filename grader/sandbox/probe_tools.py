@@ -1,6 +1,7 @@
 """Child-side helpers shared by probes: call learner code, describe Keras objects as JSON.
 
-Imported only inside the child process; TensorFlow is imported lazily by the callers.
+Imported only inside the child process; TensorFlow is imported lazily by the callers. The
+child does not know the learner's language: what a learner reads leaves it as `msg()`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
+from grader.i18n import msg
 from grader.model import keras_names
 from grader.sandbox import compile_facts
 from grader.sandbox.child import CappedText, describe_exception
@@ -190,20 +192,30 @@ def export_model(model) -> dict:
 
 
 class RebuildRefused(Exception):
-    pass
+    """Why an export cannot be rebuilt. `message`: a `msg()` dict for the learner (or Python's
+    own text, a plain string); `str()` gives it in English."""
+
+    def __init__(self, message: dict | str) -> None:
+        self.message = message
+        if isinstance(message, dict):
+            args = message.get("args") or {}
+            message = message["text"].format(**args) if args else message["text"]
+        super().__init__(message)
 
 
 def _check_config(node, path: str = "model") -> None:
     if isinstance(node, dict):
         name = node.get("class_name")
         if name == "Lambda":
-            raise RebuildRefused("it contains a Lambda layer, whose code the grader does not "
-                                 "run outside your notebook; use built-in layers")
+            raise RebuildRefused(msg("it contains a Lambda layer, whose code the grader does "
+                                     "not run outside your notebook; use built-in layers"))
         module = node.get("module")
         builtin_fn = module == "builtins" and name == "function"  # Keras 3: a loss by name
         if (isinstance(module, str) and module and not builtin_fn
                 and not module.startswith(("keras", "tf_keras"))):
-            raise RebuildRefused(f"it uses {module}.{name}, which is not part of Keras")
+            qualified = f"{module}.{name}"
+            raise RebuildRefused(msg("it uses {name}, which is not part of Keras",
+                                     name=qualified))
         for key, value in node.items():
             _check_config(value, f"{path}.{key}")
     elif isinstance(node, list):
@@ -213,13 +225,14 @@ def _check_config(node, path: str = "model") -> None:
 
 def rebuild_model(export: dict):
     """Rebuild from configuration in the clean process; raises RebuildRefused with a
-    learner-facing reason when that is not possible."""
+    learner-facing reason (a `msg()`) when that is not possible."""
     import json
 
     import tensorflow as tf
 
     if "error" in export:
-        raise RebuildRefused(f"its configuration could not be saved ({export['error']})")
+        raise RebuildRefused(msg("its configuration could not be saved ({error})",
+                                 error=export["error"]))
     _check_config(json.loads(export["json"]))
     try:
         model = tf.keras.models.model_from_json(export["json"])
@@ -231,7 +244,8 @@ def rebuild_model(export: dict):
 
 
 def clean_model(args: dict):
-    """(model, description) rebuilt from the learner's export, or (None, {"rebuild_error"})."""
+    """(model, description) rebuilt from the learner's export, or (None, {"rebuild_error"}):
+    a `msg()` dict (or Python's text) for the parent to show with `say()`."""
     import tensorflow as tf
 
     tf.keras.utils.set_random_seed(args["seed"])
@@ -239,7 +253,7 @@ def clean_model(args: dict):
     try:
         model = rebuild_model(args["export"])
     except RebuildRefused as exc:
-        return None, {"rebuild_error": str(exc)}
+        return None, {"rebuild_error": exc.message}
     return model, {"model": describe_model(model)}
 
 
@@ -299,17 +313,19 @@ def _plain(value):
 
 def export_iterator(gen, folder: str, label: str) -> dict:
     """An iterator as the settings that rebuild it (arrays go to .npy files in the work
-    directory): the grader re-creates and inspects it in the clean process."""
+    directory): the grader re-creates and inspects it in the clean process. One it cannot
+    export has an "error": a `msg()` dict, raised as RebuildRefused's message there."""
     import os
 
     import numpy as np
 
     datagen = getattr(gen, "image_data_generator", None)
     if datagen is None:
-        return {"error": f"a {type(gen).__name__} is not an ImageDataGenerator iterator"}
+        return {"error": msg("a {type} is not an ImageDataGenerator iterator",
+                             type=type(gen).__name__)}
     if getattr(datagen, "preprocessing_function", None) is not None:
-        return {"error": "it uses a preprocessing_function, which the grader does not run "
-                         "outside your notebook"}
+        return {"error": msg("it uses a preprocessing_function, which the grader does not run "
+                             "outside your notebook")}
     export: dict = {"type": type(gen).__name__,
                     "datagen": {f: _plain(getattr(datagen, f, None)) for f in DATAGEN_FIELDS},
                     "batch_size": getattr(gen, "batch_size", None),
@@ -333,7 +349,7 @@ def export_iterator(gen, folder: str, label: str) -> dict:
             np.save(y_path, np.asarray(gen.y), allow_pickle=False)
         export["arrays"] = {"x": x_path, "y": y_path if gen.y is not None else None}
     else:
-        return {"error": f"a {type(gen).__name__} cannot be inspected"}
+        return {"error": msg("a {type} cannot be inspected", type=type(gen).__name__)}
     return export
 
 

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.model.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeRequest
+from grader.i18n import N_
+from grader.model.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeRequest, said
 from grader.pipeline.extract import Snippet
 from grader.sandbox import confine
 from grader.sandbox.confine import PidsCgroup, child_env
@@ -180,10 +181,10 @@ LOAD_TIMEOUT_S = 120.0
 
 
 def _supervise(spawned: Spawned, task: bytes, remaining: list[ProbeRequest], deadline: float,
-               limits: Limits) -> str | None:
+               limits: Limits) -> dict | None:
     """Hand the child its task, then watch the running probe's clock (or, before the first
-    starts, loading's) and the submission's; kill the child when one runs out and say which
-    (None: the child ended by itself)."""
+    starts, loading's) and the submission's; kill the child when one runs out and say which,
+    as a `said()` sentence about "{subject}" (None: the child ended by itself)."""
     proc, events_reader = spawned.proc, spawned.events
     try:
         proc.stdin.write(task)
@@ -209,14 +210,16 @@ def _supervise(spawned: Spawned, task: bytes, remaining: list[ProbeRequest], dea
             budget = next((p.timeout_s for p in remaining if p.name == current), 60.0)
             if now - probe_started > budget:
                 _kill(proc)
-                return f"did not finish within {budget:.0f} s"
+                return said(N_("{subject} did not finish within {seconds} s."),
+                            seconds=f"{budget:.0f}")
         elif not started and now - probe_started > LOAD_TIMEOUT_S:
             _kill(proc)
-            return f"loading your code did not finish within {LOAD_TIMEOUT_S:.0f} s"
+            return said(N_("{subject} loading your code did not finish within {seconds} s."),
+                        seconds=f"{LOAD_TIMEOUT_S:.0f}")
         if now >= deadline:
             _kill(proc)
-            return (f"was stopped: the submission used up its "
-                    f"{limits.submission_timeout_s:.0f} s time limit")
+            return said(N_("{subject} was stopped: the submission used up its {seconds} s "
+                           "time limit."), seconds=f"{limits.submission_timeout_s:.0f}")
     return None
 
 
@@ -245,9 +248,9 @@ def run_probes(
     while remaining:
         if time.monotonic() >= deadline:
             for p in remaining:
-                outcomes[p.name] = ProbeOutcome(
-                    p.name, failure="was not run: the submission used up its "
-                    f"{limits.submission_timeout_s:.0f} s time limit")
+                outcomes[p.name] = ProbeOutcome.failed(p.name, said(
+                    N_("{subject} was not run: the submission used up its {seconds} s time "
+                       "limit."), seconds=f"{limits.submission_timeout_s:.0f}"))
             break
         task = json.dumps({
             "assignment": assignment,

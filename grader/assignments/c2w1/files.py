@@ -14,23 +14,24 @@ from pathlib import Path
 
 from grader.assignments.common import fixtures
 from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.i18n import N_, tr
 from grader.model.spec import Context, PartSpec, Verdict, all_fail
 from grader.sandbox import course_paths
 
 SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
            "validation/dogs"}
 DIRS_TESTS = (
-    "creates the four directories under root_path",
+    N_("creates the four directories under root_path"),
     course_paths.ARGUMENTS_CHECK,
 )
 SPLIT_TESTS = (
-    "skips zero-length files",
-    "prints '<file> is zero length, so ignoring.'",
-    "SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation",
-    "SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation",
-    "copies files, leaving the source unchanged",
-    "training and validation are disjoint and hold every non-empty image",
-    "shuffles before splitting",
+    N_("skips zero-length files"),
+    N_("prints '<file> is zero length, so ignoring.'"),
+    N_("SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation"),
+    N_("SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation"),
+    N_("copies files, leaving the source unchanged"),
+    N_("training and validation are disjoint and hold every non-empty image"),
+    N_("shuffles before splitting"),
 )
 
 # --------------------------------------------------------------------------- child side
@@ -127,19 +128,21 @@ def _dirs_under(root: Path) -> set[str]:
 def _tree_verdict(name: str, found: set[str], where: str, call: dict) -> Verdict:
     want = ", ".join(sorted(d for d in SUBDIRS if "/" in d))
     if found == SUBDIRS:
-        return (name, True, f"Created {want} under {where}.")
+        return (name, True, tr("Created {dirs} under {where}.", dirs=want, where=where))
     if not found:
         if not call["ok"]:
             return (name, False, describe_error("create_train_val_dirs", call["error"]))
-        return (name, False, (
-            f"Nothing was created under the root_path given ({where}). Build every path "
-            "from the root_path argument with os.path.join(root_path, 'training', 'cats').") )
+        return (name, False, tr(
+            "Nothing was created under the root_path given ({where}). Build every path from "
+            "the root_path argument with os.path.join(root_path, 'training', 'cats').",
+            where=where))
     missing, extra = sorted(SUBDIRS - found), sorted(found - SUBDIRS)
-    detail = (["missing " + ", ".join(missing)] if missing else []) + (
-        ["unexpected " + ", ".join(extra)] if extra else [])
-    return (name, False, (
-        f"Expected exactly {want} under root_path; found {'; '.join(detail)} under {where}. "
-        "Note the lower-case plural names ('cats', 'dogs')."))
+    detail = ([tr("missing {dirs}", dirs=", ".join(missing))] if missing else []) + (
+        [tr("unexpected {dirs}", dirs=", ".join(extra))] if extra else [])
+    return (name, False, tr(
+        "Expected exactly {dirs} under root_path; found {found} under {where}. Note the "
+        "lower-case plural names ('cats', 'dogs').", dirs=want, found="; ".join(detail),
+        where=where))
 
 
 def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
@@ -171,12 +174,12 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
         verdicts.append((DIRS_TESTS[1], False, describe_error("create_train_val_dirs",
                                                               calls[1]["error"])))
     elif not found[1] or found[1] != found[0]:
-        verdicts.append((DIRS_TESTS[1], False, (
-            f"Called again with root_path {roots[1]}, it did not make the same tree there "
-            f"(found {sorted(found[1]) or 'nothing'}). Build every path from root_path, "
-            "not from a hard-coded path.")))
+        verdicts.append((DIRS_TESTS[1], False, tr(
+            "Called again with root_path {root}, it did not make the same tree there (found "
+            "{found}). Build every path from root_path, not from a hard-coded path.",
+            root=roots[1], found=sorted(found[1]) or tr("nothing"))))
     else:
-        verdicts.append((DIRS_TESTS[1], True, "It followed a second root_path as well."))
+        verdicts.append((DIRS_TESTS[1], True, tr("It followed a second root_path as well.")))
     return verdicts
 
 
@@ -225,29 +228,32 @@ def split_count_verdicts(runs: list[dict], nonempty) -> list[Verdict]:
         mine = [r for r in runs if r["split"] == split]
         if every_file and split == 0.9:
             run, n, want, got = next(iter(wrong.values()))
-            verdicts.append((name, False, (
-                f"With {n} non-empty files and one zero-length file, SPLIT_SIZE {run['split']} "
-                f"should give {want[0]} training and {want[1]} validation files; found "
-                f"{got[0]} and {got[1]} in at least one of {len(runs)} runs with different "
-                "shuffles. The cut was taken over every file, the zero-length one included, so "
-                "the counts depend on where the shuffle put it: drop zero-length files first, "
-                "then cut at int(len(files) * SPLIT_SIZE).")))
+            verdicts.append((name, False, tr(
+                "With {n} non-empty files and one zero-length file, SPLIT_SIZE {split} should "
+                "give {train} training and {val} validation files; found {got_train} and "
+                "{got_val} in at least one of {runs} runs with different shuffles. The cut was "
+                "taken over every file, the zero-length one included, so the counts depend on "
+                "where the shuffle put it: drop zero-length files first, then cut at "
+                "int(len(files) * SPLIT_SIZE).", n=n, split=run["split"], train=want[0],
+                val=want[1], got_train=got[0], got_val=got[1], runs=len(runs))))
         elif split in wrong and not (every_file and _cut_over_every_file(*wrong[split][:2])):
             run, n, want, got = wrong[split]
-            verdicts.append((name, False, (
-                f"With {n} non-empty files and SPLIT_SIZE {run['split']}, expected "
-                f"{want[0]} training and {want[1]} validation files; found {got[0]} and "
-                f"{got[1]}. Compute the cut as int(len(files) * SPLIT_SIZE) on the non-empty "
-                "files only, and use SPLIT_SIZE, not a fixed 0.9.")))
+            verdicts.append((name, False, tr(
+                "With {n} non-empty files and SPLIT_SIZE {split}, expected {train} training "
+                "and {val} validation files; found {got_train} and {got_val}. Compute the cut "
+                "as int(len(files) * SPLIT_SIZE) on the non-empty files only, and use "
+                "SPLIT_SIZE, not a fixed 0.9.", n=n, split=run["split"], train=want[0],
+                val=want[1], got_train=got[0], got_val=got[1])))
         elif split in wrong:
-            verdicts.append((name, True, (
+            verdicts.append((name, True, tr(
                 "Off only through the zero-length file counted in the cut: charged once, to "
                 "the SPLIT_SIZE 0.9 check.")))
         else:
             n = len(nonempty(mine[0]))
             want = int(n * split)
-            verdicts.append((name, True, (
-                f"{want} training, {n - want} validation of {n}, in each of {len(mine)} runs.")))
+            verdicts.append((name, True, tr(
+                "{train} training, {val} validation of {n}, in each of {runs} runs.",
+                train=want, val=n - want, n=n, runs=len(mine))))
     return verdicts
 
 
@@ -282,11 +288,16 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
         view = ctx.prepared.get("views", {}).get("split_data")
         layout = ctx.prepared.get("course", {}).get("split_data", {})
         elsewhere = course_paths.created(Path(view), layout, ctx.workdir) if view else []
-        return all_fail(part, (
-            "split_data copied no files into TRAINING_DIR or VALIDATION_DIR"
-            + (f"; it wrote to {elsewhere[0]} (a path from the notebook) instead" if elsewhere
-               else "") + ". List the files of SOURCE_DIR, shuffle them with random.sample, "
-            "and copy them with shutil.copyfile into the directories it is given."))
+        if elsewhere:
+            return all_fail(part, tr(
+                "split_data copied no files into TRAINING_DIR or VALIDATION_DIR; it wrote to "
+                "{path} (a path from the notebook) instead. List the files of SOURCE_DIR, "
+                "shuffle them with random.sample, and copy them with shutil.copyfile into the "
+                "directories it is given.", path=elsewhere[0]))
+        return all_fail(part, tr(
+            "split_data copied no files into TRAINING_DIR or VALIDATION_DIR. List the files of "
+            "SOURCE_DIR, shuffle them with random.sample, and copy them with shutil.copyfile "
+            "into the directories it is given."))
     course = [r for r in runs if r["split"] == 0.9]  # the course's SPLIT_SIZE, two seeds
     return [*_zero_length_verdicts(runs, course[0]), *split_count_verdicts(runs, _nonempty),
             _source_verdict(runs), _partition_verdict(runs), _shuffle_verdict(*course[:2])]
@@ -294,33 +305,33 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 def _zero_length_verdicts(runs: list[dict], run: dict) -> list[Verdict]:
     kept_empty = [r for r in runs if r["zero_length"] in set(r["train"]) | set(r["val"])]
-    verdicts: list[Verdict] = [(SPLIT_TESTS[0], False, (
-        f"The zero-length file {kept_empty[0]['zero_length']} was copied. Check "
-        "os.path.getsize(file) > 0 before keeping a file.")) if kept_empty else
-        (SPLIT_TESTS[0], True, "Zero-length files were left out.")]
-    expected = f"{run['zero_length']} is zero length, so ignoring."
+    verdicts: list[Verdict] = [(SPLIT_TESTS[0], False, tr(
+        "The zero-length file {file} was copied. Check os.path.getsize(file) > 0 before "
+        "keeping a file.", file=kept_empty[0]["zero_length"])) if kept_empty else
+        (SPLIT_TESTS[0], True, tr("Zero-length files were left out."))]
+    expected = f"{run['zero_length']} is zero length, so ignoring."  # what the course prints
     if reports_zero_length(run["stdout"], run["zero_length"]):
-        verdicts.append((SPLIT_TESTS[1], True, "Printed the zero-length message."))
+        verdicts.append((SPLIT_TESTS[1], True, tr("Printed the zero-length message.")))
     else:
         shown = run["stdout"].strip().splitlines()[:3]
         named = any(run["zero_length"].lower() in line.lower() for line in shown)
-        verdicts.append((SPLIT_TESTS[1], False, (
-            f"Expected the line \"{expected}\" for the empty file; found "
-            + (f"{' / '.join(shown)!r}" if shown else "no output") + ". "
-            + ("Say that it is zero length." if named else
-               "The message must name the file it skips.") + " Wording, case and "
-            "punctuation are up to you.")))
+        verdicts.append((SPLIT_TESTS[1], False, tr(
+            "Expected the line \"{expected}\" for the empty file; found {found}. {advice} "
+            "Wording, case and punctuation are up to you.", expected=expected,
+            found=repr(" / ".join(shown)) if shown else tr("no output"),
+            advice=tr("Say that it is zero length.") if named else
+            tr("The message must name the file it skips."))))
     return verdicts
 
 
 def _source_verdict(runs: list[dict]) -> Verdict:
     changed = [r for r in runs if r["source_now"] != r["source_digest"]]
     if not changed:
-        return (SPLIT_TESTS[4], True, "The source directory was left unchanged.")
+        return (SPLIT_TESTS[4], True, tr("The source directory was left unchanged."))
     gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
-    return (SPLIT_TESTS[4], False, (
-        f"SOURCE_DIR changed: {len(gone)} file(s) disappeared from it. Copy with "
-        "shutil.copyfile (or copyfile) instead of moving with shutil.move or os.rename."))
+    return (SPLIT_TESTS[4], False, tr(
+        "SOURCE_DIR changed: {n} file(s) disappeared from it. Copy with shutil.copyfile (or "
+        "copyfile) instead of moving with shutil.move or os.rename.", n=len(gone)))
 
 
 def _partition_verdict(runs: list[dict]) -> Verdict:
@@ -333,21 +344,23 @@ def _partition_verdict(runs: list[dict]) -> Verdict:
             if run["source_digest"].get(n) not in (None, digest)
         ]
         if both:
-            problems.append(f"{len(both)} file(s) are in both sets (e.g. {sorted(both)[0]})")
+            problems.append(tr("{n} file(s) are in both sets (e.g. {file})", n=len(both),
+                               file=sorted(both)[0]))
         if missing:
-            problems.append(f"{len(missing)} non-empty file(s) were copied nowhere "
-                            f"(e.g. {sorted(missing)[0]})")
+            problems.append(tr("{n} non-empty file(s) were copied nowhere (e.g. {file})",
+                               n=len(missing), file=sorted(missing)[0]))
         if altered:
-            problems.append(f"{len(altered)} copied file(s) differ from the source")
+            problems.append(tr("{n} copied file(s) differ from the source", n=len(altered)))
     if problems:
-        return (SPLIT_TESTS[5], False, "; ".join(problems[:3]) + (
-            ". Each non-empty file goes to exactly one of the two directories."))
-    return (SPLIT_TESTS[5], True, "Every non-empty file is in exactly one set.")
+        return (SPLIT_TESTS[5], False, tr(
+            "{problems}. Each non-empty file goes to exactly one of the two directories.",
+            problems="; ".join(problems[:3])))
+    return (SPLIT_TESTS[5], True, tr("Every non-empty file is in exactly one set."))
 
 
 def _shuffle_verdict(first: dict, second: dict) -> Verdict:
     if set(first["train"]) != set(second["train"]):
-        return (SPLIT_TESTS[6], True, "Two runs gave two different splits.")
-    return (SPLIT_TESTS[6], False, (
+        return (SPLIT_TESTS[6], True, tr("Two runs gave two different splits."))
+    return (SPLIT_TESTS[6], False, tr(
         "Two runs with different random seeds put exactly the same files in training: the "
         "files are not shuffled. Use random.sample(files, len(files)) before splitting."))

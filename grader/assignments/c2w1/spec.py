@@ -29,6 +29,7 @@ from grader.assignments.common.generators import (
     probe_generators_clean,
     probe_train_val_generators,
 )
+from grader.i18n import N_, say, tr
 from grader.model import keras_names
 from grader.model.spec import (
     AssignmentSpec,
@@ -47,13 +48,15 @@ TRAIN_MAX_EPOCHS = 6
 SEED = 1234
 
 MODEL_TESTS = (
-    "returns a compiled Keras model",
-    f"input shape is {generators.IMAGES.shape}",
-    "has at least 3 Conv2D layers",
-    "output layer and loss fit two classes",
-    "tracks the 'accuracy' metric",
-    "learns to tell the fixture's cats from dogs",
+    N_("returns a compiled Keras model"),
+    N_("input shape is (150, 150, 3)"),
+    N_("has at least 3 Conv2D layers"),
+    N_("output layer and loss fit two classes"),
+    N_("tracks the 'accuracy' metric"),
+    N_("learns to tell the fixture's cats from dogs"),
 )
+if MODEL_TESTS[1] != f"input shape is {generators.IMAGES.shape}":
+    raise ValueError("MODEL_TESTS no longer match generators.IMAGES: write the new name out")
 HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
                       min_val_accuracy=0.80)
 
@@ -170,7 +173,8 @@ def created_model(ctx: Context) -> tuple[str | None, dict]:
         return describe_error("create_model", obs["call"]["error"]), {}
     info = model_info(ctx) if obs.get("model") else None
     if not info:
-        return f"create_model returned {obs.get('returned')}, not a Keras model.", {}
+        return tr("create_model returned {returned}, not a Keras model.",
+                  returned=obs.get("returned")), {}
     return None, info
 
 
@@ -187,74 +191,79 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     verdicts: list[Verdict] = []
     if info.get("compiled") and info.get("loss"):
-        verdicts.append((MODEL_TESTS[0], True, f"A compiled {info['type']}."))
+        verdicts.append((MODEL_TESTS[0], True, tr("A compiled {type}.", type=info["type"])))
     else:
-        verdicts.append((MODEL_TESTS[0], False, (
+        verdicts.append((MODEL_TESTS[0], False, tr(
             "The model is not compiled: call model.compile(optimizer=..., loss=..., "
             "metrics=['accuracy']) before returning it.")))
     shape = info.get("input_shape")
     want = (ctx.spec.images if ctx.spec else None) or generators.IMAGES
     if shape == [None, *want.shape]:
-        verdicts.append((MODEL_TESTS[1], True, f"Input shape {want.shape}."))
+        verdicts.append((MODEL_TESTS[1], True, tr("Input shape {shape}.", shape=want.shape)))
     else:
-        verdicts.append((MODEL_TESTS[1], False, (
-            f"Expected input shape (None, {', '.join(map(str, want.shape))}); found {shape}. "
-            f"Give the first layer input_shape={want.shape}.")))
+        verdicts.append((MODEL_TESTS[1], False, tr(
+            "Expected input shape (None, {dims}); found {found}. Give the first layer "
+            "input_shape={shape}.", dims=", ".join(map(str, want.shape)), found=shape,
+            shape=want.shape)))
     convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
     if convs >= 3:
-        verdicts.append((MODEL_TESTS[2], True, f"{convs} Conv2D layers."))
+        verdicts.append((MODEL_TESTS[2], True, tr("{n} Conv2D layers.", n=convs)))
     else:
-        verdicts.append((MODEL_TESTS[2], False, (
-            f"Expected at least 3 Conv2D layers; found {convs}. Stack Conv2D + MaxPooling2D "
-            "blocks.")))
+        verdicts.append((MODEL_TESTS[2], False, tr(
+            "Expected at least 3 Conv2D layers; found {n}. Stack Conv2D + MaxPooling2D "
+            "blocks.", n=convs)))
     kind = keras_names.output_kind(info)
     if kind:
-        verdicts.append((MODEL_TESTS[3], True, (
-            f"{info['output_shape'][-1]} {info.get('output_activation')} output with "
-            f"{info.get('loss_spelled') or info.get('loss')}.")))
+        verdicts.append((MODEL_TESTS[3], True, tr(
+            "{units} {activation} output with {loss}.", units=info["output_shape"][-1],
+            activation=info.get("output_activation"),
+            loss=info.get("loss_spelled") or info.get("loss"))))
     else:
-        verdicts.append((MODEL_TESTS[3], False, keras_names.logits_problem(info) or (
-            f"The model ends in {(info.get('output_shape') or [None])[-1]} unit(s) with "
-            f"activation {info.get('output_activation')!r} and loss "
-            f"{info.get('loss_spelled') or info.get('loss')!r}. For two classes use "
-            "Dense(1, activation='sigmoid') with loss='binary_crossentropy' (or 2 softmax "
-            "units with a categorical cross-entropy).")))
+        verdicts.append((MODEL_TESTS[3], False, keras_names.logits_problem(info) or tr(
+            "The model ends in {units} unit(s) with activation {activation} and loss {loss}. "
+            "For two classes use Dense(1, activation='sigmoid') with "
+            "loss='binary_crossentropy' (or 2 softmax units with a categorical "
+            "cross-entropy).", units=(info.get("output_shape") or [None])[-1],
+            activation=repr(info.get("output_activation")),
+            loss=repr(info.get("loss_spelled") or info.get("loss")))))
     if tracks_accuracy(info):
-        verdicts.append((MODEL_TESTS[4], True, "Accuracy is tracked."))
+        verdicts.append((MODEL_TESTS[4], True, tr("Accuracy is tracked.")))
     else:
-        verdicts.append((MODEL_TESTS[4], False, (
-            f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}. The "
-            "history check needs the 'accuracy' and 'val_accuracy' keys.")))
+        verdicts.append((MODEL_TESTS[4], False, tr(
+            "Expected metrics=['accuracy'] in compile; found {metrics}. The history check "
+            "needs the 'accuracy' and 'val_accuracy' keys.", metrics=info.get("metrics"))))
     verdicts.append(training_verdict(ctx, MODEL_TESTS[5]))
     return verdicts
 
 
 def training_verdict(ctx: Context, name: str, target: float = TRAIN_TARGET) -> Verdict:
     outcome = ctx.outcomes.get("train")
-    problem = outcome_problem("Training the model", outcome)
+    problem = outcome_problem(tr("Training the model"), outcome)
     if problem:
         return (name, False, problem)
     obs = outcome.observation
     if "rebuild_error" in obs:
-        return (name, False, (
+        return (name, False, tr(
             "The grader trains a copy of your model rebuilt from its configuration, and it "
-            f"could not be rebuilt: {obs['rebuild_error']}."))
+            "could not be rebuilt: {error}.", error=say(obs["rebuild_error"])))
     if "fit_error" in obs:
-        return (name, False, "Training the model failed: " + describe_error(
-            "model.fit", obs["fit_error"]).removeprefix("model.fit raised "))
+        return (name, False, tr("Training the model failed: {error}", error=describe_error(
+            "model.fit", obs["fit_error"], bare=True)))
     accuracies = obs.get("accuracies") or []
     if "not_a_model" in obs or not accuracies:
-        return (name, False, "The model could not be trained.")
+        return (name, False, tr("The model could not be trained."))
     best = max(accuracies)
     curve = ", ".join(f"{a:.2f}" for a in accuracies)
     if best >= target:
-        return (name, True, (
-            f"Reached {best:.0%} validation accuracy on the fixture data after "
-            f"{len(accuracies)} short epoch(s) (needed {target:.0%})."))
-    return (name, False, (
-        f"After {len(accuracies)} short epochs on easy fixture data, validation accuracy "
-        f"stayed at {curve} (needed {target:.0%}). The model does not learn: check the "
-        "optimizer's learning rate, that layers are trainable, and the output activation."))
+        return (name, True, tr(
+            "Reached {best:.0%} validation accuracy on the fixture data after {epochs} short "
+            "epoch(s) (needed {target:.0%}).", best=best, epochs=len(accuracies),
+            target=target))
+    return (name, False, tr(
+        "After {epochs} short epochs on easy fixture data, validation accuracy stayed at "
+        "{curve} (needed {target:.0%}). The model does not learn: check the optimizer's "
+        "learning rate, that layers are trainable, and the output activation.",
+        epochs=len(accuracies), curve=curve, target=target))
 
 
 SPEC = AssignmentSpec(

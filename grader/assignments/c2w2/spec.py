@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from grader.assignments.c2w1 import spec as c2w1
 from grader.assignments.common import generators
+from grader.i18n import N_, tr
 from grader.model.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
 
 AUGMENT_TESTS = (
-    "training generator augments images",
-    "validation generator does not augment",
+    N_("training generator augments images"),
+    N_("validation generator does not augment"),
 )
 HISTORY = HistoryRule("history_augmented.pkl", max_epochs=15, min_train_accuracy=0.80,
                       min_val_accuracy=0.80, max_gap=0.05)
@@ -56,28 +57,29 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     differs = behaviour.get("repeat_max_diff", 0.0) > 1e-6
     if active and differs:
         verdicts.append((AUGMENT_TESTS[0], True,
-                         f"Training images vary between draws ({', '.join(active)})."))
+                         tr("Training images vary between draws ({settings}).",
+                            settings=", ".join(active))))
     elif not active:
-        verdicts.append((AUGMENT_TESTS[0], False, (
+        verdicts.append((AUGMENT_TESTS[0], False, tr(
             "The training ImageDataGenerator has no augmentation: set some of rotation_range, "
             "width_shift_range, height_shift_range, shear_range, zoom_range and "
             "horizontal_flip (keep rescale=1./255).")))
     else:
-        verdicts.append((AUGMENT_TESTS[0], False, (
-            f"Augmentation is configured ({', '.join(active)}) but the same training image "
-            f"came out identical in {behaviour.get('draws')} draws. Check the values: "
-            "ranges of 0 do nothing.")))
+        verdicts.append((AUGMENT_TESTS[0], False, tr(
+            "Augmentation is configured ({settings}) but the same training image "
+            "came out identical in {draws} draws. Check the values: "
+            "ranges of 0 do nothing.", settings=", ".join(active), draws=behaviour.get("draws"))))
     val_active = _augmenting_settings(val)
     val_behaviour = val.get("behaviour") or {}
     same = val_behaviour.get("repeat_max_diff", 1.0) <= 1e-6
     faithful = val_behaviour.get("rescaled_max_diff", 1.0) <= 1e-4
     if not val_active and same and faithful:
-        verdicts.append((AUGMENT_TESTS[1], True, "Validation images are only rescaled."))
+        verdicts.append((AUGMENT_TESTS[1], True, tr("Validation images are only rescaled.")))
     else:
-        found = ", ".join(val_active) or "pixels that differ from the rescaled image"
-        verdicts.append((AUGMENT_TESTS[1], False, (
-            f"The validation generator changes images ({found}). Validation must measure the "
-            "model on real images: use ImageDataGenerator(rescale=1./255) only.")))
+        found = ", ".join(val_active) or tr("pixels that differ from the rescaled image")
+        verdicts.append((AUGMENT_TESTS[1], False, tr(
+            "The validation generator changes images ({found}). Validation must measure the "
+            "model on real images: use ImageDataGenerator(rescale=1./255) only.", found=found)))
     return verdicts
 
 
@@ -94,7 +96,7 @@ SPEC = AssignmentSpec(
     checks=CHECKS,
     probes=c2w1.PROBES,
     detect_words=tuple(_AUGMENT_DEFAULTS) + ("history_augmented",),
-    detect_means="configures augmentation",
+    detect_means=N_("configures augmentation"),
     fixtures=c2w1.SPEC.fixtures,
     images=generators.IMAGES,
     module=__name__,

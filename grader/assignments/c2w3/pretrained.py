@@ -9,15 +9,16 @@ from pathlib import Path
 
 from grader.assignments.common import fixtures
 from grader.assignments.common.feedback import call_problem
+from grader.i18n import N_, say, tr
 from grader.model.spec import Context, PartSpec, Verdict, all_fail
 from grader.sandbox import course_paths
 
 PRE_TRAINED_PARAMS = 21_802_784
 PRE_TRAINED_TESTS = (
-    "InceptionV3 without its top, input (150, 150, 3)",
-    "weights loaded from the file it is given",
-    "every layer frozen: 0 trainable parameters",
-    "21,802,784 parameters",
+    N_("InceptionV3 without its top, input (150, 150, 3)"),
+    N_("weights loaded from the file it is given"),
+    N_("every layer frozen: 0 trainable parameters"),
+    N_("21,802,784 parameters"),
 )
 
 # --------------------------------------------------------------------------- child side
@@ -95,40 +96,45 @@ def check_pre_trained(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     obs = ctx.outcomes["create_pre_trained_model"].observation
     if "export" not in obs:
-        return all_fail(part, "create_pre_trained_model did not return a Keras model.")
+        return all_fail(part, tr("create_pre_trained_model did not return a Keras model."))
     if obs.get("rebuild_error"):
-        return all_fail(part, "The grader checks a copy of your model rebuilt from its "
-                         f"configuration, and it could not be rebuilt: {obs['rebuild_error']}.")
+        return all_fail(part, tr("The grader checks a copy of your model rebuilt from its "
+                                 "configuration, and it could not be rebuilt: {error}.",
+                                 error=say(obs["rebuild_error"])))
     info = obs.get("model")
     if not info:
-        return all_fail(part, obs.get("clean_failure") or "The model could not be checked.")
+        failure = obs.get("clean_failure")
+        return all_fail(part, say(failure) if failure else tr("The model could not be checked."))
     verdicts: list[Verdict] = []
     shape_ok = (info.get("input_shape") == [None, 150, 150, 3]
                 and info.get("output_shape") == [None, 3, 3, 2048] and info.get("has_mixed7"))
     verdicts.append((PRE_TRAINED_TESTS[0], shape_ok, (
-        "InceptionV3, no top, 150x150x3." if shape_ok else
-        f"Expected InceptionV3(input_shape=(150, 150, 3), include_top=False, weights=None); "
-        f"found input {info.get('input_shape')} and output {info.get('output_shape')}.")))
+        tr("InceptionV3, no top, 150x150x3.") if shape_ok else
+        tr("Expected InceptionV3(input_shape=(150, 150, 3), include_top=False, weights=None); "
+           "found input {input_shape} and output {output_shape}.",
+           input_shape=info.get("input_shape"), output_shape=info.get("output_shape")))))
     got = _saved_fingerprint(ctx)
     if _same_weights(got, ctx.prepared["fingerprint"]):
         verdicts.append((PRE_TRAINED_TESTS[1], True,
-                         "The model holds exactly the weights of the file passed in."))
+                         tr("The model holds exactly the weights of the file passed in.")))
     elif _same_weights(got, ctx.prepared["course_fingerprint"]):
         verdicts.append((PRE_TRAINED_TESTS[1], False, course_paths.arguments_verdict(
             "create_pre_trained_model", [("local_weights_file", ctx.prepared["weights"],
                                           COURSE_WEIGHTS)], True)[2]))
     else:
-        verdicts.append((PRE_TRAINED_TESTS[1], False, (
+        verdicts.append((PRE_TRAINED_TESTS[1], False, tr(
             "The model's weights are not those of the file passed as local_weights_file. Call "
             "pre_trained_model.load_weights(local_weights_file) with the argument, not a "
             "hard-coded path, and build InceptionV3 with weights=None.")))
     trainable = info.get("trainable_params")
     verdicts.append((PRE_TRAINED_TESTS[2], trainable == 0, (
-        "No trainable parameters." if trainable == 0 else
-        f"{trainable:,} parameters are still trainable in {info.get('trainable_layers')} "
-        "layer(s). Set layer.trainable = False for every layer of pre_trained_model.layers.")))
+        tr("No trainable parameters.") if trainable == 0 else
+        tr("{trainable:,} parameters are still trainable in {layers} layer(s). Set "
+           "layer.trainable = False for every layer of pre_trained_model.layers.",
+           trainable=trainable, layers=info.get("trainable_layers")))))
     params = info.get("params")
     verdicts.append((PRE_TRAINED_TESTS[3], params == PRE_TRAINED_PARAMS, (
-        f"{params:,} parameters." if params == PRE_TRAINED_PARAMS else
-        f"Expected {PRE_TRAINED_PARAMS:,} parameters; found {params}.")))
+        tr("{params:,} parameters.", params=params) if params == PRE_TRAINED_PARAMS else
+        tr("Expected {expected:,} parameters; found {params}.",
+           expected=PRE_TRAINED_PARAMS, params=params))))
     return verdicts

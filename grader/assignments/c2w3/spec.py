@@ -23,6 +23,7 @@ from grader.assignments.c2w3.pretrained import (
 )
 from grader.assignments.common import fixtures, generators
 from grader.assignments.common.feedback import call_problem, describe_error, outcome_problem
+from grader.i18n import N_, say, tr
 from grader.model import keras_names
 from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
 from grader.sandbox import course_paths
@@ -33,22 +34,22 @@ FINAL_PARAMS = 47_512_481
 FINAL_TRAINABLE = 38_537_217
 SEED = 99
 
-GENERATOR_TESTS = (*generators.GENERATOR_TESTS[:4], "batch_size 32 and class_mode 'binary'",
+GENERATOR_TESTS = (*generators.GENERATOR_TESTS[:4], N_("batch_size 32 and class_mode 'binary'"),
                    *c2w2.AUGMENT_TESTS, course_paths.ARGUMENTS_CHECK)
 LAST_LAYER_TESTS = (
-    "returns the output of layer 'mixed7'",
-    "output shape (None, 7, 7, 768)",
+    N_("returns the output of layer 'mixed7'"),
+    N_("output shape (None, 7, 7, 768)"),
 )
 FINAL_TESTS = (
-    "Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid) on mixed7",
-    "built from pre_trained_model.input",
-    "47,512,481 parameters, 38,537,217 trainable",
-    "RMSprop(learning_rate=0.0001), binary_crossentropy, accuracy",
-    "training the head lowers the loss",
+    N_("Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid) on mixed7"),
+    N_("built from pre_trained_model.input"),
+    N_("47,512,481 parameters, 38,537,217 trainable"),
+    N_("RMSprop(learning_rate=0.0001), binary_crossentropy, accuracy"),
+    N_("training the head lowers the loss"),
 )
 CALLBACK_TESTS = (
-    "keeps training while accuracy <= 0.999",
-    "stops training once accuracy > 0.999",
+    N_("keeps training while accuracy <= 0.999"),
+    N_("stops training once accuracy > 0.999"),
 )
 
 PARTS = (
@@ -250,32 +251,45 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     else:
         found = [(g.get("batch_size"), g.get("class_mode")) for g in gens]
         ok = all(f == (32, "binary") for f in found)
-        settings = (ok, "batch_size 32, class_mode 'binary' on both." if ok else (
-            f"Expected batch_size=32 and class_mode='binary' on both generators; found "
-            f"{found[0]} (training) and {found[1]} (validation)."))
+        settings = (ok, tr("batch_size 32, class_mode 'binary' on both.") if ok else tr(
+            "Expected batch_size=32 and class_mode='binary' on both generators; found "
+            "{training} (training) and {validation} (validation).",
+            training=found[0], validation=found[1]))
     by_name[name] = settings
-    return [(n, *by_name.get(n, (False, "Not checked."))) for n in GENERATOR_TESTS]
+    return [(n, *by_name.get(n, (False, tr("Not checked.")))) for n in GENERATOR_TESTS]
+
+
+def _missing_output_shape(outcome) -> bool:
+    """Whether the call failed on Keras 3's missing `layer.output_shape` (read from the
+    error itself, never from the wording of the message about it)."""
+    obs = (outcome.observation if outcome else None) or {}
+    error = obs.get("probe_error") or (obs.get("call") or {}).get("error") or {}
+    where = error.get("where") or {}
+    text = f"{error.get('type')} {error.get('message')} {where.get('code', '')}"
+    return "output_shape" in text and "AttributeError" in text
 
 
 @CHECKS.part("output_of_last_layer")
 def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem = call_problem(ctx, "output_of_last_layer", "output_of_last_layer")
     if problem:
-        if "output_shape" in problem and "AttributeError" in problem:
-            problem += (" Keras 3 layers have no `output_shape`: print "
-                        "`last_desired_layer.output.shape` instead (it works in Keras 2 too).")
+        if _missing_output_shape(ctx.outcomes.get("output_of_last_layer")):
+            problem += " " + tr("Keras 3 layers have no `output_shape`: print "
+                                "`last_desired_layer.output.shape` instead (it works in Keras 2 "
+                                "too).")
         return all_fail(part, problem)
     obs = ctx.outcomes["output_of_last_layer"].observation
     layer = obs.get("layer")
     verdicts: list[Verdict] = [(LAST_LAYER_TESTS[0], layer == "mixed7", (
-        "The output of mixed7." if layer == "mixed7" else
-        f"Expected pre_trained_model.get_layer('mixed7').output; found the output of "
-        f"{layer!r}" if layer else
-        f"Expected the output tensor of layer 'mixed7'; found a {obs.get('returned')}."))]
+        tr("The output of mixed7.") if layer == "mixed7" else
+        tr("Expected pre_trained_model.get_layer('mixed7').output; found the output of "
+           "{layer}", layer=repr(layer)) if layer else
+        tr("Expected the output tensor of layer 'mixed7'; found a {returned}.",
+           returned=obs.get("returned"))))]
     shape = obs.get("shape")
     verdicts.append((LAST_LAYER_TESTS[1], shape == [None, 7, 7, 768], (
-        "Shape (None, 7, 7, 768)." if shape == [None, 7, 7, 768] else
-        f"Expected shape (None, 7, 7, 768); found {shape}.")))
+        tr("Shape (None, 7, 7, 768).") if shape == [None, 7, 7, 768] else
+        tr("Expected shape (None, 7, 7, 768); found {shape}.", shape=shape))))
     return verdicts
 
 
@@ -286,59 +300,65 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     learner = ctx.outcomes["create_final_model"].observation
     if "export" not in learner:
-        return all_fail(part, f"create_final_model returned {learner.get('returned')}, "
-                         "not a Keras model.")
-    problem = outcome_problem("Checking the model", ctx.outcomes.get("final_model_training"))
+        return all_fail(part, tr("create_final_model returned {returned}, not a Keras model.",
+                                 returned=learner.get("returned")))
+    problem = outcome_problem(tr("Checking the model"), ctx.outcomes.get("final_model_training"))
     if problem:
         return all_fail(part, problem)
     obs = ctx.outcomes["final_model_training"].observation
     if "rebuild_error" in obs:
-        return all_fail(part, "The grader checks a copy of your model rebuilt from its "
-                         f"configuration, and it could not be rebuilt: {obs['rebuild_error']}.")
+        return all_fail(part, tr("The grader checks a copy of your model rebuilt from its "
+                                 "configuration, and it could not be rebuilt: {error}.",
+                                 error=say(obs["rebuild_error"])))
     info = obs["model"]
     head = [(h["type"], h.get("units"), h.get("activation"), h.get("rate"))
             for h in info.get("head", [])]
     want = [("Flatten", None, None, None), ("Dense", 1024, "relu", None),
             ("Dropout", None, None, 0.2), ("Dense", 1, "sigmoid", None)]
     shown = ", ".join(f"{t}({', '.join(str(v) for v in (u, a, r) if v is not None)})"
-                      for t, u, a, r in head) or "nothing"
+                      for t, u, a, r in head) or tr("nothing")
     verdicts: list[Verdict] = [(FINAL_TESTS[0], head == want, (
-        "Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid)." if head == want else
-        f"After mixed7 expected Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid); "
-        f"found {shown}."))]
+        tr("Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid).") if head == want else
+        tr("After mixed7 expected Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid); "
+           "found {layers}.", layers=shown)))]
     same = bool(learner.get("same_input"))
     verdicts.append((FINAL_TESTS[1], same, (
-        "Inputs are pre_trained_model.input." if same else
-        "Build the model with Model(inputs=pre_trained_model.input, outputs=x).")))
+        tr("Inputs are pre_trained_model.input.") if same else
+        tr("Build the model with Model(inputs=pre_trained_model.input, outputs=x)."))))
     params, trainable = info.get("params"), info.get("trainable_params")
     counts_ok = (params, trainable) == (FINAL_PARAMS, FINAL_TRAINABLE)
     verdicts.append((FINAL_TESTS[2], counts_ok, (
-        f"{params:,} parameters, {trainable:,} trainable." if counts_ok else
-        f"Expected {FINAL_PARAMS:,} parameters of which {FINAL_TRAINABLE:,} trainable; found "
-        f"{params} and {trainable}.")))
+        tr("{params:,} parameters, {trainable:,} trainable.", params=params,
+           trainable=trainable) if counts_ok else
+        tr("Expected {expected:,} parameters of which {expected_trainable:,} trainable; found "
+           "{params} and {trainable}.", expected=FINAL_PARAMS,
+           expected_trainable=FINAL_TRAINABLE, params=params, trainable=trainable))))
     lr = info.get("learning_rate")
     loss_ok = keras_names.output_kind(info) == "binary"
     compile_ok = (keras_names.canonical(info.get("optimizer")) == "rmsprop" and lr is not None
                   and abs(lr - 1e-4) < 1e-9 and loss_ok and c2w1.tracks_accuracy(info))
     verdicts.append((FINAL_TESTS[3], compile_ok, (
-        "Compiled as asked." if compile_ok else
-        f"Expected RMSprop(learning_rate=0.0001), loss='binary_crossentropy', "
-        f"metrics=['accuracy']; found {info.get('optimizer')} (learning rate {lr}), "
-        f"{info.get('loss_spelled') or info.get('loss')!r}, {info.get('metrics')}."
+        tr("Compiled as asked.") if compile_ok else
+        tr("Expected RMSprop(learning_rate=0.0001), loss='binary_crossentropy', "
+           "metrics=['accuracy']; found {optimizer} (learning rate {lr}), {loss}, {metrics}.",
+           optimizer=info.get("optimizer"), lr=lr,
+           loss=repr(info.get("loss_spelled") or info.get("loss")), metrics=info.get("metrics"))
         + (" " + keras_names.logits_problem(info) if not loss_ok
            and keras_names.logits_problem(info) else ""))))
     if "fit_error" in obs:
-        verdicts.append((FINAL_TESTS[4], False, "Training the head failed: " + describe_error(
-            "model.fit", obs["fit_error"]).removeprefix("model.fit raised ")))
+        verdicts.append((FINAL_TESTS[4], False, tr(
+            "Training the head failed: {error}",
+            error=describe_error("model.fit", obs["fit_error"], bare=True))))
     else:
         loss = obs.get("loss") or {}
         lowered = obs.get("loss_finite") and loss.get("after", 1e9) < loss.get("before", 0)
         verdicts.append((FINAL_TESTS[4], bool(lowered), (
-            f"Loss went from {loss.get('before'):.3f} to {loss.get('after'):.3f} in "
-            f"{loss.get('steps')} steps." if lowered else
-            f"After {loss.get('steps')} training steps the loss did not go down "
-            f"({loss.get('before')} -> {loss.get('after')}): check the learning rate and "
-            "that the head layers are trainable.")))
+            tr("Loss went from {before:.3f} to {after:.3f} in {steps} steps.",
+               before=loss.get("before"), after=loss.get("after"), steps=loss.get("steps"))
+            if lowered else
+            tr("After {steps} training steps the loss did not go down ({before} -> {after}): "
+               "check the learning rate and that the head layers are trainable.",
+               steps=loss.get("steps"), before=loss.get("before"), after=loss.get("after")))))
     return verdicts
 
 
@@ -350,12 +370,12 @@ def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
     stops = ctx.outcomes["myCallback"].observation.get("stops", {})
     return [
         (CALLBACK_TESTS[0], stops.get("below") is False, (
-            "Training goes on at accuracy 0.999." if stops.get("below") is False else
-            "myCallback stopped training at accuracy 0.999; it should stop only above it.")),
+            tr("Training goes on at accuracy 0.999.") if stops.get("below") is False else
+            tr("myCallback stopped training at accuracy 0.999; it should stop only above it."))),
         (CALLBACK_TESTS[1], stops.get("above") is True, (
-            "Training stops at accuracy 0.9995." if stops.get("above") is True else
-            "myCallback did not stop training at accuracy 0.9995: set "
-            "self.model.stop_training = True when logs['accuracy'] > 0.999.")),
+            tr("Training stops at accuracy 0.9995.") if stops.get("above") is True else
+            tr("myCallback did not stop training at accuracy 0.9995: set "
+               "self.model.stop_training = True when logs['accuracy'] > 0.999."))),
     ]
 
 

@@ -16,6 +16,7 @@ from grader.assignments.c2w1.spec import probe_create_model
 from grader.assignments.common import fixtures
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.generators import generator_observations, probe_generators_clean
+from grader.i18n import N_, tr
 from grader.model import keras_names
 from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
 from grader.sandbox import course_paths
@@ -28,27 +29,27 @@ TRAIN_MAX_EPOCHS = 6
 SEED = 4321
 
 PARSE_TESTS = (
-    "returns (images, labels) as numpy arrays",
-    "shapes are (N, 28, 28) and (N,)",
-    "both are float64",
-    "values equal the CSV, header skipped",
-    "fast enough for the real 27,455-row file",
+    N_("returns (images, labels) as numpy arrays"),
+    N_("shapes are (N, 28, 28) and (N,)"),
+    N_("both are float64"),
+    N_("values equal the CSV, header skipped"),
+    N_("fast enough for the real 27,455-row file"),
 )
 GENERATOR_TESTS = (
-    "returns (train_generator, validation_generator)",
-    "images (N, 28, 28, 1) and labels (N,)",
-    "batch size 32",
-    "rescales pixels by 1/255 on both generators",
-    "validation generator does not augment",
+    N_("returns (train_generator, validation_generator)"),
+    N_("images (N, 28, 28, 1) and labels (N,)"),
+    N_("batch size 32"),
+    N_("rescales pixels by 1/255 on both generators"),
+    N_("validation generator does not augment"),
 )
 MODEL_TESTS = (
-    "returns a compiled Keras model",
-    "input shape is (28, 28, 1)",
-    "at most 2 Conv2D and 2 MaxPooling2D layers",
-    "softmax output with 26 (or 25) units",
-    "loss fits integer labels",
-    "tracks the 'accuracy' metric",
-    "learns to tell the fixture's letters apart",
+    N_("returns a compiled Keras model"),
+    N_("input shape is (28, 28, 1)"),
+    N_("at most 2 Conv2D and 2 MaxPooling2D layers"),
+    N_("softmax output with 26 (or 25) units"),
+    N_("loss fits integer labels"),
+    N_("tracks the 'accuracy' metric"),
+    N_("learns to tell the fixture's letters apart"),
 )
 
 PARTS = (
@@ -229,51 +230,62 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
     images, labels = (_saved_array(ctx, name) or {**(obs.get(name) or {}), "sha256": None}
                       for name in ("images", "labels"))
     if not images or not labels or "shape" not in images or "shape" not in labels:
-        return all_fail(part, (
-            f"parse_data_from_input returned {obs.get('returned')}; expected a tuple "
-            "(images, labels) of numpy arrays."))
+        return all_fail(part, tr(
+            "parse_data_from_input returned {returned}; expected a tuple "
+            "(images, labels) of numpy arrays.", returned=obs.get("returned")))
     rows = ctx.prepared["rows"]
-    verdicts: list[Verdict] = [(PARSE_TESTS[0], True, "Two numpy arrays.")]
+    verdicts: list[Verdict] = [(PARSE_TESTS[0], True, tr("Two numpy arrays."))]
     shapes_ok = images["shape"] == [rows, 28, 28] and labels["shape"] == [rows]
+    found_shapes = {"images": tuple(images["shape"]), "labels": tuple(labels["shape"])}
     verdicts.append((PARSE_TESTS[1], shapes_ok, (
-        f"Shapes {tuple(images['shape'])} and {tuple(labels['shape'])}." if shapes_ok else
-        f"Expected shapes ({rows}, 28, 28) and ({rows},) for a {rows}-row file; found "
-        f"{tuple(images['shape'])} and {tuple(labels['shape'])}. "
-        + ("One row too many: skip the header line with next(reader). "
-           if labels["shape"] == [rows + 1] else "")
-        + "Reshape the 784 pixels of each row to 28x28.")))
+        tr("Shapes {images} and {labels}.", **found_shapes) if shapes_ok else
+        " ".join([
+            tr("Expected shapes ({rows}, 28, 28) and ({rows},) for a {rows}-row file; found "
+               "{images} and {labels}.", rows=rows, **found_shapes),
+            *([tr("One row too many: skip the header line with next(reader).")]
+              if labels["shape"] == [rows + 1] else []),
+            tr("Reshape the 784 pixels of each row to 28x28.")]))))
     dtypes_ok = images["dtype"] == "float64" and labels["dtype"] == "float64"
     verdicts.append((PARSE_TESTS[2], dtypes_ok, (
-        "Both float64." if dtypes_ok else
-        f"Expected float64 arrays; found {images['dtype']} and {labels['dtype']}. Build them "
-        "with np.array(..., dtype=np.float64) (or .astype(np.float64)).")))
+        tr("Both float64.") if dtypes_ok else
+        tr("Expected float64 arrays; found {images} and {labels}. Build them "
+           "with np.array(..., dtype=np.float64) (or .astype(np.float64)).",
+           images=images["dtype"], labels=labels["dtype"]))))
     values_ok = (images.get("sha256") == ctx.prepared["images_sha256"]
                  and labels.get("sha256") == ctx.prepared["labels_sha256"])
     if values_ok:
-        verdicts.append((PARSE_TESTS[3], True, "Every label and pixel matches the CSV."))
+        verdicts.append((PARSE_TESTS[3], True, tr("Every label and pixel matches the CSV.")))
     elif images.get("sha256") == ctx.prepared["course_images_sha256"]:
         verdicts.append((PARSE_TESTS[3], False, course_paths.arguments_verdict(
             "parse_data_from_input", [("filename", ctx.prepared["train_file"],
                                        f"./{COURSE_TRAIN}")], True)[2]))
     else:
-        verdicts.append((PARSE_TESTS[3], False, (
-            f"The values differ from the CSV: the first labels should be "
-            f"{ctx.prepared['labels_head']}, found {labels.get('head')}. The first column is "
-            "the label, the other 784 are pixels; skip the header row, keep rows in order.")))
+        verdicts.append((PARSE_TESTS[3], False, tr(
+            "The values differ from the CSV: the first labels should be "
+            "{expected}, found {found}. The first column is "
+            "the label, the other 784 are pixels; skip the header row, keep rows in order.",
+            expected=ctx.prepared["labels_head"], found=labels.get("head"))))
     timings = obs.get("timings") or []
     if len(timings) == 2 and all(t["ok"] for t in timings):
         seconds, exponent = predict_real_seconds(timings)
-        measured = ", ".join(f"{t['rows']} rows in {t['seconds']:.2f} s" for t in timings)
-        growth = "linearly" if exponent < 1.2 else f"as rows^{exponent:.1f}"
+        measured = ", ".join(tr("{rows} rows in {seconds:.2f} s", rows=t["rows"],
+                                seconds=t["seconds"]) for t in timings)
         fast = seconds <= PARSE_BUDGET_S
+        facts = {"measured": measured, "real_rows": REAL_ROWS, "seconds": seconds,
+                 "limit": PARSE_BUDGET_S}
+        timing = (tr("Measured {measured}; growing linearly, the real {real_rows:,}-row file "
+                     "would take about {seconds:.0f} s (limit {limit:.0f} s).", **facts)
+                  if exponent < 1.2 else
+                  tr("Measured {measured}; growing as rows^{exponent:.1f}, the real "
+                     "{real_rows:,}-row file would take about {seconds:.0f} s (limit "
+                     "{limit:.0f} s).", exponent=exponent, **facts))
         verdicts.append((PARSE_TESTS[4], fast, (
-            f"Measured {measured}; growing {growth}, the real {REAL_ROWS:,}-row file would "
-            f"take about {seconds:.0f} s (limit {PARSE_BUDGET_S:.0f} s)."
-            + ("" if fast else " Collect rows in a Python list and convert once at the end "
-               "instead of np.append/np.vstack inside the loop."))))
+            timing + ("" if fast else " " + tr(
+                "Collect rows in a Python list and convert once at the end "
+                "instead of np.append/np.vstack inside the loop.")))))
     else:
         verdicts.append((PARSE_TESTS[4], False,
-                         "parse_data_from_input failed on the larger timing files."))
+                         tr("parse_data_from_input failed on the larger timing files.")))
     return verdicts
 
 
@@ -284,38 +296,45 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if problem:
         return all_fail(part, problem)
     train, val = gens
-    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Two array iterators.")]
+    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, tr("Two array iterators."))]
     rows = (ctx.prepared["rows"], ctx.prepared["val_rows"])
     shapes = [(g["x_shape"], g["y_shape"]) for g in gens]
     want = [([n, 28, 28, 1], [n]) for n in rows]
     shapes_ok = shapes == want
     verdicts.append((GENERATOR_TESTS[1], shapes_ok, (
-        "Images have a channel axis; labels are a vector." if shapes_ok else
-        f"Expected images {tuple(want[0][0])} / {tuple(want[1][0])} and labels "
-        f"{tuple(want[0][1])} / {tuple(want[1][1])}; found {shapes}. Add the channel axis "
-        "with np.expand_dims(images, axis=3).")))
+        tr("Images have a channel axis; labels are a vector.") if shapes_ok else
+        tr("Expected images {train_images} / {val_images} and labels "
+           "{train_labels} / {val_labels}; found {shapes}. Add the channel axis "
+           "with np.expand_dims(images, axis=3).",
+           train_images=tuple(want[0][0]), val_images=tuple(want[1][0]),
+           train_labels=tuple(want[0][1]), val_labels=tuple(want[1][1]), shapes=shapes))))
     batches = (train.get("batch_size"), val.get("batch_size"))
     verdicts.append((GENERATOR_TESTS[2], batches == (32, 32), (
-        "Batch size 32." if batches == (32, 32) else
-        f"Expected batch_size=32 on both; found {batches[0]} and {batches[1]}.")))
+        tr("Batch size 32.") if batches == (32, 32) else
+        tr("Expected batch_size=32 on both; found {training} and {validation}.",
+           training=batches[0], validation=batches[1]))))
     errors = [g.get("batch_error") for g in gens if g.get("batch_error")]
     if errors:
-        return verdicts + [(n, False, f"Reading a batch failed: {errors[0]}.")
+        return verdicts + [(n, False, tr("Reading a batch failed: {error}.", error=errors[0]))
                            for n in GENERATOR_TESTS[3:]]
-    bad = [f"{label}: rescale={g.get('rescale')}, pixel max {g.get('x_max')}"
-           for label, g in (("training", train), ("validation", val))
+    scaled = [(tr("training: rescale={rescale}, pixel max {x_max}", rescale=train.get("rescale"),
+                  x_max=train.get("x_max")), train),
+              (tr("validation: rescale={rescale}, pixel max {x_max}", rescale=val.get("rescale"),
+                  x_max=val.get("x_max")), val)]
+    bad = [text for text, g in scaled
            if g.get("rescale") is None or abs(g["rescale"] - 1 / 255) > 1e-6
            or g.get("x_max", 2.0) > 1.0 + 1e-6]
     verdicts.append((GENERATOR_TESTS[3], not bad, (
-        "Pixels are scaled to [0, 1] on both." if not bad else
-        "Expected ImageDataGenerator(rescale=1./255) on both; found " + "; ".join(bad) + ".")))
+        tr("Pixels are scaled to [0, 1] on both.") if not bad else
+        tr("Expected ImageDataGenerator(rescale=1./255) on both; found {found}.",
+           found="; ".join(bad)))))
     behaviour = val.get("behaviour") or {}
     plain = (behaviour.get("repeat_max_diff", 1.0) <= 1e-6
              and behaviour.get("rescaled_max_diff", 1.0) <= 1e-4)
     verdicts.append((GENERATOR_TESTS[4], plain, (
-        "Validation images are only rescaled." if plain else
-        "The validation generator changes images; augmentation belongs on the training "
-        "generator only. Use ImageDataGenerator(rescale=1./255) for validation.")))
+        tr("Validation images are only rescaled.") if plain else
+        tr("The validation generator changes images; augmentation belongs on the training "
+           "generator only. Use ImageDataGenerator(rescale=1./255) for validation."))))
     return verdicts
 
 
@@ -329,45 +348,51 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts: list[Verdict] = []
     compiled = bool(info.get("compiled") and info.get("loss"))
     verdicts.append((MODEL_TESTS[0], compiled, (
-        f"A compiled {info['type']}." if compiled else
-        "The model is not compiled: call model.compile(...) before returning it.")))
+        tr("A compiled {model}.", model=info["type"]) if compiled else
+        tr("The model is not compiled: call model.compile(...) before returning it."))))
     shape = info.get("input_shape")
     verdicts.append((MODEL_TESTS[1], shape == [None, 28, 28, 1], (
-        "Input shape (28, 28, 1)." if shape == [None, 28, 28, 1] else
-        f"Expected input shape (None, 28, 28, 1); found {shape}. Give the first layer "
-        "input_shape=(28, 28, 1).")))
+        tr("Input shape (28, 28, 1).") if shape == [None, 28, 28, 1] else
+        tr("Expected input shape (None, 28, 28, 1); found {shape}. Give the first layer "
+           "input_shape=(28, 28, 1).", shape=shape))))
     layers = info.get("layers", [])
     convs, pools = layers.count("Conv2D"), layers.count("MaxPooling2D")
     small = convs <= 2 and pools <= 2
     verdicts.append((MODEL_TESTS[2], small, (
-        f"{convs} Conv2D and {pools} MaxPooling2D layers." if small else
-        f"The assignment allows at most 2 Conv2D and 2 MaxPooling2D layers; found {convs} "
-        f"and {pools}.")))
+        tr("{convs} Conv2D and {pools} MaxPooling2D layers.", convs=convs, pools=pools)
+        if small else
+        tr("The assignment allows at most 2 Conv2D and 2 MaxPooling2D layers; found {convs} "
+           "and {pools}.", convs=convs, pools=pools))))
     units = (info.get("output_shape") or [None])[-1]
     activation = keras_names.canonical(info.get("output_activation")) or "linear"
     logits = bool(info.get("loss_from_logits"))
     out_ok = units in (25, 26) and activation in (("softmax", "linear") if logits
                                                   else ("softmax",))
     verdicts.append((MODEL_TESTS[3], out_ok, (
-        f"{units} {activation} units." if out_ok else
-        f"Expected a last Dense layer of 26 units with softmax (labels go up to 24, Z=25 "
-        f"absent); found {units} unit(s) with {info.get('output_activation')!r}.")))
+        tr("{units} {activation} units.", units=units, activation=activation) if out_ok else
+        tr("Expected a last Dense layer of 26 units with softmax (labels go up to 24, Z=25 "
+           "absent); found {units} unit(s) with {activation}.",
+           units=units, activation=repr(info.get("output_activation"))))))
     loss = keras_names.canonical(info.get("loss"))
     mismatch = logits and activation == "softmax"
     loss_ok = loss == "sparse_categorical_crossentropy" and not mismatch
-    one_hot = " (it needs one-hot labels)" if loss == "categorical_crossentropy" else ""
+    found_loss = repr(info.get("loss_spelled") or info.get("loss"))
     verdicts.append((MODEL_TESTS[4], loss_ok, (
-        f"{info.get('loss_spelled') or loss} fits integer labels." if loss_ok else
-        (keras_names.logits_problem(info) if mismatch else None) or
-        "Labels are integers (0-24), so use loss='sparse_categorical_crossentropy'; found "
-        f"{info.get('loss_spelled') or info.get('loss')!r}{one_hot}.")))
+        tr("{loss} fits integer labels.", loss=info.get("loss_spelled") or loss) if loss_ok else
+        (keras_names.logits_problem(info) if mismatch else None) or (
+            tr("Labels are integers (0-24), so use loss='sparse_categorical_crossentropy'; "
+               "found {loss} (it needs one-hot labels).", loss=found_loss)
+            if loss == "categorical_crossentropy" else
+            tr("Labels are integers (0-24), so use loss='sparse_categorical_crossentropy'; "
+               "found {loss}.", loss=found_loss)))))
     kinds = [keras_names.canonical(k) for k in info.get("metric_kinds") or info.get("metrics")
              or []]
     acc = any(k in ("accuracy", "sparse_categorical_accuracy") for k in kinds)
     verdicts.append((MODEL_TESTS[5], acc, (
-        "Accuracy is tracked." if acc else
-        f"Expected metrics=['accuracy'] in compile; found {info.get('metrics')}. With "
-        "integer labels, 'accuracy' or SparseCategoricalAccuracy.")))
+        tr("Accuracy is tracked.") if acc else
+        tr("Expected metrics=['accuracy'] in compile; found {metrics}. With "
+           "integer labels, 'accuracy' or SparseCategoricalAccuracy.",
+           metrics=info.get("metrics")))))
     verdicts.append(training_verdict(ctx, MODEL_TESTS[6], TRAIN_TARGET))
     return verdicts
 

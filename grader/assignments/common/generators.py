@@ -5,25 +5,26 @@ they were built on. Split out of c2w1.py, which keeps the model side."""
 from __future__ import annotations
 
 from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.i18n import N_, say, tr
 from grader.model import keras_names
 from grader.model.spec import Context, ImageInput, PartSpec, Verdict, all_fail
 from grader.sandbox import course_paths
 
 IMAGES = ImageInput()  # 150x150 RGB scaled by 1/255: C2W1, C2W2 and C2W3 declare it
 
-
-def generator_tests(images: ImageInput) -> tuple[str, ...]:
-    return (
-        "returns (train_generator, validation_generator)",
-        f"yields {images.shape} float images, the model's input",
-        f"rescales pixels by 1/{round(1 / images.rescale)} on both generators",
-        "finds every image of the split",
-        "class_mode matches the model's output",
-        course_paths.ARGUMENTS_CHECK,
-    )
-
-
-GENERATOR_TESTS = generator_tests(IMAGES)
+# Written out for the catalog (IMAGES' shape and scale), and checked against IMAGES below.
+GENERATOR_TESTS = (
+    N_("returns (train_generator, validation_generator)"),
+    N_("yields (150, 150, 3) float images, the model's input"),
+    N_("rescales pixels by 1/255 on both generators"),
+    N_("finds every image of the split"),
+    N_("class_mode matches the model's output"),
+    course_paths.ARGUMENTS_CHECK,
+)
+if GENERATOR_TESTS[1:3] != (f"yields {IMAGES.shape} float images, the model's input",
+                            f"rescales pixels by 1/{round(1 / IMAGES.rescale)} on both "
+                            "generators"):
+    raise ValueError("GENERATOR_TESTS no longer match IMAGES: write the new names out")
 
 # --------------------------------------------------------------------------- child side
 
@@ -57,8 +58,9 @@ def probe_generators_clean(ns: dict, args: dict) -> dict:
     for export in args["export"]:
         try:
             gen = rebuild_iterator(export)
-        except RebuildRefused as exc:
-            generators.append({"samples": None, "rebuild_error": str(exc)})
+        except RebuildRefused as exc:  # a msg() dict (or Python's text), shown with say()
+            generators.append({"samples": None,
+                               "rebuild_error": getattr(exc, "message", None) or str(exc)})
             continue
         except Exception as exc:  # noqa: BLE001 - invalid settings are observations
             generators.append({"samples": None,
@@ -90,13 +92,19 @@ def model_info(ctx: Context) -> dict | None:
     return None
 
 
+_LABELS = (N_("training"), N_("validation"))  # which generator, as a message names it
+
+
 def batch_problem(gens: list[dict]) -> str | None:
-    for label, gen in zip(("training", "validation"), gens, strict=False):
+    for label, gen in zip(_LABELS, gens, strict=False):
         error = gen.get("batch_error")
         if error:
-            hint = (" Augmentation needs SciPy installed (pip install scipy)."
-                    if "SciPy" in error else "")
-            return f"Reading a batch from the {label} generator failed: {error}.{hint}"
+            if "SciPy" in error:
+                return tr("Reading a batch from the {label} generator failed: {error}. "
+                          "Augmentation needs SciPy installed (pip install scipy).",
+                          label=tr(label), error=error)
+            return tr("Reading a batch from the {label} generator failed: {error}.",
+                      label=tr(label), error=error)
     return None
 
 
@@ -105,23 +113,25 @@ def batch_fits_model(gens: list[dict], images: ImageInput = IMAGES) -> tuple[boo
     they were configured: `color_mode='grayscale'` yields (150, 150, 1), which it cannot take."""
     want = images.shape
     found = []
-    for label, gen in zip(("training", "validation"), gens, strict=True):
+    for label, gen in zip(_LABELS, gens, strict=True):
         batch = gen.get("batch") or {}
         shape = tuple(batch.get("x_shape") or ())[1:]
         dtype = str(batch.get("x_dtype") or "float32")
         if shape != want or not dtype.startswith("float"):
             found.append((label, shape, dtype, gen))
     if not found:
-        return True, f"Both yield {want} float images."
+        return True, tr("Both yield {shape} float images.", shape=want)
     label, shape, dtype, gen = found[0]
-    hint = f"Keep target_size={images.size}."
+    hint = tr("Keep target_size={size}.", size=images.size)
     if len(shape) == 3 and shape[:2] == want[:2] and shape[2] != want[2]:
-        hint = (f"color_mode={gen.get('color_mode')!r} gives {shape[2]} channel(s): leave "
-                "color_mode at its default 'rgb'.")
+        hint = tr("color_mode={mode} gives {n} channel(s): leave color_mode at its default "
+                  "'rgb'.", mode=repr(gen.get("color_mode")), n=shape[2])
     elif shape[:2] == want[:2]:
-        hint = f"Pixels arrive as {dtype}: keep ImageDataGenerator's default float dtype."
-    return False, (f"The model takes {want} float images; the {label} generator yields "
-                   f"{shape} ({dtype}). {hint}")
+        hint = tr("Pixels arrive as {dtype}: keep ImageDataGenerator's default float dtype.",
+                  dtype=dtype)
+    return False, tr("The model takes {want} float images; the {label} generator yields "
+                     "{shape} ({dtype}). {hint}", want=want, label=tr(label), shape=shape,
+                     dtype=dtype, hint=hint)
 
 
 def generator_observations(ctx: Context, key: str, usage: str) -> tuple[str | None, list]:
@@ -137,13 +147,13 @@ def generator_observations(ctx: Context, key: str, usage: str) -> tuple[str | No
     gens = obs.get("generators") or []
     refused = [g["rebuild_error"] for g in gens if g.get("rebuild_error")]
     if refused:
-        return ("The grader re-creates your generators from their settings, and could not: "
-                f"{refused[0]}."), []
+        return tr("The grader re-creates your generators from their settings, and could "
+                  "not: {error}.", error=say(refused[0])), []
     if not gens and obs.get("clean_failure"):
-        return obs["clean_failure"], []
+        return say(obs["clean_failure"]), []
     if len(gens) != 2 or any(g.get(key) is None for g in gens):
-        return (f"train_val_generators returned {obs.get('returned')}; expected a tuple of "
-                f"two iterators made by {usage}."), []
+        return tr("train_val_generators returned {returned}; expected a tuple of two "
+                  "iterators made by {usage}.", returned=obs.get("returned"), usage=usage), []
     return None, gens
 
 
@@ -168,7 +178,8 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if problem:
         return all_fail(part, problem)
     train, val = gens
-    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, "Returned two directory iterators.")]
+    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True,
+                                tr("Returned two directory iterators."))]
     broken = batch_problem(gens)
     if broken:
         return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:-1]] + [
@@ -176,19 +187,19 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     images = (ctx.spec.images if ctx.spec else None) or IMAGES
     verdicts.append((GENERATOR_TESTS[1], *batch_fits_model(gens, images)))
     bad_scale = []
-    for label, gen in (("training", train), ("validation", val)):
+    for label, gen in zip(_LABELS, (train, val), strict=True):
         rescale = gen.get("rescale")
         batch = gen.get("batch") or {}
         ok = isinstance(rescale, float) and abs(rescale - images.rescale) < 1e-6
         if not ok or batch.get("x_max", 2.0) > 1.0 + 1e-6:
-            bad_scale.append(f"{label}: rescale={rescale}, pixel max {batch.get('x_max')}")
+            bad_scale.append(tr("{label}: rescale={rescale}, pixel max {max}", label=tr(label),
+                                rescale=rescale, max=batch.get("x_max")))
     if bad_scale:
-        verdicts.append((GENERATOR_TESTS[2], False, (
-            f"Expected ImageDataGenerator(rescale=1./{round(1 / images.rescale)}) so pixels lie "
-            "in [0, 1]; found "
-            + "; ".join(bad_scale) + ".")))
+        verdicts.append((GENERATOR_TESTS[2], False, tr(
+            "Expected ImageDataGenerator(rescale=1./{scale}) so pixels lie in [0, 1]; found "
+            "{found}.", scale=round(1 / images.rescale), found="; ".join(bad_scale))))
     else:
-        verdicts.append((GENERATOR_TESTS[2], True, "Pixels are scaled to [0, 1] on both."))
+        verdicts.append((GENERATOR_TESTS[2], True, tr("Pixels are scaled to [0, 1] on both.")))
     counts = ctx.prepared["counts"]
     found = (train.get("samples"), val.get("samples"))
     classes = [sorted((g.get("class_indices") or {}).keys()) for g in gens]
@@ -196,31 +207,37 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if found == (counts["training"], counts["validation"]) and all(
         c == want_classes for c in classes
     ):
-        verdicts.append((GENERATOR_TESTS[3], True,
-                         f"Found {found[0]} training and {found[1]} validation images."))
+        verdicts.append((GENERATOR_TESTS[3], True, tr(
+            "Found {train} training and {val} validation images.", train=found[0],
+            val=found[1])))
     else:
-        verdicts.append((GENERATOR_TESTS[3], False, (
-            f"Expected {counts['training']} training and {counts['validation']} validation "
-            f"images in classes {' and '.join(want_classes)}; found {found[0]} and {found[1]} in "
-            f"{classes[0]} and {classes[1]}. Point each generator at the directory it is "
-            "given (TRAINING_DIR, VALIDATION_DIR).")))
+        verdicts.append((GENERATOR_TESTS[3], False, tr(
+            "Expected {train} training and {val} validation images in classes {first} and "
+            "{second}; found {found_train} and {found_val} in {train_classes} and "
+            "{val_classes}. Point each generator at the directory it is given (TRAINING_DIR, "
+            "VALIDATION_DIR).", train=counts["training"], val=counts["validation"],
+            first=want_classes[0], second=want_classes[1], found_train=found[0],
+            found_val=found[1], train_classes=classes[0], val_classes=classes[1])))
     modes = (train.get("class_mode"), val.get("class_mode"))
     info = model_info(ctx)
     kind = keras_names.output_kind(info) if info else None
     accepted = {"binary": ("binary",), "categorical": ("categorical",),
                 "sparse": ("binary", "sparse")}.get(kind or "binary")
     if modes[0] == modes[1] and modes[0] in accepted:
-        verdicts.append((GENERATOR_TESTS[4], True, f"class_mode '{modes[0]}' fits the model."))
+        verdicts.append((GENERATOR_TESTS[4], True, tr("class_mode '{mode}' fits the model.",
+                                                      mode=modes[0])))
     else:
         if info and kind:
-            described = (f"your model ends in {info['output_shape'][-1]} "
-                         f"{info.get('output_activation')} unit(s) with "
-                         f"{info.get('loss_spelled') or info.get('loss')}")
+            described = tr("your model ends in {units} {activation} unit(s) with {loss}",
+                           units=info["output_shape"][-1],
+                           activation=info.get("output_activation"),
+                           loss=info.get("loss_spelled") or info.get("loss"))
         else:
-            described = "a two-class model with one sigmoid output"
-        verdicts.append((GENERATOR_TESTS[4], False, (
-            f"class_mode is {modes[0]!r} (training) and {modes[1]!r} (validation), but "
-            f"{described} needs class_mode={accepted[0]!r}. 'categorical' gives one-hot "
-            "labels of two columns, which a single sigmoid unit cannot fit.")))
+            described = tr("a two-class model with one sigmoid output")
+        verdicts.append((GENERATOR_TESTS[4], False, tr(
+            "class_mode is {train} (training) and {val} (validation), but {model} needs "
+            "class_mode={wanted}. 'categorical' gives one-hot labels of two columns, which a "
+            "single sigmoid unit cannot fit.", train=repr(modes[0]), val=repr(modes[1]),
+            model=described, wanted=repr(accepted[0]))))
     verdicts.append(generator_arguments_verdict(ctx))
     return verdicts

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.i18n import in_its_language, tr
 from grader.model.results import GradeResult
 from grader.pipeline.notebook import NotebookError, read_notebook
 from grader.reporters.feedback.cells import render_notebook
@@ -33,28 +34,31 @@ def _prepared(result: GradeResult, path: Path) -> tuple[object | None, Marks, st
     except NotebookError as exc:
         return None, Marks(), str(exc)
     except Exception as exc:  # nbformat raises many types for malformed notebooks
-        return None, Marks(), f"it could not be read ({type(exc).__name__})"
+        return None, Marks(), tr("it could not be read ({error})", error=type(exc).__name__)
     sources = [str(c.get("source", "")) for c in nb.cells]
     marks = marks_for(result, sources)
     nb, _ = TrimAndMark(marks).preprocess(nb, {})
     return nb, marks, None
 
 
+@in_its_language
 def render_feedback_html(result: GradeResult, notebook: Path | None) -> str:
     """The page; `notebook` None when there was none to grade. Whatever the notebook holds,
     there is a page: one its cells cannot be rendered into shows the feedback alone."""
     if notebook is None:
-        return render_page(result, None, Marks(), "no notebook was submitted")
+        return render_page(result, None, Marks(), tr("no notebook was submitted"))
     try:
         nb, marks, problem = _prepared(result, notebook)
         return render_page(result, nb, marks, problem)
     except Exception as exc:  # a notebook no renderer expected: the feedback still shows
-        return render_page(result, None, Marks(),
-                           f"its cells could not be rendered ({type(exc).__name__})")
+        return render_page(result, None, Marks(), tr("its cells could not be rendered ({error})",
+                                                     error=type(exc).__name__))
 
 
+@in_its_language
 def render_feedback_notebook(result: GradeResult, notebook: Path) -> str:
     nb, marks, problem = _prepared(result, notebook)
     if nb is None:
-        raise FeedbackError(f"{notebook}: cannot write feedback into it: {problem}")
+        raise FeedbackError(tr("{notebook}: cannot write feedback into it: {problem}",
+                               notebook=notebook, problem=problem))
     return render_notebook(result, nb, marks)

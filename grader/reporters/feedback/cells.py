@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.i18n import in_its_language, tr
 from grader.model.results import GradeResult, PartResult
 from grader.reporters.feedback.prepare import META, Marks
 from grader.reporters.learner import checks_summary, verdict
@@ -26,43 +27,55 @@ def md(text: object) -> str:
 
 
 def part_markdown(part: PartResult, lines: list[int] | None = None) -> str:
-    out = [f"### Feedback on {md(part.name)}: {part.score:g}/{part.max_score:g} points, "
-           f"{checks_summary(part)}", ""]
+    out = ["### " + tr("Feedback on {name}: {score:g}/{max_score:g} points, {summary}",
+                       name=md(part.name), score=part.score, max_score=part.max_score,
+                       summary=checks_summary(part)), ""]
     if lines:
-        out += [f"The failure comes from line{'s' * (len(lines) > 1)} "
-                f"{', '.join(map(str, lines))} of the cell above.", ""]
+        shown = ", ".join(map(str, lines))
+        out += [tr("The failure comes from lines {lines} of the cell above.", lines=shown)
+                if len(lines) > 1 else
+                tr("The failure comes from line {lines} of the cell above.", lines=shown), ""]
     for test in part.tests:
         if test.passed:
-            out.append(f"- ✔ passed: {md(test.name)}")
+            out.append(tr("- ✔ passed: {name}", name=md(test.name)))
         else:
-            out.append(f"- ✘ **failed** (0/{test.max_points:g}): {md(test.name)}  \n"
-                       f"  {md(test.message)}")
-    out += [f"\n*Note:* {md(n)}" for n in part.notes]
+            out.append(tr("- ✘ **failed** (0/{max_points:g}): {name}  \n  {text}",
+                          max_points=test.max_points, name=md(test.name),
+                          text=md(test.message)))
+    out += ["\n" + tr("*Note:* {note}", note=md(n)) for n in part.notes]
     return "\n".join(out)
 
 
+@in_its_language
 def summary_markdown(result: GradeResult, marks: Marks) -> str:
     label, advice = verdict(result)
     placed = {part.name: cell for cell, part in marks.parts.items()}
-    out = [f"# Feedback on {md(Path(result.notebook).name or 'your notebook')} "
-           f"({md(result.assignment)})", "",
-           f"**Score {result.score:g}/{result.max_score:g}, pass mark {result.pass_mark:g}: "
-           f"{label}**  ", md(advice), "", "| part | points | checks passed | feedback |",
-           "|---|---|---|---|"]
+    name = md(Path(result.notebook).name or tr("your notebook"))
+    score = tr("Score {score:g}/{max_score:g}, pass mark {pass_mark:g}: {label}",
+               score=result.score, max_score=result.max_score, pass_mark=result.pass_mark,
+               label=label)
+    header = " | ".join((tr("part"), tr("points"), tr("checks passed"), tr("feedback")))
+    out = ["# " + tr("Feedback on {name} ({assignment})", name=name,
+                     assignment=md(result.assignment)), "",
+           f"**{score}**  ", md(advice), "", f"| {header} |", "|---|---|---|---|"]
     for part in result.parts:
-        where = f"after cell {placed[part.name] + 1}" if part.name in placed else "below"
+        where = (tr("after cell {n}", n=placed[part.name] + 1) if part.name in placed
+                 else tr("below"))
+        passed = tr("{passed} of {total}", passed=sum(t.passed for t in part.tests),
+                    total=len(part.tests))
         out.append(f"| {md(part.name)} | {part.score:g}/{part.max_score:g} | "
-                   f"{sum(t.passed for t in part.tests)} of {len(part.tests)} | {where} |")
+                   f"{passed} | {where} |")
     curves = result.curves or {}
     if curves.get("accuracy") and curves.get("val_accuracy"):
-        out += ["", f"Final training accuracy {curves['accuracy'][-1]:.3f}, validation "
-                f"accuracy {curves['val_accuracy'][-1]:.3f} after {len(curves['accuracy'])} "
-                "epochs."]
+        out += ["", tr("Final training accuracy {accuracy:.3f}, validation accuracy "
+                       "{val_accuracy:.3f} after {epochs} epochs.",
+                       accuracy=curves["accuracy"][-1], val_accuracy=curves["val_accuracy"][-1],
+                       epochs=len(curves["accuracy"]))]
     out += [""] + [f"- {md(n)}" for n in result.notes]
     for part in result.parts:
         if part.name not in placed:
             out += ["", part_markdown(part)]
-    out += ["", f"*Graded with {md(result.graded_with())}.*"]
+    out += ["", "*" + tr("Graded with {how}.", how=md(result.graded_with())) + "*"]
     return "\n".join(out)
 
 
@@ -73,6 +86,7 @@ def _markdown_cell(nb, source: str, part: str) -> nbformat.NotebookNode:
     return cell
 
 
+@in_its_language
 def render_notebook(result: GradeResult, nb, marks: Marks) -> str:
     """The prepared notebook with the feedback cells inserted, as .ipynb JSON."""
     cells = [_markdown_cell(nb, summary_markdown(result, marks), "summary")]

@@ -26,12 +26,14 @@ try:  # IPython 9 moved its lexers (`!pip`, `%matplotlib` lines) into their own 
 except ImportError:  # IPython 8, the course's
     from IPython.lib.lexers import IPython3Lexer
 
+from grader.i18n import N_, current, in_its_language, tr
 from grader.model.results import GradeResult, PartResult
 from grader.reporters import charts
 from grader.reporters.feedback.prepare import META, Marks
 from grader.reporters.learner import checks_summary, verdict
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_PART_COLUMNS = (N_("part"), N_("points"), N_("checks passed"), N_("feedback"))
 _TEMPLATE = """{%- extends 'basic/index.html.j2' -%}
 {% block input %}{{ resources.c2_inputs[cell.metadata.c2_grader.index] }}{% endblock input %}
 {% block markdowncell %}<div class="cell text_cell">{{
@@ -95,7 +97,8 @@ def _exporter() -> HTMLExporter:
 def _code_html(source: str, index: int, lines: list[int], graded: bool) -> str:
     formatter = HtmlFormatter(hl_lines=lines, linenos="inline" if graded or lines else False,
                               cssclass="highlight")
-    return (f'<div class="c2-cellno">cell {index + 1}</div>'
+    number = _e(tr("cell {n}", n=index + 1))
+    return (f'<div class="c2-cellno">{number}</div>'
             + highlight(source or " ", IPython3Lexer(), formatter))
 
 
@@ -114,24 +117,30 @@ def part_block(part: PartResult, lines: list[int] | None = None) -> str:
     failed = [t for t in part.tests if not t.passed]
     state = "failed" if failed else "passed"
     items = []
+    passed, failed_label = _e(tr("passed")), _e(tr("failed"))
     for test in part.tests:
         if test.passed:
-            items.append(f'<li><span class="ok">&#10004; passed</span> {_e(test.name)}</li>')
+            items.append(f'<li><span class="ok">&#10004; {passed}</span> {_e(test.name)}</li>')
         else:
-            items.append(f'<li><span class="fail">&#10008; failed</span> {_e(test.name)} '
-                         f'(0/{test.max_points:g})<p class="c2-message">{_e(test.message)}</p>'
-                         "</li>")
-    notes = "".join(f'<p class="c2-note">Note: {_e(n)}</p>' for n in part.notes)
+            items.append(f'<li><span class="fail">&#10008; {failed_label}</span> '
+                         f'{_e(test.name)} (0/{test.max_points:g})<p class="c2-message">'
+                         f"{_e(test.message)}</p></li>")
+    notes = "".join('<p class="c2-note">' + _e(tr("Note: {note}", note=n)) + "</p>"
+                    for n in part.notes)
     marked = ""
     if lines:
         shown = ", ".join(str(n) for n in lines)
-        marked = (f'<p>The <span class="c2-marked">marked</span> line{"s" * (len(lines) > 1)} '
-                  f"({shown}) of this cell {'are' if len(lines) > 1 else 'is'} where a "
-                  "failure comes from.</p>")
-    summary = checks_summary(part)
+        marked = ("<p>" + (tr('The <span class="c2-marked">marked</span> lines ({lines}) of '
+                              "this cell are where a failure comes from.", lines=shown)
+                           if len(lines) > 1 else
+                           tr('The <span class="c2-marked">marked</span> line ({lines}) of '
+                              "this cell is where a failure comes from.", lines=shown))
+                  + "</p>")
+    heading = _e(tr("Feedback on {name}: {score:g}/{max_score:g} points, {summary}",
+                    name=part.name, score=part.score, max_score=part.max_score,
+                    summary=checks_summary(part)))
     return (f'<section class="c2-feedback {state}" id="feedback-{_e(part.name)}" '
-            f'data-part="{_e(part.name)}"><h3>Feedback on {_e(part.name)}: '
-            f"{part.score:g}/{part.max_score:g} points, {summary}</h3>"
+            f'data-part="{_e(part.name)}"><h3>{heading}</h3>'
             f"{marked}<ul>{''.join(items)}</ul>{notes}</section>")
 
 
@@ -140,41 +149,50 @@ def _curves(result: GradeResult) -> str:
     if not curves:
         return ""
     if "error" in curves:
-        return f"<p>No accuracy curves: {_e(curves['error'])}</p>"
+        return "<p>" + _e(tr("No accuracy curves: {error}", error=curves["error"])) + "</p>"
     acc, val = curves.get("accuracy"), curves.get("val_accuracy")
     if not acc or not val:
         return ""
-    image = charts.accuracy_curves(list(acc), list(val), "your training history")
-    return (f'<figure><img alt="training and validation accuracy per epoch" '
-            f'src="data:image/png;base64,{image}"></figure>')
+    image = charts.accuracy_curves(list(acc), list(val), tr("your training history"))
+    alt = _e(tr("training and validation accuracy per epoch"))
+    return f'<figure><img alt="{alt}" src="data:image/png;base64,{image}"></figure>'
 
 
+@in_its_language
 def summary_html(result: GradeResult, marks: Marks, problem: str | None) -> str:
     label, advice = verdict(result)
     rows, unplaced = [], []
     placed = {part.name for part in marks.parts.values()}
     for part in result.parts:
-        where = (f'<a href="#feedback-{_e(part.name)}">cell {part.cell + 1}</a>'
-                 if part.name in placed else "below")
+        where = _e(tr("cell {n}", n=part.cell + 1) if part.name in placed else tr("below"))
+        if part.name in placed:
+            where = f'<a href="#feedback-{_e(part.name)}">{where}</a>'
         if part.name not in placed:
             unplaced.append(part_block(part))
-        passed = sum(t.passed for t in part.tests)
+        passed = _e(tr("{passed} of {total}", passed=sum(t.passed for t in part.tests),
+                       total=len(part.tests)))
         rows.append(f"<tr><td>{_e(part.name)}</td><td>{part.score:g}/{part.max_score:g}</td>"
-                    f"<td>{passed} of {len(part.tests)}</td><td>{where}</td></tr>")
+                    f"<td>{passed}</td><td>{where}</td></tr>")
     notes = "".join(f"<li>{_e(n)}</li>" for n in result.notes)
-    shown = (f'<p class="fail">Your notebook cannot be shown: {_e(problem)}</p>'
-             if problem else "")
-    name = Path(result.notebook).name or "your notebook"
-    return (f'<header class="c2-summary"><h1>Feedback on {_e(name)} ({_e(result.assignment)})'
-            f'</h1><p class="c2-verdict {"ok" if result.passed else "fail"}">Score '
-            f"{result.score:g}/{result.max_score:g}, pass mark {result.pass_mark:g}: "
-            f"{_e(label)}</p><p>{_e(advice)}</p>"
-            '<table class="c2-parts"><tr><th>part</th><th>points</th><th>checks passed</th>'
-            f"<th>feedback</th></tr>{''.join(rows)}</table>{_curves(result)}"
+    shown = ('<p class="fail">' + _e(tr("Your notebook cannot be shown: {problem}",
+                                         problem=problem)) + "</p>" if problem else "")
+    name = Path(result.notebook).name or tr("your notebook")
+    title = _e(tr("Feedback on {name} ({assignment})", name=name,
+                  assignment=result.assignment))
+    score = _e(tr("Score {score:g}/{max_score:g}, pass mark {pass_mark:g}: {label}",
+                  score=result.score, max_score=result.max_score,
+                  pass_mark=result.pass_mark, label=label))
+    header = "".join(f"<th>{_e(tr(h))}</th>" for h in _PART_COLUMNS)
+    graded = _e(tr("Graded with {how}.", how=result.graded_with()))
+    return (f'<header class="c2-summary"><h1>{title}</h1>'
+            f'<p class="c2-verdict {"ok" if result.passed else "fail"}">{score}</p>'
+            f'<p>{_e(advice)}</p><table class="c2-parts"><tr>{header}</tr>{"".join(rows)}'
+            f"</table>{_curves(result)}"
             f"{f'<ul>{notes}</ul>' if notes else ''}{shown}{''.join(unplaced)}"
-            f'<p class="c2-env">Graded with {_e(result.graded_with())}.</p></header>')
+            f'<p class="c2-env">{graded}</p></header>')
 
 
+@in_its_language
 def render_page(result: GradeResult, nb, marks: Marks, problem: str | None) -> str:
     """The whole page; `nb` is the prepared notebook (None when it cannot be shown)."""
     body = ""
@@ -192,9 +210,9 @@ def render_page(result: GradeResult, nb, marks: Marks, problem: str | None) -> s
                 markdown[index] = _markdown_html(cell.source)
         body, _ = _exporter().from_notebook_node(
             nb, resources={"c2_inputs": inputs, "c2_markdown": markdown, "c2_blocks": blocks})
-    title = _e(f"Feedback: {Path(result.notebook).name or result.assignment}")
+    title = _e(tr("Feedback: {name}", name=Path(result.notebook).name or result.assignment))
     style = _CSS + HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html>\n<html lang="{current()}"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{title}</title><style>{style}</style></head><body><main>"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from nbconvert.preprocessors import Preprocessor
 
+from grader.i18n import tr
 from grader.model.results import GradeResult, PartResult
 
 MAX_TEXT_LINES = 60
@@ -24,7 +25,8 @@ MAX_SOURCE_CHARS = 30_000
 KEPT_MIME = ("image/png", "image/jpeg", "text/plain")  # never html, svg, js, widgets, latex
 META = "c2_grader"  # the cell metadata key the exporters read
 
-_CELL_REF = re.compile(r"\(cell (\d+), line (\d+):")
+# A failure's '(cell N, line L: ...)', as the Spanish messages also write it.
+_CELL_REF = re.compile(r"\((?:cell|celda) (\d+), (?:line|línea) (\d+):")
 _QUOTED = re.compile(r"'([^'\s]*/[^'\s]*)'")
 _ASSIGNED = re.compile(r"\s*(\w+)\s*=\s*['\"]")
 _LITERAL = re.compile(r"""(['"])([^'"\n]*/[^'"\n]*)\1""")
@@ -35,7 +37,8 @@ def _trim_text(text: str) -> str:
     kept = "".join(lines[:MAX_TEXT_LINES])[:MAX_TEXT_CHARS]
     if len(kept) < len(text):
         dropped = len(text) - len(kept)
-        kept += f"\n[... {dropped:,} more characters left out of this feedback page]\n"
+        kept += "\n" + tr("[... {dropped:,} more characters left out of this feedback page]",
+                          dropped=dropped) + "\n"
     return kept
 
 
@@ -61,7 +64,7 @@ def _trim_output(output: dict) -> dict | None:
     for mime in ("image/png", "image/jpeg"):
         if mime in data and _image_bytes(data[mime]) > MAX_IMAGE_BYTES:
             del data[mime]
-            data.setdefault("text/plain", "[an image too large for this page was left out]")
+            data.setdefault("text/plain", tr("[an image too large for this page was left out]"))
     if "text/plain" in data:
         text = data["text/plain"]
         data["text/plain"] = _trim_text("".join(text) if isinstance(text, list) else str(text))
@@ -155,7 +158,8 @@ class TrimAndMark(Preprocessor):
     def preprocess_cell(self, cell, resources, index):
         source = cell.get("source", "")
         if len(source) > MAX_SOURCE_CHARS:
-            cell.source = source[:MAX_SOURCE_CHARS] + "\n[... the rest of this cell was left out]"
+            cell.source = (source[:MAX_SOURCE_CHARS] + "\n"
+                           + tr("[... the rest of this cell was left out]"))
         cell.pop("attachments", None)
         if cell.cell_type == "raw":  # raw cells pass into HTML unescaped: show them as text
             cell.cell_type = "markdown"
