@@ -4,6 +4,7 @@ with it, and learners reading Spanish with no English sentence left in."""
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import re
@@ -18,7 +19,11 @@ from test_c2w1_grading import VARIANTS
 from grader.assignments import get_spec
 from grader.i18n import choose, current, from_environment, language, say, tr
 from grader.pipeline.grade import grade
-from grader.reporters.feedback import FeedbackError, render_feedback_notebook
+from grader.reporters.feedback import (
+    FeedbackError,
+    render_feedback_html,
+    render_feedback_notebook,
+)
 from grader.reporters.learner import render_learner
 from grader.reporters.markdown import render_markdown
 from grader.reporters.text import render_text
@@ -156,6 +161,11 @@ SUBMISSIONS = {"C2W1 broken": ("C2W1", _broken_c2w1), "C2W1 raising": ("C2W1", _
 def _renderings(result, notebook: Path) -> dict[str, str]:
     out = {"text": render_text(result, color=False), "learner": render_learner(result),
            "markdown": render_markdown(result)}
+    page = render_feedback_html(result, notebook)  # its summary and feedback blocks
+    out["html"] = html.unescape("\n".join(re.findall(
+        r'<header class="c2-summary">.*?</header>|<section class="c2-feedback.*?</section>',
+        page, re.S)))
+    assert out["html"] and '<html lang="es"' in page
     try:
         annotated = nbformat.reads(render_feedback_notebook(result, notebook), as_version=4)
     except FeedbackError:  # an unreadable notebook: its feedback is the page alone
