@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="the assignment's column in the platform (default: 'CODE title'; "
                         "Canvas: 'Name (id)' to update an existing assignment)")
     m.add_argument("--lang", help=LANG_HELP + "; the instructor's report stays English")
+    m.add_argument("--gpu", action="store_true",
+                   help="let learner code use a GPU; with --engine ray each grading asks Ray "
+                        "for one (num_gpus), so it runs on a GPU node")
     return parser
 
 
@@ -192,6 +195,7 @@ def _batch(args: argparse.Namespace) -> int:
     try:
         from grader.batch.layout import LayoutError
         from grader.batch.platforms import FILES, RosterError
+        from grader.batch.ray_engine import EngineError
         from grader.batch.run import BatchOptions, run_batch
     except ImportError as exc:  # pandas is the `batch` extra
         return _fail(f"grader batch needs {exc.name or 'pandas'}: pip install 'c2-grader[batch]'")
@@ -217,10 +221,10 @@ def _batch(args: argparse.Namespace) -> int:
                            gradebook=args.gradebook or "csv",
                            gradebook_column=args.gradebook_column,
                            clean_cache=not args.no_cache, engine=args.engine,
-                           address=args.address, lang=args.lang)
+                           address=args.address, lang=args.lang, use_gpu=args.gpu)
     try:
         summary = run_batch(args.submissions, args.out, options)
-    except (LayoutError, RosterError) as exc:
+    except (LayoutError, RosterError, EngineError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         again = shlex.join(["grader", "batch", str(args.submissions), "--assignment",
@@ -233,6 +237,7 @@ def _batch(args: argparse.Namespace) -> int:
                             *(["--no-cache"] if args.no_cache else []),
                             *(["--engine", "ray"] if args.engine == "ray" else []),
                             *(["--address", args.address] if args.address else []),
+                            *(["--gpu"] if args.gpu else []),
                             "--lang", args.lang])
         print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
               f"with:\n  {again}", file=sys.stderr)

@@ -4,6 +4,7 @@ each): the same gradebook as the local engine, and a node killed mid-batch loses
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 from pathlib import Path
@@ -102,3 +103,68 @@ def test_cli_refuses_an_address_without_ray(tmp_path):
                           "C2W1", "--out", str(tmp_path / "out"), "--address", "10.0.0.1:6379"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "needs --engine ray" in run.stderr
+
+
+def test_gpu_gradings_ask_ray_for_a_gpu_and_go_where_one_is(cluster, tmp_path):
+    from grader.batch.ray_engine import EngineError, _room_for, actor_resources
+    from grader.batch.run import BatchOptions, run_batch
+
+    assert actor_resources(False) == {"num_cpus": 1, "num_gpus": 0}
+    assert actor_resources(True) == {"num_cpus": 1, "num_gpus": 1}
+    assert _room_for({"CPU": 1.0}, False) and not _room_for({"CPU": 1.0}, True)
+    subs = tmp_path / "subs"
+    (subs / "ann").mkdir(parents=True)
+    (subs / "ann" / "C2W1_Assignment.ipynb").write_text('{"cells": [', encoding="utf-8")
+    options = BatchOptions("C2W1", workers=1, engine="ray", use_gpu=True, clean_cache=False)
+    if ray.cluster_resources().get("GPU", 0) < 1:
+        with pytest.raises(EngineError, match="no GPU"):
+            run_batch(subs, tmp_path / "refused", options)
+    cluster[0].add_node(num_cpus=1, num_gpus=1)  # Ray takes a node's word for its GPUs
+    cluster[0].wait_for_nodes()
+    summary = run_batch(subs, tmp_path / "out", options)
+    assert summary.graded == 1 and summary.crashed == 0
+    result = json.loads((tmp_path / "out" / "ann" / "result.json").read_text())
+    assert result["score"] == 0 and "JSON" in result["notes"][0]
+
+
+def test_the_driver_sends_each_actor_only_the_cache_entries_it_lacks(tmp_path):
+    from grader.batch.ray_engine import SharedCache
+
+    folder = tmp_path / ".clean-cache"
+    folder.mkdir()
+    old, new = "a" * 64 + ".json", "b" * 64 + ".json"
+    (folder / old).write_text("{}")
+    (folder / "notes.txt").write_text("not an entry")
+    cache = SharedCache(folder)
+    first, second = object(), object()
+    assert cache.for_actor(first) == {old: "{}"} and cache.for_actor(first) == {}
+    cache.take(first, {new: '{"observation": {}}', "../escape.json": "{}", "c" * 64: "{}"})
+    assert sorted(p.name for p in folder.iterdir()) == sorted([old, new, "notes.txt"])
+    assert cache.for_actor(first) == {}  # it made that entry itself
+    assert cache.for_actor(second) == {old: "{}", new: '{"observation": {}}'}
+    cache.forget(first)
+    assert set(cache.for_actor(first)) == {old, new}
+    assert SharedCache(None).for_actor(first) == {}
+
+
+def test_a_model_measured_on_ray_is_kept_by_the_driver_and_not_trained_again(cluster,
+                                                                              tmp_path):
+    import shutil
+
+    from conftest import SOLUTION, SOLUTION_HISTORY
+
+    subs = tmp_path / "subs"
+    (subs / "ann").mkdir(parents=True)
+    shutil.copy(SOLUTION, subs / "ann")
+    shutil.copy(SOLUTION_HISTORY, subs / "ann")
+    out = tmp_path / "out"
+    cold = run_batch(subs, out, BatchOptions("C2W1", workers=1, engine="ray"),
+                     stream=io.StringIO())
+    assert (cold.graded, cold.from_cache) == (1, 0)
+    kept = sorted(p.name for p in (out / ".clean-cache").glob("*.json"))
+    assert kept, "the driver should hold what the actor measured"
+    warm = run_batch(subs, out, BatchOptions("C2W1", workers=1, engine="ray", regrade=True),
+                     stream=io.StringIO())
+    assert (warm.graded, warm.from_cache) == (1, 1)
+    result = json.loads((out / "ann" / "result.json").read_text())
+    assert result["score"] == 100 and result["clean_cache"] == {"hits": len(kept), "misses": 0}

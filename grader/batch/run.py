@@ -63,6 +63,7 @@ class BatchOptions:
     engine: str = "local"  # or "ray" (grader/batch/ray_engine.py)
     address: str | None = None  # a Ray cluster to join; None: start a local Ray instance
     lang: str = "en"  # the learners' language (feedback, messages); reports stay English
+    use_gpu: bool = False  # learner code may use a GPU; on Ray each grading asks for one
 
 
 @dataclass
@@ -111,6 +112,7 @@ class _Batch:
         self.out, self.spec, self.options, self.stream = out, spec, options, stream
         self.journal = Journal(out / "journal.jsonl")
         self.staging = out / STAGING
+        self.clean_cache = out / CLEAN_CACHE if options.clean_cache else None
 
     def record(self, row: LearnerRow, digest: str, seconds: float) -> None:
         """Outputs first (each atomic), then the journal line that marks them complete."""
@@ -126,6 +128,7 @@ class _Batch:
         log = self.staging / f"worker-{index}.log"
         command = [*self.options.worker_command, f"--assignment={self.spec.code}",
                    f"--keras={self.options.keras}", f"--lang={self.options.lang}",
+                   *(["--gpu"] if self.options.use_gpu else []),
                    f"--workroot={root.resolve()}",
                    *([f"--clean-cache={(self.out / CLEAN_CACHE).resolve()}"]
                      if self.options.clean_cache else [])]

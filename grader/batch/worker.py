@@ -26,7 +26,7 @@ from grader.i18n import LANGUAGES
 
 
 def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path | None,
-           lang: str = "en") -> int:
+           lang: str = "en", use_gpu: bool = False) -> int:
     from grader.api import Options, Zygote, get_spec, grade
     from grader.model.files import atomic_write
     from grader.reporters.json_report import render_json
@@ -35,18 +35,21 @@ def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path
     os.dup2(2, 1)  # stray prints must never be taken for an acknowledgement
     spec = get_spec(assignment)
     root = Path(tempfile.mkdtemp(prefix="grader-worker-", dir=workroot))
-    zygote = Zygote(root, keras)  # started by the first submission that imports TensorFlow
+    # Started by the first submission that imports TensorFlow; none with a GPU (CUDA does not
+    # survive a fork: each child starts afresh).
+    zygote = None if use_gpu else Zygote(root, keras)
     try:
         for line in sys.stdin:
             job = json.loads(line)
             history = Path(job["history"]) if job.get("history") else None
             result = grade(spec, Path(job["notebook"]), history,
                            Options(keras=keras, zygote=zygote, clean_cache=clean_cache,
-                                   lang=lang))
+                                   lang=lang, use_gpu=use_gpu))
             atomic_write(Path(job["output"]), render_json(result))
             acks.write(json.dumps({"output": job["output"]}) + "\n")
     finally:
-        zygote.close()
+        if zygote:
+            zygote.close()
         shutil.rmtree(root, ignore_errors=True)
     return 0
 
@@ -58,12 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", required=True)
     parser.add_argument("--keras", choices=("2", "3"), default="2")
     parser.add_argument("--lang", choices=LANGUAGES, default="en")
+    parser.add_argument("--gpu", action="store_true", help="let learner code use a GPU")
     parser.add_argument("--workroot", type=Path,
                         help="where the worker makes its work directories")
     parser.add_argument("--clean-cache", type=Path,
                         help="memoise clean rebuilds here (grader/pipeline/clean_cache.py)")
     args = parser.parse_args(argv)
-    return _serve(args.assignment, args.keras, args.workroot, args.clean_cache, args.lang)
+    return _serve(args.assignment, args.keras, args.workroot, args.clean_cache, args.lang,
+                  args.gpu)
 
 
 if __name__ == "__main__":
