@@ -17,7 +17,12 @@ PSS sum is what a worker really costs in RAM. The largest single process's RSS i
 Run by hand from the repository root (prints, never asserts):
 
     . .venv/bin/activate
-    python bench/batch.py
+    python bench/batch.py          # local engine: scaling, memory, clean cache
+    python bench/batch.py --ray    # the same class on a local Ray instance vs the local engine
+
+`--ray` grades the class with both engines at 2 workers (cache off: Ray's overhead at equal
+workers), then the solution copies on Ray with the cache cold and warm (the cache goes
+through the driver there).
 """
 
 from __future__ import annotations
@@ -107,8 +112,9 @@ class TreeSampler:
 
 
 def measure(submissions: Path, out: Path, workers: int, sample: bool, cache: bool = False,
-            regrade: bool = False) -> dict:
-    options = BatchOptions("C2W1", workers=workers, clean_cache=cache, regrade=regrade)
+            regrade: bool = False, engine: str = "local") -> dict:
+    options = BatchOptions("C2W1", workers=workers, clean_cache=cache, regrade=regrade,
+                           engine=engine)
     started = time.monotonic()
     with TreeSampler(sample) as sampler:
         summary = run_batch(submissions, out, options, stream=io.StringIO())
@@ -132,10 +138,44 @@ def measure(submissions: Path, out: Path, workers: int, sample: bool, cache: boo
             "largest_gib": sampler.largest / gib}
 
 
+def _copies_of_the_solution(submissions: Path, folder: Path) -> Path:
+    folder.mkdir()
+    for path in submissions.glob("full*"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def on_ray() -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
+        submissions = Path(tmp) / "subs"
+        build(submissions)
+        local = measure(submissions, Path(tmp) / "local", 2, False)
+        ray = measure(submissions, Path(tmp) / "ray", 2, False, engine="ray")
+        full = _copies_of_the_solution(submissions, Path(tmp) / "full")
+        cold = measure(full, Path(tmp) / "full-ray", 2, False, cache=True, engine="ray")
+        warm = measure(full, Path(tmp) / "full-ray", 2, False, cache=True, regrade=True,
+                       engine="ray")
+    print(f"batch: {TF_FREE} TF-free C2W1 notebooks + {FULL} copies of the reference solution, "
+          f"{os.cpu_count()} CPUs, 2 workers, cache off")
+    for name, r in (("local", local), ("Ray (a local instance)", ray)):
+        print(f"  {name}: {r['wall_s']:.1f} s wall, {60 * r['graded'] / r['wall_s']:.1f} "
+              f"submissions/min, {r['crashed']} crashed, scores {r['scores']}")
+    print(f"  Ray vs local at equal workers: {ray['wall_s'] / local['wall_s'] - 1:+.1%} wall "
+          "(target under +10%)")
+    print(f"clean cache on Ray (through the driver), {FULL} copies of the reference solution:")
+    for name, r in (("cold", cold), ("warm --regrade", warm)):
+        print(f"  {name}: {r['wall_s']:.1f} s wall, {r['from_cache']} of {r['graded']} "
+              f"with every clean rebuild from the cache, scores {r['scores']}")
+    print(f"  warm --regrade vs cold: {cold['wall_s'] / warm['wall_s']:.2f}x")
+    return 0
+
+
 def main() -> int:
     fixtures.petimages()
     subprocess.run([sys.executable, "-c", "import tensorflow"], check=True,
                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})  # warm the page cache
+    if "--ray" in sys.argv[1:]:
+        return on_ray()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         submissions = Path(tmp) / "subs"
         build(submissions)
@@ -147,10 +187,7 @@ def main() -> int:
                   if psutil is not None else None)
         # The clean cache (off above, so the scaling is the grading's own): the full copies
         # share one model, so a cold class pays one brief training; a warm --regrade none.
-        full = Path(tmp) / "full"
-        full.mkdir()
-        for path in submissions.glob("full*"):
-            shutil.copy(path, full / path.name)
+        full = _copies_of_the_solution(submissions, Path(tmp) / "full")
         cold_off = measure(full, Path(tmp) / "full-off", 2, False)
         cold = measure(full, Path(tmp) / "full-cache", 2, False, cache=True)
         warm = measure(full, Path(tmp) / "full-cache", 2, False, cache=True, regrade=True)
