@@ -16,7 +16,7 @@ from conftest import (
 )
 
 from grader.assignments import get_spec
-from grader.assignments.c2w4.spec import predict_real_seconds
+from grader.assignments.c2w4.parsing import predict_real_seconds
 from grader.pipeline.grade import grade
 
 SPEC = get_spec("C2W4")
