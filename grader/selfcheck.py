@@ -17,11 +17,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from grader.i18n import choose, language, tr
+from grader.i18n import cell_and_line, cell_reference, choose, language, tr
 from grader.model.results import PartResult
-
-# A failure's '(cell N, line L: ...)', as the Spanish messages also write it.
-_CELL_REF = re.compile(r"\((?:cell|celda) (\d+), (?:line|línea) (\d+):")
 
 
 def _notebook_name(scope: dict) -> str:
@@ -37,13 +34,13 @@ def _relabel(part: PartResult, cell_names: dict[int, str], target: str) -> PartR
 
     def fix(text: str) -> str:
         def name(match: re.Match) -> str:
-            owner = cell_names.get(int(match.group(1)))
+            cell, line = cell_and_line(match)
+            owner = cell_names.get(int(cell))
             if owner and owner != target:
-                return tr("(the cell defining {owner}, line {line}:", owner=owner,
-                          line=match.group(2))
-            return tr("(your cell, line {line}:", line=match.group(2))
+                return tr("(the cell defining {owner}, line {line}:", owner=owner, line=line)
+            return tr("(your cell, line {line}:", line=line)
 
-        return _CELL_REF.sub(name, text)
+        return cell_reference().sub(name, text)
 
     for test in part.tests:
         test.message = fix(test.message)

@@ -248,3 +248,15 @@ def test_junit_names_each_case_by_its_id_in_every_language():
         80.0, "2", language="es")
     xml = render_junit(result)
     assert 'name="skips zero-length files"' in xml and f"{shown}: mensaje" in xml
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_cell_and_line_a_message_points_at_are_read_back_in_every_language(lang):
+    from grader.assignments.common.feedback import describe_error
+    from grader.i18n import cell_and_line, cell_reference
+
+    error = {"type": "KeyError", "message": "'x'",
+             "where": {"cell": "cell 7", "line": 3, "code": "d['x']"}}
+    with language(lang):
+        text = describe_error("split_data", error)
+    assert [cell_and_line(m) for m in cell_reference().finditer(text)] == [("7", "3")]

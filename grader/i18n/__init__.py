@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -114,3 +115,24 @@ def in_its_language(render):
         with language(getattr(result, "language", None)):
             return render(result, *args, **kwargs)
     return rendered
+
+
+@cache
+def cell_reference() -> re.Pattern:
+    """'(cell N, line L:' as every language writes it (grader/assignments/common/feedback.py
+    places it after an exception): for the renderers that point at that line, whatever the
+    language of the message they read. Read a match with `cell_and_line`."""
+    forms = []
+    for lang in LANGUAGES:
+        with language(lang):
+            cell, where = tr("cell {n}"), tr("({cell}, line {line}: `{code}`)")
+        head = where.split("`{code}`")[0].rstrip().replace("{cell}", cell)
+        forms.append(re.escape(head).replace(re.escape("{n}"), r"(\d+)", 1)
+                     .replace(re.escape("{line}"), r"(\d+)", 1))
+    return re.compile("|".join(f"(?:{form})" for form in dict.fromkeys(forms)))
+
+
+def cell_and_line(match: re.Match) -> tuple[str, str]:
+    """N and L of a `cell_reference()` match, whichever language's form matched."""
+    cell, line = (group for group in match.groups() if group is not None)
+    return cell, line

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from nbconvert.preprocessors import Preprocessor
 
-from grader.i18n import tr
+from grader.i18n import cell_and_line, cell_reference, tr
 from grader.model.results import GradeResult, PartResult
 
 MAX_TEXT_LINES = 60
@@ -25,8 +25,6 @@ MAX_SOURCE_CHARS = 30_000
 KEPT_MIME = ("image/png", "image/jpeg", "text/plain")  # never html, svg, js, widgets, latex
 META = "c2_grader"  # the cell metadata key the exporters read
 
-# A failure's '(cell N, line L: ...)', as the Spanish messages also write it.
-_CELL_REF = re.compile(r"\((?:cell|celda) (\d+), (?:line|línea) (\d+):")
 _QUOTED = re.compile(r"'([^'\s]*/[^'\s]*)'")
 _ASSIGNED = re.compile(r"\s*(\w+)\s*=\s*['\"]")
 _LITERAL = re.compile(r"""(['"])([^'"\n]*/[^'"\n]*)\1""")
@@ -98,7 +96,7 @@ def marks_for(result: GradeResult, sources: list[str]) -> Marks:
             marks.parts[part.cell] = part
     texts = [m for p in result.parts for m in _failed_texts(p)] + list(result.notes)
     for text in texts:
-        for cell, line in _CELL_REF.findall(text):
+        for cell, line in map(cell_and_line, cell_reference().finditer(text)):
             index = int(cell) - 1
             if 0 <= index < len(sources) and 0 < int(line) <= sources[index].count("\n") + 1:
                 marks.lines.setdefault(index, set()).add(int(line))
