@@ -69,11 +69,30 @@ def build(folder: Path) -> None:
         shutil.copy(ROOT / "solutions" / "history.pkl", folder / f"full{i}_history.pkl")
 
 
-class TreeSampler:
-    """Per worker (a direct child of this process): peak of its tree's summed RSS and PSS."""
+def local_workers() -> list:
+    """A local batch's workers: the direct children of this process."""
+    return psutil.Process().children()
 
-    def __init__(self, enabled: bool) -> None:
+
+def ray_actors() -> list:
+    """A Ray batch's workers: the grader's actor processes, wherever Ray started them."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.cmdline()[:1] and proc.cmdline()[0].startswith("ray::GraderActor"):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+class TreeSampler:
+    """Per worker (`workers()`, local_workers by default): the peak of its tree's summed RSS
+    and PSS."""
+
+    def __init__(self, enabled: bool, workers=None) -> None:
         self.enabled = enabled and psutil is not None
+        self.workers = workers or local_workers
         self.rss: dict[int, int] = {}
         self.pss: dict[int, int] = {}
         self.largest = 0
@@ -81,9 +100,8 @@ class TreeSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        me = psutil.Process()
         while not self._stop.wait(0.1):
-            for worker in me.children():
+            for worker in self.workers():
                 rss = pss = 0
                 try:
                     tree = [worker, *worker.children(recursive=True)]
@@ -112,15 +130,17 @@ class TreeSampler:
 
 
 def measure(submissions: Path, out: Path, workers: int, sample: bool, cache: bool = False,
-            regrade: bool = False, engine: str = "local") -> dict:
-    options = BatchOptions("C2W1", workers=workers, clean_cache=cache, regrade=regrade,
+            regrade: bool = False, engine: str = "local", assignment: str = "C2W1",
+            outliers: tuple[str, ...] = ("light", "full")) -> dict:
+    options = BatchOptions(assignment, workers=workers, clean_cache=cache, regrade=regrade,
                            engine=engine)
     started = time.monotonic()
-    with TreeSampler(sample) as sampler:
+    sampled = ray_actors if engine == "ray" else local_workers
+    with TreeSampler(sample, sampled if psutil is not None else None) as sampler:
         summary = run_batch(submissions, out, options, stream=io.StringIO())
     wall = time.monotonic() - started
     scores = sorted({r.result.score for r in summary.rows})
-    for kind in ("light", "full"):  # identical copies must score the same: show outliers
+    for kind in outliers:  # identical copies must score the same: show outliers
         rows = [r for r in summary.rows if r.learner.startswith(kind)]
         common = statistics.mode([r.result.score for r in rows]) if rows else None
         for r in rows:
@@ -133,6 +153,9 @@ def measure(submissions: Path, out: Path, workers: int, sample: bool, cache: boo
     return {"workers": workers, "wall_s": wall, "graded": summary.graded,
             "from_cache": summary.from_cache,
             "crashed": summary.crashed, "scores": scores,
+            "by_learner": {r.learner: (r.status, r.result.score,
+                                     tuple(part.score for part in r.result.parts))
+                           for r in summary.rows},
             "rss_gib": max(sampler.rss.values(), default=0) / gib,
             "pss_gib": max(sampler.pss.values(), default=0) / gib,
             "largest_gib": sampler.largest / gib}
