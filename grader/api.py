@@ -5,7 +5,15 @@ therefore listed in one place."""
 
 from __future__ import annotations
 
-from grader.assignments import CODES, UnknownAssignment, build_fixtures, codes, get_spec, register
+from grader.assignments import (
+    CODES,
+    UnknownAssignment,
+    build_fixtures,
+    canonical,
+    codes,
+    get_spec,
+    register,
+)
 from grader.model.protocol import Limits
 from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec
@@ -31,7 +39,8 @@ from grader.sandbox.zygote import Zygote
 __all__ = [
     "CODES", "AssignmentSpec", "CannotGrade", "GradeResult", "Limits", "NotebookError",
     "Options", "PartResult", "Submission", "TestResult", "UnknownAssignment", "Zygote",
-    "accuracy_key", "build_fixtures", "choose_for_function", "codes", "collect", "curves_of",
+    "accuracy_key", "build_fixtures", "canonical", "choose_for_function", "codes", "collect",
+    "curves_of",
     "detect", "environment_problem", "extract", "find_history", "find_notebook", "get_spec",
     "grade", "grade_submission", "grader_digest", "history_names", "kernel_cells", "load_history",
     "module_file_cells", "read_notebook", "register", "resolve", "scope_of", "unit_curve",

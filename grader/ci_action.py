@@ -88,7 +88,7 @@ def _junit_error(notebook: str, message: str) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
 
 
-def grade_one(repo: Path, notebook: str, keras: str, out: Path) -> SummaryRow:
+def grade_one(repo: Path, notebook: str, keras: str | None, out: Path) -> SummaryRow:
     from grader.api import CannotGrade, grade_submission, resolve
 
     junit = out / (notebook.replace("/", "__").removesuffix(".ipynb") + ".xml")
@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="branch or commit to compare with (default: $GITHUB_BASE_REF)")
     parser.add_argument("--notebooks", default=DEFAULT_PATTERNS,
                         help="globs, one per line or comma-separated")
-    parser.add_argument("--keras", choices=("2", "3"), default="2")
+    parser.add_argument("--keras", choices=("2", "3"), default=None,
+                        help="default: the Keras each notebook's assignment was written for")
     parser.add_argument("--output-dir", type=Path, default=Path("grader-results"))
     parser.add_argument("--repo", type=Path, default=Path.cwd(),
                         help="the checked-out repository (default: the current directory)")

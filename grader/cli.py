@@ -9,7 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from grader.api import CODES
+from grader.api import CODES, canonical
 from grader.i18n import LANGUAGES, choose, language, tr
 from grader.model.files import atomic_write
 from grader.model.protocol import Limits
@@ -23,14 +23,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade one submitted notebook")
     g.add_argument("notebook", type=Path)
-    g.add_argument("--assignment", type=str.upper, choices=CODES,
+    g.add_argument("--assignment", type=canonical, choices=CODES,
                    help="default: detected from the notebook")
     g.add_argument("--history", type=Path,
                    help="pickled history (default: the assignment's file beside the notebook)")
     g.add_argument("--format", choices=sorted(RENDERERS), default="text")
     g.add_argument("--output", type=Path, help="write the report here instead of stdout")
-    g.add_argument("--keras", choices=("2", "3"), default="2",
-                   help="Keras 2 (tf-keras, what the course used; default) or Keras 3")
+    g.add_argument("--keras", choices=("2", "3"), default=None,
+                   help="Keras 2 (tf-keras) or Keras 3; default: the one the assignment was "
+                        "written for (2 for C2W1-C2W4, 3 for the 2024 C2W1v4-C2W4v4)")
     g.add_argument("--timeout", type=float, default=Limits.submission_timeout_s,
                    help="wall-clock seconds for the whole submission")
     g.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20,
@@ -39,42 +40,42 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--no-color", action="store_true")
     g.add_argument("--lang", help=LANG_HELP)
     f = sub.add_parser("fixtures", help="generate the fixture data into the cache and print it")
-    f.add_argument("--assignment", type=str.upper, choices=(*CODES, "ALL"), default="ALL")
+    f.add_argument("--assignment", type=canonical, choices=(*CODES, "ALL"), default="ALL")
     c = sub.add_parser("check", help="grade a notebook with feedback written for the learner")
     c.add_argument("notebook", type=Path)
-    c.add_argument("--assignment", type=str.upper, choices=CODES,
+    c.add_argument("--assignment", type=canonical, choices=CODES,
                    help="default: detected from the notebook")
     c.add_argument("--history", type=Path,
                    help="pickled history (default: the assignment's file beside the notebook)")
-    c.add_argument("--keras", choices=("2", "3"), default="2")
+    c.add_argument("--keras", choices=("2", "3"), default=None)
     c.add_argument("--no-color", action="store_true")
     c.add_argument("--lang", help=LANG_HELP)
     fb = sub.add_parser("feedback", help="the learner's notebook with the feedback written in "
                         "it, as an HTML page or a notebook")
     fb.add_argument("notebook", type=Path)
-    fb.add_argument("--assignment", type=str.upper, choices=CODES,
+    fb.add_argument("--assignment", type=canonical, choices=CODES,
                     help="default: detected from the notebook")
     fb.add_argument("--history", type=Path,
                     help="pickled history (default: the assignment's file beside the notebook)")
     fb.add_argument("--output", type=Path,
                     help="FILE.html or FILE.ipynb (default: NOTEBOOK-feedback.html beside it)")
-    fb.add_argument("--keras", choices=("2", "3"), default="2")
+    fb.add_argument("--keras", choices=("2", "3"), default=None)
     fb.add_argument("--lang", help=LANG_HELP)
     b = sub.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
-    b.add_argument("--assignment", type=str.upper, choices=CODES, required=True)
+    b.add_argument("--assignment", type=canonical, choices=CODES, required=True)
     b.add_argument("--output", type=Path, help="default: gradescope-CODE.zip")
-    b.add_argument("--keras", choices=("2", "3"), default="2")
+    b.add_argument("--keras", choices=("2", "3"), default=None)
     b.add_argument("--lang", help=LANG_HELP + "; the bundle grades in it")
     m = sub.add_parser("batch", help="grade a folder of submissions into a results folder")
     m.add_argument("submissions", type=Path,
                    help="one folder per learner, or <learner>.ipynb files side by side")
-    m.add_argument("--assignment", type=str.upper, choices=CODES, required=True)
+    m.add_argument("--assignment", type=canonical, choices=CODES, required=True)
     m.add_argument("--out", type=Path, required=True, help="results folder")
     m.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="submissions graded at once (default: CPU count)")
     m.add_argument("--regrade", action="store_true",
                    help="grade again what the journal says is graded and unchanged")
-    m.add_argument("--keras", choices=("2", "3"), default="2")
+    m.add_argument("--keras", choices=("2", "3"), default=None)
     m.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="where the gradings run: worker processes here (default), or Ray")
     m.add_argument("--address", metavar="ADDRESS",
@@ -229,7 +230,8 @@ def _batch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         again = shlex.join(["grader", "batch", str(args.submissions), "--assignment",
                             args.assignment, "--out", str(args.out), "--workers",
-                            str(options.workers), "--keras", args.keras,
+                            str(options.workers),
+                            *(["--keras", args.keras] if args.keras else []),
                             *(["--roster", str(args.roster)] if args.roster else []),
                             *(["--gradebook", args.gradebook] if args.gradebook else []),
                             *(["--gradebook-column", args.gradebook_column]

@@ -76,10 +76,11 @@ class SelfCheckResult(PartResult):
                       score=self.score, max_score=self.max_score)
 
 
-def check(function, assignment: str | None = None, *, keras: str = "2",
+def check(function, assignment: str | None = None, *, keras: str | None = None,
           timeout_s: float = 600.0, lang: str | None = None) -> SelfCheckResult:
     """Grade `function`'s part of the assignment, print its checks, and return them; in
-    `lang` ("en" or "es"; None: the environment's, see grader.i18n.choose)."""
+    `lang` ("en" or "es"; None: the environment's, see grader.i18n.choose), with `keras`
+    (None: the Keras the assignment was written for)."""
     lang = choose(lang)
     with language(lang):
         part = _check(function, assignment, keras, timeout_s, lang)
@@ -87,7 +88,7 @@ def check(function, assignment: str | None = None, *, keras: str = "2",
     return part
 
 
-def _check(function, assignment: str | None, keras: str, timeout_s: float,
+def _check(function, assignment: str | None, keras: str | None, timeout_s: float,
            lang: str) -> SelfCheckResult:
     from grader.api import (
         Limits,
@@ -107,10 +108,6 @@ def _check(function, assignment: str | None, keras: str, timeout_s: float,
     if not callable(function) or not name:
         raise TypeError(tr("check() takes the graded function itself, e.g. "
                            "check(split_data)"))
-    unable = environment_problem(keras)
-    if unable:
-        raise RuntimeError(tr("The self-check cannot run in this environment: {problem}",
-                              problem=unable))
     cells = kernel_cells() or module_file_cells(function)
     live = collect(function, cells)
     text = "\n".join(cells + [d.source for d in live.definitions])
@@ -119,6 +116,11 @@ def _check(function, assignment: str | None, keras: str, timeout_s: float,
                                   {k for k, v in scope.items() if callable(v)},
                                   _notebook_name(scope))
     spec = get_spec(code)
+    keras = keras or spec.keras
+    unable = environment_problem(keras)
+    if unable:
+        raise RuntimeError(tr("The self-check cannot run in this environment: {problem}",
+                              problem=unable))
     with tempfile.TemporaryDirectory(prefix="grader-selfcheck-") as tmp:
         path = Path(tmp) / f"{code}_selfcheck.ipynb"
         cell_names = _write_notebook(live, path)

@@ -144,25 +144,27 @@ _SHARED: dict = {}
 
 
 def grading_options(**options):
-    """Options for a grading test: Keras 2 gradings share one zygote per test process, as a
-    batch worker's submissions do, so each pays no TensorFlow import of its own. Gradings
-    with their own zygote, Keras 3 or no forking get exactly what they ask for; the CLI,
-    hostile, isolation and zygote tests still cover a grading's own zygote and fresh
-    children."""
+    """Options for a grading test: gradings share one zygote per test process and Keras
+    version, as a batch worker's submissions do, so each pays no TensorFlow import of its
+    own. `keras` defaults to "2" here (pass "3" for the 2024 assignments). Gradings with
+    their own zygote, no forking or a GPU get exactly what they ask for; the CLI, hostile,
+    isolation and zygote tests still cover a grading's own zygote and fresh children."""
     from grader.pipeline.grade import Options
 
-    if (options.get("keras", "2") != "2" or "zygote" in options
-            or options.get("fork_children") is False or options.get("use_gpu")):
+    options.setdefault("keras", "2")
+    if "zygote" in options or options.get("fork_children") is False or options.get("use_gpu"):
         return Options(**options)
-    if "zygote" not in _SHARED:
+    key = f"zygote-keras{options['keras']}"
+    if key not in _SHARED:
         from grader.sandbox.zygote import Zygote
 
-        _SHARED["zygote"] = Zygote(Path(tempfile.mkdtemp(prefix="grader-test-zygote-")))
-    return Options(zygote=_SHARED["zygote"], **options)
+        _SHARED[key] = Zygote(Path(tempfile.mkdtemp(prefix="grader-test-zygote-")),
+                              options["keras"])
+    return Options(zygote=_SHARED[key], **options)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    zygote = _SHARED.pop("zygote", None)
-    if zygote is not None:
+    for key in [k for k in _SHARED if k.startswith("zygote")]:
+        zygote = _SHARED.pop(key)
         zygote.close()
         shutil.rmtree(zygote.root, ignore_errors=True)

@@ -20,7 +20,8 @@ cell drops this ``grader`` key: learners don't need it. Output is deterministic
 
 Conventions checked on every solution, since the grader relies on them: cell ids valid and
 unique; no outputs, no execution counts; markdown cells carry no tags; a graded cell starts with
-``# grader-required-cell``; markers are balanced, appear only in graded cells, and each region
+``# grader-required-cell`` (in the 2023 notebooks; those of 2024, with ``grader_version`` in their
+metadata, have none); markers are balanced, appear only in graded cells, and each region
 has exactly one placeholder.
 """
 
@@ -80,6 +81,7 @@ def problems(raw: dict, nb: nbformat.NotebookNode) -> list[str]:
     """Every convention the solution breaks (``raw``: its JSON, before nbformat repairs ids)."""
     found: list[str] = []
     seen: set[str] = set()
+    v3 = "grader_version" not in nb.metadata  # the 2024 (v4) notebooks dropped the comment
     for index, (raw_cell, cell) in enumerate(zip(raw.get("cells", []), nb.cells, strict=True)):
         cell_id = raw_cell.get("id")
         where = f"cell {index + 1} ({cell_id})"
@@ -105,7 +107,7 @@ def problems(raw: dict, nb: nbformat.NotebookNode) -> list[str]:
             if count or "grader" in cell.metadata:
                 found.append(f"{where}: markers or placeholders in a cell not tagged graded")
             continue
-        if cell.source.split("\n", 1)[0] != GRADER_REQUIRED:
+        if v3 and cell.source.split("\n", 1)[0] != GRADER_REQUIRED:
             found.append(f"{where}: a graded cell must start with {GRADER_REQUIRED!r}")
         if count != given:
             found.append(f"{where}: {count} START/END region(s) but {given} placeholder(s)")

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -50,7 +50,7 @@ LOG_KEEP = 1 << 20  # of a crashed worker's output, per learner
 @dataclass(frozen=True)
 class BatchOptions:
     assignment: str
-    keras: str = "2"
+    keras: str | None = None  # None: the assignment's own (spec.keras)
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     regrade: bool = False
     # grade() may use the submission limit twice (learner child, then clean child).
@@ -298,6 +298,7 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
     started = time.monotonic()
     stream = stream or sys.stderr
     spec = get_spec(options.assignment)
+    options = replace(options, keras=options.keras or spec.keras)
     roster = read_roster(options.roster, options.gradebook) if options.roster else None
     layout, entries = discover(submissions, spec, exclude=out)
     out.mkdir(parents=True, exist_ok=True)

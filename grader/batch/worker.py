@@ -25,7 +25,7 @@ from pathlib import Path
 from grader.i18n import LANGUAGES
 
 
-def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path | None,
+def _serve(assignment: str, keras: str | None, workroot: Path | None, clean_cache: Path | None,
            lang: str = "en", use_gpu: bool = False) -> int:
     from grader.api import Options, Zygote, get_spec, grade
     from grader.model.files import atomic_write
@@ -34,6 +34,7 @@ def _serve(assignment: str, keras: str, workroot: Path | None, clean_cache: Path
     acks = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints must never be taken for an acknowledgement
     spec = get_spec(assignment)
+    keras = keras or spec.keras
     root = Path(tempfile.mkdtemp(prefix="grader-worker-", dir=workroot))
     # Started by the first submission that imports TensorFlow; none with a GPU (CUDA does not
     # survive a fork: each child starts afresh).
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m grader.batch.worker",
         description="grade the jobs given on stdin, one JSON object per line")
     parser.add_argument("--assignment", required=True)
-    parser.add_argument("--keras", choices=("2", "3"), default="2")
+    parser.add_argument("--keras", choices=("2", "3"), default=None,
+                        help="default: the Keras the assignment was written for")
     parser.add_argument("--lang", choices=LANGUAGES, default="en")
     parser.add_argument("--gpu", action="store_true", help="let learner code use a GPU")
     parser.add_argument("--workroot", type=Path,

@@ -115,10 +115,12 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:
     archive.writestr(info, data)
 
 
-def build_bundle(code: str, output: Path, keras: str = "2", lang: str | None = None) -> Path:
+def build_bundle(code: str, output: Path, keras: str | None = None,
+                 lang: str | None = None) -> Path:
     """Write the zip at `output`; setup.sh and run_autograder sit at its root. Learners read
-    `lang` (default: this machine's, see grader.i18n.choose)."""
-    get_spec(code)
+    `lang` (default: this machine's, see grader.i18n.choose); `keras` None: the
+    assignment's own."""
+    keras = keras or get_spec(code).keras
     lang = choose(lang)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as tmp:

@@ -31,12 +31,12 @@ def zero_results(message: str, max_score: float) -> dict:
     }
 
 
-def grade_into(root: Path, code: str, keras: str, lang: str = "en") -> dict:
+def grade_into(root: Path, code: str, keras: str | None, lang: str = "en") -> dict:
     with language(lang):
         return _grade_into(root, code, keras)
 
 
-def _grade_into(root: Path, code: str, keras: str) -> dict:
+def _grade_into(root: Path, code: str, keras: str | None) -> dict:
     spec = get_spec(code)
     max_score = sum(p.points for p in spec.parts)
     submission = root / "submission"
@@ -61,7 +61,7 @@ def _grade_into(root: Path, code: str, keras: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.gradescope.run")
     parser.add_argument("--assignment", type=str.upper, required=True)
-    parser.add_argument("--keras", choices=("2", "3"), default="2")
+    parser.add_argument("--keras", choices=("2", "3"), default=None)
     parser.add_argument("--lang", choices=LANGUAGES, default="en")
     parser.add_argument("--root", type=Path,
                         default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")))

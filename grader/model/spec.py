@@ -170,6 +170,11 @@ class AssignmentSpec:
     fixtures: Callable[[], object] = lambda: None
     module: str = ""  # where SPEC lives: the child imports it to find the probes
     images: ImageInput | None = None  # expected model input / generator output, if images
+    # The Keras the notebook was written for: what grades it when the caller names none.
+    keras: str = "2"
+    # Which release of the course's notebooks: "v3" (ImageDataGenerator, 2023) or "v4" (the
+    # 2024 Keras 3 notebooks); detection keeps a notebook among the specs of its release.
+    course_version: str = "v3"
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -204,6 +209,8 @@ class AssignmentSpec:
         for clean, source in self.clean_probes.items():
             if source not in self.probes:
                 yield f"clean probe {clean!r} reads {source!r}, which is not a probe"
+        if self.keras not in ("2", "3"):
+            yield f"keras is {self.keras!r}, not '2' or '3'"
         if self.probes and not self.module:
             yield "module is not set (the child could not find the probes)"
 

@@ -2,7 +2,9 @@
 
 One decision for both: `grader grade` without --assignment and `check(fn)` in a notebook
 weigh the same evidence in the same order, each assignment declaring its own (its graded
-functions, and `detect_words` when functions alone cannot tell it from a sibling).
+functions, and `detect_words` when functions alone cannot tell it from a sibling). The 2024
+(v4) notebooks reuse the 2023 (v3) names and file names (create_model, C2W1_Assignment.ipynb),
+so a notebook first says which release it is, and only that release's assignments compete.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.assignments import codes, get_spec
+from grader.assignments import canonical, codes, get_spec
 from grader.i18n import N_, tr
 from grader.pipeline.notebook import Notebook
 
-_DEF = re.compile(r"^\s*def\s+(\w+)\s*\(", re.M)
+_DEF = re.compile(r"^\s*(?:def|class)\s+(\w+)\s*[(:]", re.M)
 
 
 def _functions(code: str) -> set[str]:
@@ -25,14 +27,37 @@ def _words(code: str, text: str) -> list[str]:
     return [w for w in get_spec(code).detect_words if w in text]
 
 
+def course_version(text: str, metadata: dict | None = None) -> tuple[str | None, str]:
+    """("v4" or "v3", the evidence), or (None, "") when nothing tells the release."""
+    if isinstance(metadata, dict) and "grader_version" in metadata:
+        return "v4", tr("its grader_version metadata")
+    if "image_dataset_from_directory" in text:
+        return "v4", tr("it calls image_dataset_from_directory")
+    if "ImageDataGenerator" in text or "grader-required-cell" in text:
+        return "v3", ""
+    return None, ""
+
+
 def decide(candidates: list[str], text: str, defined: set[str], filename: str = "",
-           named: str | None = None) -> tuple[str | None, str]:
-    """(code, reason) among `candidates`: the metadata's name, a defined function only one
-    candidate grades, the file name, then each candidate's detect words (a candidate with
-    none declared wins when no candidate's words appear). The reason is in the current
-    language, but when no code is found (an error for the command line, in English)."""
-    if named and named.upper() in candidates:
-        return named.upper(), tr("the notebook's metadata names it")
+           named: str | None = None, metadata: dict | None = None) -> tuple[str | None, str]:
+    """(code, reason) among `candidates`: the metadata's name, then among the assignments of
+    the notebook's release, a defined function only one candidate grades, the file name, then
+    each candidate's detect words (a candidate with none declared wins when no candidate's
+    words appear). The reason is in the current language, but when no code is found (an error
+    for the command line, in English)."""
+    if named and canonical(named) in candidates:
+        return canonical(named), tr("the notebook's metadata names it")
+    version, evidence = course_version(text, metadata)
+    same = [c for c in candidates if get_spec(c).course_version == version]
+    code, reason = _decide(same or candidates, text, defined, filename)
+    if code and same and evidence:
+        reason = tr("{reason}, in a 2024 notebook ({evidence})", reason=reason,
+                    evidence=evidence)
+    return code, reason
+
+
+def _decide(candidates: list[str], text: str, defined: set[str],
+            filename: str) -> tuple[str | None, str]:
     for code in candidates:
         others = set().union(*(_functions(c) for c in candidates if c != code))
         unique = sorted((_functions(code) - others) & defined)
@@ -40,8 +65,8 @@ def decide(candidates: list[str], text: str, defined: set[str], filename: str = 
             return code, tr("the notebook defines {function}(), which only {code} grades",
                             function=unique[0], code=code)
     squeezed = Path(filename).name.upper().replace("_", "")  # C2_W1 is C2W1
-    for code in candidates:
-        if code.upper() in squeezed:
+    for code in candidates:  # C2W1v4 is in C2W1_Assignment.ipynb, as C2W1 is
+        if code.upper().removesuffix(get_spec(code).course_version.upper()) in squeezed:
             return code, tr("the file name {name} says {code}", name=Path(filename).name,
                             code=code)
     worded = [c for c in candidates if _words(c, text)]
@@ -72,9 +97,10 @@ def detect(notebook: Notebook) -> tuple[str | None, str]:
     named = str(meta.get("assignment", "")) if isinstance(meta, dict) else None
     known = list(codes())
     candidates = [c for c in known if _functions(c) & defined] or known
-    if named and named.upper() in known:
+    if named and canonical(named) in known:
         candidates = known
-    return decide(candidates, text, defined, notebook.path.name, named)
+    return decide(candidates, text, defined, notebook.path.name, named,
+                  dict(notebook.metadata))
 
 
 def choose_for_function(name: str, given: str | None = None, text: str = "",
@@ -82,7 +108,7 @@ def choose_for_function(name: str, given: str | None = None, text: str = "",
                         notebook_name: str = "") -> tuple[str, str]:
     """(code, why) for `check(fn)` in a kernel: among the assignments that grade `name`."""
     if given:
-        code = given.upper()
+        code = canonical(given)
         get_spec(code)  # raises UnknownAssignment with the valid codes
         return code, tr("you passed assignment={code}", code=repr(code))
     candidates = [code for code in codes() if name in _functions(code)]

@@ -21,7 +21,7 @@ RULE_TAG = N_("cell tagged 'graded'")
 RULE_COMMENT = N_("cell with a '# GRADED FUNCTION' comment")
 RULE_ANYWHERE = N_("untagged cell (no graded tag or comment found)")
 
-_GRADED_COMMENT = re.compile(r"^\s*#\s*GRADED FUNCTION\s*:?\s*(\w+)", re.MULTILINE)
+_GRADED_COMMENT = re.compile(r"^\s*#\s*GRADED (?:FUNCTION|CLASS)\s*:?\s*(\w+)", re.MULTILINE)
 _DEF_NAME = re.compile(r"^\s*(?:(?:async\s+)?def|class)\s+(\w+)\s*[(:]", re.MULTILINE)
 COLAB_MODULES = ("google.colab",)
 

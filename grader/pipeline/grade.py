@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.assignments.common.feedback import describe_error
@@ -31,7 +31,7 @@ from grader.sandbox.zygote import Zygote
 
 @dataclass(frozen=True)
 class Options:
-    keras: str = "2"
+    keras: str | None = None  # None: the Keras the assignment was written for (spec.keras)
     limits: Limits = Limits()
     use_gpu: bool = False
     probe_timeouts: tuple[tuple[str, float], ...] = ()  # overrides of the spec's, per probe
@@ -116,6 +116,8 @@ def _imports_tensorflow(extraction: Extraction) -> bool:
 
 def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
           options: Options = Options()) -> GradeResult:
+    if options.keras is None:
+        options = replace(options, keras=spec.keras)
     with language(options.lang):
         return _grade(spec, notebook_path, history_path, options)
 
@@ -132,6 +134,8 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     extraction = extract(notebook, spec.functions)
     # A zygote is worth starting (it imports TensorFlow) only for code that needs it.
     zygote, own_zygote = options.zygote, None
+    if zygote and zygote.keras != options.keras:  # its TensorFlow is the other Keras
+        zygote = None
     if zygote and not (zygote.alive() or _imports_tensorflow(extraction)):
         zygote = None
     elif (zygote is None and options.fork_children and not options.use_gpu

@@ -70,17 +70,13 @@ def find_history(notebook: Path, spec: AssignmentSpec, folder: Path | None = Non
 
 def resolve(notebook: Path, assignment: str | None = None,
             history: Path | None = None, folder: Path | None = None,
-            keras: str = "2") -> Submission:
+            keras: str | None = None) -> Submission:
     """Check the environment can grade with `keras` and the files exist, detect the
     assignment if needed, find the history. `folder`: the learner's own upload folder,
-    searched for a history not beside the notebook."""
+    searched for a history not beside the notebook. `keras` None: the assignment's own."""
     from grader.pipeline.detect import detect
     from grader.pipeline.notebook import NotebookError, read_notebook
     from grader.sandbox.course_env import missing
-
-    unable = missing(keras)
-    if unable:
-        raise CannotGrade(f"cannot grade here: {unable}")
 
     if not notebook.is_file():
         raise CannotGrade(f"{notebook}: no such file")
@@ -99,6 +95,9 @@ def resolve(notebook: Path, assignment: str | None = None,
         spec = get_spec(assignment)
     except UnknownAssignment as exc:
         raise CannotGrade(str(exc)) from None
+    unable = missing(keras or spec.keras)
+    if unable:
+        raise CannotGrade(f"cannot grade here: {unable}")
     if history is not None and not history.is_file():
         raise CannotGrade(f"{history}: no such history file")
     if history is None and spec.history is not None:
@@ -108,7 +107,7 @@ def resolve(notebook: Path, assignment: str | None = None,
     return Submission(notebook, spec, history, detected)
 
 
-def grade_submission(submission: Submission, keras: str = "2", limits: Limits | None = None,
+def grade_submission(submission: Submission, keras: str | None = None, limits: Limits | None = None,
                      use_gpu: bool = False) -> GradeResult:
     from grader.pipeline.grade import Options, grade
 

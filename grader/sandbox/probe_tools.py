@@ -70,6 +70,11 @@ def describe_model(model) -> dict:
         info["output_shape"] = None
     layers = list(_walk_layers(model))
     info["layers"] = [type(layer).__name__ for layer in layers]
+    info["rescaling"] = [  # where the 2024 notebooks' Rescaling layer sits, and its factors
+        {"index": i, "scale": float(layer.scale), "offset": float(layer.offset)}
+        for i, layer in enumerate(layers) if type(layer).__name__ == "Rescaling"
+        and isinstance(getattr(layer, "scale", None), (int, float))
+        and isinstance(getattr(layer, "offset", None), (int, float))]
     last = layers[-1] if layers else None
     activation = None
     for layer in reversed(layers):
@@ -84,6 +89,8 @@ def describe_model(model) -> dict:
         activation = _activation_name(layer)
         break
     info["last_layer"] = type(last).__name__ if last is not None else None
+    if info["output_shape"] is None and isinstance(getattr(last, "units", None), int):
+        info["output_shape"] = [None, last.units]  # unbuilt (no Input): a Dense says its width
     info["output_activation"] = activation
     info["compiled"] = getattr(model, "optimizer", None) is not None and bool(
         getattr(model, "compiled", True)

@@ -184,18 +184,52 @@ CHECKS.part("split_data")(check_split_data)
 CHECKS.part("train_val_generators")(check_train_val_generators)
 
 
+def compiled_verdict(name: str, info: dict) -> Verdict:
+    if info.get("compiled") and info.get("loss"):
+        return (name, True, tr("A compiled {type}.", type=info["type"]))
+    return (name, False, tr(
+        "The model is not compiled: call model.compile(optimizer=..., loss=..., "
+        "metrics=['accuracy']) before returning it."))
+
+
+def convs_verdict(name: str, info: dict) -> Verdict:
+    convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
+    if convs >= 3:
+        return (name, True, tr("{n} Conv2D layers.", n=convs))
+    return (name, False, tr("Expected at least 3 Conv2D layers; found {n}. Stack Conv2D + "
+                            "MaxPooling2D blocks.", n=convs))
+
+
+def output_verdict(name: str, info: dict) -> Verdict:
+    """Output layer and loss fit two classes, in any spelling Keras accepts."""
+    if keras_names.output_kind(info):
+        return (name, True, tr(
+            "{units} {activation} output with {loss}.", units=info["output_shape"][-1],
+            activation=info.get("output_activation"),
+            loss=info.get("loss_spelled") or info.get("loss")))
+    return (name, False, keras_names.logits_problem(info) or tr(
+        "The model ends in {units} unit(s) with activation {activation} and loss {loss}. "
+        "For two classes use Dense(1, activation='sigmoid') with "
+        "loss='binary_crossentropy' (or 2 softmax units with a categorical "
+        "cross-entropy).", units=(info.get("output_shape") or [None])[-1],
+        activation=repr(info.get("output_activation")),
+        loss=repr(info.get("loss_spelled") or info.get("loss"))))
+
+
+def accuracy_verdict(name: str, info: dict) -> Verdict:
+    if tracks_accuracy(info):
+        return (name, True, tr("Accuracy is tracked."))
+    return (name, False, tr(
+        "Expected metrics=['accuracy'] in compile; found {metrics}. The history check "
+        "needs the 'accuracy' and 'val_accuracy' keys.", metrics=info.get("metrics")))
+
+
 @CHECKS.part("create_model")
 def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, info = created_model(ctx)
     if problem:
         return all_fail(part, problem)
-    verdicts: list[Verdict] = []
-    if info.get("compiled") and info.get("loss"):
-        verdicts.append((MODEL_TESTS[0], True, tr("A compiled {type}.", type=info["type"])))
-    else:
-        verdicts.append((MODEL_TESTS[0], False, tr(
-            "The model is not compiled: call model.compile(optimizer=..., loss=..., "
-            "metrics=['accuracy']) before returning it.")))
+    verdicts: list[Verdict] = [compiled_verdict(MODEL_TESTS[0], info)]
     shape = info.get("input_shape")
     want = (ctx.spec.images if ctx.spec else None) or generators.IMAGES
     if shape == [None, *want.shape]:
@@ -205,35 +239,9 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
             "Expected input shape (None, {dims}); found {found}. Give the first layer "
             "input_shape={shape}.", dims=", ".join(map(str, want.shape)), found=shape,
             shape=want.shape)))
-    convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
-    if convs >= 3:
-        verdicts.append((MODEL_TESTS[2], True, tr("{n} Conv2D layers.", n=convs)))
-    else:
-        verdicts.append((MODEL_TESTS[2], False, tr(
-            "Expected at least 3 Conv2D layers; found {n}. Stack Conv2D + MaxPooling2D "
-            "blocks.", n=convs)))
-    kind = keras_names.output_kind(info)
-    if kind:
-        verdicts.append((MODEL_TESTS[3], True, tr(
-            "{units} {activation} output with {loss}.", units=info["output_shape"][-1],
-            activation=info.get("output_activation"),
-            loss=info.get("loss_spelled") or info.get("loss"))))
-    else:
-        verdicts.append((MODEL_TESTS[3], False, keras_names.logits_problem(info) or tr(
-            "The model ends in {units} unit(s) with activation {activation} and loss {loss}. "
-            "For two classes use Dense(1, activation='sigmoid') with "
-            "loss='binary_crossentropy' (or 2 softmax units with a categorical "
-            "cross-entropy).", units=(info.get("output_shape") or [None])[-1],
-            activation=repr(info.get("output_activation")),
-            loss=repr(info.get("loss_spelled") or info.get("loss")))))
-    if tracks_accuracy(info):
-        verdicts.append((MODEL_TESTS[4], True, tr("Accuracy is tracked.")))
-    else:
-        verdicts.append((MODEL_TESTS[4], False, tr(
-            "Expected metrics=['accuracy'] in compile; found {metrics}. The history check "
-            "needs the 'accuracy' and 'val_accuracy' keys.", metrics=info.get("metrics"))))
-    verdicts.append(training_verdict(ctx, MODEL_TESTS[5]))
-    return verdicts
+    return verdicts + [convs_verdict(MODEL_TESTS[2], info), output_verdict(MODEL_TESTS[3], info),
+                       accuracy_verdict(MODEL_TESTS[4], info),
+                       training_verdict(ctx, MODEL_TESTS[5])]
 
 
 def training_verdict(ctx: Context, name: str, target: float = TRAIN_TARGET) -> Verdict:

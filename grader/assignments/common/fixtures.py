@@ -28,7 +28,7 @@ ZERO_LENGTH = {"Cat": "666.jpg", "Dog": "11702.jpg"}
 SPLIT_SIZE = 0.9
 
 
-def _atomic_build(target: Path, build) -> Path:
+def atomic_build(target: Path, build) -> Path:
     """Build into a temporary sibling and rename, so a crash never leaves half a fixture."""
     if (target / ".complete").exists():
         return target
@@ -129,9 +129,9 @@ def _build_split(root: Path, raw: Path) -> None:
 
 def petimages() -> PetImages:
     base = cache_root() / FIXTURE_VERSION
-    raw_root = _atomic_build(base / "raw", _copy_petimages)
+    raw_root = atomic_build(base / "raw", _copy_petimages)
     raw = raw_root / "PetImages"
-    split = _atomic_build(base / "split", lambda tmp: _build_split(tmp, raw))
+    split = atomic_build(base / "split", lambda tmp: _build_split(tmp, raw))
     return PetImages(raw=raw, training=split / "training", validation=split / "validation")
 
 
@@ -208,7 +208,7 @@ class SignMnist:
 
 
 def sign_mnist() -> SignMnist:
-    root = _atomic_build(cache_root() / SIGN_VERSION, _build_sign)
+    root = atomic_build(cache_root() / SIGN_VERSION, _build_sign)
     return SignMnist(root / "sign_mnist_train.csv", root / "sign_mnist_test.csv",
                      tuple(root / f"timing_{rows}.csv" for rows in SIGN_TIMING_ROWS))
 
@@ -268,7 +268,7 @@ class HorsesOrHumans:
 
 
 def horses_or_humans() -> HorsesOrHumans:
-    root = _atomic_build(cache_root() / HORSES_VERSION, _build_horses)
+    root = atomic_build(cache_root() / HORSES_VERSION, _build_horses)
     return HorsesOrHumans(root / "training", root / "validation")
 
 
@@ -292,7 +292,7 @@ def _build_weights(root: Path) -> None:
 def inception_weights() -> Path:
     """An untrained InceptionV3 (no top, 150x150x3) in Keras 2's legacy HDF5 weights format,
     under the course's file name; about 88 MB, so cached and never committed."""
-    root = _atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}", _build_weights)
+    root = atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}", _build_weights)
     return root / WEIGHTS_FILE
 
 
@@ -311,7 +311,7 @@ def _shift_first_tensor(root: Path) -> None:
 def course_weights() -> Path:
     """The weights file as the grader lays it out at the course's /tmp path: the same model
     with one tensor shifted, so a fingerprint tells which of the two files a model loaded."""
-    root = _atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}-course",
+    root = atomic_build(cache_root() / f"inception-v3-{WEIGHTS_SEED}-course",
                          _shift_first_tensor)
     return root / WEIGHTS_FILE
 

@@ -1,0 +1,255 @@
+"""C2W1v4: the 2024 (Keras 3) cats vs dogs notebook. `./PetImages` as it ships (already
+cleaned), split by `image_dataset_from_directory` itself; an Input + Rescaling model head; a
+graded early-stopping callback; the history against 95% / 80%.
+
+Probes run in the child and only observe; checks run in the parent and judge. The datasets
+and the model are rebuilt from their configuration in the clean child (see
+common/datasets.py and brief_training), the callback is judged on its behaviour.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.assignments.c2w1.spec import (
+    accuracy_verdict,
+    compiled_verdict,
+    convs_verdict,
+    created_model,
+    output_verdict,
+    probe_create_model,
+    training_verdict,
+)
+from grader.assignments.common import callbacks, datasets, fixtures_v4
+from grader.i18n import N_, tr
+from grader.model import keras_names
+from grader.model.spec import (
+    AssignmentSpec,
+    Checks,
+    Context,
+    HistoryRule,
+    ImageInput,
+    PartSpec,
+    Verdict,
+    all_fail,
+    part,
+)
+
+FUNCTIONS = ("train_val_datasets", "create_model", "EarlyStoppingCallback")
+IMAGES = ImageInput(size=(150, 150))
+VALIDATION_SPLIT = 0.1
+STOP_AT = (0.95, 0.80)  # accuracy, val_accuracy
+TRAIN_TARGET = 0.8
+TRAIN_MAX_EPOCHS = 6
+SEED = 1234
+
+DATASET_TESTS = (
+    N_("returns (training, validation) datasets from image_dataset_from_directory"),
+    N_("yields (150, 150, 3) images with pixels 0-255"),
+    N_("puts 10% of the files in validation, none in both"),
+    N_("label_mode fits the model's output"),
+)
+MODEL_TESTS = (
+    N_("returns a compiled Keras model"),
+    N_("input shape is (150, 150, 3)"),
+    N_("Rescaling(1./255) comes first, before any Conv2D"),
+    N_("has at least 3 Conv2D layers"),
+    N_("output layer and loss fit two classes"),
+    N_("tracks the 'accuracy' metric"),
+    N_("learns to tell the fixture's cats from dogs"),
+)
+if (DATASET_TESTS[1] != f"yields {IMAGES.shape} images with pixels 0-255"
+        or MODEL_TESTS[1] != f"input shape is {IMAGES.shape}"):
+    raise ValueError("test names no longer match IMAGES: write the new names out")
+HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=STOP_AT[0],
+                      min_val_accuracy=STOP_AT[1])
+
+PARTS = (
+    part("train_val_datasets", DATASET_TESTS, (6, 6, 7, 6),
+         probes=("train_val_datasets", "datasets_clean")),
+    part("create_model", MODEL_TESTS, (3, 4, 5, 4, 4, 3, 12), probes=("create_model", "train")),
+    part("EarlyStoppingCallback", callbacks.CALLBACK_TESTS, (3, 6, 6),
+         probes=("EarlyStoppingCallback",)),
+    HISTORY.part((2, 2, 1, 1, 9, 10)),
+)
+
+
+# --------------------------------------------------------------------------- child side
+
+LABEL_MODES = {"binary": "binary", "sparse": "int", "categorical": "categorical"}
+
+
+def probe_train(ns: dict, args: dict) -> dict:
+    """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
+    exported configuration, on the grader's own datasets (labels as the model's loss wants
+    them; pixels 0-255 as the notebook feeds them, or 0-1 for a model without a Rescaling
+    layer, whose missing layer costs its own check); accuracy from predictions."""
+    import numpy as np
+    import tensorflow as tf
+
+    from grader.sandbox.probe_tools import brief_training
+
+    def data(info: dict):
+        kind = keras_names.output_kind(info) or "binary"
+        scale = 1.0 if info.get("rescaling") else 1 / 255
+
+        def load(label_mode: str, subset: str):
+            ds = tf.keras.utils.image_dataset_from_directory(
+                args["directory"], image_size=tuple(args["image_size"]), batch_size=32,
+                validation_split=args["validation_split"], subset=subset, seed=args["seed"],
+                label_mode=label_mode)
+            return ds.map(lambda x, y: (x * scale, y))
+
+        train = load(LABEL_MODES[kind], "training")
+        val = [(np.asarray(x), np.asarray(y)) for x, y in load("int", "validation")]
+        return train, val
+
+    return brief_training(args, data)
+
+
+PROBES = {
+    "train_val_datasets": datasets.probe_train_val_datasets,
+    "datasets_clean": datasets.probe_datasets_clean,
+    "create_model": probe_create_model,
+    "train": probe_train,
+    "EarlyStoppingCallback": callbacks.probe_callback,
+}
+
+
+# --------------------------------------------------------------------------- parent side
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    """The notebook's `./PetImages` beside the child's working directory (a copy: the
+    learner's code must not reach the cache)."""
+    pets = fixtures_v4.petimages_v4()
+    shutil.copytree(pets, workdir / "PetImages")
+    total = fixtures_v4.count_images(pets)
+    val = int(VALIDATION_SPLIT * total)  # as Keras rounds: int(), so 29 of 297
+    prepared = {"counts": (total - val, val), "data_dir": str(workdir / "PetImages")}
+    args = {
+        "train": {"directory": str(workdir / "PetImages"), "image_size": list(IMAGES.size),
+                  "validation_split": VALIDATION_SPLIT, "seed": SEED,
+                  "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
+        "EarlyStoppingCallback": {"cases": callbacks.cases(*STOP_AT)},
+    }
+    return prepared, args
+
+
+def check_train_val_datasets(ctx: Context, part: PartSpec, share: float) -> list[Verdict]:
+    problem, obs = datasets.dataset_observations(ctx)
+    if problem:
+        return all_fail(part, problem)
+    images = (ctx.spec.images if ctx.spec else None) or IMAGES
+    verdicts: list[Verdict] = [
+        (part.test_names[0], True, tr("Two tf.data datasets.")),
+        datasets.images_verdict(part.test_names[1], obs, images.shape),
+        datasets.split_verdict(part.test_names[2], obs, tuple(ctx.prepared["counts"]), share),
+    ]
+    verdicts.append(label_verdict(ctx, part.test_names[3], obs))
+    return verdicts
+
+
+# What each head trains on under Keras 3. A sigmoid unit takes 'int' labels as well as
+# 'binary' ones: its loss and accuracy cast and reshape (N,) integer labels to the (N, 1)
+# output, and training measured the same as with 'binary' (README, "2024 notebooks").
+ACCEPTED_LABELS = {"binary": ("binary", "int"), "sparse": ("int",),
+                   "categorical": ("categorical",)}
+
+
+def label_verdict(ctx: Context, name: str, obs: dict) -> Verdict:
+    """The labels against the model's head (the course's one sigmoid unit when create_model
+    cannot be judged)."""
+    modes = {datasets.label_mode(d) for d in obs["datasets"]}
+    problem, info = created_model(ctx)
+    kind = (keras_names.output_kind(info) if not problem else None) or "binary"
+    wanted = LABEL_MODES[kind]
+    if len(modes) == 1 and modes <= set(ACCEPTED_LABELS[kind]):
+        return (name, True, tr("label_mode '{mode}' fits the model.", mode=modes.pop()))
+    found = ", ".join(sorted(modes))
+    if not problem and keras_names.output_kind(info):
+        described = tr("your model ends in {units} {activation} unit(s) with {loss}",
+                       units=info["output_shape"][-1], activation=info.get("output_activation"),
+                       loss=info.get("loss_spelled") or info.get("loss"))
+    else:
+        described = tr("a two-class model with one sigmoid output")
+    return (name, False, tr(
+        "The datasets' labels look like label_mode={found}, but {model} needs "
+        "label_mode={wanted}.", found=repr(found), model=described, wanted=repr(wanted)))
+
+
+def rescaling_verdict(name: str, info: dict) -> Verdict:
+    """Rescaling(1./255) as the model's first layer (after its Input)."""
+    layers = info.get("layers") or []
+    first = layers[0] if layers else None
+    scaling = info.get("rescaling") or []
+    if first == "Rescaling" and scaling and scaling[0]["index"] == 0:
+        scale, offset = scaling[0]["scale"], scaling[0]["offset"]
+        if abs(scale * 255 - 1) < 1e-3 and abs(offset) < 1e-6:
+            return (name, True, tr("Rescaling(1./255) right after the Input."))
+        return (name, False, tr(
+            "The first layer is Rescaling(scale={scale:.5f}, offset={offset:g}); the notebook "
+            "asks for Rescaling(1./255), pixels from 0-255 to 0-1.", scale=scale,
+            offset=offset))
+    if scaling:
+        return (name, False, tr(
+            "Rescaling is layer {n} ({layers}); put tf.keras.layers.Rescaling(1./255) right "
+            "after the Input, so every Conv2D sees pixels in 0-1.", n=scaling[0]["index"] + 1,
+            layers=", ".join(layers[: scaling[0]["index"] + 1])))
+    return (name, False, tr(
+        "The model has no Rescaling layer, and the datasets give it pixels of 0-255: add "
+        "tf.keras.layers.Rescaling(1./255) right after the Input."))
+
+
+CHECKS = Checks()
+
+
+@CHECKS.part("train_val_datasets")
+def _datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
+    return check_train_val_datasets(ctx, part, VALIDATION_SPLIT)
+
+
+@CHECKS.part("create_model")
+def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, info = created_model(ctx)
+    if problem:
+        return all_fail(part, problem)
+    names = part.test_names
+    images = (ctx.spec.images if ctx.spec else None) or IMAGES
+    shape = info.get("input_shape")
+    if shape == [None, *images.shape]:
+        shaped = (names[1], True, tr("Input shape {shape}.", shape=images.shape))
+    else:
+        shaped = (names[1], False, tr(
+            "Expected input shape (None, {dims}); found {found}. Start the model with "
+            "tf.keras.Input(shape={shape}).", dims=", ".join(map(str, images.shape)),
+            found=shape, shape=images.shape))
+    return [compiled_verdict(names[0], info), shaped, rescaling_verdict(names[2], info),
+            convs_verdict(names[3], info), output_verdict(names[4], info),
+            accuracy_verdict(names[5], info), training_verdict(ctx, names[6])]
+
+
+@CHECKS.part("EarlyStoppingCallback")
+def _callback(ctx: Context, part: PartSpec) -> list[Verdict]:
+    return callbacks.check_callback(ctx, part, *STOP_AT)
+
+
+SPEC = AssignmentSpec(
+    code="C2W1v4",
+    title="Cats vs dogs, 2024 (Keras 3, image_dataset_from_directory)",
+    functions=FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=HISTORY,
+    probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90, "create_model": 90,
+                    "train": 300, "EarlyStoppingCallback": 60},
+    clean_probes={"train": "create_model", "datasets_clean": "train_val_datasets"},
+    prepare=prepare,
+    checks=CHECKS,
+    probes=PROBES,
+    fixtures=fixtures_v4.petimages_v4,
+    images=IMAGES,
+    module=__name__,
+    keras="3",
+    course_version="v4",
+)
