@@ -50,6 +50,14 @@ def edit(nb, cell_id: str, old: str, new: str):
     return nb
 
 
+def edited(code: str, edits) -> nbformat.NotebookNode:
+    """The reference solution of `code` with (cell id, old, new) edits applied in order."""
+    nb = load_solution(code)
+    for cell_id, old, new in edits:
+        nb = edit(nb, cell_id, old, new)
+    return nb
+
+
 def write(nb, folder: Path, name: str = "C2W1_Assignment.ipynb") -> Path:
     """Write a notebook; the default name is C2W1's, pass another for other assignments."""
     folder.mkdir(parents=True, exist_ok=True)

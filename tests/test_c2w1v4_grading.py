@@ -5,7 +5,7 @@ really write these functions pass."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, dump, edit, failing, grading_options, load_solution, write
+from conftest import ROOT, dump, edited, failing, grading_options, load_solution, write
 
 from grader.assignments import get_spec
 from grader.pipeline.detect import detect
@@ -26,10 +26,7 @@ def run(path, history=HISTORY):
 
 
 def graded(tmp_path, edits, history=HISTORY):
-    nb = load_solution(CODE)
-    for cell, old, new in edits:
-        nb = edit(nb, cell, old, new)
-    return run(write(nb, tmp_path, NAME), history)
+    return run(write(edited(CODE, edits), tmp_path, NAME), history)
 
 
 def test_reference_solution_scores_100_with_keras_3():

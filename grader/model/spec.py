@@ -30,6 +30,9 @@ HISTORY_TEST_NAMES = frozenset({
     N_("final training accuracy >= 0.80"),
     N_("final validation accuracy >= 0.80"),
     N_("final validation accuracy within 0.05 of training"),
+    N_("at most 35 epochs"),
+    N_("curves' mean squared difference at most 0.20"),
+    N_("curves' slopes within 30% of each other"),
 })
 
 
@@ -65,6 +68,10 @@ class HistoryRule:
     min_train_accuracy: float
     min_val_accuracy: float
     max_gap: float | None = None  # validation may trail training by at most this much
+    # C2W2v4's "no overfitting": the mean squared difference of the two accuracy curves, and
+    # the relative difference of their least-squares slopes (grader/pipeline/history.py).
+    max_curve_mse: float | None = None
+    max_slope_difference: float | None = None
 
     def tests(self) -> tuple[str, ...]:
         names = (
@@ -77,6 +84,10 @@ class HistoryRule:
         )
         if self.max_gap is not None:
             names += (f"final validation accuracy within {self.max_gap:.2f} of training",)
+        if self.max_curve_mse is not None:
+            names += (f"curves' mean squared difference at most {self.max_curve_mse:.2f}",)
+        if self.max_slope_difference is not None:
+            names += (f"curves' slopes within {self.max_slope_difference:.0%} of each other",)
         return names
 
     def part(self, points: tuple[float, ...]) -> PartSpec:

@@ -132,7 +132,7 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
     verdicts.append((names[2], epochs_ok, (
         tr("{n} epochs.", n=len(acc_f)) if epochs_ok else
         tr("{n} epochs were recorded; the assignment allows at most {most}. Train again with "
-           "epochs=15.", n=len(acc_f), most=rule.max_epochs))))
+           "epochs={most}.", n=len(acc_f), most=rule.max_epochs))))
     bad = [v for v in acc_f + val_f if not math.isfinite(v) or not 0.0 <= v <= 1.0]
     if bad:
         verdicts.append((names[3], False, tr(
@@ -168,4 +168,45 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
             tr("Final validation accuracy {val:.3f} trails training ({acc:.3f}) by more than "
                "{gap:.2f}: the model overfits. More augmentation or dropout helps.",
                val=final_val, acc=final_acc, gap=rule.max_gap))))
+    return verdicts + curve_verdicts(names[6 + (rule.max_gap is not None):], rule, acc_f, val_f)
+
+
+FLAT = 0.01  # accuracy per epoch: two curves whose slopes differ by less are parallel
+
+
+def slope(values: list[float]) -> float:
+    """Least-squares slope per epoch (0 for a single epoch)."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean_x, mean_y = (n - 1) / 2, sum(values) / n
+    return (sum((i - mean_x) * (v - mean_y) for i, v in enumerate(values))
+            / sum((i - mean_x) ** 2 for i in range(n)))
+
+
+def curve_verdicts(names: tuple[str, ...], rule: HistoryRule, acc: list[float],
+                   val: list[float]) -> list[Verdict]:
+    """The 2024 C2W2's no-overfitting rule, as its notebook states it: the curves close
+    (mean squared difference) and going the same way (slopes within a relative difference,
+    or both within FLAT of each other: on flat curves a ratio of near-zero slopes says
+    nothing)."""
+    verdicts: list[Verdict] = []
+    names = list(names)
+    if rule.max_curve_mse is not None:
+        mse = sum((a - v) ** 2 for a, v in zip(acc, val, strict=True)) / len(acc)
+        ok = mse <= rule.max_curve_mse
+        verdicts.append((names.pop(0), ok, tr(
+            "Mean squared difference of the curves {mse:.3f}.", mse=mse) if ok else tr(
+            "The training and validation curves are far apart (mean squared difference "
+            "{mse:.3f}, more than {most:.2f}): the model overfits. More augmentation or "
+            "dropout helps.", mse=mse, most=rule.max_curve_mse)))
+    if rule.max_slope_difference is not None:
+        train, valid = slope(acc), slope(val)
+        gap = abs(train - valid)
+        ok = gap <= rule.max_slope_difference * max(abs(train), abs(valid)) or gap <= FLAT
+        verdicts.append((names.pop(0), ok, tr(
+            "Slopes {train:+.4f} and {val:+.4f} per epoch.", train=train, val=valid) if ok
+            else tr("Training accuracy rises by {train:+.4f} per epoch but validation by "
+                    "{val:+.4f}: the curves diverge, so the model overfits. More augmentation "
+                    "or dropout helps.", train=train, val=valid)))
     return verdicts

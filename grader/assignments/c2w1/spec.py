@@ -73,9 +73,14 @@ PARTS = (
 # --------------------------------------------------------------------------- child side
 
 def probe_create_model(ns: dict, args: dict) -> dict:
+    return probe_model(ns, "create_model")
+
+
+def probe_model(ns: dict, function: str) -> dict:
+    """Call a function that returns a Keras model; describe and export what it returned."""
     from grader.sandbox.probe_tools import call_learner, describe_model, export_model
 
-    call = call_learner(ns, "create_model")
+    call = call_learner(ns, function)
     obs: dict = {"call": call.summary()}
     if call.ok:
         obs["returned"] = type(call.value).__name__

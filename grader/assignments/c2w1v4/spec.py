@@ -119,21 +119,26 @@ PROBES = {
 
 # --------------------------------------------------------------------------- parent side
 
-def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+def petimages(workdir: Path, images: ImageInput, split: float,
+              stop_at: tuple[float, float]) -> tuple[dict, dict[str, dict]]:
     """The notebook's `./PetImages` beside the child's working directory (a copy: the
-    learner's code must not reach the cache)."""
+    learner's code must not reach the cache), and the probes' arguments (C2W2v4's too)."""
     pets = fixtures_v4.petimages_v4()
     shutil.copytree(pets, workdir / "PetImages")
     total = fixtures_v4.count_images(pets)
-    val = int(VALIDATION_SPLIT * total)  # as Keras rounds: int(), so 29 of 297
+    val = int(split * total)  # as Keras rounds: int(), so 29 of 297 for 10%
     prepared = {"counts": (total - val, val), "data_dir": str(workdir / "PetImages")}
     args = {
-        "train": {"directory": str(workdir / "PetImages"), "image_size": list(IMAGES.size),
-                  "validation_split": VALIDATION_SPLIT, "seed": SEED,
+        "train": {"directory": str(workdir / "PetImages"), "image_size": list(images.size),
+                  "validation_split": split, "seed": SEED,
                   "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
-        "EarlyStoppingCallback": {"cases": callbacks.cases(*STOP_AT)},
+        "EarlyStoppingCallback": {"cases": callbacks.cases(*stop_at)},
     }
     return prepared, args
+
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    return petimages(workdir, IMAGES, VALIDATION_SPLIT, STOP_AT)
 
 
 def check_train_val_datasets(ctx: Context, part: PartSpec, share: float) -> list[Verdict]:
@@ -178,19 +183,26 @@ def label_verdict(ctx: Context, name: str, obs: dict) -> Verdict:
         "label_mode={wanted}.", found=repr(found), model=described, wanted=repr(wanted)))
 
 
-def rescaling_verdict(name: str, info: dict) -> Verdict:
-    """Rescaling(1./255) as the model's first layer (after its Input)."""
+def rescaling_verdict(name: str, info: dict, after: int = 0) -> Verdict:
+    """Rescaling(1./255) as the model's first layer after its Input and the `after` layers
+    that come before it (C2W2v4's augmentation)."""
     layers = info.get("layers") or []
-    first = layers[0] if layers else None
     scaling = info.get("rescaling") or []
-    if first == "Rescaling" and scaling and scaling[0]["index"] == 0:
+    if scaling and scaling[0]["index"] == after:
         scale, offset = scaling[0]["scale"], scaling[0]["offset"]
         if abs(scale * 255 - 1) < 1e-3 and abs(offset) < 1e-6:
-            return (name, True, tr("Rescaling(1./255) right after the Input."))
+            return (name, True, tr("Rescaling(1./255) right after the Input.") if not after
+                    else tr("Rescaling(1./255) right after the augmentation."))
         return (name, False, tr(
             "The first layer is Rescaling(scale={scale:.5f}, offset={offset:g}); the notebook "
             "asks for Rescaling(1./255), pixels from 0-255 to 0-1.", scale=scale,
             offset=offset))
+    if scaling and after:
+        return (name, False, tr(
+            "Rescaling is layer {n} ({layers}); put tf.keras.layers.Rescaling(1./255) right "
+            "after the augmentation model, so it changes the images and every Conv2D sees "
+            "pixels in 0-1.", n=scaling[0]["index"] + 1,
+            layers=", ".join(layers[: scaling[0]["index"] + 1])))
     if scaling:
         return (name, False, tr(
             "Rescaling is layer {n} ({layers}); put tf.keras.layers.Rescaling(1./255) right "
