@@ -162,12 +162,12 @@ ACCEPTED_LABELS = {"binary": ("binary", "int"), "sparse": ("int",),
                    "categorical": ("categorical",)}
 
 
-def label_verdict(ctx: Context, name: str, obs: dict) -> Verdict:
-    """The labels against the model's head (the course's one sigmoid unit when create_model
-    cannot be judged)."""
+def label_verdict(ctx: Context, name: str, obs: dict, default: str = "binary") -> Verdict:
+    """The labels against the model's head (the course's head, `default`, when create_model
+    cannot be judged: one sigmoid unit, or C2W4v4's sparse softmax)."""
     modes = {datasets.label_mode(d) for d in obs["datasets"]}
     problem, info = created_model(ctx)
-    kind = (keras_names.output_kind(info) if not problem else None) or "binary"
+    kind = (keras_names.output_kind(info) if not problem else None) or default
     wanted = LABEL_MODES[kind]
     if len(modes) == 1 and modes <= set(ACCEPTED_LABELS[kind]):
         return (name, True, tr("label_mode '{mode}' fits the model.", mode=modes.pop()))
@@ -176,8 +176,10 @@ def label_verdict(ctx: Context, name: str, obs: dict) -> Verdict:
         described = tr("your model ends in {units} {activation} unit(s) with {loss}",
                        units=info["output_shape"][-1], activation=info.get("output_activation"),
                        loss=info.get("loss_spelled") or info.get("loss"))
-    else:
+    elif default == "binary":
         described = tr("a two-class model with one sigmoid output")
+    else:
+        described = tr("a softmax over the classes with sparse_categorical_crossentropy")
     return (name, False, tr(
         "The datasets' labels look like label_mode={found}, but {model} needs "
         "label_mode={wanted}.", found=repr(found), model=described, wanted=repr(wanted)))

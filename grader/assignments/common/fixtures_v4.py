@@ -12,6 +12,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 from grader.assignments.common import fixtures
 from grader.model.cache import cache_root
 
@@ -38,3 +41,23 @@ def petimages_v4() -> Path:
 def count_images(folder: Path) -> int:
     """Files under folder's class folders that image_dataset_from_directory would list."""
     return sum(1 for path in folder.glob("*/*") if path.suffix.lower() in IMAGE_SUFFIXES)
+
+
+SIGN_FOLDERS = "sign-folders-v4-1"
+
+
+def _build_sign_folders(root: Path) -> None:
+    """The committed sign-language CSVs as the 2024 notebook ships them: one folder per
+    letter (A-Y without J), one 28x28 grayscale PNG per row."""
+    sign = fixtures.sign_mnist()
+    for part, csv in (("train", sign.train), ("validation", sign.test)):
+        images, labels = fixtures.read_sign_csv(csv)
+        for index, (image, label) in enumerate(zip(images, labels, strict=True)):
+            folder = root / part / chr(ord("A") + int(label))
+            folder.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(image.astype(np.uint8), mode="L").save(folder / f"{index}.png")
+
+
+def sign_folders() -> Path:
+    """The `data` folder: train/ and validation/, 24 letter folders each."""
+    return fixtures.atomic_build(cache_root() / SIGN_FOLDERS, _build_sign_folders)

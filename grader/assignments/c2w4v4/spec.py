@@ -1,0 +1,231 @@
+"""C2W4v4: the 2024 (Keras 3) sign-language letters. 24 class folders of 28x28 grayscale
+PNGs read by `image_dataset_from_directory` (one call per folder, integer labels), an
+InputLayer + Rescaling model with at most 2 Conv2D and 2 MaxPooling2D, softmax over the
+letters. Accuracy is not graded (no history); the model's ability to learn is, briefly.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.assignments.c2w1.spec import (
+    accuracy_verdict,
+    compiled_verdict,
+    created_model,
+    training_verdict,
+)
+from grader.assignments.c2w1v4 import spec as c2w1v4
+from grader.assignments.common import datasets, fixtures_v4
+from grader.i18n import N_, tr
+from grader.model import keras_names
+from grader.model.spec import (
+    AssignmentSpec,
+    Checks,
+    Context,
+    ImageInput,
+    PartSpec,
+    Verdict,
+    all_fail,
+    part,
+)
+
+FUNCTIONS = ("train_val_datasets", "create_model")
+IMAGES = ImageInput(size=(28, 28), channels=1)
+BATCH = 32
+UNITS = (24, 25, 26)  # 24 letters (labels 0-23); the notebook's own model ends in 26
+
+DATASET_TESTS = (
+    c2w1v4.DATASET_TESTS[0],
+    N_("yields (28, 28, 1) images with pixels 0-255"),
+    N_("finds every image of both folders, in 24 classes"),
+    N_("batches of 32"),
+    c2w1v4.DATASET_TESTS[3],
+)
+MODEL_TESTS = (
+    c2w1v4.MODEL_TESTS[0],
+    N_("input shape is (28, 28, 1)"),
+    c2w1v4.MODEL_TESTS[2],
+    N_("at most 2 Conv2D and 2 MaxPooling2D layers"),
+    N_("softmax over the 24 letters"),
+    N_("a multi-class cross-entropy loss"),
+    c2w1v4.MODEL_TESTS[5],
+    N_("learns to tell the fixture's letters apart"),
+)
+if DATASET_TESTS[1] != f"yields {IMAGES.shape} images with pixels 0-255":
+    raise ValueError("DATASET_TESTS no longer match IMAGES: write the new names out")
+
+PARTS = (
+    part("train_val_datasets", DATASET_TESTS, (8, 8, 8, 6, 10),
+         probes=("train_val_datasets", "datasets_clean")),
+    part("create_model", MODEL_TESTS, (5, 6, 8, 8, 8, 8, 5, 12),
+         probes=("create_model", "train")),
+)
+
+
+# --------------------------------------------------------------------------- child side
+
+def probe_train(ns: dict, args: dict) -> dict:
+    """Brief, seeded training of the clean rebuild on the grader's own datasets (integer
+    labels, or one-hot for a categorical loss; pixels 0-255, or 0-1 for a model without
+    Rescaling, whose missing layer costs its own check)."""
+    import numpy as np
+    import tensorflow as tf
+
+    from grader.sandbox.probe_tools import brief_training
+
+    def data(info: dict):
+        kind = keras_names.output_kind(info)
+        scale = 1.0 if info.get("rescaling") else 1 / 255
+
+        units = (info.get("output_shape") or [None])[-1]
+
+        def load(folder: str, one_hot: bool, shuffle: bool):
+            ds = tf.keras.utils.image_dataset_from_directory(
+                folder, image_size=IMAGES.size, color_mode="grayscale", batch_size=BATCH,
+                shuffle=shuffle, seed=args["seed"])
+            if one_hot:  # as wide as the model's output: a width mismatch is its own check
+                return ds.map(lambda x, y: (x * scale, tf.one_hot(y, units)))
+            return ds.map(lambda x, y: (x * scale, y))
+
+        train = load(args["train"], kind == "categorical" and isinstance(units, int), True)
+        val = [(np.asarray(x), np.asarray(y)) for x, y in load(args["validation"], False,
+                                                               False)]
+        return train, val
+
+    return brief_training(args, data)
+
+
+PROBES = {**c2w1v4.PROBES, "train": probe_train}
+del PROBES["EarlyStoppingCallback"]
+
+
+# --------------------------------------------------------------------------- parent side
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    """The notebook's `data/train/` and `data/validation/` beside the child's working
+    directory (copies: learner code must not reach the cache)."""
+    letters = fixtures_v4.sign_folders()
+    shutil.copytree(letters, workdir / "data")
+    counts = tuple(fixtures_v4.count_images(workdir / "data" / part)
+                   for part in ("train", "validation"))
+    prepared = {"counts": counts, "classes": sorted(p.name for p in (letters / "train").iterdir())}
+    args = {"train": {"train": str(workdir / "data" / "train"),
+                      "validation": str(workdir / "data" / "validation"),
+                      "seed": c2w1v4.SEED, "max_epochs": 8, "target": 0.8}}
+    return prepared, args
+
+
+CHECKS = Checks()
+
+
+@CHECKS.part("train_val_datasets")
+def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, obs = datasets.dataset_observations(ctx)
+    if problem:
+        return all_fail(part, problem)
+    verdicts: list[Verdict] = [
+        (DATASET_TESTS[0], True, tr("Two tf.data datasets.")),
+        datasets.images_verdict(DATASET_TESTS[1], obs, IMAGES.shape)]
+    pair = datasets.pair(obs)
+    if pair is None:
+        found = tr("The calls made {n} dataset(s), not a training and a validation one: call "
+                   "image_dataset_from_directory once for TRAIN_DIR and once for "
+                   "VALIDATION_DIR.", n=len(obs.get("rebuilt") or []))
+        return verdicts + [(n, False, found) for n in DATASET_TESTS[2:]]
+    counts = tuple(len(d.get("files") or []) for d in pair)
+    classes = [len(d.get("class_names") or []) for d in pair]
+    want = len(ctx.prepared["classes"])
+    if counts == tuple(ctx.prepared["counts"]) and classes == [want, want]:
+        verdicts.append((DATASET_TESTS[2], True, tr(
+            "{train} training and {val} validation images in {n} classes.", train=counts[0],
+            val=counts[1], n=want)))
+    else:
+        verdicts.append((DATASET_TESTS[2], False, tr(
+            "Expected {train} training and {val} validation images in {n} classes; found "
+            "{found_train} and {found_val} in {classes}. Read TRAIN_DIR and VALIDATION_DIR "
+            "whole, one call each (no validation_split).", train=ctx.prepared["counts"][0],
+            val=ctx.prepared["counts"][1], n=want, found_train=counts[0],
+            found_val=counts[1], classes=" and ".join(map(str, classes)))))
+    sizes = [(d.get("batch") or {}).get("x_shape", [None])[0] for d in pair]
+    verdicts.append((DATASET_TESTS[3], sizes == [BATCH, BATCH], tr("Batches of 32.")
+                     if sizes == [BATCH, BATCH] else tr(
+                         "Batches of {sizes}; the grading needs batch_size=32 on both.",
+                         sizes=" and ".join(map(str, sizes)))))
+    verdicts.append(c2w1v4.label_verdict(ctx, DATASET_TESTS[4], obs, default="sparse"))
+    return verdicts
+
+
+@CHECKS.part("create_model")
+def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem, info = created_model(ctx)
+    if problem:
+        return all_fail(part, problem)
+    shape = info.get("input_shape")
+    layers = info.get("layers") or []
+    convs, pools = layers.count("Conv2D"), layers.count("MaxPooling2D")
+    units = (info.get("output_shape") or [None])[-1]
+    activation = keras_names.canonical(info.get("output_activation")) or "linear"
+    loss = keras_names.canonical(info.get("loss"))
+    classes = len(ctx.prepared["classes"])
+    fitting = (classes,) if loss == "categorical_crossentropy" else UNITS  # one-hot: exact
+    softmax = units in fitting and (activation == "softmax" or (
+        activation == "linear" and info.get("loss_from_logits")))
+    multi = loss in ("sparse_categorical_crossentropy", "categorical_crossentropy")
+    wrong_logits = multi and info.get("loss_from_logits") and activation == "softmax"
+    return [
+        compiled_verdict(MODEL_TESTS[0], info),
+        (MODEL_TESTS[1], True, tr("Input shape {shape}.", shape=IMAGES.shape))
+        if shape == [None, *IMAGES.shape] else (MODEL_TESTS[1], False, tr(
+            "Expected input shape (None, {dims}); found {found}. Start the model with "
+            "tf.keras.layers.InputLayer(shape={shape}).",
+            dims=", ".join(map(str, IMAGES.shape)), found=shape, shape=IMAGES.shape)),
+        c2w1v4.rescaling_verdict(MODEL_TESTS[2], info),
+        (MODEL_TESTS[3], convs <= 2 and pools <= 2, tr(
+            "{convs} Conv2D and {pools} MaxPooling2D layers.", convs=convs, pools=pools)
+         if convs <= 2 and pools <= 2 else tr(
+            "Found {convs} Conv2D and {pools} MaxPooling2D layers; the assignment allows at "
+            "most 2 of each.", convs=convs, pools=pools)),
+        (MODEL_TESTS[4], True, tr("{units} softmax units.", units=units)) if softmax
+        else (MODEL_TESTS[4], False, tr(
+            "The model ends in {units} unit(s) with activation {activation}; expected a "
+            "softmax over the letters: Dense(26, activation='softmax') (24 letters, label "
+            "indices 0-23; 24 or 25 units fit them too).", units=units,
+            activation=repr(info.get("output_activation"))) if loss != "categorical_crossentropy"
+            else tr("The model ends in {units} unit(s) with activation {activation}, but "
+                    "categorical_crossentropy compares it with one-hot labels of {classes} "
+                    "columns: use Dense({classes}, activation='softmax'), or integer labels "
+                    "with sparse_categorical_crossentropy.", units=units,
+                    activation=repr(info.get("output_activation")), classes=classes)),
+        (MODEL_TESTS[5], True, tr("{loss} fits the labels.",
+                                  loss=info.get("loss_spelled") or info.get("loss")))
+        if multi and not wrong_logits else (MODEL_TESTS[5], False,
+                                            keras_names.logits_problem(info) or tr(
+            "Expected loss='sparse_categorical_crossentropy' for integer labels; found "
+            "{loss}.", loss=repr(info.get("loss_spelled") or info.get("loss")))),
+        accuracy_verdict(MODEL_TESTS[6], info),
+        training_verdict(ctx, MODEL_TESTS[7]),
+    ]
+
+
+SPEC = AssignmentSpec(
+    code="C2W4v4",
+    title="Sign-language letters, 2024 (Keras 3, image folders)",
+    functions=FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=None,
+    probe_timeouts={k: v for k, v in c2w1v4.SPEC.probe_timeouts.items()
+                    if k != "EarlyStoppingCallback"},
+    clean_probes=c2w1v4.SPEC.clean_probes,
+    prepare=prepare,
+    checks=CHECKS,
+    probes=PROBES,
+    detect_words=("grayscale", "VALIDATION_DIR"),
+    detect_means=N_("reads grayscale letter folders"),
+    fixtures=fixtures_v4.sign_folders,
+    images=IMAGES,
+    module=__name__,
+    keras="3",
+    course_version="v4",
+)
