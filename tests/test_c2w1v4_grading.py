@@ -180,3 +180,12 @@ def test_a_batch_worker_and_the_gradescope_bundle_default_to_keras_3(tmp_path):
     bundle = build_bundle(CODE, tmp_path / "gs.zip")
     run = zipfile.ZipFile(bundle).read("run_autograder").decode()
     assert f"--assignment {CODE} --keras 3" in run
+
+
+def test_a_graded_cell_is_graded_up_to_its_grade_up_to_here_comment(tmp_path):
+    """The 2024 notebooks' tips: what follows the comment in a graded cell is not graded."""
+    result = graded(tmp_path, [(CALLBACK, "so cancelling training!\")\n",
+                                "so cancelling training!\")\n\n# grade-up-to-here\n"
+                                "this line is not Python\nraise SystemExit\n")])
+    assert result.score == 100, dump(result)
+    assert any("grade-up-to-here" in note for note in result.notes), result.notes

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -154,11 +154,26 @@ def _has_lr_keyword(node: ast.AST) -> bool:
     )
 
 
+_UP_TO_HERE = re.compile(r"^[ \t]*#[ \t]*grade-up-to-here\b.*$", re.MULTILINE)
+
+
+def _up_to_here(result: Extraction, cell: Cell) -> Cell:
+    """A graded cell as the 2024 notebooks' tips define it: graded only up to a
+    `# grade-up-to-here` comment, when it has one."""
+    match = _UP_TO_HERE.search(cell.source) if cell.graded else None
+    if match is None:
+        return cell
+    line = cell.source.count("\n", 0, match.start()) + 1
+    result.note(None, tr("Cell {cell} is graded up to its '# grade-up-to-here' comment (line "
+                         "{line}); what follows it is ignored.", cell=cell.index + 1, line=line))
+    return replace(cell, source=cell.source[:match.start()])
+
+
 def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
     """Parse every code cell, choose each graded function's definition (tag, comment, then
     anywhere; the last within a rule), then keep imports, definitions and constants."""
     result = Extraction()
-    parsed = [_parse(c) for c in notebook.code_cells]
+    parsed = [_parse(_up_to_here(result, c)) for c in notebook.code_cells]
     _note_unreadable(result, parsed, required)
     chosen = {name: _choose(result, parsed, name) for name in required}
     chosen = {name: p for name, p in chosen.items() if p is not None}
