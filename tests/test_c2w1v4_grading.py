@@ -189,3 +189,27 @@ def test_a_graded_cell_is_graded_up_to_its_grade_up_to_here_comment(tmp_path):
                                 "this line is not Python\nraise SystemExit\n")])
     assert result.score == 100, dump(result)
     assert any("grade-up-to-here" in note for note in result.notes), result.notes
+
+
+def test_check_fn_in_the_learners_session_chooses_c2w1v4_and_keras_3(tmp_path, capsys):
+    """`check(EarlyStoppingCallback)` from the learner's code (here a module file, as a
+    script or an imported module would be): the 2024 week, with Keras 3."""
+    import importlib.util
+    import sys
+
+    from grader.selfcheck import check
+
+    source = "\n\n".join(c.source for c in load_solution(CODE).cells
+                         if c.cell_type == "code" and "graded" in c.metadata.get("tags", []))
+    path = tmp_path / "learner_c2w1v4.py"
+    path.write_text(source + "\n")
+    spec = importlib.util.spec_from_file_location("learner_c2w1v4", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an imported module (a class finds its file there)
+    try:
+        spec.loader.exec_module(module)
+        result = check(module.EarlyStoppingCallback, lang="en")
+    finally:
+        del sys.modules[spec.name]
+    assert result.score == 15, capsys.readouterr().out
+    assert "as C2W1v4 with Keras 3" in capsys.readouterr().out.replace("\n", " ")
