@@ -127,6 +127,11 @@ REALISTIC = {
          "        image_size=(150, 150),\n        batch_size=128,\n"
          "        label_mode='binary',\n        validation_split=0.1,\n"
          "        subset='both',\n        seed=42\n    )\n", TWO_CALLS)],
+    "a_pathlib_directory_and_keras_preprocessing": [
+        ("c2w1v4-imports", "import os\n", "import os\nimport pathlib\n"),
+        (DATASETS, "tf.keras.utils.image_dataset_from_directory(\n        directory=DATA_DIR,",
+         "tf.keras.preprocessing.image_dataset_from_directory(\n"
+         "        directory=pathlib.Path(DATA_DIR),")],
     "int_labels_with_two_softmax_units": SPARSE_HEAD,
     # Measured under Keras 3: a sigmoid unit trains on 'int' labels as on 'binary' ones.
     "int_labels_with_a_sigmoid": [(DATASETS, "label_mode='binary'", "label_mode='int'")],

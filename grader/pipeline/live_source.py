@@ -155,8 +155,9 @@ def collect(function, cells: list[str]) -> LiveSource:
     home = function.__module__
     source = source_of(function, parsed)
     if source is None:
-        raise ValueError(tr("the source of {name} cannot be found; define it with `def` in a "
-                            "cell and run that cell again", name=function.__name__))
+        raise ValueError(tr("the source of {name} cannot be found; define it with `{keyword}` "
+                            "in a cell and run that cell again", name=function.__name__,
+                            keyword="class" if isinstance(function, type) else "def"))
     target = Definition(function.__name__, source)
     helpers: list[Definition] = []
     queue, seen = [target], {function.__name__}

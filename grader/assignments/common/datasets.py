@@ -27,6 +27,8 @@ _LABELS = (N_("training"), N_("validation"))
 # --------------------------------------------------------------------------- child side
 
 def _plain(value):
+    if isinstance(value, os.PathLike):  # pathlib.Path(DATA_DIR)
+        return os.fspath(value)
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     if value is None or isinstance(value, (bool, int, float, str)):
