@@ -107,3 +107,31 @@ def test_the_no_overfitting_rule(tmp_path):
     for name, (acc, val, expected) in cases.items():
         verdicts = check_history(part, SPEC.history, _history(tmp_path, acc, val))
         assert {n for n, ok, _ in verdicts if not ok} == expected, (name, verdicts)
+
+
+AUGMENT_LAYERS = ("        tf.keras.layers.RandomFlip('horizontal'),\n"
+                  "        tf.keras.layers.RandomRotation(0.2, fill_mode='nearest'),\n"
+                  "        tf.keras.layers.RandomTranslation(0.2, 0.2, fill_mode='nearest'),\n"
+                  "        tf.keras.layers.RandomZoom(0.2, fill_mode='nearest')\n")
+REALISTIC = {
+    "seeded_flips_contrast_and_zoom": [
+        (AUGMENT, AUGMENT_LAYERS,
+         "        tf.keras.layers.RandomFlip('horizontal_and_vertical', seed=42),\n"
+         "        tf.keras.layers.RandomContrast(0.2, seed=42),\n"
+         "        tf.keras.layers.RandomZoom(0.1, seed=42),\n")],
+    "augmentation_kept_in_a_variable_and_no_dropout": [
+        (MODEL, "    model = tf.keras.models.Sequential([\n",
+         "    augment = create_augmentation_model()\n"
+         "    model = tf.keras.models.Sequential([\n"),
+        (MODEL, STACKED, "        augment,\n"),
+        (MODEL, "        tf.keras.layers.Dropout(0.2),\n", "")],
+    "callback_reading_logs_directly": [
+        (CALLBACK, "        if train_accuracy >= 0.80 and val_accuracy >= 0.80:",
+         "        if logs['accuracy'] >= 0.8 and logs['val_accuracy'] >= 0.8:")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(REALISTIC))
+def test_what_learners_write_passes(name, tmp_path):
+    result = graded(tmp_path, REALISTIC[name])
+    assert result.score == 100, dump(result)
