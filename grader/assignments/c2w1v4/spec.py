@@ -185,6 +185,18 @@ def label_verdict(ctx: Context, name: str, obs: dict, default: str = "binary") -
         "label_mode={wanted}.", found=repr(found), model=described, wanted=repr(wanted)))
 
 
+def input_verdict(name: str, info: dict, images: ImageInput,
+                  layer: str = "tf.keras.Input") -> Verdict:
+    """The model's input shape against the images it is fed (`layer`: what to start with)."""
+    shape = info.get("input_shape")
+    if shape == [None, *images.shape]:
+        return (name, True, tr("Input shape {shape}.", shape=images.shape))
+    return (name, False, tr(
+        "Expected input shape (None, {dims}); found {found}. Start the model with "
+        "{layer}(shape={shape}).", dims=", ".join(map(str, images.shape)), found=shape,
+        layer=layer, shape=images.shape))
+
+
 def rescaling_verdict(name: str, info: dict, after: int = 0) -> Verdict:
     """Rescaling(1./255) as the model's first layer after its Input and the `after` layers
     that come before it (C2W2v4's augmentation)."""
@@ -230,15 +242,8 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     names = part.test_names
     images = (ctx.spec.images if ctx.spec else None) or IMAGES
-    shape = info.get("input_shape")
-    if shape == [None, *images.shape]:
-        shaped = (names[1], True, tr("Input shape {shape}.", shape=images.shape))
-    else:
-        shaped = (names[1], False, tr(
-            "Expected input shape (None, {dims}); found {found}. Start the model with "
-            "tf.keras.Input(shape={shape}).", dims=", ".join(map(str, images.shape)),
-            found=shape, shape=images.shape))
-    return [compiled_verdict(names[0], info), shaped, rescaling_verdict(names[2], info),
+    return [compiled_verdict(names[0], info), input_verdict(names[1], info, images),
+            rescaling_verdict(names[2], info),
             convs_verdict(names[3], info), output_verdict(names[4], info),
             accuracy_verdict(names[5], info), training_verdict(ctx, names[6])]
 

@@ -168,15 +168,7 @@ def check_augmentation(ctx: Context, part: PartSpec) -> list[Verdict]:
     if not info:
         return all_fail(part, tr("{name} returned {returned}, not a Keras model.",
                                  name=AUGMENTATION, returned=obs.get("returned")))
-    shape = info.get("input_shape")
-    verdicts: list[Verdict] = [(AUGMENT_TESTS[0], True, tr("Input shape {shape}.",
-                                                           shape=IMAGES.shape))
-                               if shape == [None, *IMAGES.shape] else
-                               (AUGMENT_TESTS[0], False, tr(
-                                   "Expected input shape (None, {dims}); found {found}. Start "
-                                   "with tf.keras.Input(shape={shape}).",
-                                   dims=", ".join(map(str, IMAGES.shape)), found=shape,
-                                   shape=IMAGES.shape))]
+    verdicts = [c2w1v4.input_verdict(AUGMENT_TESTS[0], info, IMAGES)]
     layers = info.get("layers") or []
     others = [layer for layer in layers if not is_augmentation(layer)]
     if layers and not others:
@@ -225,15 +217,10 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     if problem:
         return all_fail(part, problem)
     names = part.test_names
-    shape = info.get("input_shape")
     leading = augmentation_end(info.get("layers") or [])
     return [
         compiled_verdict(names[0], info),
-        (names[1], True, tr("Input shape {shape}.", shape=IMAGES.shape))
-        if shape == [None, *IMAGES.shape] else (names[1], False, tr(
-            "Expected input shape (None, {dims}); found {found}. Start the model with "
-            "tf.keras.Input(shape={shape}).", dims=", ".join(map(str, IMAGES.shape)),
-            found=shape, shape=IMAGES.shape)),
+        c2w1v4.input_verdict(names[1], info, IMAGES),
         (names[2], True, tr("The input is augmented before any Conv2D.")) if leading
         else (names[2], False, tr(
             "The model does not augment its input: put create_augmentation_model() right "

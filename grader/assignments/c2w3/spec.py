@@ -12,6 +12,7 @@ from pathlib import Path
 
 from grader.assignments.c2w1 import spec as c2w1
 from grader.assignments.c2w2 import spec as c2w2
+from grader.assignments.c2w3.callback import CALLBACK_TESTS, check_callback, probe_callback
 from grader.assignments.c2w3.pretrained import (
     COURSE_WEIGHTS,
     PRE_TRAINED_TESTS,
@@ -46,10 +47,6 @@ FINAL_TESTS = (
     N_("47,512,481 parameters, 38,537,217 trainable"),
     N_("RMSprop(learning_rate=0.0001), binary_crossentropy, accuracy"),
     N_("training the head lowers the loss"),
-)
-CALLBACK_TESTS = (
-    N_("keeps training while accuracy <= 0.999"),
-    N_("stops training once accuracy > 0.999"),
 )
 
 PARTS = (
@@ -159,32 +156,6 @@ def probe_final_clean(ns: dict, args: dict) -> dict:
     except BaseException as exc:  # noqa: BLE001 - training errors are observations
         obs["fit_error"] = describe_exception(exc)
     return obs
-
-
-def probe_callback(ns: dict, args: dict) -> dict:
-    import types
-
-    from grader.sandbox.child import describe_exception
-
-    cls = ns.get("myCallback")
-    if not isinstance(cls, type):
-        return {"call": {"ok": False, "stdout": "", "error": {
-            "type": "MissingFunction", "message": "myCallback is not defined", "where": None}}}
-    results = {}
-    try:
-        for label, accuracy in (("below", 0.999), ("above", 0.9995)):
-            callback = cls()
-            dummy = types.SimpleNamespace(stop_training=False)
-            try:
-                callback.set_model(dummy)
-            except Exception:  # noqa: BLE001 - some Keras versions check the type
-                callback.__dict__["model"] = dummy
-                callback.__dict__["_model"] = dummy
-            callback.on_epoch_end(3, {"accuracy": accuracy, "loss": 0.1})
-            results[label] = bool(dummy.stop_training)
-    except BaseException as exc:  # noqa: BLE001
-        return {"call": {"ok": False, "stdout": "", "error": describe_exception(exc)}}
-    return {"call": {"ok": True, "stdout": "", "error": None}, "stops": results}
 
 
 PROBES = {
@@ -362,24 +333,8 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts
 
 
-@CHECKS.part("myCallback")
-def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
-    problem = call_problem(ctx, "myCallback", "myCallback")
-    if problem:
-        return all_fail(part, problem)
-    stops = ctx.outcomes["myCallback"].observation.get("stops", {})
-    return [
-        (CALLBACK_TESTS[0], stops.get("below") is False, (
-            tr("Training goes on at accuracy 0.999.") if stops.get("below") is False else
-            tr("myCallback stopped training at accuracy 0.999; it should stop only above it."))),
-        (CALLBACK_TESTS[1], stops.get("above") is True, (
-            tr("Training stops at accuracy 0.9995.") if stops.get("above") is True else
-            tr("myCallback did not stop training at accuracy 0.9995: set "
-               "self.model.stop_training = True when logs['accuracy'] > 0.999."))),
-    ]
-
-
 CHECKS.part("create_pre_trained_model")(check_pre_trained)
+CHECKS.part("myCallback")(check_callback)
 
 
 SPEC = AssignmentSpec(

@@ -161,7 +161,6 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, info = created_model(ctx)
     if problem:
         return all_fail(part, problem)
-    shape = info.get("input_shape")
     layers = info.get("layers") or []
     convs, pools = layers.count("Conv2D"), layers.count("MaxPooling2D")
     units = (info.get("output_shape") or [None])[-1]
@@ -175,11 +174,7 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     wrong_logits = multi and info.get("loss_from_logits") and activation == "softmax"
     return [
         compiled_verdict(MODEL_TESTS[0], info),
-        (MODEL_TESTS[1], True, tr("Input shape {shape}.", shape=IMAGES.shape))
-        if shape == [None, *IMAGES.shape] else (MODEL_TESTS[1], False, tr(
-            "Expected input shape (None, {dims}); found {found}. Start the model with "
-            "tf.keras.layers.InputLayer(shape={shape}).",
-            dims=", ".join(map(str, IMAGES.shape)), found=shape, shape=IMAGES.shape)),
+        c2w1v4.input_verdict(MODEL_TESTS[1], info, IMAGES, "tf.keras.layers.InputLayer"),
         c2w1v4.rescaling_verdict(MODEL_TESTS[2], info),
         (MODEL_TESTS[3], convs <= 2 and pools <= 2, tr(
             "{convs} Conv2D and {pools} MaxPooling2D layers.", convs=convs, pools=pools)

@@ -1,0 +1,55 @@
+"""C2W3's myCallback: provided by the course, checked (a learner may break it) but worth no
+points. Judged on behaviour: fresh instances at accuracy 0.999 (go on) and 0.9995 (stop)."""
+
+from __future__ import annotations
+
+from grader.assignments.common.feedback import call_problem
+from grader.i18n import N_, tr
+from grader.model.spec import Context, PartSpec, Verdict, all_fail
+
+CALLBACK_TESTS = (
+    N_("keeps training while accuracy <= 0.999"),
+    N_("stops training once accuracy > 0.999"),
+)
+
+
+def probe_callback(ns: dict, args: dict) -> dict:
+    import types
+
+    from grader.sandbox.child import describe_exception
+
+    cls = ns.get("myCallback")
+    if not isinstance(cls, type):
+        return {"call": {"ok": False, "stdout": "", "error": {
+            "type": "MissingFunction", "message": "myCallback is not defined", "where": None}}}
+    results = {}
+    try:
+        for label, accuracy in (("below", 0.999), ("above", 0.9995)):
+            callback = cls()
+            dummy = types.SimpleNamespace(stop_training=False)
+            try:
+                callback.set_model(dummy)
+            except Exception:  # noqa: BLE001 - some Keras versions check the type
+                callback.__dict__["model"] = dummy
+                callback.__dict__["_model"] = dummy
+            callback.on_epoch_end(3, {"accuracy": accuracy, "loss": 0.1})
+            results[label] = bool(dummy.stop_training)
+    except BaseException as exc:  # noqa: BLE001
+        return {"call": {"ok": False, "stdout": "", "error": describe_exception(exc)}}
+    return {"call": {"ok": True, "stdout": "", "error": None}, "stops": results}
+
+
+def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
+    problem = call_problem(ctx, "myCallback", "myCallback")
+    if problem:
+        return all_fail(part, problem)
+    stops = ctx.outcomes["myCallback"].observation.get("stops", {})
+    return [
+        (CALLBACK_TESTS[0], stops.get("below") is False, (
+            tr("Training goes on at accuracy 0.999.") if stops.get("below") is False else
+            tr("myCallback stopped training at accuracy 0.999; it should stop only above it."))),
+        (CALLBACK_TESTS[1], stops.get("above") is True, (
+            tr("Training stops at accuracy 0.9995.") if stops.get("above") is True else
+            tr("myCallback did not stop training at accuracy 0.9995: set "
+               "self.model.stop_training = True when logs['accuracy'] > 0.999."))),
+    ]
