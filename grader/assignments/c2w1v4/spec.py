@@ -127,7 +127,7 @@ def petimages(workdir: Path, images: ImageInput, split: float,
     shutil.copytree(pets, workdir / "PetImages")
     total = fixtures_v4.count_images(pets)
     val = int(split * total)  # as Keras rounds: int(), so 29 of 297 for 10%
-    prepared = {"counts": (total - val, val), "data_dir": str(workdir / "PetImages")}
+    prepared = {"counts": (total - val, val)}
     args = {
         "train": {"directory": str(workdir / "PetImages"), "image_size": list(images.size),
                   "validation_split": split, "seed": SEED,

@@ -13,7 +13,6 @@ changed what the rebuild would give (a `.map` that rescales, an `.unbatch`).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.i18n import N_, say, tr
@@ -246,10 +245,3 @@ def label_mode(dataset: dict) -> str:
         return "categorical"
     return "int"
 
-
-def relative(path: str, workdir: Path) -> str:
-    """A recorded directory as the notebook named it (relative to where it ran)."""
-    try:
-        return "./" + str(Path(path).relative_to(workdir))
-    except ValueError:
-        return path
