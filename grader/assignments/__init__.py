@@ -13,7 +13,8 @@ import importlib
 from grader.model.spec import AssignmentSpec
 
 BUILT_IN = {code: f"grader.assignments.{code.lower()}.spec"
-            for code in ("C2W1", "C2W2", "C2W3", "C2W4", "C2W1v4", "C2W2v4", "C2W4v4")}
+            for code in ("C2W1", "C2W2", "C2W3", "C2W4", "C2W1v4", "C2W2v4", "C2W3v4",
+                          "C2W4v4")}
 CODES = tuple(BUILT_IN)
 _modules = {code.upper(): module for code, module in BUILT_IN.items()}
 _spelled = {code.upper(): code for code in BUILT_IN}

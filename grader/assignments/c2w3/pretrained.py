@@ -4,6 +4,7 @@ the course's /tmp path. Split out of c2w3.py."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from pathlib import Path
 
@@ -29,13 +30,46 @@ def trainable_count(model) -> int:
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
 
 
+@contextlib.contextmanager
+def downloads_served(stand_in: str | None, served: list[str]):
+    """Keras' `get_file` while the learner's function runs: the ImageNet InceptionV3 weights
+    (`weights='imagenet'`) come from `stand_in`, a file the grader can tell apart, so that
+    mistake costs the weights check alone; any other download fails at once (no internet)."""
+    import sys
+
+    import tensorflow as tf
+
+    tf.keras.utils  # noqa: B018 - loads the Keras in use, whose get_file is replaced
+    modules = [sys.modules.get(name) for name in ("keras.src.utils.file_utils",
+                                                  "tf_keras.src.utils.data_utils")]
+    modules = [m for m in modules if m is not None and hasattr(m, "get_file")]
+    real = [m.get_file for m in modules]
+
+    def get_file(fname=None, origin=None, *args, **kwargs):
+        if stand_in and "inception_v3" in f"{fname} {origin}":
+            served.append(str(fname or origin))
+            return stand_in
+        raise OSError(f"the grader has no internet: cannot download {origin or fname}")
+
+    for module in modules:
+        module.get_file = get_file
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, real, strict=True):
+            module.get_file = original
+
+
 def probe_pre_trained(ns: dict, args: dict) -> dict:
     """Learner side: call the function, then export the model's configuration and save its
     weights; the parent fingerprints the saved weights and a clean child the architecture."""
     from grader.sandbox.probe_tools import call_learner, export_model
 
-    call = call_learner(ns, "create_pre_trained_model", args["weights"])
-    obs: dict = {"call": call.summary()}
+    served: list[str] = []
+    with downloads_served(args.get("imagenet"), served):
+        call = call_learner(ns, "create_pre_trained_model",
+                            *([args["weights"]] if "weights" in args else []))
+    obs: dict = {"call": call.summary(), "downloads": served}
     if not call.ok or not hasattr(call.value, "layers"):
         obs["returned"] = type(call.value).__name__
         return obs
@@ -84,13 +118,30 @@ def _saved_fingerprint(ctx: Context) -> dict:
         return {}
 
 
-def _same_weights(got: dict, want: dict) -> bool:
+def same_weights(got: dict, want: dict) -> bool:
     return (got.get("count") == want["count"]
             and abs(got.get("sum", 0) - want["sum"]) <= 1e-6 * max(1.0, abs(want["sum"]))
             and abs(got.get("sumsq", 0) - want["sumsq"]) <= 1e-6 * want["sumsq"])
 
 
-def check_pre_trained(ctx: Context, part: PartSpec) -> list[Verdict]:
+def weights_verdict(ctx: Context, got: dict, _obs: dict) -> tuple[bool, str]:
+    """C2W3's: the weights of the file passed as local_weights_file."""
+    if same_weights(got, ctx.prepared["fingerprint"]):
+        return True, tr("The model holds exactly the weights of the file passed in.")
+    if same_weights(got, ctx.prepared["course_fingerprint"]):
+        return False, course_paths.arguments_verdict(
+            "create_pre_trained_model", [("local_weights_file", ctx.prepared["weights"],
+                                          COURSE_WEIGHTS)], True)[2]
+    return False, tr(
+        "The model's weights are not those of the file passed as local_weights_file. Call "
+        "pre_trained_model.load_weights(local_weights_file) with the argument, not a "
+        "hard-coded path, and build InceptionV3 with weights=None.")
+
+
+def check_pre_trained(ctx: Context, part: PartSpec, judge_weights=weights_verdict,
+                      expected_call: str = "InceptionV3(input_shape=(150, 150, 3), "
+                                            "include_top=False, weights=None)") -> list[Verdict]:
+    """`judge_weights(ctx, fingerprint of the weights the model held, observation)`."""
     problem = call_problem(ctx, "create_pre_trained_model", "create_pre_trained_model")
     if problem:
         return all_fail(part, problem)
@@ -105,35 +156,24 @@ def check_pre_trained(ctx: Context, part: PartSpec) -> list[Verdict]:
     if not info:
         failure = obs.get("clean_failure")
         return all_fail(part, say(failure) if failure else tr("The model could not be checked."))
-    verdicts: list[Verdict] = []
+    names = part.test_names
     shape_ok = (info.get("input_shape") == [None, 150, 150, 3]
                 and info.get("output_shape") == [None, 3, 3, 2048] and info.get("has_mixed7"))
-    verdicts.append((PRE_TRAINED_TESTS[0], shape_ok, (
+    verdicts: list[Verdict] = [(names[0], shape_ok, (
         tr("InceptionV3, no top, 150x150x3.") if shape_ok else
-        tr("Expected InceptionV3(input_shape=(150, 150, 3), include_top=False, weights=None); "
-           "found input {input_shape} and output {output_shape}.",
-           input_shape=info.get("input_shape"), output_shape=info.get("output_shape")))))
-    got = _saved_fingerprint(ctx)
-    if _same_weights(got, ctx.prepared["fingerprint"]):
-        verdicts.append((PRE_TRAINED_TESTS[1], True,
-                         tr("The model holds exactly the weights of the file passed in.")))
-    elif _same_weights(got, ctx.prepared["course_fingerprint"]):
-        verdicts.append((PRE_TRAINED_TESTS[1], False, course_paths.arguments_verdict(
-            "create_pre_trained_model", [("local_weights_file", ctx.prepared["weights"],
-                                          COURSE_WEIGHTS)], True)[2]))
-    else:
-        verdicts.append((PRE_TRAINED_TESTS[1], False, tr(
-            "The model's weights are not those of the file passed as local_weights_file. Call "
-            "pre_trained_model.load_weights(local_weights_file) with the argument, not a "
-            "hard-coded path, and build InceptionV3 with weights=None.")))
+        tr("Expected {call}; found input {input_shape} and output {output_shape}.",
+           call=expected_call, input_shape=info.get("input_shape"),
+           output_shape=info.get("output_shape"))))]
+    verdicts.append((names[1], *judge_weights(ctx, _saved_fingerprint(ctx), obs)))
     trainable = info.get("trainable_params")
-    verdicts.append((PRE_TRAINED_TESTS[2], trainable == 0, (
+    verdicts.append((names[2], trainable == 0, (
         tr("No trainable parameters.") if trainable == 0 else
         tr("{trainable:,} parameters are still trainable in {layers} layer(s). Set "
-           "layer.trainable = False for every layer of pre_trained_model.layers.",
+           "pre_trained_model.trainable = False, or layer.trainable = False for every layer "
+           "of pre_trained_model.layers.",
            trainable=trainable, layers=info.get("trainable_layers")))))
     params = info.get("params")
-    verdicts.append((PRE_TRAINED_TESTS[3], params == PRE_TRAINED_PARAMS, (
+    verdicts.append((names[3], params == PRE_TRAINED_PARAMS, (
         tr("{params:,} parameters.", params=params) if params == PRE_TRAINED_PARAMS else
         tr("Expected {expected:,} parameters; found {params}.",
            expected=PRE_TRAINED_PARAMS, params=params))))

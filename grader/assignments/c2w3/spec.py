@@ -124,8 +124,24 @@ def probe_final_model(ns: dict, args: dict) -> dict:
 
 
 def probe_final_clean(ns: dict, args: dict) -> dict:
+    def data(model):
+        import tensorflow as tf
+
+        datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
+        train = datagen.flow_from_directory(args["training"], target_size=(150, 150),
+                                            batch_size=16, class_mode="binary", seed=SEED)
+        x_eval, y_eval = train[0]
+        return x_eval, y_eval, lambda: model.fit(train, epochs=1, steps_per_epoch=args["steps"],
+                                                 verbose=0)
+
+    return final_clean(args, data)
+
+
+def final_clean(args: dict, data) -> dict:
+    """Clean side of create_final_model: the rebuilt model's head after mixed7, and its loss
+    on a batch before and after brief training; `data(model)` gives that batch and a function
+    that trains (C2W3v4 feeds datasets, C2W3 generators)."""
     import numpy as np
-    import tensorflow as tf
 
     from grader.sandbox.child import describe_exception
     from grader.sandbox.probe_tools import clean_model
@@ -144,12 +160,9 @@ def probe_final_clean(ns: dict, args: dict) -> dict:
                              "activation": config.get("activation"),
                              "rate": config.get("rate")})
     try:
-        datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-        train = datagen.flow_from_directory(args["training"], target_size=(150, 150),
-                                            batch_size=16, class_mode="binary", seed=SEED)
-        x_eval, y_eval = train[0]
+        x_eval, y_eval, fit = data(model)
         before = float(model.evaluate(x_eval, y_eval, verbose=0, return_dict=True)["loss"])
-        model.fit(train, epochs=1, steps_per_epoch=args["steps"], verbose=0)
+        fit()
         after = float(model.evaluate(x_eval, y_eval, verbose=0, return_dict=True)["loss"])
         obs["loss"] = {"before": before, "after": after, "steps": args["steps"]}
         obs["loss_finite"] = bool(np.isfinite(after))
@@ -254,7 +267,7 @@ def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
     verdicts: list[Verdict] = [(LAST_LAYER_TESTS[0], layer == "mixed7", (
         tr("The output of mixed7.") if layer == "mixed7" else
         tr("Expected pre_trained_model.get_layer('mixed7').output; found the output of "
-           "{layer}", layer=repr(layer)) if layer else
+           "{layer}.", layer=repr(layer)) if layer else
         tr("Expected the output tensor of layer 'mixed7'; found a {returned}.",
            returned=obs.get("returned"))))]
     shape = obs.get("shape")
@@ -266,6 +279,13 @@ def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 @CHECKS.part("create_final_model")
 def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    return final_model_verdicts(ctx, part, 1e-4)
+
+
+def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verdict]:
+    """The head, the inputs, the counts, the compile settings (RMSprop at `rate`) and brief
+    training; C2W3v4's too."""
+    names = part.test_names
     problem = call_problem(ctx, "create_final_model", "create_final_model")
     if problem:
         return all_fail(part, problem)
@@ -288,17 +308,17 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
             ("Dropout", None, None, 0.2), ("Dense", 1, "sigmoid", None)]
     shown = ", ".join(f"{t}({', '.join(str(v) for v in (u, a, r) if v is not None)})"
                       for t, u, a, r in head) or tr("nothing")
-    verdicts: list[Verdict] = [(FINAL_TESTS[0], head == want, (
+    verdicts: list[Verdict] = [(names[0], head == want, (
         tr("Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid).") if head == want else
         tr("After mixed7 expected Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid); "
            "found {layers}.", layers=shown)))]
     same = bool(learner.get("same_input"))
-    verdicts.append((FINAL_TESTS[1], same, (
+    verdicts.append((names[1], same, (
         tr("Inputs are pre_trained_model.input.") if same else
         tr("Build the model with Model(inputs=pre_trained_model.input, outputs=x)."))))
     params, trainable = info.get("params"), info.get("trainable_params")
     counts_ok = (params, trainable) == (FINAL_PARAMS, FINAL_TRAINABLE)
-    verdicts.append((FINAL_TESTS[2], counts_ok, (
+    verdicts.append((names[2], counts_ok, (
         tr("{params:,} parameters, {trainable:,} trainable.", params=params,
            trainable=trainable) if counts_ok else
         tr("Expected {expected:,} parameters of which {expected_trainable:,} trainable; found "
@@ -307,23 +327,24 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     lr = info.get("learning_rate")
     loss_ok = keras_names.output_kind(info) == "binary"
     compile_ok = (keras_names.canonical(info.get("optimizer")) == "rmsprop" and lr is not None
-                  and abs(lr - 1e-4) < 1e-9 and loss_ok and c2w1.tracks_accuracy(info))
-    verdicts.append((FINAL_TESTS[3], compile_ok, (
+                  and abs(lr - rate) < rate * 1e-6 and loss_ok and c2w1.tracks_accuracy(info))
+    verdicts.append((names[3], compile_ok, (
         tr("Compiled as asked.") if compile_ok else
-        tr("Expected RMSprop(learning_rate=0.0001), loss='binary_crossentropy', "
+        tr("Expected RMSprop(learning_rate={rate:g}), loss='binary_crossentropy', "
            "metrics=['accuracy']; found {optimizer} (learning rate {lr}), {loss}, {metrics}.",
-           optimizer=info.get("optimizer"), lr=lr,
+           rate=rate, optimizer=info.get("optimizer"),
+           lr=format(lr, ".3g") if isinstance(lr, float) else lr,
            loss=repr(info.get("loss_spelled") or info.get("loss")), metrics=info.get("metrics"))
         + (" " + keras_names.logits_problem(info) if not loss_ok
            and keras_names.logits_problem(info) else ""))))
     if "fit_error" in obs:
-        verdicts.append((FINAL_TESTS[4], False, tr(
+        verdicts.append((names[4], False, tr(
             "Training the head failed: {error}",
             error=describe_error("model.fit", obs["fit_error"], bare=True))))
     else:
         loss = obs.get("loss") or {}
         lowered = obs.get("loss_finite") and loss.get("after", 1e9) < loss.get("before", 0)
-        verdicts.append((FINAL_TESTS[4], bool(lowered), (
+        verdicts.append((names[4], bool(lowered), (
             tr("Loss went from {before:.3f} to {after:.3f} in {steps} steps.",
                before=loss.get("before"), after=loss.get("after"), steps=loss.get("steps"))
             if lowered else

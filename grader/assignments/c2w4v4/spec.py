@@ -119,41 +119,50 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
 CHECKS = Checks()
 
 
-@CHECKS.part("train_val_datasets")
-def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
+def folder_datasets_verdicts(ctx: Context, part: PartSpec, images: ImageInput, labels: str,
+                             scaled_by: str = datasets.RESCALING) -> list[Verdict]:
+    """train_val_datasets() read from TRAIN_DIR and VALIDATION_DIR whole, one call each,
+    batches of 32 (C2W3v4's too); `labels`: the course's head, for label_verdict;
+    `scaled_by`: what scales the pixels later, for images_verdict."""
     problem, obs = datasets.dataset_observations(ctx)
     if problem:
         return all_fail(part, problem)
+    names = part.test_names
     verdicts: list[Verdict] = [
-        (DATASET_TESTS[0], True, tr("Two tf.data datasets.")),
-        datasets.images_verdict(DATASET_TESTS[1], obs, IMAGES.shape)]
+        (names[0], True, tr("Two tf.data datasets.")),
+        datasets.images_verdict(names[1], obs, images.shape, scaled_by)]
     pair = datasets.pair(obs)
     if pair is None:
         found = tr("The calls made {n} dataset(s), not a training and a validation one: call "
                    "image_dataset_from_directory once for TRAIN_DIR and once for "
                    "VALIDATION_DIR.", n=len(obs.get("rebuilt") or []))
-        return verdicts + [(n, False, found) for n in DATASET_TESTS[2:]]
+        return verdicts + [(n, False, found) for n in names[2:]]
     counts = tuple(len(d.get("files") or []) for d in pair)
     classes = [len(d.get("class_names") or []) for d in pair]
     want = len(ctx.prepared["classes"])
     if counts == tuple(ctx.prepared["counts"]) and classes == [want, want]:
-        verdicts.append((DATASET_TESTS[2], True, tr(
+        verdicts.append((names[2], True, tr(
             "{train} training and {val} validation images in {n} classes.", train=counts[0],
             val=counts[1], n=want)))
     else:
-        verdicts.append((DATASET_TESTS[2], False, tr(
+        verdicts.append((names[2], False, tr(
             "Expected {train} training and {val} validation images in {n} classes; found "
             "{found_train} and {found_val} in {classes}. Read TRAIN_DIR and VALIDATION_DIR "
             "whole, one call each (no validation_split).", train=ctx.prepared["counts"][0],
             val=ctx.prepared["counts"][1], n=want, found_train=counts[0],
             found_val=counts[1], classes=" and ".join(map(str, classes)))))
     sizes = [(d.get("batch") or {}).get("x_shape", [None])[0] for d in pair]
-    verdicts.append((DATASET_TESTS[3], sizes == [BATCH, BATCH], tr("Batches of 32.")
+    verdicts.append((names[3], sizes == [BATCH, BATCH], tr("Batches of 32.")
                      if sizes == [BATCH, BATCH] else tr(
                          "Batches of {sizes}; the grading needs batch_size=32 on both.",
                          sizes=" and ".join(map(str, sizes)))))
-    verdicts.append(c2w1v4.label_verdict(ctx, DATASET_TESTS[4], obs, default="sparse"))
+    verdicts.append(c2w1v4.label_verdict(ctx, names[4], obs, default=labels))
     return verdicts
+
+
+@CHECKS.part("train_val_datasets")
+def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
+    return folder_datasets_verdicts(ctx, part, IMAGES, "sparse")
 
 
 @CHECKS.part("create_model")

@@ -211,9 +211,13 @@ def split_verdict(name: str, obs: dict, counts: tuple[int, int], share: float) -
         settings=settings or tr("no split settings")))
 
 
-def images_verdict(name: str, obs: dict, shape: tuple[int, ...]) -> Verdict:
-    """What the returned datasets yield: images of `shape`, pixels still 0-255 (the model's
-    Rescaling layer scales them; the dataset must not scale them first)."""
+RESCALING = N_("the model's Rescaling layer")
+
+
+def images_verdict(name: str, obs: dict, shape: tuple[int, ...],
+                   scaled_by: str = RESCALING) -> Verdict:
+    """What the returned datasets yield: images of `shape`, pixels still 0-255 (`scaled_by`
+    scales them later; the dataset must not scale them first)."""
     found = []
     for label, dataset in zip(_LABELS, obs["datasets"], strict=True):
         images = tuple(dataset.get("images") or ())[1:]
@@ -230,9 +234,9 @@ def images_verdict(name: str, obs: dict, shape: tuple[int, ...]) -> Verdict:
     if not found:
         return (name, True, tr("{shape} images with pixels 0-255 in both.", shape=shape))
     return (name, False, tr(
-        "Expected {shape} images with pixels 0-255 (the model's Rescaling layer scales them); "
-        "{found}. Use image_size={size} and leave the pixels as loaded.", shape=shape,
-        found="; ".join(found), size=shape[:2]))
+        "Expected {shape} images with pixels 0-255 ({scaled_by} scales them); {found}. Use "
+        "image_size={size} and leave the pixels as loaded.", shape=shape,
+        scaled_by=tr(scaled_by), found="; ".join(found), size=shape[:2]))
 
 
 def label_mode(dataset: dict) -> str:

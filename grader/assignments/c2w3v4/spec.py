@@ -1,0 +1,194 @@
+"""C2W3v4: the 2024 (Keras 3) transfer learning on horses vs humans. Datasets read whole from
+`./data/train/` and `./data/validation/`, an InceptionV3 built with
+`weights=LOCAL_WEIGHTS_FILE` and frozen, its `mixed7` output, and a sigmoid head trained with
+RMSprop at 1e-5. The callback is provided, and no history is submitted.
+
+The weights file is C2W3's fixture (an untrained InceptionV3 in Keras 2's HDF5 format, which
+Keras 3 loads too) under the course's name in `./model/`; `weights='imagenet'` is served a
+shifted copy, so that mistake costs the weights check alone.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.assignments.c2w1v4 import spec as c2w1v4
+from grader.assignments.c2w3 import spec as c2w3
+from grader.assignments.c2w3.pretrained import (
+    PRE_TRAINED_TESTS,
+    check_pre_trained,
+    fixture_fingerprint,
+    probe_pre_trained,
+    probe_pre_trained_clean,
+    same_weights,
+)
+from grader.assignments.c2w4v4 import spec as c2w4v4
+from grader.assignments.common import datasets, fixtures, fixtures_v4
+from grader.i18n import N_, tr
+from grader.model.spec import AssignmentSpec, Checks, Context, ImageInput, PartSpec, Verdict, part
+
+FUNCTIONS = ("train_val_datasets", "create_pre_trained_model", "output_of_last_layer",
+             "create_final_model")
+IMAGES = ImageInput(size=(150, 150))
+LEARNING_RATE = 1e-5
+SEED = c2w3.SEED
+LOCAL_WEIGHTS_FILE = f"./model/{fixtures.WEIGHTS_FILE}"
+
+DATASET_TESTS = (
+    c2w1v4.DATASET_TESTS[0],
+    c2w1v4.DATASET_TESTS[1],
+    N_("finds every image of both folders, in 2 classes"),
+    c2w4v4.DATASET_TESTS[3],
+    c2w1v4.DATASET_TESTS[3],
+)
+PRE_TRAINED_V4_TESTS = (
+    PRE_TRAINED_TESTS[0],
+    N_("weights loaded from LOCAL_WEIGHTS_FILE"),
+    *PRE_TRAINED_TESTS[2:],
+)
+FINAL_TESTS = (
+    *c2w3.FINAL_TESTS[:3],
+    N_("RMSprop(learning_rate=0.00001), binary_crossentropy, accuracy"),
+    c2w3.FINAL_TESTS[4],
+)
+
+PARTS = (
+    part("train_val_datasets", DATASET_TESTS, (5, 5, 6, 4, 5),
+         probes=("train_val_datasets", "datasets_clean")),
+    part("create_pre_trained_model", PRE_TRAINED_V4_TESTS, (5, 10, 7, 3),
+         probes=("create_pre_trained_model", "pretrained_clean")),
+    part("output_of_last_layer", c2w3.LAST_LAYER_TESTS, (10, 5),
+         probes=("output_of_last_layer",)),
+    part("create_final_model", FINAL_TESTS, (9, 4, 9, 6, 7),
+         probes=("create_final_model", "final_model_training")),
+)
+
+
+# --------------------------------------------------------------------------- child side
+
+def probe_final_clean(ns: dict, args: dict) -> dict:
+    """The clean rebuild trained as the notebook feeds it: datasets of the training folder
+    mapped through InceptionV3's preprocess_input (pixels to [-1, 1])."""
+    def data(model):
+        import numpy as np
+        import tensorflow as tf
+
+        train = tf.keras.utils.image_dataset_from_directory(
+            args["training"], batch_size=32, image_size=IMAGES.size, label_mode="binary",
+            shuffle=False)
+        preprocess = tf.keras.applications.inception_v3.preprocess_input
+        x_eval, y_eval = next(iter(train.map(lambda x, y: (preprocess(x), y))))
+        x_eval, y_eval = np.asarray(x_eval), np.asarray(y_eval)
+        tf.keras.utils.set_random_seed(args["seed"])
+        return x_eval, y_eval, lambda: model.fit(x_eval, y_eval, epochs=args["steps"],
+                                                 batch_size=32, shuffle=False, verbose=0)
+
+    return c2w3.final_clean(args, data)
+
+
+PROBES = {
+    "train_val_datasets": datasets.probe_train_val_datasets,
+    "datasets_clean": datasets.probe_datasets_clean,
+    "create_pre_trained_model": probe_pre_trained,
+    "pretrained_clean": probe_pre_trained_clean,
+    "output_of_last_layer": c2w3.probe_last_layer,
+    "create_final_model": c2w3.probe_final_model,
+    "final_model_training": probe_final_clean,
+}
+
+
+# --------------------------------------------------------------------------- parent side
+
+def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
+    """The notebook's `./data/{train,validation}/` and `./model/<weights file>` beside the
+    child's working directory (copies: learner code must not reach the cache)."""
+    data = fixtures.horses_or_humans()
+    shutil.copytree(data.training, workdir / "data" / "train")
+    shutil.copytree(data.validation, workdir / "data" / "validation")
+    weights = fixtures.inception_weights()
+    (workdir / "model").mkdir()
+    (workdir / "exports").mkdir()
+    shutil.copyfile(weights, workdir / LOCAL_WEIGHTS_FILE)
+    imagenet = fixtures.course_weights()  # what weights='imagenet' is served
+    prepared = {
+        "counts": tuple(fixtures_v4.count_images(workdir / "data" / p)
+                        for p in ("train", "validation")),
+        "classes": sorted(fixtures.HORSES_COUNTS["training"]),
+        "fingerprint": fixture_fingerprint(str(weights)),
+        "imagenet_fingerprint": fixture_fingerprint(str(imagenet)),
+    }
+    args = {
+        "create_pre_trained_model": {
+            "imagenet": str(imagenet),
+            "saved_weights": str(workdir / "exports" / "pretrained.weights.h5")},
+        "pretrained_clean": {"seed": SEED},
+        "final_model_training": {"training": str(workdir / "data" / "train"), "steps": 3,
+                                 "seed": SEED},
+    }
+    return prepared, args
+
+
+CHECKS = Checks()
+
+
+@CHECKS.part("train_val_datasets")
+def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
+    return c2w4v4.folder_datasets_verdicts(ctx, part, IMAGES, "binary",
+                                           N_("the notebook's preprocess_input"))
+
+
+def weights_verdict(ctx: Context, got: dict, obs: dict) -> tuple[bool, str]:
+    """The weights of LOCAL_WEIGHTS_FILE; ImageNet's (served by the grader) are a mistake the
+    Lab itself would refuse: it has no internet either."""
+    if same_weights(got, ctx.prepared["fingerprint"]):
+        return True, tr("The model holds exactly the weights of LOCAL_WEIGHTS_FILE.")
+    if obs.get("downloads") or same_weights(got, ctx.prepared["imagenet_fingerprint"]):
+        return False, tr(
+            "weights='imagenet' downloads the ImageNet weights, which neither the lab nor the "
+            "grader can fetch: pass weights=LOCAL_WEIGHTS_FILE, the copy provided in ./model/.")
+    return False, tr(
+        "The model's weights are not those of LOCAL_WEIGHTS_FILE: build InceptionV3 with "
+        "weights=LOCAL_WEIGHTS_FILE (or weights=None, then "
+        "pre_trained_model.load_weights(LOCAL_WEIGHTS_FILE)).")
+
+
+@CHECKS.part("create_pre_trained_model")
+def check_pre_trained_v4(ctx: Context, part: PartSpec) -> list[Verdict]:
+    return check_pre_trained(ctx, part, weights_verdict,
+                             "InceptionV3(input_shape=(150, 150, 3), include_top=False, "
+                             "weights=LOCAL_WEIGHTS_FILE)")
+
+
+@CHECKS.part("create_final_model")
+def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
+    return c2w3.final_model_verdicts(ctx, part, LEARNING_RATE)
+
+
+CHECKS.part("output_of_last_layer")(c2w3.check_last_layer)
+
+
+SPEC = AssignmentSpec(
+    code="C2W3v4",
+    title="Transfer learning, 2024 (Keras 3): horses vs humans with InceptionV3",
+    functions=FUNCTIONS,
+    parts=PARTS,
+    pass_mark=80.0,
+    history=None,
+    probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90,
+                    **{k: v for k, v in c2w3.SPEC.probe_timeouts.items()
+                       if k in PROBES}},
+    clean_probes={"final_model_training": "create_final_model",
+                  "pretrained_clean": "create_pre_trained_model",
+                  "datasets_clean": "train_val_datasets"},
+    prepare=prepare,
+    checks=CHECKS,
+    probes=PROBES,
+    detect_words=("LOCAL_WEIGHTS_FILE",),  # C2W3 has local_weights_file, lower case
+    detect_means=N_("builds InceptionV3 from LOCAL_WEIGHTS_FILE"),
+    fixtures=lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
+    images=IMAGES,
+    module=__name__,
+    keras="3",
+    course_version="v4",
+)
