@@ -1,13 +1,16 @@
 """How long grading each assignment takes, and how close that is to the floor of the work.
 
-For each assignment (C2W1..C2W4, or those named on the command line) it measures, in one run,
+For each assignment (all eight, C2W1..C2W4 and C2W1v4..C2W4v4, or those named on the command
+line) it measures, in one run,
 on this machine:
 
 (a) grading: the reference solution `solutions/{CODE}_Assignment.ipynb` through the real CLI
     (`python -m grader grade ... --assignment CODE --format json`, plus `--history
-    solutions/history.pkl` for C2W1 and `solutions/history_augmented.pkl` for C2W2), as a
+    solutions/history.pkl` for C2W1 and C2W1v4, `solutions/history_augmented.pkl` for C2W2,
+    `solutions/C2W2v4_history.pkl` for C2W2v4), as a
     subprocess; its score should be 100;
-(b) the floor: one bare `python -c` subprocess (TF_USE_LEGACY_KERAS=1, TF_CPP_MIN_LOG_LEVEL=2,
+(b) the floor: one bare `python -c` subprocess (TF_USE_LEGACY_KERAS=1 for the Keras 2 weeks, 0
+    for the 2024 ones, TF_CPP_MIN_LOG_LEVEL=2,
     PYTHONHASHSEED=0) that imports TensorFlow, extracts and loads the same reference functions
     (grader.pipeline.extract.extract + grader.sandbox.child.load_submission), calls
     spec.prepare() on a
@@ -68,10 +71,13 @@ except ImportError:  # optional: the tree sampling columns are left out without 
     psutil = None
 
 ROOT = Path(__file__).resolve().parent.parent
-CODES = ("C2W1", "C2W2", "C2W3", "C2W4")
-HISTORIES = {"C2W1": "history.pkl", "C2W2": "history_augmented.pkl"}
+sys.path.insert(0, str(ROOT))
+from grader.assignments import CODES, canonical, get_spec  # noqa: E402 - after the path
+
+HISTORIES = {"C2W1": "history.pkl", "C2W2": "history_augmented.pkl", "C2W1v4": "history.pkl",
+             "C2W2v4": "C2W2v4_history.pkl"}
 TARGET_RATIO = 1.5
-TARGET_GB = {"C2W1": 1.5, "C2W2": 1.5, "C2W3": 2.5, "C2W4": 1.5}
+TARGET_GB = {code: 2.5 if code.startswith("C2W3") else 1.5 for code in CODES}
 MARK = "BENCH_JSON "
 
 # Runs argv[1:], then reports its wall time, CPU time and the peak RSS of its descendants.
@@ -104,13 +110,14 @@ def lap(name, since):
 
 t = time.monotonic()
 import tensorflow as tf
-tf.keras.layers.Dense  # with TF_USE_LEGACY_KERAS=1, `import tensorflow` already loads tf_keras
-t = lap("import tensorflow (+ tf_keras)", t)
+tf.keras.layers.Dense  # loads the Keras in use (tf_keras with TF_USE_LEGACY_KERAS=1)
+t = lap("import tensorflow (+ its Keras)", t)
 from grader.assignments import get_spec
 from grader.assignments import probe_for
-from grader.sandbox.child import load_submission
+from grader.sandbox.child import _ColabStub, load_submission
 from grader.pipeline.extract import extract
 from grader.pipeline.notebook import read_notebook
+sys.meta_path.append(_ColabStub())  # as the child: the 2024 notebooks import unittests
 spec = get_spec(code)
 t = lap("import grader modules", t)
 extraction = extract(read_notebook(notebook), spec.functions)
@@ -224,8 +231,9 @@ def grading_run(code: str, env: dict[str, str], sample_ms: int) -> dict:
 
 
 def floor_run(code: str, env: dict[str, str], sample_ms: int) -> dict:
-    env = {**env, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0",
-           "PYTHONPATH": str(ROOT)}
+    legacy = "1" if get_spec(code).keras == "2" else "0"  # the Keras the grading uses
+    env = {**env, "TF_USE_LEGACY_KERAS": legacy, "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONHASHSEED": "0", "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory(prefix="bench-floor-cwd-") as cwd:
         result = measured([sys.executable, "-c", FLOOR, code, str(notebook(code))], env,
                           Path(cwd), sample_ms)
@@ -252,7 +260,7 @@ KEYS = ("wall_s", "cpu_s", "maxrss_kb", "tree_rss_kb", "tree_pss_kb", "sampler_c
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("codes", nargs="*", type=str.upper, metavar="CODE",
+    parser.add_argument("codes", nargs="*", type=canonical, metavar="CODE",
                         help=f"assignments to measure (default: all of {' '.join(CODES)})")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each measurement; medians are printed (default 1)")
@@ -315,7 +323,7 @@ def main() -> int:
             notes += [f"{code} floor: loading the reference failed: {p}" for p in r["problems"]]
 
     print()
-    print(f"{'':<6}{'score':>6}{'grade s':>9}{'floor s':>9}{'ratio':>7}{'<1.5x':>7}"
+    print(f"{'':<8}{'score':>6}{'grade s':>9}{'floor s':>9}{'ratio':>7}{'<1.5x':>7}"
           f"{'grade CPU':>11}{'floor CPU':>11}{'peak RSS':>10}{'RSS sum':>9}{'PSS sum':>9}"
           f"{'mem target':>15}")
     for code in codes:
@@ -327,7 +335,7 @@ def main() -> int:
             mem = "n/a"
         else:
             mem = f"{'yes' if g['tree_pss_kb'] / 1024 < limit_mib else 'NO'} <{limit_mib:,.0f}"
-        print(f"{code:<6}{score:>6g}{g['wall_s']:>9.2f}{f['wall_s']:>9.2f}{ratio:>6.2f}x"
+        print(f"{code:<8}{score:>6g}{g['wall_s']:>9.2f}{f['wall_s']:>9.2f}{ratio:>6.2f}x"
               f"{'yes' if ratio <= TARGET_RATIO else 'NO':>7}{g['cpu_s']:>11.2f}"
               f"{f['cpu_s']:>11.2f}{mib(g['maxrss_kb']):>10}{mib(g['tree_rss_kb']):>9}"
               f"{mib(g['tree_pss_kb']):>9}{mem:>15}")
@@ -336,7 +344,7 @@ def main() -> int:
     print("  memory of grading, MiB: peak RSS = largest single process (getrusage);"
           " RSS sum / PSS sum = peaks of the sampled sums over the process tree")
     print(f"  targets: wall within {TARGET_RATIO}x of the floor; tree PSS sum under 1.5 GB"
-          " (2.5 GB for C2W3), GB = 10**9 bytes")
+          " (2.5 GB for C2W3 and C2W3v4), GB = 10**9 bytes")
 
     for code in codes:
         g, f = medians(gradings[code], KEYS), medians(floors[code], KEYS)
