@@ -282,6 +282,10 @@ def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     return final_model_verdicts(ctx, part, 1e-4)
 
 
+def _grouped(count):
+    return format(count, ",") if isinstance(count, int) else count
+
+
 def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verdict]:
     """The head, the inputs, the counts, the compile settings (RMSprop at `rate`) and brief
     training; C2W3v4's too."""
@@ -323,7 +327,8 @@ def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verd
            trainable=trainable) if counts_ok else
         tr("Expected {expected:,} parameters of which {expected_trainable:,} trainable; found "
            "{params} and {trainable}.", expected=FINAL_PARAMS,
-           expected_trainable=FINAL_TRAINABLE, params=params, trainable=trainable))))
+           expected_trainable=FINAL_TRAINABLE, params=_grouped(params),
+           trainable=_grouped(trainable)))))
     lr = info.get("learning_rate")
     loss_ok = keras_names.output_kind(info) == "binary"
     compile_ok = (keras_names.canonical(info.get("optimizer")) == "rmsprop" and lr is not None
