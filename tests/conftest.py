@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 import copy
+import importlib.util
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,6 +59,26 @@ def edited(code: str, edits) -> nbformat.NotebookNode:
     for cell_id, old, new in edits:
         nb = edit(nb, cell_id, old, new)
     return nb
+
+
+@contextlib.contextmanager
+def learner_module(code: str, folder: Path):
+    """The graded cells of `code`'s reference solution imported as a module file, as a
+    learner's script or imported module would hold them (for `check(fn)`); registered in
+    sys.modules while in use, so that a class finds its source file."""
+    source = "\n\n".join(c.source for c in load_solution(code).cells
+                         if c.cell_type == "code" and "graded" in c.metadata.get("tags", []))
+    name = f"learner_{code.lower()}"
+    path = folder / f"{name}.py"
+    path.write_text(source + "\n")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[name]
 
 
 def write(nb, folder: Path, name: str = "C2W1_Assignment.ipynb") -> Path:

@@ -5,7 +5,16 @@ really write these functions pass."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, dump, edited, failing, grading_options, load_solution, write
+from conftest import (
+    ROOT,
+    dump,
+    edited,
+    failing,
+    grading_options,
+    learner_module,
+    load_solution,
+    write,
+)
 
 from grader.assignments import get_spec
 from grader.pipeline.detect import detect
@@ -199,22 +208,9 @@ def test_a_graded_cell_is_graded_up_to_its_grade_up_to_here_comment(tmp_path):
 def test_check_fn_in_the_learners_session_chooses_c2w1v4_and_keras_3(tmp_path, capsys):
     """`check(EarlyStoppingCallback)` from the learner's code (here a module file, as a
     script or an imported module would be): the 2024 week, with Keras 3."""
-    import importlib.util
-    import sys
-
     from grader.selfcheck import check
 
-    source = "\n\n".join(c.source for c in load_solution(CODE).cells
-                         if c.cell_type == "code" and "graded" in c.metadata.get("tags", []))
-    path = tmp_path / "learner_c2w1v4.py"
-    path.write_text(source + "\n")
-    spec = importlib.util.spec_from_file_location("learner_c2w1v4", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # as an imported module (a class finds its file there)
-    try:
-        spec.loader.exec_module(module)
+    with learner_module(CODE, tmp_path) as module:
         result = check(module.EarlyStoppingCallback, lang="en")
-    finally:
-        del sys.modules[spec.name]
     assert result.score == 15, capsys.readouterr().out
     assert "as C2W1v4 with Keras 3" in capsys.readouterr().out.replace("\n", " ")

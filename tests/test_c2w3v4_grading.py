@@ -6,7 +6,16 @@ write instead of the reference passes. Mistakes in different functions share a n
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, dump, edit, failing, grading_options, load_solution, write
+from conftest import (
+    ROOT,
+    dump,
+    edited,
+    failing,
+    grading_options,
+    learner_module,
+    load_solution,
+    write,
+)
 
 from grader.assignments import get_spec
 from grader.pipeline.detect import detect
@@ -29,10 +38,7 @@ def run(path):
 
 
 def graded(tmp_path, edits):
-    nb = load_solution(CODE)
-    for cell, old, new in edits:
-        nb = edit(nb, cell, old, new)
-    return run(write(nb, tmp_path, NAME))
+    return run(write(edited(CODE, edits), tmp_path, NAME))
 
 
 def test_reference_solution_scores_100_with_keras_3():
@@ -147,25 +153,12 @@ def test_check_fn_chooses_the_2024_week_and_reads_the_notebook_globals(tmp_path,
     """`check(create_pre_trained_model)` from the learner's code: C2W3 grades a function of
     that name too; the learner's image_dataset_from_directory calls say 2024, and the
     function's LOCAL_WEIGHTS_FILE global ('./model/...') reaches the grader's copy."""
-    import importlib.util
-    import sys
-
     from grader.pipeline.detect import choose_for_function
     from grader.selfcheck import check
 
     assert choose_for_function("create_final_model", text="ImageDataGenerator(")[0] == "C2W3"
-    source = "\n\n".join(c.source for c in load_solution(CODE).cells
-                         if c.cell_type == "code" and "graded" in c.metadata.get("tags", []))
-    path = tmp_path / "learner_c2w3v4.py"
-    path.write_text(source + "\n")
-    spec = importlib.util.spec_from_file_location("learner_c2w3v4", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
+    with learner_module(CODE, tmp_path) as module:
         result = check(module.create_pre_trained_model, lang="en")
-    finally:
-        del sys.modules[spec.name]
     out = capsys.readouterr().out.replace("\n", " ")
     assert result.score == 25, out
     assert "as C2W3v4 with Keras 3" in out, out

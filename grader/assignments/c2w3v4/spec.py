@@ -24,7 +24,7 @@ from grader.assignments.c2w3.pretrained import (
     same_weights,
 )
 from grader.assignments.c2w4v4 import spec as c2w4v4
-from grader.assignments.common import datasets, fixtures, fixtures_v4
+from grader.assignments.common import datasets, fixtures
 from grader.i18n import N_, tr
 from grader.model.spec import AssignmentSpec, Checks, Context, ImageInput, PartSpec, Verdict, part
 
@@ -112,8 +112,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     shutil.copyfile(weights, workdir / LOCAL_WEIGHTS_FILE)
     imagenet = fixtures.course_weights()  # what weights='imagenet' is served
     prepared = {
-        "counts": tuple(fixtures_v4.count_images(workdir / "data" / p)
-                        for p in ("train", "validation")),
+        "counts": tuple(sum(fixtures.HORSES_COUNTS[p].values())
+                        for p in ("training", "validation")),
         "classes": sorted(fixtures.HORSES_COUNTS["training"]),
         "fingerprint": fixture_fingerprint(str(weights)),
         "imagenet_fingerprint": fixture_fingerprint(str(imagenet)),
