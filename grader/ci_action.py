@@ -6,6 +6,11 @@
 Writes one JUnit XML per notebook, appends a Markdown table to $GITHUB_STEP_SUMMARY (stdout
 when unset), and exits 1 when any notebook is below its pass mark or cannot be graded, 0 when
 all pass or none changed, 2 when the changes cannot be listed (no base to compare with).
+
+What reaches the log is the learner's too (a file name may hold a newline and `::error::`, a
+message quotes learner code): every learner string goes through `grader.reporters.escape`, and
+each notebook's grading and report run with workflow commands stopped under a token the
+learner cannot know (`::stop-commands::`), so only the grader's own commands are read.
 """
 
 from __future__ import annotations
@@ -14,12 +19,16 @@ import argparse
 import fnmatch
 import os
 import re
+import secrets
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from grader.i18n import choose, language, tr
+from grader.reporters.escape import log_text, workflow_command
 from grader.reporters.junit import render_junit
 from grader.reporters.markdown import SummaryRow, summary_table
 
@@ -32,10 +41,12 @@ class NoBase(Exception):
 
 
 def _git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    """Git's output as file names are: bytes decoded as the file system does, no newline
+    translation (a name may hold a carriage return)."""
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True)
     if proc.returncode != 0:
-        raise NoBase(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
-    return proc.stdout
+        raise NoBase(f"git {' '.join(args)} failed: {os.fsdecode(proc.stderr).strip()}")
+    return os.fsdecode(proc.stdout)
 
 
 def patterns(text: str) -> list[str]:
@@ -102,6 +113,25 @@ def grade_one(repo: Path, notebook: str, keras: str | None, out: Path) -> Summar
     return SummaryRow.from_result(notebook, result)
 
 
+def log(text: object, file=None) -> None:
+    """Print to the Action's log so that no line of `text` reads as a workflow command."""
+    print(log_text(text), file=file or sys.stdout, flush=True)
+
+
+@contextmanager
+def commands_stopped() -> Iterator[None]:
+    """No workflow command is read from the log inside: whatever grading or its report prints
+    (the learner's strings included) stays text. The token is random per use, so no learner
+    output can end the pause."""
+    token = secrets.token_hex(16)
+    print(workflow_command("stop-commands", token), flush=True)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        print(f"::{token}::", flush=True)
+
+
 def _write_summary(markdown: str) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
@@ -130,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lang = choose(args.lang)
     except ValueError as exc:
-        print(f"grader: error: {exc}", file=sys.stderr)
+        log(f"grader: error: {exc}", file=sys.stderr)
         return 2
     with language(lang):
         return _run(args)
@@ -141,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         notebooks = changed_notebooks(repo, args.base, patterns(args.notebooks))
     except NoBase as exc:
-        print(f"grader: error: {exc}", file=sys.stderr)
+        log(f"grader: error: {exc}", file=sys.stderr)
         return 2
     if not notebooks:
         _write_summary(tr("### Assignment grading\n\nNo assignment notebook changed in this "
@@ -153,10 +183,11 @@ def _run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for notebook in notebooks:
-        print(f"::group::{notebook}", flush=True)
-        row = grade_one(repo, notebook, args.keras, out)
-        print(row.report or f"could not grade: {row.error}", flush=True)
-        print("::endgroup::", flush=True)
+        print(workflow_command("group", " ".join(notebook.split())), flush=True)
+        with commands_stopped():
+            row = grade_one(repo, notebook, args.keras, out)
+            log(row.report or tr("could not grade: {error}", error=row.error))
+        print(workflow_command("endgroup"), flush=True)
         rows.append(row)
     markdown = summary_table(rows)
     (out / "summary.md").write_text(markdown)

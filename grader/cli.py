@@ -9,7 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from grader.api import CODES, canonical
+from grader.api import CODES, DEFAULT_HISTORY_POLICY, HISTORY_POLICIES, canonical
 from grader.i18n import LANGUAGES, choose, language, tr
 from grader.model.files import atomic_write
 from grader.model.protocol import Limits
@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--gpu", action="store_true", help="let learner code use a GPU")
     g.add_argument("--no-color", action="store_true")
     g.add_argument("--lang", help=LANG_HELP)
+    g.add_argument("--history-policy", choices=HISTORY_POLICIES, default=DEFAULT_HISTORY_POLICY,
+                   help=HISTORY_POLICY_HELP)
     f = sub.add_parser("fixtures", help="generate the fixture data into the cache and print it")
     f.add_argument("--assignment", type=canonical, choices=(*CODES, "ALL"), default="ALL")
     c = sub.add_parser("check", help="grade a notebook with feedback written for the learner")
@@ -94,11 +96,27 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--gpu", action="store_true",
                    help="let learner code use a GPU; with --engine ray each grading asks Ray "
                         "for one (num_gpus), so it runs on a GPU node")
+    m.add_argument("--history-policy", choices=HISTORY_POLICIES, default=DEFAULT_HISTORY_POLICY,
+                   help=HISTORY_POLICY_HELP)
     return parser
 
 
+HISTORY_POLICY_HELP = (
+    "how the history's agreement with the notebook's saved training output counts: flag "
+    "(default: reported in every report, never costs points), require-corroborated (the "
+    "history part scores 0 unless the output confirms the history), reject-contradicted (0 "
+    "only when the output contradicts it)")
 LANG_HELP = (f"the learners' language: {', '.join(LANGUAGES)} (default: from LANG/LC_ALL, "
              "else en)")
+
+
+def _exit_status(result) -> int:
+    """0 passed, 1 below the pass mark, 2 when the grader failed (result.fault): the report
+    is written all the same, and stderr says why."""
+    if result.fault:
+        print(f"grader: could not grade: {result.fault}", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
 def _fail(message: str) -> int:
@@ -116,7 +134,8 @@ def _grade(args: argparse.Namespace) -> int:
     if submission.detected:
         print(f"grader: {submission.detected}", file=sys.stderr)
     limits = Limits(submission_timeout_s=args.timeout, memory_bytes=args.memory_mb * 2**20)
-    result = grade_submission(submission, keras=args.keras, limits=limits, use_gpu=args.gpu)
+    result = grade_submission(submission, keras=args.keras, limits=limits, use_gpu=args.gpu,
+                              history_policy=args.history_policy)
     to_tty = args.output is None and sys.stdout.isatty()
     color = to_tty and not args.no_color and "NO_COLOR" not in os.environ
     text = RENDERERS[args.format](result, color=color)
@@ -125,7 +144,7 @@ def _grade(args: argparse.Namespace) -> int:
         atomic_write(args.output, text)
     else:
         sys.stdout.write(text)
-    return EXIT_PASSED if result.passed else EXIT_FAILED
+    return _exit_status(result)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -140,7 +159,7 @@ def _check(args: argparse.Namespace) -> int:
     result = grade_submission(submission, keras=args.keras)
     color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
     sys.stdout.write(render_learner(result, color=color))
-    return EXIT_PASSED if result.passed else EXIT_FAILED
+    return _exit_status(result)
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -173,7 +192,7 @@ def _feedback(args: argparse.Namespace) -> int:
     shown = {"score": f"{result.score:g}", "max_score": f"{result.max_score:g}", "output": output}
     print(tr("{score}/{max_score} (passed): feedback in {output}", **shown) if result.passed
           else tr("{score}/{max_score} (not passed): feedback in {output}", **shown))
-    return EXIT_PASSED if result.passed else EXIT_FAILED
+    return _exit_status(result)
 
 
 def _gradescope_bundle(args: argparse.Namespace) -> int:
@@ -222,7 +241,8 @@ def _batch(args: argparse.Namespace) -> int:
                            gradebook=args.gradebook or "csv",
                            gradebook_column=args.gradebook_column,
                            clean_cache=not args.no_cache, engine=args.engine,
-                           address=args.address, lang=args.lang, use_gpu=args.gpu)
+                           address=args.address, lang=args.lang, use_gpu=args.gpu,
+                           history_policy=args.history_policy)
     try:
         summary = run_batch(args.submissions, args.out, options)
     except (LayoutError, RosterError, EngineError) as exc:
@@ -240,6 +260,8 @@ def _batch(args: argparse.Namespace) -> int:
                             *(["--engine", "ray"] if args.engine == "ray" else []),
                             *(["--address", args.address] if args.address else []),
                             *(["--gpu"] if args.gpu else []),
+                            *(["--history-policy", args.history_policy]
+                              if args.history_policy != DEFAULT_HISTORY_POLICY else []),
                             "--lang", args.lang])
         print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
               f"with:\n  {again}", file=sys.stderr)

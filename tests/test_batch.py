@@ -156,7 +156,8 @@ def test_batch_grades_then_resumes_and_regrades(tmp_path, monkeypatch):
     book = pd.read_csv(out / "gradebook.csv")
     assert list(book.columns) == ["learner", "create_train_val_dirs", "split_data",
                                   "train_val_generators", "create_model", "history", "total",
-                                  "max_score", "passed", "status", "source", "reason"]
+                                  "max_score", "passed", "status", "source", "reason",
+                                  "history_evidence"]
     assert book.set_index("learner")["total"].to_dict() == scores
     assert set(book["status"]) == {GRADED} and not book["passed"].any()
     pairs = list(csv.DictReader((out / "similarity.csv").open()))

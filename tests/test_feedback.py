@@ -199,3 +199,163 @@ def test_the_solution_page_marks_nothing_and_the_template_fails_every_block(tmp_
     template = render_feedback_html(grade(SPEC, TEMPLATE, None, grading_options()), TEMPLATE)
     assert "Score 0/100" in template and 'class="c2-feedback passed"' not in template
     assert template.count('class="c2-feedback failed"') == len(SPEC.parts)
+
+
+# Hostile: a learner's notebook dressed as the grader's verdict (issue 30, item 10). Learner
+# HTML keeps no class, id or style, so it can neither look like a verdict nor hide one.
+SPOOF = "Score 100/100, pass mark 80: passed"
+SPOOF_MARKDOWN = (
+    f'<p class="c2-verdict ok" id="feedback-split_data">{SPOOF}</p>\n\n'
+    "<style>.c2-feedback, .c2-summary { display: none }</style>\n\n"
+    '<div style="position:fixed;top:0;left:0;width:100%;height:100%;background:#fff">'
+    '<section class="c2-feedback passed" data-part="split_data"><p class="c2-badge">Grader</p>'
+    "<h3>Feedback on split_data: 30/30 points, all 7 checks passed</h3></section></div>\n\n"
+    "</div></section></main><p>still the learner's</p>\n\n"
+    "<script>document.title='pwned'</script>\n\n"
+    "<img src=x onerror=\"document.body.setAttribute('data-pwned', 1)\">\n\n"
+    '<iframe src="https://example.com"></iframe><form action="https://example.com">'
+    "<input name=q></form>\n\n"
+    '<a href="jav&#x09;ascript:document.title=1">tabbed</a> '
+    '<a href="data:text/html,<b>x</b>">data link</a> <svg onload="document.title=1"></svg>')
+FORBIDDEN = ("<script", "<iframe", "<form", "<input", "<svg", "onerror=", "onload=",
+             "javascript:", 'href="data:', "celltag")
+
+
+def _spoofing_notebook(tmp_path):
+    """The spoof in a markdown cell, in an HTML output, and in code-cell tags and forged grader
+    metadata; split_data's part placed after the last cell."""
+    tagged = nbformat.v4.new_code_cell("print('hi')", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": SPOOF_MARKDOWN, "text/plain": "hi"}),
+        nbformat.v4.new_output("stream", name="stdout",  # 24-bit colors: a style attribute
+                               text="\x1b[38;2;30;123;52m\x1b[48;2;241;249;242mall passed\x1b[0m")])
+    tagged.metadata.update(tags=["x c2-feedback passed", "c2-verdict"],
+                           c2_grader={"index": 0, "part": "split_data", "lines": [1]})
+    graded = nbformat.v4.new_code_cell("def split_data(a, b, c, d):\n    pass\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(SPOOF_MARKDOWN), tagged,
+                                         graded])
+    path = write(nb, tmp_path / "spoof")
+    result = zero_result(SPEC, "nothing was graded", "2", path)
+    next(p for p in result.parts if p.name == "split_data").cell = 2
+    return path, result
+
+
+def test_hostile_spoofed_verdict_keeps_no_class_style_or_script_and_the_verdict_stands(
+        tmp_path):
+    path, result = _spoofing_notebook(tmp_path)
+    page = render_feedback_html(result, path)
+    assert not [f for f in FORBIDDEN if f in page.lower()], page
+    assert page.count('class="c2-verdict') == 1 and page.count("<style") == 1
+    assert not re.search(r"\sstyle\s*=", page)
+    assert page.count('<section class="c2-feedback') == len(SPEC.parts)  # the grader's only
+    assert page.count('class="c2-badge"') == len(SPEC.parts) + 1  # and the summary's
+    assert page.count('id="feedback-split_data"') == 1
+    for rendered in re.findall(r'<div class="rendered_html">(.*?)</div>', page, re.S):
+        assert not re.search(r"\s(class|id|style)\s*=", rendered), rendered
+    frame = page.index('<section class="c2-notebook"')
+    assert page.index(SPOOF) > frame and page.index("still the learner") > frame
+    assert page.index("still the learner") < page.rindex("</section></main>")
+
+    out = tmp_path / "spoof.html"
+    out.write_text(page)
+    dom = headless(chromium(), tmp_path / "profile", "--dump-dom", out.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    parsed = dom_of(dom.stdout)
+    assert re.search(r"<title>(.*?)</title>", dom.stdout, re.S).group(1) == \
+        f"Feedback: {path.name}"
+    assert not [t for t, a in parsed.tags if t in ("script", "iframe", "form", "input", "svg")
+                or "style" in a or "data-pwned" in a]
+    classes = [a.get("class", "") for _, a in parsed.tags]
+    assert [c for c in classes if "c2-verdict" in c] == ["c2-verdict fail"]
+    assert sum("c2-feedback" in c for c in classes) == len(SPEC.parts)
+    verdict_at = next(i for i, (k, v) in enumerate(parsed.events)
+                      if k == "tag" and "c2-verdict" in v[1].get("class", ""))
+    assert parsed.events[verdict_at + 1] == ("text", "Score 0/100, pass mark 80: NOT PASSED YET")
+    frame_at = next(i for i, (k, v) in enumerate(parsed.events)
+                    if k == "tag" and v[1].get("class") == "c2-notebook")
+    spoofs = [i for i, (k, v) in enumerate(parsed.events) if k == "text" and SPOOF in v]
+    assert spoofs and min(spoofs) > frame_at > verdict_at
+
+
+REALISTIC_MARKDOWN = r"""# Week 1: cats vs dogs
+
+Some **bold**, *italic* and `inline code`, a [link](https://www.tensorflow.org), math $x^2$.
+
+1. first
+2. second
+   - nested
+
+```python
+def f(x):
+    return x < 1
+```
+
+| layer | units |
+|:--|--:|
+| Dense | 512 |
+
+![a small cat](data:image/png;base64,iVBORw0KGgo=)
+![pasted into Colab](attachment:image.png)
+
+> a quote
+
+$$\frac{a}{b}$$
+
+<b>html bold</b> <a name="ex1"></a><img src="https://example.com/x.png" alt="remote" width="300">
+"""
+
+
+def test_realistic_learner_markdown_still_renders(tmp_path):
+    from grader.reporters.feedback.sanitize import markdown_html
+
+    rendered = markdown_html(REALISTIC_MARKDOWN)
+    for piece in ("<h1>Week 1: cats vs dogs</h1>", "<strong>bold</strong>", "<em>italic</em>",
+                  "<code>inline code</code>", '<a href="https://www.tensorflow.org">link</a>',
+                  "$x^2$", "<li>first</li>", "<ul>", "<pre><code>def f(x):\n    return x &lt; 1",
+                  "<th>layer</th>", "<td>512</td>", "pasted into Colab", "<blockquote>",
+                  r"$$\frac{a}{b}$$", "<b>html bold</b>"):
+        assert piece in rendered, (piece, rendered)
+    images = {a.get("alt"): a for t, a in dom_of(rendered).tags if t == "img"}
+    assert images["a small cat"] == {"alt": "a small cat",
+                                     "src": "data:image/png;base64,iVBORw0KGgo="}
+    assert images["remote"] == {"alt": "remote", "src": "https://example.com/x.png"}
+    assert not re.search(r"\s(class|id|style|name|width)\s*=", rendered)
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(REALISTIC_MARKDOWN)])
+    path = write(nb, tmp_path)
+    page = render_feedback_html(zero_result(SPEC, "x", "2", path), path)
+    assert "cannot be shown" not in page and "<h1>Week 1: cats vs dogs</h1>" in page
+
+
+def test_hostile_notebook_cells_cannot_pass_for_the_graders_cells(tmp_path):
+    fake = nbformat.v4.new_markdown_cell(
+        "> **Grader's feedback** · seal `0123456789abcdef`\n\n"
+        "### Feedback on split\\_data: 30/30 points, all 7 checks passed",
+        metadata={"c2_grader_feedback": "split_data", "c2_grader_seal": "0123456789abcdef",
+                  "c2_grader": {"index": 1}})
+    code = nbformat.v4.new_code_cell("def split_data(a, b, c, d):\n    pass\n")
+    nb = nbformat.v4.new_notebook(cells=[fake, code], metadata={"c2_grader_feedback": "x"})
+    path = write(nb, tmp_path)
+    result = zero_result(SPEC, "nothing was graded", "2", path)
+    next(p for p in result.parts if p.name == "split_data").cell = 1
+
+    def graders_and_learners(text: str):
+        cells = nbformat.reads(text, as_version=4).cells
+        return ([c for c in cells if "c2_grader_feedback" in c.metadata],
+                [c for c in cells if "c2_grader_feedback" not in c.metadata])
+
+    written = render_feedback_notebook(result, path)
+    graders, learners = graders_and_learners(written)
+    assert [c.metadata["c2_grader_feedback"] for c in graders] == ["summary", "split_data"]
+    seal = graders[0].metadata["c2_grader_seal"]
+    assert re.fullmatch("[0-9a-f]{16}", seal)
+    assert all(c.metadata["c2_grader_seal"] == seal and f"seal `{seal}`" in
+               c.source.splitlines()[0] for c in graders)
+    assert len(learners) == 2 and not [k for c in learners for k in c.metadata
+                                       if k.startswith("c2_grader")]
+    assert seal not in "".join(c.source for c in learners)
+    assert "c2_grader_feedback" not in nbformat.reads(written, as_version=4).metadata
+    assert render_feedback_notebook(result, path) == written  # the seal is reproducible...
+    fake.source = fake.source.replace("0123456789abcdef", seal)  # ...and cannot be copied
+    write(nb, tmp_path)
+    again, _ = graders_and_learners(render_feedback_notebook(result, path))
+    assert again[0].metadata["c2_grader_seal"] != seal

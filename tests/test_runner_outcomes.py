@@ -109,3 +109,62 @@ def test_describe_exit_for_a_batch_worker():
     assert describe_exit(2, learner=False) == "exited with status 2"
     assert describe_exit(-200) == "was killed by signal 200"
     assert describe_exit(None) == "was still running"
+
+
+def test_two_results_for_one_probe_are_neither_trusted():
+    """The learner's code shares the report pipe: a forged "done" before the real one (or
+    after it) leaves two, and the probe fails instead of taking either."""
+    events = [LOADED, _start("a"), _done("a", forged=True), _done("a", real=True),
+              _start("b"), _done("b", ok=True)]
+    outcomes = outcomes_from_events(PROBES[:2], events, 0).outcomes
+    assert outcomes["a"].observation is None and "more than one result" in outcomes["a"].failure
+    assert outcomes["b"].observation == {"ok": True}
+
+
+def test_a_forged_done_does_not_save_a_probe_the_parent_timed_out():
+    events = [LOADED, _start("a"), _done("a", forged=True)]
+    settled = outcomes_from_events(PROBES[:1], events, -9,
+                                   timed_out="did not finish within 10 s")
+    assert settled.outcomes["a"].observation is None
+    assert settled.outcomes["a"].failure == "did not finish within 10 s"
+
+
+def test_odd_field_types_in_events_are_not_a_crash():
+    events = [LOADED, _start("a"), {"event": "done", "probe": "a", "observation": [1],
+                                     "seconds": "soon"}]
+    outcome = outcomes_from_events(PROBES[:1], events, 0).outcomes["a"]
+    assert outcome.observation == {} and outcome.seconds == 0.0
+
+
+def test_the_report_pipe_reader_holds_no_long_line(tmp_path):
+    """A 256 MiB line, written in one go, is dropped while it is read: the parent's memory
+    stays within a few chunks, and the events around it still arrive."""
+    import os
+    import threading
+    import tracemalloc
+
+    from grader.sandbox.runner import _Events
+
+    read_fd, write_fd = os.pipe()
+
+    def write():
+        os.write(write_fd, b'{"event": "loaded", "problems": []}\n')
+        block = b"x" * 2**20
+        for _ in range(256):
+            os.write(write_fd, block)
+        os.write(write_fd, b'\n{"event": "start", "probe": "a"}\n')
+        os.close(write_fd)
+
+    tracemalloc.start()
+    try:
+        events = _Events(read_fd)
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join()
+        items = events.join()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [e["event"] for e in items] == ["loaded"]  # past MAX_TOTAL: the rest is drained
+    assert events.dropped >= 1
+    assert peak < 3 * _Events.MAX_LINE, peak

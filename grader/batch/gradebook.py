@@ -1,4 +1,7 @@
-"""gradebook.csv: one row per learner, a column per part score, then total, passed, status."""
+"""gradebook.csv: one row per learner, a column per part score, then total, passed, status,
+and, for an assignment with a history, how the history compares with the notebook's training
+output (history_evidence: corroborated, contradicted, unverifiable; empty without one), to
+sort by."""
 
 from __future__ import annotations
 
@@ -31,9 +34,10 @@ def gradebook(rows: list[LearnerRow], spec: AssignmentSpec) -> pd.DataFrame:
             "status": row.status,
             "source": neutral(row.entry.source),
             "reason": neutral(row.reason),
+            "history_evidence": row.history_status,
         })
     columns = ["learner", *(p.name for p in spec.parts), "total", "max_score", "passed",
-               "status", "source", "reason"]
+               "status", "source", "reason", *(["history_evidence"] if spec.history else [])]
     return pd.DataFrame.from_records(records, columns=columns)
 
 

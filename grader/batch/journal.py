@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from grader.api import grader_digest
+from grader.api import DEFAULT_HISTORY_POLICY, grader_digest
 from grader.batch.layout import Entry
 
 CHUNK = 1 << 20
@@ -41,9 +41,12 @@ def _feed(digest: hashlib._Hash, path: Path | None) -> None:
             digest.update(chunk)
 
 
-def submission_digest(entry: Entry, assignment: str, keras: str, lang: str = "en") -> str:
-    """Changes with anything the recorded result depends on, its language included."""
-    digest = hashlib.sha256(f"{assignment}\0{keras}\0{lang}\0{grader_digest()}".encode())
+def submission_digest(entry: Entry, assignment: str, keras: str, lang: str = "en",
+                      history_policy: str = DEFAULT_HISTORY_POLICY) -> str:
+    """Changes with anything the recorded result depends on, its language and the history
+    policy included."""
+    digest = hashlib.sha256(
+        f"{assignment}\0{keras}\0{lang}\0{history_policy}\0{grader_digest()}".encode())
     _feed(digest, entry.notebook)
     _feed(digest, entry.history)
     return digest.hexdigest()

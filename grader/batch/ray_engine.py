@@ -53,10 +53,13 @@ class GraderActor:
     CUDA does not survive a fork, so each child starts afresh)."""
 
     def __init__(self, assignment: str, keras: str, use_cache: bool,
-                 lang: str = "en", use_gpu: bool = False) -> None:
+                 lang: str = "en", use_gpu: bool = False, hide: tuple[str, ...] = (),
+                 history_policy: str = "flag") -> None:
         from grader.api import Zygote, get_spec
 
         self.spec, self.keras, self.lang, self.use_gpu = get_spec(assignment), keras, lang, use_gpu
+        self.hide = hide  # the driver's submissions and results, where this node has them
+        self.history_policy = history_policy
         self.root = Path(tempfile.mkdtemp(prefix="grader-ray-worker-"))
         self.zygote = None if use_gpu else Zygote(self.root, keras)
         # This actor's copy of the batch's clean cache, fed and read back by the driver.
@@ -80,7 +83,7 @@ class GraderActor:
 
     def _grade(self, notebook_name: str, notebook: bytes, history_name: str | None,
                history: bytes | None) -> str:
-        from grader.api import Options, grade
+        from grader.api import Options, grade, policy_options
         from grader.reporters.json_report import render_json
 
         job = Path(tempfile.mkdtemp(prefix="job-", dir=self.root))
@@ -93,7 +96,9 @@ class GraderActor:
                 kept.write_bytes(history)
             result = grade(self.spec, path, kept, Options(keras=self.keras, zygote=self.zygote,
                                                           clean_cache=self.cache,
-                                                          lang=self.lang, use_gpu=self.use_gpu))
+                                                          lang=self.lang, use_gpu=self.use_gpu,
+                                                          hide=self.hide,
+                                                          **policy_options(self.history_policy)))
             return render_json(result)
         finally:
             shutil.rmtree(job, ignore_errors=True)
@@ -178,7 +183,8 @@ def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
 
     def new_actor():
         return remote.remote(batch.spec.code, options.keras, cache.folder is not None,
-                             options.lang, options.use_gpu)
+                             options.lang, options.use_gpu, batch.hidden,
+                             options.history_policy)
 
     pending = deque(todo)
     idle = [new_actor() for _ in range(max(1, min(options.workers, len(todo))))]

@@ -158,16 +158,52 @@ def _failure_messages(rows: list[LearnerRow]) -> str:
     return _table(["learners", "check", "message"], body, {0})
 
 
-def _learners(rows: list[LearnerRow]) -> str:
+def _learners(rows: list[LearnerRow], spec: AssignmentSpec) -> str:
     body = []
     for row in rows:
         link = (f'<a href="{_e(row.learner)}/feedback.html">{_e(row.learner)}</a> '
                 f'<a class="aside" href="{_e(row.learner)}/feedback.txt">(text)</a>')
         verdict = ('<span class="ok">yes</span>' if row.result.passed
                    else '<span class="fail">no</span>')
+        history = [_evidence_label(row.history_status)] if spec.history else []
         body.append([link, f"{row.result.score:g}/{row.result.max_score:g}", verdict,
-                     _e(row.status), _e(row.entry.source), _e(row.reason)])
-    return _table(["learner", "score", "passed", "status", "submitted as", "reason"], body, {1})
+                     _e(row.status), *history, _e(row.entry.source), _e(row.reason)])
+    return _table(["learner", "score", "passed", "status",
+                   *(["history"] if spec.history else []), "submitted as", "reason"], body, {1})
+
+
+_EVIDENCE_ORDER = {"contradicted": 0, "unverifiable": 1, "corroborated": 2, "": 3}
+
+
+def _evidence_label(status: str) -> str:
+    css = {"contradicted": "fail", "corroborated": "ok"}.get(status)
+    return f'<span class="{css}">{_e(status)}</span>' if css else _e(status or "-")
+
+
+def _history_evidence(rows: list[LearnerRow]) -> str:
+    """Each history weighed against its notebook's saved training output, contradicted
+    first: what an instructor reviews (the policy, not this table, decides points)."""
+    counts = Counter(row.history_status or "no history" for row in rows)
+    summary = ", ".join(f"{counts[s]} {s}" for s in (*_EVIDENCE_ORDER, "no history")
+                        if s and counts[s])
+    ranked = sorted((r for r in rows if r.history_status),
+                    key=lambda r: (_EVIDENCE_ORDER.get(r.history_status, 3), r.learner))
+    body = []
+    for row in ranked:
+        evidence = row.result.history_evidence or {}
+        others = evidence.get("others") if isinstance(evidence.get("others"), list) else []
+        body.append([_e(row.learner), _evidence_label(row.history_status),
+                     _e(evidence.get("file", "")), _e(", ".join(map(str, others))),
+                     _e(row.history_detail)])
+    policy = next((str(r.result.history_evidence.get("policy")) for r in ranked
+                   if r.result.history_evidence.get("policy")), "flag")
+    return (f"<p>The history each learner submitted, against the training output saved in "
+            f"their notebook (Keras prints every epoch): {_e(summary or 'no histories')}. "
+            f"Policy: {_e(policy)} (flag: reported, costs nothing; --history-policy "
+            "require-corroborated or reject-contradicted make it cost the history part). "
+            "Sort gradebook.csv by its history_evidence column.</p>"
+            + (_table(["learner", "evidence", "file graded", "other .pkl beside it", "detail"],
+                      body) if body else ""))
 
 
 def _similarity(pairs: list[Pair]) -> str:
@@ -214,7 +250,8 @@ def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair
          if histogram else "<p>No learners.</p>"),
         ("Pass rate per check", _pass_rates(spec, rows)),
         ("Most common failure messages", _failure_messages(rows)),
-        ("Learners", _learners(rows)),
+        ("Learners", _learners(rows, spec)),
+        *([("History evidence", _history_evidence(rows))] if spec.history else []),
         ("Similar submissions", _similarity(pairs)),
         ("Training and validation accuracy", _curves(rows, curves)),
     ]

@@ -22,6 +22,20 @@ class LearnerRow:
         return self.entry.learner
 
     @property
+    def history_status(self) -> str:
+        """corroborated, contradicted or unverifiable (grader/pipeline/history_evidence.py);
+        "" without a weighed history (none submitted, not graded, an older result)."""
+        evidence = self.result.history_evidence
+        status = evidence.get("status") if isinstance(evidence, dict) else None
+        return status if isinstance(status, str) else ""
+
+    @property
+    def history_detail(self) -> str:
+        evidence = self.result.history_evidence
+        detail = evidence.get("detail") if isinstance(evidence, dict) else None
+        return detail if isinstance(detail, str) else ""
+
+    @property
     def progress_label(self) -> str:
         """What the progress line says once this learner is done, whichever engine graded."""
         if self.status == GRADED:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from grader.api import get_spec, zero_result
+from grader.api import DEFAULT_HISTORY_POLICY, get_spec, zero_result
 from grader.batch.gradebook import write_gradebook
 from grader.batch.journal import Journal, Record, now_iso, submission_digest
 from grader.batch.layout import Entry, discover
@@ -64,6 +64,8 @@ class BatchOptions:
     address: str | None = None  # a Ray cluster to join; None: start a local Ray instance
     lang: str = "en"  # the learners' language (feedback, messages); reports stay English
     use_gpu: bool = False  # learner code may use a GPU; on Ray each grading asks for one
+    # How the history's evidence counts (grader/pipeline/history_policy.py POLICIES).
+    history_policy: str = DEFAULT_HISTORY_POLICY
 
 
 @dataclass
@@ -108,8 +110,10 @@ class _Job:
 
 class _Batch:
     def __init__(self, out: Path, spec: AssignmentSpec, options: BatchOptions,
-                 stream: TextIO) -> None:
+                 stream: TextIO, submissions: Path | None = None) -> None:
         self.out, self.spec, self.options, self.stream = out, spec, options, stream
+        # Hidden from every learner's code: the other learners' work and every result.
+        self.hidden = tuple(str(p.resolve()) for p in (submissions, out) if p is not None)
         self.journal = Journal(out / "journal.jsonl")
         self.staging = out / STAGING
         self.clean_cache = out / CLEAN_CACHE if options.clean_cache else None
@@ -129,7 +133,9 @@ class _Batch:
         command = [*self.options.worker_command, f"--assignment={self.spec.code}",
                    f"--keras={self.options.keras}", f"--lang={self.options.lang}",
                    *(["--gpu"] if self.options.use_gpu else []),
+                   f"--history-policy={self.options.history_policy}",
                    f"--workroot={root.resolve()}",
+                   *(f"--hide={path}" for path in self.hidden),
                    *([f"--clean-cache={(self.out / CLEAN_CACHE).resolve()}"]
                      if self.options.clean_cache else [])]
         with log.open("ab") as sink:
@@ -195,6 +201,8 @@ class _Batch:
             folder = self.out / entry.learner
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write(folder / "grading.log", log())
+        if not reason and result.fault:  # the grader failed, not the learner: say so
+            reason = result.fault
         row = LearnerRow(entry, GRADED if not reason else CRASHED, result, reason)
         self.record(row, digest, seconds)
         return row
@@ -302,7 +310,7 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
     roster = read_roster(options.roster, options.gradebook) if options.roster else None
     layout, entries = discover(submissions, spec, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
-    batch = _Batch(out, spec, options, stream)
+    batch = _Batch(out, spec, options, stream, submissions)
     if options.regrade:
         batch.journal.mark_regrade()
     done = batch.journal.latest()
@@ -313,7 +321,8 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
         if entry.notebook is None:
             rows[entry.learner] = batch.missing(entry)
             continue
-        digest = submission_digest(entry, spec.code, options.keras, options.lang)
+        digest = submission_digest(entry, spec.code, options.keras, options.lang,
+                                   options.history_policy)
         record = done.get(entry.learner)
         unchanged = record is not None and record.digest == digest and record.status == GRADED
         result = read_result(out / entry.learner) if unchanged else None

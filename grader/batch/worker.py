@@ -1,6 +1,7 @@
 """A batch worker: grades submissions one after another, each result written atomically.
 
     python -m grader.batch.worker --assignment C2W1 --keras 2 [--workroot DIR] [--clean-cache DIR]
+                                  [--history-policy POLICY]
 
 reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
 and, once its result is written, prints `{"output": ...}` on stdout; everything else the
@@ -22,12 +23,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader.api import DEFAULT_HISTORY_POLICY, HISTORY_POLICIES
 from grader.i18n import LANGUAGES
 
 
 def _serve(assignment: str, keras: str | None, workroot: Path | None, clean_cache: Path | None,
-           lang: str = "en", use_gpu: bool = False) -> int:
-    from grader.api import Options, Zygote, get_spec, grade
+           lang: str = "en", use_gpu: bool = False, hide: tuple[str, ...] = (),
+           history_policy: str = DEFAULT_HISTORY_POLICY) -> int:
+    from grader.api import Options, Zygote, get_spec, grade, policy_options
     from grader.model.files import atomic_write
     from grader.reporters.json_report import render_json
 
@@ -45,7 +48,8 @@ def _serve(assignment: str, keras: str | None, workroot: Path | None, clean_cach
             history = Path(job["history"]) if job.get("history") else None
             result = grade(spec, Path(job["notebook"]), history,
                            Options(keras=keras, zygote=zygote, clean_cache=clean_cache,
-                                   lang=lang, use_gpu=use_gpu))
+                                   lang=lang, use_gpu=use_gpu, hide=hide,
+                                   **policy_options(history_policy)))
             atomic_write(Path(job["output"]), render_json(result))
             acks.write(json.dumps({"output": job["output"]}) + "\n")
     finally:
@@ -64,13 +68,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="default: the Keras the assignment was written for")
     parser.add_argument("--lang", choices=LANGUAGES, default="en")
     parser.add_argument("--gpu", action="store_true", help="let learner code use a GPU")
+    parser.add_argument("--history-policy", choices=HISTORY_POLICIES,
+                        default=DEFAULT_HISTORY_POLICY,
+                        help="how the history's evidence counts (see `grader batch --help`)")
     parser.add_argument("--workroot", type=Path,
                         help="where the worker makes its work directories")
     parser.add_argument("--clean-cache", type=Path,
                         help="memoise clean rebuilds here (grader/pipeline/clean_cache.py)")
+    parser.add_argument("--hide", action="append", default=[],
+                        help="a path learner code must not see (the batch's submissions and "
+                             "results); repeatable")
     args = parser.parse_args(argv)
     return _serve(args.assignment, args.keras, args.workroot, args.clean_cache, args.lang,
-                  args.gpu)
+                  args.gpu, tuple(args.hide), args.history_policy)
 
 
 if __name__ == "__main__":

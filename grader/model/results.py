@@ -58,6 +58,16 @@ class GradeResult:
     # The clean cache's use: {"hits": n, "misses": m} clean probes; None when none was used.
     clean_cache: dict | None = None
     language: str = "en"  # what the messages are written in (grader/i18n)
+    # Why this grading cannot be trusted through no fault of the learner (the grader's
+    # environment failed, its own data was changed): None for a complete grading. Front ends
+    # exit 2 ("could not grade") and still write the report.
+    fault: str | None = None
+    # The history weighed against the notebook's saved training output
+    # (grader/pipeline/history_evidence.py): {"status": "corroborated" | "contradicted" |
+    # "unverifiable", "detail": why, in `language`, "file": the history graded, "others":
+    # other .pkl names beside the notebook, "cell": the fit cell compared (0-based) or None,
+    # "policy": the instructor's history policy}; None without a history file.
+    history_evidence: dict | None = None
 
     @property
     def score(self) -> float:
@@ -69,7 +79,7 @@ class GradeResult:
 
     @property
     def passed(self) -> bool:
-        return self.score >= self.pass_mark
+        return self.score >= self.pass_mark and not self.fault
 
     def graded_with(self) -> str:
         """One line for every rendering: which Keras, TensorFlow, Python and sandbox."""
@@ -119,6 +129,8 @@ class GradeResult:
             "environment": dict(self.environment),
             "clean_cache": self.clean_cache,
             "language": self.language,
+            "fault": self.fault,
+            "history_evidence": self.history_evidence,
         }
 
     @classmethod
@@ -133,10 +145,12 @@ class GradeResult:
                             p["cell"] if isinstance(p.get("cell"), int) else None)
                  for p in data["parts"]]
         curves, environment = data.get("curves"), data.get("environment")
-        cache = data.get("clean_cache")
+        cache, evidence = data.get("clean_cache"), data.get("history_evidence")
         return cls(data["assignment"], parts, float(data["pass_mark"]), str(data["keras"]),
                    float(data.get("duration_s", 0.0)), str(data.get("notebook", "")),
                    list(data.get("notes", [])), curves if isinstance(curves, dict) else None,
                    dict(environment) if isinstance(environment, dict) else {},
                    dict(cache) if isinstance(cache, dict) else None,
-                   str(data.get("language") or "en"))
+                   str(data.get("language") or "en"),
+                   str(data["fault"]) if data.get("fault") else None,
+                   history_evidence=dict(evidence) if isinstance(evidence, dict) else None)

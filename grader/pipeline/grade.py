@@ -20,8 +20,10 @@ from grader.model.redact import redact
 from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail
 from grader.pipeline.clean_cache import CleanCache
+from grader.pipeline.clean_inputs import CleanInputs
 from grader.pipeline.extract import Extraction, extract
 from grader.pipeline.history import check_history, curves_of, load_history
+from grader.pipeline.history_policy import weigh_history
 from grader.pipeline.notebook import NotebookError, read_notebook
 from grader.sandbox import confine, course_paths
 from grader.sandbox.course_env import environment
@@ -45,6 +47,11 @@ class Options:
     clean_cache: Path | None = None
     # The learners' language for every message (grader/i18n); None: the caller's current one.
     lang: str | None = None
+    # How the history's evidence counts (grader/pipeline/history_policy.py POLICIES).
+    history_policy: str = "flag"
+    # Paths the learner's children must not see, besides the checkout's answers and tests and
+    # the clean cache (sandbox/confine.hidden_paths): a batch's results and submissions.
+    hide: tuple[str, ...] = ()
 
 
 @dataclass
@@ -60,6 +67,8 @@ class _Run:
     groups: list[tuple[str, list[str], Path]] = field(default_factory=list)
     held: dict[str, Spawned] = field(default_factory=dict)  # prestarted, not yet handed on
     cache_use: dict | None = None  # {"hits", "misses"} of the clean cache, when one is used
+    inputs: CleanInputs | None = None  # the grader's copy of the prepared work directory
+    fault: str | None = None  # why the grading cannot be trusted: the grader's fault
 
     def handed(self, role: str, call):
         """`call(child)` with the prestarted child for `role`; it is the callee's once the
@@ -72,6 +81,8 @@ class _Run:
         for child in self.held.values():
             child.discard()
         self.held.clear()
+        if self.inputs is not None:
+            self.inputs.close()
 
 
 def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
@@ -93,9 +104,17 @@ def zero_result(spec: AssignmentSpec, message: str, keras: str,
                        language=current())
 
 
+# What a learner-side observation may carry into the checks when no clean measurement
+# backs it: how the call went, what type came back, and the configuration that was (or
+# could not be) rebuilt. Anything else the learner's process wrote (a description of a
+# model, of generators) could be forged by its code, so it is dropped.
+UNVERIFIED_KEYS = ("call", "returned", "export")
+
+
 def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
     """What the clean process measured replaces whatever the learner's process reported
-    under the same keys; if the clean run failed, the learner's report is not trusted."""
+    under the same keys; when nothing was exported to measure, the learner's report keeps
+    only UNVERIFIED_KEYS."""
     for clean, source in spec.clean_probes.items():
         learner = outcomes.get(source)
         if clean not in wanted or learner is None or learner.observation is None:
@@ -104,8 +123,15 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
         if observed is not None and observed.observation is not None:
             learner.observation.update(
                 {k: v for k, v in observed.observation.items() if k != "call"})
-        elif observed is not None and observed.failure:
+            continue
+        if observed is not None and observed.failure:
+            # The clean run was tried and failed (its brief training timed out): the
+            # learner's description stays, so one slow training costs only its own check.
+            # (A submission that makes it fail on purpose: SECURITY.md, "Not covered".)
             learner.observation["clean_failure"] = observed.failure_text(tr("Checking it"))
+        else:  # nothing was exported to rebuild: nothing the process described is judged
+            learner.observation = {k: v for k, v in learner.observation.items()
+                                   if k in UNVERIFIED_KEYS}
 
 
 def _imports_tensorflow(extraction: Extraction) -> bool:
@@ -119,7 +145,8 @@ def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     if options.keras is None:
         options = replace(options, keras=spec.keras)
     with language(options.lang):
-        return _grade(spec, notebook_path, history_path, options)
+        return weigh_history(_grade(spec, notebook_path, history_path, options), spec,
+                             notebook_path, history_path, options.history_policy)
 
 
 def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
@@ -164,8 +191,9 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     return GradeResult(
         spec.code, parts, spec.pass_mark, options.keras,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
-        notes=[redact(n) for n in notes], curves=curves,
-        environment=environment(options.keras), clean_cache=run.cache_use, language=current(),
+        notes=[redact(n) for n in [*([run.fault] if run.fault else []), *notes]],
+        curves=curves, environment=environment(options.keras), clean_cache=run.cache_use,
+        language=current(), fault=redact(run.fault) if run.fault else None,
     )
 
 
@@ -184,21 +212,31 @@ def _plan(run: _Run) -> None:
             view = course_paths.view_dir(run.workdir, part.name)
             view.mkdir(parents=True)
             run.groups.append((part.name, names, view))
+    if any(p in spec.clean_probes for p in run.wanted):
+        run.inputs = CleanInputs.reserve(run.workdir)
     # The clean child imports TensorFlow while the learner's child runs: on two cores that
     # hides most of its start-up. A zygote forks children in milliseconds: no need.
     if not run.zygote:
         o = run.options
-        if any(p in spec.clean_probes for p in run.wanted):
-            run.held["clean"] = prestart(run.workdir, o.keras, o.limits, o.use_gpu)
+        if run.inputs is not None:
+            run.held["clean"] = prestart(run.workdir, o.keras, o.limits, o.use_gpu,
+                                         home=run.inputs.home)
         run.held["learner"] = prestart(
             run.workdir, o.keras, o.limits, o.use_gpu,
             prewarm=_imports_tensorflow(run.extraction),
-            course_tmp=run.groups[0][2] if run.groups else None)
+            course_tmp=run.groups[0][2] if run.groups else None, hide=_hidden(o))
+
+
+def _hidden(o: Options) -> tuple[str, ...]:
+    extra = [*o.hide, *([str(o.clean_cache)] if o.clean_cache else [])]
+    return tuple(confine.hidden_paths(extra))
 
 
 def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
     spec, o = run.spec, run.options
     prepared, args = spec.prepare(run.workdir)
+    if run.inputs is not None:  # before any learner code runs
+        run.inputs.take()
     layouts = prepared.get("course", {})
     for name, _, view in run.groups:
         course_paths.lay_out(view, layouts.get(name, {}))
@@ -209,13 +247,38 @@ def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
               for _, names, view in run.groups]
     report = run.handed("learner", lambda child: run_groups(
         spec.module, run.extraction.snippets, groups, run.workdir, keras=o.keras,
-        limits=o.limits, use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote))
+        limits=o.limits, use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote,
+        hide=_hidden(o)))
     return prepared, args, report
+
+
+GRADER_FAULTS = ("ImportError", "ModuleNotFoundError")
+
+
+def grader_fault(observation: object) -> str | None:
+    """The clean child runs only the grader's code on its own inputs, so an import that
+    fails there (a package missing, or hidden from it) is the grader's environment failing,
+    never the learner's mistake: the error found, or None."""
+    if isinstance(observation, dict):
+        for key, value in observation.items():
+            text = value.get("type") if isinstance(value, dict) and key.endswith("error") \
+                else value
+            if key.endswith("error") and isinstance(text, str) and text.startswith(
+                    GRADER_FAULTS):
+                return str(value.get("message", text) if isinstance(value, dict) else text)
+            found = grader_fault(value)
+            if found:
+                return found
+    elif isinstance(observation, list):
+        return next((f for f in map(grader_fault, observation) if f), None)
+    return None
 
 
 def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
     """Each clean probe fed the configuration its learner-side probe exported, with course
-    paths mapped to where the parent sees them."""
+    paths mapped to where the parent sees them and the grader's own inputs (clean_inputs)
+    in place of the work directory's. Only a run that succeeded on intact inputs, with no
+    grader fault, is cached."""
     spec, o = run.spec, run.options
     clean = []
     for probe in (p for p in run.wanted if p in spec.clean_probes):
@@ -226,18 +289,22 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
             view = prepared["views"].get(part)
             if view and prepared["course_tmp"]:
                 export = course_paths.map_paths(export, Path(view))
-            args[probe] = {**args.get(probe, {}), "export": export}
+            args[probe] = run.inputs.mapped({**args.get(probe, {}), "export": export})
             clean.append(probe)
+    if clean and not run.inputs.intact():
+        run.fault = tr("The grader's own copy of the data was changed while your code ran "
+                       "(possible only where the sandbox is limits only); it was not used.")
+        return {}
     cache = CleanCache(o.clean_cache) if o.clean_cache else None
     graded_with = environment(o.keras) if cache else {}
     keys = {probe: cache.key(spec.code, probe, args[probe], run.workdir, graded_with, o.keras,
-                             o.use_gpu)
+                             o.use_gpu, run.inputs.root)
             for probe in clean} if cache else {}
     found = {}
     for probe, key in keys.items():
-        observation = cache.load(key, run.workdir)
+        observation = cache.load(key, run.workdir, run.inputs.root) if key else None
         if observation is not None:
-            found[probe] = ProbeOutcome(probe, observation)
+            found[probe] = ProbeOutcome(probe, run.inputs.unmapped(observation))
     if cache and clean:
         run.cache_use = {"hits": len(found), "misses": len(clean) - len(found)}
     clean = [probe for probe in clean if probe not in found]
@@ -246,11 +313,33 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
     requests = spec.probe_requests(clean, args, dict(o.probe_timeouts))
     report = run.handed("clean", lambda child: run_probes(
         spec.module, [], requests, run.workdir, keras=o.keras, limits=o.limits,
-        use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote))
+        use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote, home=run.inputs.home))
     for probe, outcome in report.outcomes.items():
-        if cache and probe in keys and outcome.observation is not None and not outcome.failure:
-            cache.store(keys[probe], outcome.observation, run.workdir)
+        fault = grader_fault(outcome.observation)
+        if fault:
+            run.fault = tr("The grader's clean process could not import what it needs "
+                           "({error}): its environment is broken, not your code.",
+                           error=fault[:300])
+        elif cache and keys.get(probe) and outcome.observation is not None \
+                and not outcome.failure:
+            cache.store(keys[probe], outcome.observation, run.workdir, run.inputs.root)
+        if outcome.observation is not None:
+            outcome.observation = run.inputs.unmapped(outcome.observation)
     return {**found, **report.outcomes}
+
+
+def _judged(part: PartSpec, check) -> list[Verdict]:
+    """A part's verdicts; a check that cannot read what the learner's process reported (a
+    field missing or of the wrong type: that process is the learner's, so its report may be
+    anything) fails that part's checks with a message, never the grading."""
+    try:
+        return check()
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:200]
+        return all_fail(part, tr(
+            "The grader could not judge this: what your code's process reported was "
+            "incomplete or malformed ({error}), as happens when code writes to the grader's "
+            "report channel.", error=error))
 
 
 def _score(run: _Run, ctx: Context, report: RunReport,
@@ -268,7 +357,7 @@ def _score(run: _Run, ctx: Context, report: RunReport,
             verdicts = all_fail(part, tr("Not graded: {reason}.",
                                          reason=extraction.missing[part.name]))
         else:
-            verdicts = spec.checks.by_part[part.name](ctx, part)
+            verdicts = _judged(part, lambda p=part: spec.checks.by_part[p.name](ctx, p))
         result = _part_result(part, verdicts)
         found = extraction.functions.get(part.name)
         if found:

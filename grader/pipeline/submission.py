@@ -15,6 +15,7 @@ from grader.i18n import tr
 from grader.model.protocol import Limits
 from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
+from grader.pipeline.history_policy import DEFAULT_POLICY, beside, choose_history
 
 
 class CannotGrade(Exception):
@@ -55,17 +56,34 @@ def history_names(spec: AssignmentSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys((spec.history.file_name, "history.pkl")))
 
 
+def _foreign_names(spec: AssignmentSpec) -> set[str]:
+    """Other assignments' history file names (last week's `history_augmented.pkl` in a
+    week-1 folder): taken only when the notebook's training output corroborates them."""
+    specs = (get_spec(code) for code in codes())
+    return {s.history.file_name for s in specs if s.history} - set(history_names(spec))
+
+
 def find_history(notebook: Path, spec: AssignmentSpec, folder: Path | None = None) -> Path | None:
-    """For each accepted name in turn: beside the notebook, else, when the submission is a
-    folder of its own, anywhere in it. None when there is none."""
-    for name in history_names(spec):
+    """Candidates: each accepted name beside the notebook, else, when the submission is a
+    folder of its own, anywhere in it; and, when the notebook is alone in its folder, every
+    other .pkl beside it (`history (1).pkl`, `C2W1history.pkl`). One file under an accepted
+    name is taken as it is; between several, the content decides (choose_history: the one
+    the notebook's training output corroborates first). None when there is none."""
+    names = history_names(spec)
+    own: list[Path] = []
+    for name in names:
         if (notebook.parent / name).is_file():
-            return notebook.parent / name
+            own.append(notebook.parent / name)
+            continue
         found = sorted(p for p in folder.rglob(name)
                        if p.is_file() and not _hidden(p, folder)) if folder else []
-        if found:
-            return found[0]
-    return None
+        own += found[:1]
+    others = [p for p in beside(notebook) if p.name not in names]
+    if len(own) == 1 and not others:
+        return own[0]
+    if not own and not others:
+        return None
+    return choose_history(notebook, own + others, names, _foreign_names(spec))
 
 
 def resolve(notebook: Path, assignment: str | None = None,
@@ -107,12 +125,19 @@ def resolve(notebook: Path, assignment: str | None = None,
     return Submission(notebook, spec, history, detected)
 
 
+def policy_options(history_policy: str) -> dict:
+    """Options' keyword for the history policy (grader/pipeline/history_policy.py); none for
+    the default, which Options already holds."""
+    return {} if history_policy == DEFAULT_POLICY else {"history_policy": history_policy}
+
+
 def grade_submission(submission: Submission, keras: str | None = None, limits: Limits | None = None,
-                     use_gpu: bool = False) -> GradeResult:
+                     use_gpu: bool = False, history_policy: str = DEFAULT_POLICY) -> GradeResult:
     from grader.pipeline.grade import Options, grade
 
     result = grade(submission.spec, submission.notebook, submission.history,
-                   Options(keras=keras, limits=limits or Limits(), use_gpu=use_gpu))
+                   Options(keras=keras, limits=limits or Limits(), use_gpu=use_gpu,
+                           **policy_options(history_policy)))
     if submission.detected:
         result.notes.insert(0, submission.detected)
     return result

@@ -1,7 +1,8 @@
 """Markdown for CI job summaries: one table row per notebook, then each learner report.
 
 The summary is shown to whoever opened the pull request (the learner), so every message goes
-through the learner rendering and its redaction.
+through the learner rendering and its redaction, and every learner string (a notebook's name
+can hold `|`, newlines or HTML) is escaped by `grader.reporters.escape`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from grader.i18n import in_its_language, language, tr
 from grader.model.redact import redact
 from grader.model.results import GradeResult
+from grader.reporters.escape import html_line, markdown_cell
 from grader.reporters.learner import render_learner
 
 MAX_FAILING_LISTED = 3
@@ -49,11 +51,6 @@ def render_markdown(result: GradeResult, color: bool = False) -> str:
                                                  result)])
 
 
-def _cell(text: str) -> str:
-    """Table cells are one line, and a `|` would end the cell."""
-    return html.escape(" ".join(text.split()), quote=False).replace("|", "\\|")
-
-
 def _failing(row: SummaryRow) -> str:
     """Each failing check by name when there are few, else a count per function."""
     if row.error:
@@ -82,16 +79,15 @@ def _summary_table(rows: list[SummaryRow], title: str | None) -> str:
     for row in rows:
         score = "-" if row.error else f"{row.score:g}/{row.max_score:g}"
         passed = tr("yes") if row.passed else tr("**no**")
-        lines.append(f"| {_cell(row.notebook)} | {_cell(row.assignment)} | {score} | "
-                     f"{passed} | {_cell(_failing(row))} |")
+        lines.append(f"| {markdown_cell(row.notebook)} | {markdown_cell(row.assignment)} | "
+                     f"{score} | {passed} | {markdown_cell(_failing(row))} |")
     lines.append("")
     for how in dict.fromkeys(r.graded_with for r in rows if r.graded_with):
-        lines += [tr("Graded with {how}.", how=_cell(how)), ""]
+        lines += [tr("Graded with {how}.", how=markdown_cell(how)), ""]
     for row in rows:
         if row.report:
-            name = html.escape(row.notebook, quote=False)
-            report = html.escape(row.report.rstrip(), quote=False)
-            summary = tr("{name}: feedback", name=name)
+            report = html.escape(row.report.rstrip(), quote=False)  # in <pre>: lines kept
+            summary = tr("{name}: feedback", name=html_line(row.notebook))
             lines += [f"<details><summary>{summary}</summary>", "", "<pre>", report,
                       "</pre>", "", "</details>", ""]
     return "\n".join(lines) + "\n"

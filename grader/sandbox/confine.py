@@ -129,12 +129,17 @@ def _working_unshare(kind: str) -> list[str]:
     return []
 
 
-def child_env(keras: str, workdir: Path, course_tmp: Path | None = None) -> dict[str, str]:
+def child_env(keras: str, workdir: Path, course_tmp: Path | None = None,
+              home: Path | None = None, hide: tuple[str, ...] = ()) -> dict[str, str]:
+    """The whole environment of a child. `home`: its HOME and KERAS_HOME (default: the work
+    directory); the clean child's is the grader's, so Keras there reads no keras.json the
+    learner's code wrote."""
     keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
             "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GRADER_CACHE")
     env = {k: os.environ[k] for k in keep if k in os.environ}
     env.update(
-        HOME=str(workdir),
+        HOME=str(home or workdir),
+        KERAS_HOME=str(Path(home or workdir) / ".keras"),
         TMPDIR=str(workdir / "tmp"),
         MPLBACKEND="Agg",
         TF_CPP_MIN_LOG_LEVEL="2",
@@ -145,6 +150,8 @@ def child_env(keras: str, workdir: Path, course_tmp: Path | None = None) -> dict
     )
     if course_tmp is not None:  # bound over /tmp by sandbox.confine
         env["GRADER_COURSE_TMP"] = str(course_tmp)
+    if hide:  # covered by sandbox.confine
+        env["GRADER_HIDE"] = os.pathsep.join(hide)
     return env
 
 
@@ -277,6 +284,38 @@ def _course_tmp(libc, view: str, work: str) -> None:
             os.close(fd)
 
 
+# Beside the grader package in a source checkout: its answers and tests, never the learner's.
+CHECKOUT_PRIVATE = ("solutions", "student_template", "tests", "tools", "bench", "examples",
+                    "docs", ".git")
+
+
+def hidden_paths(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """What a learner's child must not see: the checkout's answers and tests (a `split_data`
+    could exec the reference solution), plus `extra` (a batch's results and submissions,
+    the clean cache). Passed to the child as GRADER_HIDE."""
+    checkout = Path(__file__).resolve().parents[2]
+    found = [str(checkout / name) for name in CHECKOUT_PRIVATE
+             if (checkout / "pyproject.toml").is_file() and os.path.lexists(checkout / name)]
+    return found + [os.path.realpath(p) for p in extra if os.path.lexists(p)]
+
+
+def _hide(libc, target: str, work: str) -> None:
+    """Cover `target` with an empty read-only tmpfs (a file: with /dev/null). A folder that
+    holds the work directory is not covered: its other entries are, one by one."""
+    if not os.path.lexists(target) or os.path.islink(target):
+        return
+    if work == target or work.startswith(target.rstrip("/") + "/"):
+        if work != target and os.path.isdir(target):
+            for name in os.listdir(target):
+                _hide(libc, os.path.join(target, name), work)
+        return
+    if os.path.isdir(target):
+        _mount(libc, b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY,
+               b"size=4k,mode=555")
+    else:
+        _mount(libc, b"/dev/null", target.encode(), None, MS_BIND)
+
+
 def confine(workdir: str) -> None:
     """Only inside the namespaces made by `wrapper()`: never call it in the grader."""
     libc = _libc()
@@ -294,6 +333,8 @@ def confine(workdir: str) -> None:
                b"size=256m,mode=1777")
     if view:
         private.append("/tmp")
+    for hidden in filter(None, os.environ.get("GRADER_HIDE", "").split(os.pathsep)):
+        _hide(libc, hidden, work)
     for special in ("/proc/sys", "/proc/sysrq-trigger"):
         if os.path.exists(special):
             _mount(libc, special.encode(), special.encode(), None, MS_BIND | MS_REC)

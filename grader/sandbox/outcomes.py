@@ -5,6 +5,7 @@ unsettled run in a new child."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import NamedTuple
 
 from grader.i18n import N_
@@ -45,17 +46,32 @@ def outcomes_from_events(requests: list[ProbeRequest], events: list[dict],
     loaded = [e for e in events if e.get("event") == "loaded"]
     finished_names = set()
     current_probe = None
+    starts = Counter(e.get("probe") for e in events if e.get("event") == "start")
+    dones = Counter(e.get("probe") for e in events if e.get("event") == "done")
     for event in events:  # accept a result only for the probe that is running
         name = event.get("probe")
         if event.get("event") == "start" and name in expected:
             current_probe = name
         elif event.get("event") == "done" and name == current_probe:
             current_probe = None
-            observation = event.get("observation")
             finished_names.add(name)
+            if starts[name] != 1 or dones[name] != 1:  # the learner's code wrote one
+                outcomes[name] = ProbeOutcome.failed(name, said(N_(
+                    "{subject} cannot be trusted: the grader's report channel carried more "
+                    "than one result for it, so your code wrote to it; nothing it reported "
+                    "was used.")))
+                continue
+            observation = event.get("observation")
+            seconds = event.get("seconds", 0)
             outcomes[name] = ProbeOutcome(
                 name, observation=observation if isinstance(observation, dict) else {},
-                seconds=float(event.get("seconds", 0) or 0))
+                seconds=float(seconds) if isinstance(seconds, int | float) else 0.0)
+    if timed_out:  # the parent's clock, not a message, says what was running
+        running = [e.get("probe") for e in events
+                   if e.get("event") == "start" and e.get("probe") in expected]
+        if running:
+            outcomes.pop(running[-1], None)
+            finished_names.discard(running[-1])
     started_names = [e.get("probe") for e in events
                      if e.get("event") == "start" and e.get("probe") in expected]
     unfinished = [n for n in started_names if n not in finished_names]

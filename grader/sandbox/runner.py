@@ -71,24 +71,57 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 class _Events:
-    """JSON lines from the child's report pipe, collected by a thread as they arrive."""
+    """JSON lines from the child's report pipe, collected by a thread as they arrive. The
+    pipe is the learner's too (its code runs in that process), so what arrives is bounded
+    here before it is parsed: a line over MAX_LINE is dropped while it is read (never held
+    whole), and past MAX_TOTAL bytes or MAX_EVENTS events the rest is drained unread."""
+
+    MAX_LINE = 4 * 2**20
+    MAX_TOTAL = 16 * 2**20
+    MAX_EVENTS = 10_000
 
     def __init__(self, fd: int) -> None:
         self.items: list[dict] = []
+        self.dropped = 0  # lines refused: too long, not JSON, or past the caps
         self._thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
         self._thread.start()
 
     def _read(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as stream:
-            for line in stream:
-                if len(self.items) > 10_000:
-                    break
-                try:
-                    event = json.loads(line[:4 * 2**20])
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    continue
-                if isinstance(event, dict) and isinstance(event.get("event"), str):
-                    self.items.append(event)
+        pending, skipping, total = bytearray(), False, 0
+        try:
+            while chunk := os.read(fd, 65536):
+                total += len(chunk)
+                if total > self.MAX_TOTAL or len(self.items) >= self.MAX_EVENTS:
+                    self.dropped += 1
+                    continue  # drain, so the child never blocks on a full pipe
+                lines = chunk.split(b"\n")
+                for i, part in enumerate(lines):
+                    last = i == len(lines) - 1
+                    if not skipping:
+                        pending += part
+                    if len(pending) > self.MAX_LINE:
+                        pending.clear()
+                        skipping = True
+                    if not last:  # a newline ended this line
+                        if skipping:
+                            self.dropped += 1
+                        else:
+                            self._take(bytes(pending))
+                        pending.clear()
+                        skipping = False
+        finally:
+            os.close(fd)
+
+    def _take(self, line: bytes) -> None:
+        try:
+            event = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            self.dropped += 1
+            return
+        if isinstance(event, dict) and isinstance(event.get("event"), str):
+            self.items.append(event)
+        else:
+            self.dropped += 1
 
     def join(self) -> list[dict]:
         self._thread.join(timeout=5)
@@ -122,9 +155,10 @@ def _watch(proc, events_fd: int, cgroup: PidsCgroup, limits: Limits) -> Spawned:
 
 
 def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
-               use_gpu: bool, course_tmp: Path | None = None) -> Spawned:
+               use_gpu: bool, course_tmp: Path | None = None,
+               home: Path | None = None, hide: tuple[str, ...] = ()) -> Spawned:
     namespaces = confine.mode()
-    env = child_env(keras, workdir, course_tmp if namespaces else None)
+    env = child_env(keras, workdir, course_tmp if namespaces else None, home, hide)
     if namespaces:
         env["GRADER_CONFINE"] = "1"
     cgroup = confine.PidsCgroup(limits.max_processes)
@@ -141,14 +175,15 @@ def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
 
 def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
            prewarm: bool = False, zygote: Zygote | None = None,
-           course_tmp: Path | None = None) -> Spawned:
+           course_tmp: Path | None = None, home: Path | None = None,
+           hide: tuple[str, ...] = ()) -> Spawned:
     if zygote is not None:
         try:
-            return _fork_from(zygote, workdir, keras, limits, use_gpu, course_tmp)
+            return _fork_from(zygote, workdir, keras, limits, use_gpu, course_tmp, home, hide)
         except ZygoteGone:
             pass  # start one the ordinary way
     prefix = confine.wrapper()
-    env = child_env(keras, workdir, course_tmp if prefix else None)
+    env = child_env(keras, workdir, course_tmp if prefix else None, home, hide)
     if prefix:
         env["GRADER_CONFINE"] = "1"
     if prewarm:
@@ -170,11 +205,13 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
 
 def prestart(workdir: Path, keras: str = "2", limits: Limits = DEFAULT_LIMITS,
              use_gpu: bool = False, prewarm: bool = True,
-             course_tmp: Path | None = None) -> Spawned:
+             course_tmp: Path | None = None, home: Path | None = None,
+             hide: tuple[str, ...] = ()) -> Spawned:
     """Start a child (importing TensorFlow, with `prewarm`) that waits for its task while
     other work goes on; hand it to `run_probes(prestarted=...)` or `discard()` it."""
     (Path(workdir) / "tmp").mkdir(parents=True, exist_ok=True)
-    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm, course_tmp=course_tmp)
+    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm, course_tmp=course_tmp,
+                  home=home, hide=hide)
 
 
 LOAD_TIMEOUT_S = 120.0
@@ -182,37 +219,42 @@ LOAD_TIMEOUT_S = 120.0
 
 def _supervise(spawned: Spawned, task: bytes, remaining: list[ProbeRequest], deadline: float,
                limits: Limits) -> dict | None:
-    """Hand the child its task, then watch the running probe's clock (or, before the first
-    starts, loading's) and the submission's; kill the child when one runs out and say which,
-    as a `said()` sentence about "{subject}" (None: the child ended by itself)."""
+    """Hand the child its task, then watch the clocks; kill the child when one runs out and
+    say which, as a `said()` sentence about "{subject}" (None: the child ended by itself).
+
+    Only the parent's clock and the process's exit end a run. The learner's code shares the
+    report pipe, so a "done" it writes stops nothing: a probe's clock runs from its "start"
+    until the next probe starts or the process exits, and the group as a whole never gets
+    more than loading plus the sum of its probes' budgets, whatever "start"s arrive."""
     proc, events_reader = spawned.proc, spawned.events
     try:
         proc.stdin.write(task)
         proc.stdin.close()
     except OSError:  # it died before reading: reported by outcomes_from_events
         pass
+    budgets = {p.name: p.timeout_s for p in remaining}
+    group_budget = sum(budgets.values())
+    launched = time.monotonic()
     current: str | None = None
-    probe_started = time.monotonic()
+    seen_starts = 0
+    probe_started = first_started = launched
     while proc.poll() is None:
         time.sleep(0.05)
-        events = list(events_reader.items)
-        started = [e for e in events if e.get("event") == "start"]
-        done = {e.get("probe") for e in events if e.get("event") == "done"}
-        running = [e.get("probe") for e in started if e.get("probe") not in done]
-        if running and running[-1] != current:
-            current = running[-1]
-            probe_started = time.monotonic()
-        elif not running and current is not None:
-            current = None
-            probe_started = time.monotonic()
         now = time.monotonic()
+        starts = [e.get("probe") for e in list(events_reader.items)
+                  if e.get("event") == "start" and e.get("probe") in budgets]
+        if len(starts) > seen_starts:
+            if seen_starts == 0:
+                first_started = now
+            seen_starts = len(starts)
+            current, probe_started = starts[-1], now
         if current is not None:
-            budget = next((p.timeout_s for p in remaining if p.name == current), 60.0)
-            if now - probe_started > budget:
+            budget = budgets[current]
+            if now - probe_started > budget or now - first_started > group_budget:
                 _kill(proc)
                 return said(N_("{subject} did not finish within {seconds} s."),
                             seconds=f"{budget:.0f}")
-        elif not started and now - probe_started > LOAD_TIMEOUT_S:
+        elif now - launched > LOAD_TIMEOUT_S:
             _kill(proc)
             return said(N_("{subject} loading your code did not finish within {seconds} s."),
                         seconds=f"{LOAD_TIMEOUT_S:.0f}")
@@ -235,6 +277,8 @@ def run_probes(
     zygote: Zygote | None = None,
     deadline: float | None = None,
     course_tmp: Path | None = None,
+    home: Path | None = None,
+    hide: tuple[str, ...] = (),
 ) -> RunReport:
     workdir = Path(workdir)
     (workdir / "tmp").mkdir(parents=True, exist_ok=True)
@@ -259,7 +303,7 @@ def run_probes(
             "probes": [{"name": p.name, "args": p.args} for p in remaining],
         }).encode()
         spawned = prestarted or _spawn(workdir, keras, limits, use_gpu, zygote=zygote,
-                                       course_tmp=course_tmp)
+                                       course_tmp=course_tmp, home=home, hide=hide)
         prestarted = None
         timed_out = _supervise(spawned, task, remaining, deadline, limits)
         spawned.proc.wait()
@@ -283,7 +327,8 @@ def run_probes(
 def run_groups(assignment: str, snippets: list[Snippet],
                groups: list[tuple[list[ProbeRequest], Path | None]], workdir: Path,
                keras: str = "2", limits: Limits = DEFAULT_LIMITS, use_gpu: bool = False,
-               prestarted: Spawned | None = None, zygote: Zygote | None = None) -> RunReport:
+               prestarted: Spawned | None = None, zygote: Zygote | None = None,
+               hide: tuple[str, ...] = ()) -> RunReport:
     """Each group (one graded function's probes) in its own child with the learner's code
     loaded afresh, so that nothing one function does (a patched builtin, os.chdir, a global
     seed, a leftover thread) reaches another's verdict. With a zygote each child is a fork
@@ -294,7 +339,7 @@ def run_groups(assignment: str, snippets: list[Snippet],
     for group, course_tmp in (g for g in groups if g[0]):
         report = run_probes(assignment, snippets, group, workdir, keras, limits, use_gpu,
                             prestarted=prestarted, zygote=zygote, deadline=deadline,
-                            course_tmp=course_tmp)
+                            course_tmp=course_tmp, hide=hide)
         prestarted = None
         merged.outcomes.update(report.outcomes)
         merged.load_problems = merged.load_problems or report.load_problems

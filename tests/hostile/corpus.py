@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from keras_output import history as fit_history
+from keras_output import keras2_fit, stream
 
 GOOD_SPLIT = """
 import os, random
@@ -46,6 +48,7 @@ class Case:
     slow: bool = False
     # Contained only by the namespaces: with limits only it is reported as not isolated.
     needs_isolation: bool = False
+    options: dict = field(default_factory=dict)  # Options' keywords (the history policy)
 
 
 def notebook(folder: Path, dirs_body: str, *, extra_cells: tuple[str, ...] = (),
@@ -80,6 +83,26 @@ def history(payload=None, raw_bytes: bytes | None = None):
         hist.write_bytes(raw_bytes if raw_bytes is not None else pickle.dumps(payload))
         return path, hist
     return make
+
+
+def trained(payload: dict, printed: dict):
+    """A history beside a notebook whose training cell kept what Keras printed for
+    `printed` (tests/keras_output.py)."""
+    def make(folder: Path, env: dict):
+        path, hist = history(payload)(folder, env)
+        nb = nbformat.read(path, as_version=4)
+        cell = nbformat.v4.new_code_cell("history = model.fit(train_generator, epochs=15, "
+                                         "validation_data=validation_generator)")
+        cell.outputs = [nbformat.from_dict(stream(keras2_fit(printed)))]
+        nb.cells.append(cell)
+        nbformat.write(nb, path)
+        return path, hist
+    return make
+
+
+# The simplest cheat of all (issue 30, item 12), and a real run's history.
+HANDWRITTEN = {"accuracy": [0.7, 0.9, 0.97], "val_accuracy": [0.7, 0.85, 0.9]}
+REAL_RUN = fit_history(15, seed=30)
 
 
 def fifty_mb_outputs(folder: Path, env: dict):
@@ -168,6 +191,65 @@ MONKEYPATCH = """
     _os.walk = lambda *a, **k: iter([(root_path, ['training', 'validation'], [])])
     builtins.isinstance = builtins.isinstance  # rebinding builtins is harmless too
 """
+# Forgeries of the running function's own result, written to every descriptor the child
+# holds (the report pipe among them), by someone who read grader/sandbox/child.py.
+_FORGE = """
+import json, os, time
+def forge(observation, then):
+    line = json.dumps({{"event": "done", "probe": "train_val_generators", "seconds": 0,
+                       "observation": observation}}) + "\\n"
+    for fd in range(3, 64):
+        try:
+            os.write(fd, line.encode())
+        except OSError:
+            pass
+    then()
+PERFECT = {{"samples": 135, "class_indices": {{"cats": 0, "dogs": 1}}, "rescale": 1 / 255,
+           "class_mode": "binary", "batch": {{"x_shape": [32, 150, 150, 3],
+           "x_dtype": "float32", "x_max": 1.0}}}}
+def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+    forge({observation}, {then})
+"""
+FORGED_GENERATORS = ('{"call": {"ok": True, "stdout": "", "error": None}, '
+                     '"returned": "tuple", "generators": [PERFECT, dict(PERFECT, samples=15)]}')
+FLOOD = """
+import os
+def train_val_generators(TRAINING_DIR, VALIDATION_DIR):
+    block = b"x" * 2**24
+    for fd in range(3, 64):
+        try:
+            os.write(fd, b'{"event": "done", "probe": "train_val_generators", "x": "')
+        except OSError:
+            continue
+        for _ in range(64):  # one line of 1 GiB, no newline until the end
+            os.write(fd, block)
+        os.write(fd, b'"}\\n')
+"""
+
+
+def forged(observation: str, then: str) -> tuple[str, ...]:
+    return (_FORGE.format(observation=observation, then=then),)
+
+
+EXEC_THE_SOLUTION = """
+import json
+def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):
+    namespace = {{}}
+    for cell in json.load(open({solutions!r}))["cells"]:
+        if cell["cell_type"] == "code":
+            try:
+                exec("".join(cell["source"]), namespace)
+            except Exception:
+                pass
+    namespace["split_data"](SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE)
+"""
+
+
+def reads_the_solution(folder: Path, env: dict):
+    return notebook(folder, GOOD_DIRS,
+                    split=EXEC_THE_SOLUTION.format(solutions=str(env["solutions"]))), None
+
+
 BLANK_SPLIT = "def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):\n    pass\n"
 
 CASES = [
@@ -227,6 +309,34 @@ CASES = [
     Case("forges_report_events_and_prints_fake_json", with_dirs(FORGE_EVENTS,
                                                                  split=BLANK_SPLIT),
          parts={"create_train_val_dirs": 0, "split_data": 0}),
+    # Its own "done" for the running function, then exits: what it wrote is not a clean
+    # measurement, so nothing of it is judged (no generators were ever rebuilt).
+    Case("forges_its_running_result_then_exits", with_dirs(GOOD_DIRS, extra_cells=forged(
+        FORGED_GENERATORS, "lambda: os._exit(0)")),
+         parts={"create_train_val_dirs": 10, "split_data": 30, "train_val_generators": 0}),
+    # ... then returns normally: two results for one function, neither trusted.
+    Case("forges_its_running_result_then_returns", with_dirs(GOOD_DIRS, extra_cells=forged(
+        FORGED_GENERATORS, "lambda: None")),
+         parts={"create_train_val_dirs": 10, "split_data": 30, "train_val_generators": 0},
+         message="more than one result"),
+    # ... then sleeps past its limit: the parent's clock, not the message, ends the run.
+    Case("forges_its_result_then_sleeps", with_dirs(GOOD_DIRS, extra_cells=forged(
+        FORGED_GENERATORS, "lambda: time.sleep(10**6)")),
+         parts={"create_train_val_dirs": 10, "split_data": 30, "train_val_generators": 0},
+         message="did not finish within 10 s"),
+    # An empty observation: graded, with a message, never a traceback.
+    Case("forges_an_empty_result", with_dirs(GOOD_DIRS, extra_cells=forged(
+        "{}", "lambda: os._exit(0)")),
+         parts={"create_train_val_dirs": 10, "split_data": 30, "train_val_generators": 0},
+         message="incomplete or malformed"),
+    # A 1 GiB line on the report pipe: the parent drops it as it reads, holding none of it.
+    Case("floods_the_report_pipe", with_dirs(GOOD_DIRS, extra_cells=(FLOOD,)),
+         parts={"create_train_val_dirs": 10, "split_data": 30, "train_val_generators": 0},
+         slow=True),
+    # The grader's own reference notebook, read from its install and exec'd: not visible.
+    Case("execs_the_grader_s_reference_solution", reads_the_solution,
+         parts={"create_train_val_dirs": 10, "split_data": 0},
+         message="No such file|Permission denied", needs_isolation=True),
     Case("monkeypatches_os_and_builtins", with_dirs(MONKEYPATCH),
          parts={"create_train_val_dirs": 0, "split_data": 30}),
     Case("history_nan", history({"accuracy": [float("nan")] * 15,
@@ -250,4 +360,22 @@ CASES = [
          parts={"history": 0}),
     Case("history_not_a_pickle", history(raw_bytes=b"PK\x03\x04 zip, not pickle"),
          parts={"history": 0}, message="not a readable pickle"),
+    # A hand-written history beside a notebook without saved outputs cannot be told from a
+    # real one: flagged, not zeroed, by default (most unconfirmed histories are innocent) ...
+    Case("history_written_by_hand", history(HANDWRITTEN),
+         parts={"create_train_val_dirs": 10, "split_data": 30, "history": 20},
+         message="History unverifiable"),
+    # ... and worth nothing when the instructor requires the notebook's output to confirm it.
+    Case("history_written_by_hand_under_require_corroborated", history(HANDWRITTEN),
+         parts={"split_data": 30, "history": 0}, message="confirms it",
+         options={"history_policy": "require-corroborated"}),
+    # Beside the notebook's own training output it is contradicted: 0 when that is refused.
+    Case("history_contradicted_by_the_notebooks_output", trained(HANDWRITTEN, REAL_RUN),
+         parts={"split_data": 30, "history": 0},
+         message="History contradicted: the training output saved in cell 3 shows 15 epochs",
+         options={"history_policy": "reject-contradicted"}),
+    # The honest learner beside them passes the strictest policy.
+    Case("history_corroborated_by_the_notebooks_output", trained(REAL_RUN, REAL_RUN),
+         parts={"split_data": 30, "history": 20},
+         options={"history_policy": "require-corroborated"}),
 ]

@@ -3,9 +3,13 @@ template placing a feedback block after each graded cell and our own highlightin
 lines, line numbers), inside a page that forbids every script.
 
 Three layers keep learner content inert: every learner string we render is escaped
-(pygments for code, `html.escape` for messages), markdown is cleaned with an allowlist (no
-scripts, handlers or styles), and the page's Content-Security-Policy allows no script, no
-fetch and no image but inline data.
+(pygments for code, `html.escape` for messages), markdown is cleaned with an allow-list that
+keeps no class, id, style, script or handler (`sanitize`), and the page's
+Content-Security-Policy allows no script, no fetch and no image but inline data.
+
+The learner cannot impersonate the grader: the notebook sits in a frame labelled as the
+learner's, the grader's summary and blocks in frames of their own with a "Grader" badge, and
+both are drawn by classes that no learner content keeps (cells' tags and ids are dropped too).
 """
 
 from __future__ import annotations
@@ -15,9 +19,8 @@ import html
 import logging
 from pathlib import Path
 
-import bleach
 from nbconvert import HTMLExporter
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbconvert.filters import strip_ansi
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
@@ -30,27 +33,34 @@ from grader.i18n import N_, current, in_its_language, tr
 from grader.model.results import GradeResult, PartResult
 from grader.reporters import charts
 from grader.reporters.feedback.prepare import META, Marks
+from grader.reporters.feedback.sanitize import markdown_html
 from grader.reporters.learner import checks_summary, verdict
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _PART_COLUMNS = (N_("part"), N_("points"), N_("checks passed"), N_("feedback"))
 _TEMPLATE = """{%- extends 'basic/index.html.j2' -%}
 {% block input %}{{ resources.c2_inputs[cell.metadata.c2_grader.index] }}{% endblock input %}
-{% block markdowncell %}<div class="cell text_cell">{{
-  resources.c2_markdown[cell.metadata.c2_grader.index] }}</div>{% endblock markdowncell %}
+{% block markdowncell %}<div class="cell text_cell"><div class="rendered_html">{{
+  resources.c2_markdown[cell.metadata.c2_grader.index] }}</div></div>{% endblock markdowncell %}
 {% block codecell %}{{ super() }}{{
   resources.c2_blocks.get(cell.metadata.c2_grader.index, '') }}{% endblock codecell %}
 """
-_MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3",
-                  "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong",
-                  "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}
-_MARKDOWN_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"],
-                        "*": ["id", "class"]}
 _CSS = """
 body { font: 15px/1.5 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d1f21; }
 main { max-width: 1040px; margin: 0 auto; padding: 16px 24px 64px; background: #fff; }
 h1 { font-size: 1.5em; margin: .4em 0; }
-.c2-summary { border-bottom: 2px solid #d0d4da; padding-bottom: 12px; margin-bottom: 20px; }
+.c2-summary { border: 2px solid #2b4c7e; border-radius: 8px; background: #f3f6fb;
+  padding: 10px 18px 12px; margin-bottom: 24px; }
+.c2-badge { display: inline-block; margin: 0 0 4px; padding: 1px 8px; border-radius: 4px;
+  background: #2b4c7e; color: #fff; font: 600 11px/1.6 system-ui, sans-serif;
+  letter-spacing: .06em; text-transform: uppercase; }
+.c2-notebook { border: 1px dashed #9aa3ad; border-radius: 8px; padding: 0 16px 16px; }
+.c2-notebook-label { margin: 0 -16px 12px; padding: 6px 16px; background: #f4f5f7; color: #555;
+  font-size: .9em; border-bottom: 1px dashed #9aa3ad; border-radius: 8px 8px 0 0; }
+.rendered_html pre { background: #f7f8fa; padding: 6px 8px; overflow-x: auto; }
+.rendered_html img { max-width: 100%; }
+.rendered_html table { border-collapse: collapse; }
+.rendered_html td, .rendered_html th { border: 1px solid #e0e3e8; padding: 2px 8px; }
 .c2-verdict { font-size: 1.2em; font-weight: 600; }
 .ok { color: #1e7b34; } .fail { color: #b3261e; }
 table.c2-parts { border-collapse: collapse; margin: 8px 0; }
@@ -72,7 +82,7 @@ table.c2-parts td, table.c2-parts th { border: 1px solid #d0d4da; padding: 3px 1
 .output_area img { margin-left: 6.5em; max-width: 80%; }
 .output_area .prompt { display: none; }
 .c2-feedback { border: 2px solid #b3261e; background: #fdf3f2; border-radius: 6px;
-  padding: 8px 14px; margin: 6px 0 22px 6.5em; }
+  padding: 8px 14px; margin: 6px 0 22px 6.5em; box-shadow: 0 1px 4px rgba(0, 0, 0, .15); }
 .c2-feedback.passed { border-color: #1e7b34; background: #f1f9f2; }
 .c2-feedback h3 { margin: 4px 0; font-size: 1.05em; }
 .c2-feedback ul { margin: 4px 0; padding-left: 1.2em; }
@@ -83,6 +93,11 @@ table.c2-parts td, table.c2-parts th { border: 1px solid #d0d4da; padding: 3px 1
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _badge() -> str:
+    """The mark on every block the grader wrote; learner content cannot carry its class."""
+    return f'<p class="c2-badge">{_e(tr("Grader"))}</p>'
 
 
 @functools.cache
@@ -100,15 +115,6 @@ def _code_html(source: str, index: int, lines: list[int], graded: bool) -> str:
     number = _e(tr("cell {n}", n=index + 1))
     return (f'<div class="c2-cellno">{number}</div>'
             + highlight(source or " ", IPython3Lexer(), formatter))
-
-
-def _markdown_html(source: str) -> str:
-    rendered = MarkdownWithMath(renderer=IPythonRenderer(
-        escape=False, allow_harmful_protocols=False, exclude_anchor_links=True)).render(source)
-    cleaned = bleach.clean(rendered, tags=_MARKDOWN_TAGS,
-                           attributes=_MARKDOWN_ATTRIBUTES, protocols={"http", "https", "data"},
-                           strip=True, strip_comments=True)
-    return f'<div class="rendered_html">{cleaned}</div>'
 
 
 def part_block(part: PartResult, lines: list[int] | None = None) -> str:
@@ -140,7 +146,7 @@ def part_block(part: PartResult, lines: list[int] | None = None) -> str:
                     name=part.name, score=part.score, max_score=part.max_score,
                     summary=checks_summary(part)))
     return (f'<section class="c2-feedback {state}" id="feedback-{_e(part.name)}" '
-            f'data-part="{_e(part.name)}"><h3>{heading}</h3>'
+            f'data-part="{_e(part.name)}">{_badge()}<h3>{heading}</h3>'
             f"{marked}<ul>{''.join(items)}</ul>{notes}</section>")
 
 
@@ -184,12 +190,35 @@ def summary_html(result: GradeResult, marks: Marks, problem: str | None) -> str:
                   pass_mark=result.pass_mark, label=label))
     header = "".join(f"<th>{_e(tr(h))}</th>" for h in _PART_COLUMNS)
     graded = _e(tr("Graded with {how}.", how=result.graded_with()))
-    return (f'<header class="c2-summary"><h1>{title}</h1>'
+    return (f'<header class="c2-summary">{_badge()}<h1>{title}</h1>'
             f'<p class="c2-verdict {"ok" if result.passed else "fail"}">{score}</p>'
             f'<p>{_e(advice)}</p><table class="c2-parts"><tr>{header}</tr>{"".join(rows)}'
             f"</table>{_curves(result)}"
             f"{f'<ul>{notes}</ul>' if notes else ''}{shown}{''.join(unplaced)}"
             f'<p class="c2-env">{graded}</p></header>')
+
+
+def _without_colors(output: dict) -> None:
+    """Terminal colors off a learner output: the exporter turns them into `style`
+    attributes, and learner content keeps none."""
+    for key in ("text", "traceback"):
+        if key in output:
+            value = output[key]
+            output[key] = ([strip_ansi(str(v)) for v in value] if isinstance(value, list)
+                           else strip_ansi(str(value)))
+    data = output.get("data") or {}
+    if "text/plain" in data:
+        data["text/plain"] = strip_ansi(str(data["text/plain"]))
+
+
+def _learner_frame(body: str) -> str:
+    """The notebook's cells in a frame that says whose they are; the grader's blocks between
+    them keep their own frame and badge."""
+    label = _e(tr("Your notebook as submitted"))
+    note = _e(tr("Everything in this dashed frame comes from the notebook. Only the framed "
+                 "blocks marked “{badge}” are the grader's.", badge=tr("Grader")))
+    return (f'<section class="c2-notebook" aria-label="{label}">'
+            f'<p class="c2-notebook-label"><strong>{label}.</strong> {note}</p>{body}</section>')
 
 
 @in_its_language
@@ -201,15 +230,21 @@ def render_page(result: GradeResult, nb, marks: Marks, problem: str | None) -> s
         for cell in nb.cells:
             index = cell.metadata[META]["index"]
             lines = cell.metadata[META]["lines"]
+            cell.metadata = {META: cell.metadata[META]}  # no learner tag becomes a class
+            if "id" in cell:
+                cell.id = f"cell-{index + 1}"
             if cell.cell_type == "code":
                 part = marks.parts.get(index)
                 inputs[index] = _code_html(cell.source, index, lines, part is not None)
+                for output in cell.get("outputs", []):
+                    _without_colors(output)
                 if part is not None:
                     blocks[index] = part_block(part, lines)
             elif cell.cell_type == "markdown":
-                markdown[index] = _markdown_html(cell.source)
+                markdown[index] = markdown_html(cell.source)
         body, _ = _exporter().from_notebook_node(
             nb, resources={"c2_inputs": inputs, "c2_markdown": markdown, "c2_blocks": blocks})
+        body = _learner_frame(body)
     title = _e(tr("Feedback: {name}", name=Path(result.notebook).name or result.assignment))
     style = _CSS + HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
     return (f'<!DOCTYPE html>\n<html lang="{current()}"><head><meta charset="utf-8">'

@@ -141,6 +141,13 @@ def _path_lines(source: str, function: str, quoted: set[str]) -> set[int]:
     return found | _names_in_function(source, function, names)
 
 
+def _drop_grader_keys(metadata: dict) -> None:
+    """Only the grader marks a cell (or the notebook) as its own: learner metadata under our
+    keys (`c2_grader`, `c2_grader_feedback`, `c2_grader_seal`) goes."""
+    for key in [k for k in metadata if str(k).startswith(META)]:
+        del metadata[key]
+
+
 class TrimAndMark(Preprocessor):
     """Trim every cell; store on graded cells the part's index in `parts` and their marked
     lines under `metadata.c2_grader` (plain data, read by the templates' filters)."""
@@ -151,6 +158,7 @@ class TrimAndMark(Preprocessor):
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("widgets", None)
+        _drop_grader_keys(nb.metadata)
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -159,6 +167,7 @@ class TrimAndMark(Preprocessor):
             cell.source = (source[:MAX_SOURCE_CHARS] + "\n"
                            + tr("[... the rest of this cell was left out]"))
         cell.pop("attachments", None)
+        _drop_grader_keys(cell.metadata)
         if cell.cell_type == "raw":  # raw cells pass into HTML unescaped: show them as text
             cell.cell_type = "markdown"
             cell.source = "\n".join("    " + line for line in cell.source.splitlines())
