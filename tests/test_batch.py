@@ -365,7 +365,7 @@ def test_report_html_in_headless_chromium(tmp_path):
     assert parsed.headings == [
         "C2W1 batch report: Cats vs dogs (full Kaggle set)", "Score distribution",
         "Pass rate per check", "Most common failure messages", "Learners",
-        "Similar submissions", "Training and validation accuracy"]
+        "History evidence", "Similar submissions", "Training and validation accuracy"]
     images = [a for tag, a in parsed.tags if tag == "img"]
     assert len(images) == 3  # histogram, pass rates, alice's curves (bob none, mallory refused)
     assert all(a["src"].startswith("data:image/png;base64,") for a in images)

@@ -15,6 +15,7 @@ can neither write outside its work directory nor undo the confinement.
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import os
 import shutil
@@ -302,18 +303,23 @@ def hidden_paths(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
 def _hide(libc, target: str, work: str) -> None:
     """Cover `target` with an empty read-only tmpfs (a file: with /dev/null). A folder that
     holds the work directory is not covered: its other entries are, one by one."""
-    if not os.path.lexists(target) or os.path.islink(target):
-        return
-    if work == target or work.startswith(target.rstrip("/") + "/"):
-        if work != target and os.path.isdir(target):
-            for name in os.listdir(target):
-                _hide(libc, os.path.join(target, name), work)
-        return
-    if os.path.isdir(target):
-        _mount(libc, b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY,
-               b"size=4k,mode=555")
-    else:
-        _mount(libc, b"/dev/null", target.encode(), None, MS_BIND)
+    try:
+        if not os.path.lexists(target) or os.path.islink(target):
+            return
+        if work == target or work.startswith(target.rstrip("/") + "/"):
+            if work != target and os.path.isdir(target):
+                for name in os.listdir(target):
+                    _hide(libc, os.path.join(target, name), work)
+            return
+        if os.path.isdir(target):
+            _mount(libc, b"tmpfs", target.encode(), b"tmpfs",
+                   MS_NOSUID | MS_NODEV | MS_RDONLY, b"size=4k,mode=555")
+        else:
+            _mount(libc, b"/dev/null", target.encode(), None, MS_BIND)
+    except PermissionError as exc:
+        if exc.errno != errno.EACCES:
+            raise
+        # EACCES: this uid cannot reach it, and neither can the learner's code (the same uid)
 
 
 def confine(workdir: str) -> None:
