@@ -148,3 +148,23 @@ def test_a_batch_trains_a_shared_model_once(tmp_path):
     assert fresh.from_cache == 0 and [r.result.clean_cache for r in fresh.rows] == [None, None]
     assert [r.result.to_dict()["parts"] for r in fresh.rows] == [
         r.result.to_dict()["parts"] for r in summary.rows]
+
+
+def test_a_key_reads_no_link_and_nothing_outside_the_grading(tmp_path):
+    """Issue 30, item 9: an export naming `<workdir>/loop -> /proc/self` (or a folder
+    holding such a link, or a host path) gets no key, so the probe runs uncached and the
+    parent never walks /proc or the host; an honest export still gets one."""
+    workdir = tmp_path / "grader-c2w1-abc"
+    (workdir / "exports").mkdir(parents=True)
+    (workdir / "exports" / "x.npy").write_bytes(b"\x93NUMPY")
+    cache = CleanCache(tmp_path / "cache")
+
+    def key(export):
+        return cache.key("C2W1", "train", {"export": export}, workdir, {}, "2", False)
+
+    assert key({"x": str(workdir / "exports" / "x.npy")}) is not None
+    (workdir / "loop").symlink_to("/proc/self")
+    assert key({"x": str(workdir / "loop")}) is None
+    (workdir / "exports" / "inner").symlink_to("/etc")
+    assert key({"x": str(workdir / "exports")}) is None
+    assert key({"x": "/etc/hostname"}) is None
