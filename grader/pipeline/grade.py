@@ -224,12 +224,12 @@ def _plan(run: _Run) -> None:
         run.held["learner"] = prestart(
             run.workdir, o.keras, o.limits, o.use_gpu,
             prewarm=_imports_tensorflow(run.extraction),
-            course_tmp=run.groups[0][2] if run.groups else None, hide=_hidden(o))
+            course_tmp=run.groups[0][2] if run.groups else None, hide=_hidden(o, run.spec))
 
 
-def _hidden(o: Options) -> tuple[str, ...]:
+def _hidden(o: Options, spec: AssignmentSpec) -> tuple[str, ...]:
     extra = [*o.hide, *([str(o.clean_cache)] if o.clean_cache else [])]
-    return tuple(confine.hidden_paths(extra))
+    return tuple(confine.hidden_paths(extra, spec.module))
 
 
 def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
@@ -248,7 +248,7 @@ def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
     report = run.handed("learner", lambda child: run_groups(
         spec.module, run.extraction.snippets, groups, run.workdir, keras=o.keras,
         limits=o.limits, use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote,
-        hide=_hidden(o)))
+        hide=_hidden(o, run.spec)))
     return prepared, args, report
 
 

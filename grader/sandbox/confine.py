@@ -290,26 +290,34 @@ CHECKOUT_PRIVATE = ("solutions", "student_template", "tests", "tools", "bench", 
                     "docs", ".git")
 
 
-def hidden_paths(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+def hidden_paths(extra: tuple[str, ...] | list[str] = (), module: str = "") -> list[str]:
     """What a learner's child must not see: the checkout's answers and tests (a `split_data`
     could exec the reference solution), plus `extra` (a batch's results and submissions,
-    the clean cache). Passed to the child as GRADER_HIDE."""
+    the clean cache). Passed to the child as GRADER_HIDE. A path holding the folder of
+    `module` (the assignment's probes, which the child imports: a registered assignment may
+    live anywhere, even under tests/) is left visible."""
     checkout = Path(__file__).resolve().parents[2]
     found = [str(checkout / name) for name in CHECKOUT_PRIVATE
              if (checkout / "pyproject.toml").is_file() and os.path.lexists(checkout / name)]
-    return found + [os.path.realpath(p) for p in extra if os.path.lexists(p)]
+    found += [os.path.realpath(p) for p in extra if os.path.lexists(p)]
+    source = getattr(sys.modules.get(module), "__file__", None)
+    needed = os.path.dirname(os.path.realpath(source)) if source else None
+    return [p for p in found
+            if not needed or not (needed == p or needed.startswith(p.rstrip("/") + "/"))]
 
 
-def _hide(libc, target: str, work: str) -> None:
+def _hide(libc, target: str, keep: list[str]) -> None:
     """Cover `target` with an empty read-only tmpfs (a file: with /dev/null). A folder that
-    holds the work directory is not covered: its other entries are, one by one."""
+    holds something to keep (the work directory, the assignment's own module) is not
+    covered: its other entries are, one by one."""
     try:
         if not os.path.lexists(target) or os.path.islink(target):
             return
-        if work == target or work.startswith(target.rstrip("/") + "/"):
-            if work != target and os.path.isdir(target):
+        inside = [k for k in keep if k == target or k.startswith(target.rstrip("/") + "/")]
+        if inside:
+            if target not in inside and os.path.isdir(target):
                 for name in os.listdir(target):
-                    _hide(libc, os.path.join(target, name), work)
+                    _hide(libc, os.path.join(target, name), keep)
             return
         if os.path.isdir(target):
             _mount(libc, b"tmpfs", target.encode(), b"tmpfs",
@@ -340,7 +348,7 @@ def confine(workdir: str) -> None:
     if view:
         private.append("/tmp")
     for hidden in filter(None, os.environ.get("GRADER_HIDE", "").split(os.pathsep)):
-        _hide(libc, hidden, work)
+        _hide(libc, hidden, [work])
     for special in ("/proc/sys", "/proc/sysrq-trigger"):
         if os.path.exists(special):
             _mount(libc, special.encode(), special.encode(), None, MS_BIND | MS_REC)
