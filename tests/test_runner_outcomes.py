@@ -168,3 +168,39 @@ def test_the_report_pipe_reader_holds_no_long_line(tmp_path):
     assert [e["event"] for e in items] == ["loaded"]  # past MAX_TOTAL: the rest is drained
     assert events.dropped >= 1
     assert peak < 3 * _Events.MAX_LINE, peak
+
+
+def test_a_clean_probe_keeps_what_it_measured_before_it_timed_out():
+    """The clean child's "partial" (the rebuilt model's description, sent before its brief
+    training) survives the timeout; a learner child's is never taken (its code could have
+    written it)."""
+    events = [LOADED, _start("a"), {"event": "partial", "probe": "a",
+                                    "observation": {"model": {"type": "Sequential"}}}]
+    clean = outcomes_from_events(PROBES[:1], events, -9, timed_out="did not finish within 1 s",
+                                 partials=True).outcomes["a"]
+    assert clean.failure and clean.partial == {"model": {"type": "Sequential"}}
+    learner = outcomes_from_events(PROBES[:1], events, -9,
+                                   timed_out="did not finish within 1 s").outcomes["a"]
+    assert learner.failure and learner.partial is None
+
+
+def test_a_failed_clean_run_leaves_only_what_the_clean_side_measured():
+    """_supersede: the learner's own description of its model is dropped when the clean
+    run failed; the clean run's partial description takes its place."""
+    from grader.assignments import get_spec
+    from grader.model.protocol import ProbeOutcome
+    from grader.pipeline.grade import _supersede
+
+    spec = get_spec("C2W1")
+    forged = {"call": {"ok": True}, "returned": "Sequential", "export": {"json": "{}"},
+              "model": {"type": "forged"}}
+    for partial, expected in (({"model": {"type": "Sequential"}}, {"type": "Sequential"}),
+                              (None, None)):
+        failed = ProbeOutcome.failed("train", "did not finish within 1 s")
+        failed.partial = partial
+        outcomes = {"create_model": ProbeOutcome("create_model", dict(forged)),
+                    "train": failed}
+        _supersede(spec, ["create_model", "train"], outcomes)
+        observation = outcomes["create_model"].observation
+        assert observation.get("model") == expected
+        assert "did not finish" in observation["clean_failure"]

@@ -26,12 +26,15 @@ def comparable(result) -> dict:
 def test_forked_children_grade_like_fresh_ones(tmp_path):
     zygote = Zygote(tmp_path)
     try:
-        # The training check times out: its child is killed, the zygote stays.
+        # The clean training times out before its rebuild describes the model: its child
+        # is killed, the zygote stays; with nothing measured, create_model's checks (and no
+        # others) fail, saying so. (Had it described the model first, only "learns" would:
+        # tests/test_runner_outcomes.py, partial.)
         timed_out = grade(SPEC, SOLUTION, SOLUTION_HISTORY,
                           Options(zygote=zygote, probe_timeouts=(("train", 0.01),)))
         failed = [t for p in timed_out.parts for t in p.tests if not t.passed]
-        assert [t.name for t in failed] == ["learns to tell the fixture's cats from dogs"]
-        assert "did not finish" in failed[0].message
+        assert {p.name for p in timed_out.parts if p.score < p.max_score} == {"create_model"}
+        assert failed and all("did not finish" in t.message for t in failed)
         assert zygote.alive()
         first_pid = zygote._proc.pid
 

@@ -60,6 +60,8 @@ class ProbeOutcome:
     failure: str | None = None
     seconds: float = 0.0
     reason: dict | None = None
+    # Of a failed clean probe: what it had measured before it failed (child.partial).
+    partial: dict | None = None
 
     @classmethod
     def failed(cls, name: str, reason: dict | str) -> ProbeOutcome:

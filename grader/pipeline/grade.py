@@ -113,8 +113,8 @@ UNVERIFIED_KEYS = ("call", "returned", "export")
 
 def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
     """What the clean process measured replaces whatever the learner's process reported
-    under the same keys; when nothing was exported to measure, the learner's report keeps
-    only UNVERIFIED_KEYS."""
+    under the same keys. Without a complete clean measurement the learner's report keeps
+    only UNVERIFIED_KEYS, plus what the clean run measured before it failed."""
     for clean, source in spec.clean_probes.items():
         learner = outcomes.get(source)
         if clean not in wanted or learner is None or learner.observation is None:
@@ -124,14 +124,14 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
             learner.observation.update(
                 {k: v for k, v in observed.observation.items() if k != "call"})
             continue
+        learner.observation = {k: v for k, v in learner.observation.items()
+                               if k in UNVERIFIED_KEYS}
         if observed is not None and observed.failure:
-            # The clean run was tried and failed (its brief training timed out): the
-            # learner's description stays, so one slow training costs only its own check.
-            # (A submission that makes it fail on purpose: SECURITY.md, "Not covered".)
+            # Tried and failed (its brief training timed out): what it measured before
+            # (the rebuilt model's description) stands, so only the training check is lost.
+            learner.observation.update(
+                {k: v for k, v in (observed.partial or {}).items() if k != "call"})
             learner.observation["clean_failure"] = observed.failure_text(tr("Checking it"))
-        else:  # nothing was exported to rebuild: nothing the process described is judged
-            learner.observation = {k: v for k, v in learner.observation.items()
-                                   if k in UNVERIFIED_KEYS}
 
 
 def _imports_tensorflow(extraction: Extraction) -> bool:
@@ -313,7 +313,8 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
     requests = spec.probe_requests(clean, args, dict(o.probe_timeouts))
     report = run.handed("clean", lambda child: run_probes(
         spec.module, [], requests, run.workdir, keras=o.keras, limits=o.limits,
-        use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote, home=run.inputs.home))
+        use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote, home=run.inputs.home,
+        partials=True))
     for probe, outcome in report.outcomes.items():
         fault = grader_fault(outcome.observation)
         if fault:
@@ -325,6 +326,8 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
             cache.store(keys[probe], outcome.observation, run.workdir, run.inputs.root)
         if outcome.observation is not None:
             outcome.observation = run.inputs.unmapped(outcome.observation)
+        if outcome.partial is not None:
+            outcome.partial = run.inputs.unmapped(outcome.partial)
     return {**found, **report.outcomes}
 
 

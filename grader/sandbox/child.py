@@ -171,6 +171,18 @@ def _reap(me: int) -> None:
                 break
 
 
+_running: list = []  # (emit, probe name) while a probe runs: what `partial` reports to
+
+
+def partial(observation: dict) -> None:
+    """What a clean probe has measured so far (the rebuilt model's description, before its
+    brief training), kept by the parent if the probe then runs out of time. The parent
+    takes these only from the clean child, where no learner code runs."""
+    if _running:
+        emit, name = _running[-1]
+        emit(event="partial", probe=name, observation=observation)
+
+
 def run_task(task: dict, emit: Emitter) -> None:
     os.environ["TF_USE_LEGACY_KERAS"] = "1" if task["keras"] == "2" else "0"
     course_env.install(task["keras"])
@@ -185,6 +197,7 @@ def run_task(task: dict, emit: Emitter) -> None:
     for probe in task["probes"]:
         _reap(me)
         emit(event="start", probe=probe["name"])
+        _running[:] = [(emit, probe["name"])]
         started = _monotonic()
         try:
             observation = probe_for(task["assignment"], probe["name"])(

@@ -34,13 +34,14 @@ def _load_problems(loaded: list[dict]) -> list[dict]:
 
 def outcomes_from_events(requests: list[ProbeRequest], events: list[dict],
                          exit_code: int | None, timed_out: dict | str | None = None,
-                         limits: Limits = DEFAULT_LIMITS) -> Settled:
+                         limits: Limits = DEFAULT_LIMITS, partials: bool = False) -> Settled:
     """`requests`: the probes the child was asked to run, in order; `events`: the JSON
     objects it reported, in order; `exit_code`: Popen.returncode (negative: the signal);
     `timed_out`: why the parent killed it, when it did (a `said()` sentence "{subject} did
     not finish within 60 s.", or the English rest of one). A probe that started and did not
     finish fails (only that one: the rest restart); a child refused confinement fails all;
-    one that never loaded the learner's code (or ran out of time loading it) fails all."""
+    one that never loaded the learner's code (or ran out of time loading it) fails all.
+    `partials`: keep a failed probe's last "partial" event (a clean child's only)."""
     outcomes: dict[str, ProbeOutcome] = {}
     expected = {p.name for p in requests}
     loaded = [e for e in events if e.get("event") == "loaded"]
@@ -95,6 +96,13 @@ def outcomes_from_events(requests: list[ProbeRequest], events: list[dict],
                                    how=exit_reason(exit_code))
         for p in requests:
             outcomes[p.name] = ProbeOutcome.failed(p.name, reason)
+    if partials:  # only from a clean child: its events are the grader's own
+        for event in events:
+            name, observation = event.get("probe"), event.get("observation")
+            outcome = outcomes.get(name)
+            if (event.get("event") == "partial" and outcome is not None and outcome.failure
+                    and isinstance(observation, dict)):
+                outcome.partial = observation
     restart_from = [p for p in requests if p.name not in outcomes]
     if restart_from and len(restart_from) == len(requests):  # no progress: do not loop forever
         reason = said(N_("{subject} could not run: the grading process {how}."),

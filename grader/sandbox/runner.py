@@ -279,6 +279,7 @@ def run_probes(
     course_tmp: Path | None = None,
     home: Path | None = None,
     hide: tuple[str, ...] = (),
+    partials: bool = False,
 ) -> RunReport:
     workdir = Path(workdir)
     (workdir / "tmp").mkdir(parents=True, exist_ok=True)
@@ -314,7 +315,7 @@ def run_probes(
         output.extend(chunk for chunk in spawned.output if room > 0)
         truncated = truncated or bool(spawned.flags.get("truncated"))
         settled = outcomes_from_events(remaining, spawned.events.join(), exit_code, timed_out,
-                                       limits)
+                                       limits, partials)
         outcomes.update(settled.outcomes)
         load_problems = load_problems or settled.load_problems
         remaining = settled.restart_from

@@ -177,6 +177,8 @@ def created_model(ctx: Context) -> tuple[str | None, dict]:
     if not obs["call"]["ok"]:
         return describe_error("create_model", obs["call"]["error"]), {}
     info = model_info(ctx) if obs.get("model") else None
+    if not info and obs.get("clean_failure"):  # the clean rebuild never got to describe it
+        return say(obs["clean_failure"]), {}
     if not info:
         return tr("create_model returned {returned}, not a Keras model.",
                   returned=obs.get("returned")), {}

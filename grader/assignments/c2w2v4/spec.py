@@ -165,6 +165,8 @@ def check_augmentation(ctx: Context, part: PartSpec) -> list[Verdict]:
     if not obs["call"]["ok"]:
         return all_fail(part, describe_error(AUGMENTATION, obs["call"]["error"]))
     info = obs.get("model")
+    if not info and obs.get("clean_failure"):  # the clean rebuild never got to describe it
+        return all_fail(part, say(obs["clean_failure"]))
     if not info:
         return all_fail(part, tr("{name} returned {returned}, not a Keras model.",
                                  name=AUGMENTATION, returned=obs.get("returned")))
