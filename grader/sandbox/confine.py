@@ -26,14 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.i18n import N_
+from grader.sandbox.capabilities import drop_capabilities
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
 MS_REC, MS_PRIVATE = 16384, 1 << 18
 MS_NOEXEC, MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 8, 1024, 2048, 1 << 21, 1 << 24
-PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 38, 24, 28
-SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1, 2
-SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 4, 8
-SECBIT_KEEP_CAPS_LOCKED = 32
 PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
 PIDS_MAX = 512
 
@@ -362,7 +359,7 @@ def confine(workdir: str) -> None:
                    MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _kept_flags(point))
         except OSError:
             pass  # a few pseudo mounts refuse; the ones that hold files do not
-    _drop_capabilities(libc)
+    drop_capabilities(libc)
 
 
 ST_KEPT = {os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC, os.ST_NOATIME: MS_NOATIME,
@@ -384,28 +381,3 @@ def _kept_flags(point: str) -> int:
     if not have & (os.ST_NOATIME | os.ST_RELATIME):
         flags |= MS_STRICTATIME
     return flags
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
-
-
-def _drop_capabilities(libc) -> None:
-    libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED
-               | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED
-               | SECBIT_KEEP_CAPS_LOCKED, 0, 0, 0)
-    for cap in range(64):
-        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-    header = _CapHeader(0x20080522, 0)
-    data = (_CapData * 2)()
-    if libc.capset(ctypes.byref(header), data) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"capset: {os.strerror(errno)}")
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"no_new_privs: {os.strerror(errno)}")
