@@ -44,7 +44,7 @@ def load_history(path: Path) -> tuple[dict | list | None, str | None]:
                   else tr("unknown"))
 
 
-def _as_floats(values) -> list[float] | None:
+def as_floats(values) -> list[float] | None:
     if not isinstance(values, list) or not values:
         return None
     out = []
@@ -70,7 +70,7 @@ def accuracy_key(data: dict) -> str:
 
 def unit_curve(values) -> list[float] | None:
     """A non-empty list of finite numbers, clamped to [0, 1] for drawing; else None."""
-    floats = _as_floats(values)
+    floats = as_floats(values)
     if floats is None or not all(map(math.isfinite, floats)):
         return None
     return [min(max(v, 0.0), 1.0) for v in floats]
@@ -110,7 +110,7 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
             type=type(data).__name__)) for n in names[1:]]
     key = accuracy_key(data)
     acc, val = data.get(key), data.get(f"val_{key}")
-    acc_f, val_f = _as_floats(acc), _as_floats(val)
+    acc_f, val_f = as_floats(acc), as_floats(val)
     if acc_f is None or val_f is None or len(acc_f) != len(val_f):
         keys = ", ".join(sorted(data)[:8]) or tr("no keys")
         if acc_f is not None and val_f is not None:

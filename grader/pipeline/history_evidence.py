@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from grader.i18n import N_, tr
-from grader.pipeline.history import ACCURACY_KEYS, accuracy_key
+from grader.pipeline.history import ACCURACY_KEYS, accuracy_key, as_floats
 
 CORROBORATED, CONTRADICTED, UNVERIFIABLE = "corroborated", "contradicted", "unverifiable"
 STATUSES = (CORROBORATED, CONTRADICTED, UNVERIFIABLE)
@@ -167,19 +167,12 @@ class Evidence:
         return replace(self, others=tuple(others))
 
 
-def _floats(values) -> list[float] | None:
-    if not isinstance(values, list) or not values or any(
-            isinstance(v, bool) or not isinstance(v, (int, float)) for v in values):
-        return None
-    return [float(v) for v in values]
-
-
 def history_lists(data) -> tuple[str, list[float], list[float]] | None:
     """(accuracy name, accuracy, val_accuracy) of a loaded history, or None."""
     if not isinstance(data, dict):
         return None
     name = accuracy_key(data)
-    acc, val = _floats(data.get(name)), _floats(data.get(f"val_{name}"))
+    acc, val = as_floats(data.get(name)), as_floats(data.get(f"val_{name}"))
     return (name, acc, val) if acc is not None and val is not None else None
 
 

@@ -10,7 +10,6 @@ part (REQUIRE_CORROBORATED) or only a contradicted one (REJECT_CONTRADICTED).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from grader.pipeline.history_evidence import (
     training_runs,
     weigh,
 )
-from grader.pipeline.notebook import MAX_NOTEBOOK_BYTES
+from grader.pipeline.notebook import NotebookError, read_notebook
 
 FLAG, REQUIRE_CORROBORATED, REJECT_CONTRADICTED = (
     "flag", "require-corroborated", "reject-contradicted")
@@ -54,33 +53,10 @@ def notebook_outputs(path: Path) -> list[tuple[int, str]]:
     stderr), in notebook order; [] for a file that is no readable notebook (the grading
     says why; its history is then unverifiable)."""
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return []
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        notebook = read_notebook(path)
+    except (OSError, NotebookError):
         return []
-    if not isinstance(data, dict):
-        return []
-    cells = data.get("cells")
-    sheets = data.get("worksheets")  # nbformat 3
-    if cells is None and isinstance(sheets, list) and sheets and isinstance(sheets[0], dict):
-        cells = sheets[0].get("cells")
-    found: list[tuple[int, str]] = []
-    for index, cell in enumerate(cells if isinstance(cells, list) else []):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        streams: dict[str, list[str]] = {}
-        for output in cell.get("outputs") or ():
-            if not isinstance(output, dict) or output.get("output_type") != "stream":
-                continue
-            text = output.get("text")
-            if isinstance(text, list):
-                text = "".join(t for t in text if isinstance(t, str))
-            if isinstance(text, str):
-                name = str(output.get("name") or output.get("stream") or "stdout")
-                streams.setdefault(name, []).append(text)
-        found += [(index, "".join(texts)) for texts in streams.values()]
-    return found
+    return [(cell.index, text) for cell in notebook.code_cells for text in cell.streams.values()]
 
 
 def beside(notebook: Path) -> list[Path]:

@@ -25,6 +25,9 @@ class Cell:
     cell_type: str
     source: str
     tags: list[str] = field(default_factory=list)
+    # Saved stream output, each stream's text joined ({"stdout": ...}): what model.fit
+    # printed, which the history is weighed against (pipeline/history_evidence).
+    streams: dict[str, str] = field(default_factory=dict)
 
     @property
     def graded(self) -> bool:
@@ -47,6 +50,15 @@ def _source(value) -> str:
     if isinstance(value, list):
         return "".join(str(v) for v in value)
     return value if isinstance(value, str) else ""
+
+
+def _streams(outputs) -> dict[str, str]:
+    streams: dict[str, str] = {}
+    for output in outputs if isinstance(outputs, list) else ():
+        if isinstance(output, dict) and output.get("output_type") == "stream":
+            name = str(output.get("name") or "stdout")
+            streams[name] = streams.get(name, "") + _source(output.get("text", ""))
+    return streams
 
 
 def read_notebook(path: str | Path) -> Notebook:
@@ -94,6 +106,7 @@ def read_notebook(path: str | Path) -> Notebook:
                 cell_type=str(cell.get("cell_type", "")),
                 source=_source(cell.get("source", "")),
                 tags=[str(t) for t in tags] if isinstance(tags, list) else [],
+                streams=_streams(cell.get("outputs")),
             )
         )
     return Notebook(
