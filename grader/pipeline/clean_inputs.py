@@ -20,6 +20,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox.course_paths import map_strings
+
 MAX_ENTRIES = 50_000
 
 
@@ -74,28 +76,21 @@ class CleanInputs:
         """`value` with every path into the work directory that names something the grader
         laid out pointing at the copy instead; paths to what the learner's code made (an
         exported array) are left as they are."""
-        if isinstance(value, dict):
-            return {k: self.mapped(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.mapped(v) for v in value]
-        if isinstance(value, str):
-            prefix = str(self.workdir)
-            if value == prefix or value.startswith(prefix + os.sep):
-                candidate = str(self.root) + value[len(prefix):]
+        prefix = str(self.workdir)
+
+        def to_copy(text: str) -> str:
+            if text == prefix or text.startswith(prefix + os.sep):
+                candidate = str(self.root) + text[len(prefix):]
                 if os.path.lexists(candidate.rstrip(os.sep) or os.sep):
                     return candidate
-        return value
+            return text
+
+        return map_strings(value, to_copy)
 
     def unmapped(self, value: object) -> object:
         """The inverse of `mapped` for what the clean child reports: checks compare paths
         with the ones the grader prepared, so they never see the copy's."""
-        if isinstance(value, dict):
-            return {k: self.unmapped(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.unmapped(v) for v in value]
-        if isinstance(value, str) and str(self.root) in value:
-            return value.replace(str(self.root), str(self.workdir))
-        return value
+        return map_strings(value, lambda text: text.replace(str(self.root), str(self.workdir)))
 
     def close(self) -> None:
         shutil.rmtree(self.root.parent, ignore_errors=True)

@@ -88,20 +88,29 @@ def same_path(a: str | None, b: str | None) -> bool:
     return bool(a and b) and os.path.normpath(str(a)) == os.path.normpath(str(b))
 
 
+def map_strings(value, change):
+    """A copy of JSON-like `value` (dicts, lists, tuples) with `change` applied to every
+    string in it: how exported configurations get their paths moved."""
+    if isinstance(value, dict):
+        return {k: map_strings(v, change) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [map_strings(v, change) for v in value]
+    return change(value) if isinstance(value, str) else value
+
+
 def map_paths(value, view: Path):
     """A copy of an exported configuration with every course path under /tmp replaced by
     where it lies for the parent (and for the clean child, which has no view)."""
-    if isinstance(value, dict):
-        return {k: map_paths(v, view) for k, v in value.items()}
-    if isinstance(value, list):
-        return [map_paths(v, view) for v in value]
     work = str(view.parents[1])  # view_dir(): <workdir>/course/<part>
-    if isinstance(value, str) and value.startswith(TMP + "/") and not (
-            value == work or value.startswith(work + "/")):
-        real = real_path(view, value)
-        if real is not None and (real.exists() or real.is_symlink()):
-            return str(real)
-    return value
+
+    def real_of(text: str) -> str:
+        if text.startswith(TMP + "/") and not (text == work or text.startswith(work + "/")):
+            real = real_path(view, text)
+            if real is not None and (real.exists() or real.is_symlink()):
+                return str(real)
+        return text
+
+    return map_strings(value, real_of)
 
 
 def arguments_verdict(function: str, used: list[tuple[str, str, str | None]],
