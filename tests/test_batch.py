@@ -17,10 +17,12 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 from browser import chromium, dom_of, headless
@@ -411,3 +413,59 @@ def test_similarity_normaliser_sees_through_renames_only():
     solution = similarity.fingerprints(ROOT / "solutions" / "C2W1_Assignment.ipynb", SPEC)
     assert set(solution) == set(SPEC.functions)
     assert all(solution[f].digest in known[f] for f in SPEC.functions)
+
+
+POISON = """  import glob, os as _os
+  work = _os.environ['HOME']  # the work folder
+  for path in glob.glob(_os.path.join(work, 'data/validation/dogs/*')):
+      _os.remove(path)
+  _os.chmod(_os.path.join(work, 'data/training/dogs'), 0)
+  leaked = []
+  for secret in {secrets!r}:
+      try:  # a hidden folder reads as empty, a hidden file as missing
+          found = (_os.listdir(secret) if _os.path.isdir(secret)
+                   else open(secret).read()[:20])
+      except OSError:
+          found = None
+      if found:
+          leaked.append(found)
+  if leaked and {isolated!r}:
+      raise RuntimeError('read another learner\\'s work: ' + str(leaked))
+"""
+
+
+def test_a_poisoner_changes_nothing_for_the_learner_graded_after_it(tmp_path):
+    """Issue 30, items 4 and 5, in a batch: alice's create_model (the reference model)
+    empties validation/dogs, makes training/dogs unreadable and reads bob's notebook and the
+    results folder; bob, the untouched reference solution graded after her on the same
+    worker with her model's clean measurement in the cache, gets exactly his solo score,
+    also on --regrade. The folders live outside /tmp (under HOME), where only the batch's
+    hiding keeps them from learner code."""
+    from conftest import edit, load_solution
+
+    from grader.sandbox import confine
+
+    root = Path(tempfile.mkdtemp(prefix="grader-test-batch-", dir=Path.home()))
+    try:
+        subs, out = root / "subs", root / "out"
+        (subs / "bob").mkdir(parents=True)
+        bob = subs / "bob" / "C2W1_Assignment.ipynb"
+        shutil.copy(ROOT / "solutions" / "C2W1_Assignment.ipynb", bob)
+        shutil.copy(ROOT / "solutions" / "history.pkl", subs / "bob" / "history.pkl")
+        # bob's notebook; on --regrade his results (written after alice's first grading)
+        secrets = [str(bob), str(out / ".clean-cache"), str(out / "bob")]
+        isolated = confine.describe().namespaces
+        poisoned = edit(load_solution("C2W1"), "c2w1-create-model", "  ### START CODE HERE\n",
+                        "  ### START CODE HERE\n"
+                        + POISON.format(secrets=secrets, isolated=isolated))
+        (subs / "alice").mkdir()
+        nbformat.write(poisoned, subs / "alice" / "C2W1_Assignment.ipynb")
+        shutil.copy(ROOT / "solutions" / "history.pkl", subs / "alice" / "history.pkl")
+        for regrade in (False, True):
+            summary = run_batch(subs, out, BatchOptions("C2W1", workers=1, regrade=regrade),
+                                **quiet())
+            scores = {r.learner: r.result.score for r in summary.rows}
+            assert scores == {"alice": 100, "bob": 100}, [
+                (r.learner, r.reason, r.result.to_dict()["parts"][3]) for r in summary.rows]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
