@@ -434,13 +434,17 @@ POISON = """  import glob, os as _os
 """
 
 
-def test_a_poisoner_changes_nothing_for_the_learner_graded_after_it(tmp_path):
+def test_a_poisoner_changes_nothing_for_the_learner_graded_after_it():
     """Issue 30, items 4 and 5, in a batch: alice's create_model (the reference model)
     empties validation/dogs, makes training/dogs unreadable and reads bob's notebook and the
     results folder; bob, the untouched reference solution graded after her on the same
     worker with her model's clean measurement in the cache, gets exactly his solo score,
     also on --regrade. The folders live outside /tmp (under HOME), where only the batch's
-    hiding keeps them from learner code."""
+    hiding keeps them from learner code. (On Ray: tests/test_ray.py.)"""
+    poisoner_then_reference()
+
+
+def poisoner_then_reference(engine: str = "local") -> None:
     from conftest import edit, load_solution
 
     from grader.sandbox import confine
@@ -462,8 +466,8 @@ def test_a_poisoner_changes_nothing_for_the_learner_graded_after_it(tmp_path):
         nbformat.write(poisoned, subs / "alice" / "C2W1_Assignment.ipynb")
         shutil.copy(ROOT / "solutions" / "history.pkl", subs / "alice" / "history.pkl")
         for regrade in (False, True):
-            summary = run_batch(subs, out, BatchOptions("C2W1", workers=1, regrade=regrade),
-                                **quiet())
+            summary = run_batch(subs, out, BatchOptions("C2W1", workers=1, regrade=regrade,
+                                                        engine=engine), **quiet())
             scores = {r.learner: r.result.score for r in summary.rows}
             assert scores == {"alice": 100, "bob": 100}, [
                 (r.learner, r.reason, r.result.to_dict()["parts"][3]) for r in summary.rows]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from hostile.corpus import GOOD_DIRS
-from test_batch import OTHER_SPLIT, submit
+from test_batch import OTHER_SPLIT, poisoner_then_reference, submit
 
 from grader.batch.run import BatchOptions, run_batch
 
@@ -168,3 +168,9 @@ def test_a_model_measured_on_ray_is_kept_by_the_driver_and_not_trained_again(clu
     assert (warm.graded, warm.from_cache) == (1, 1)
     result = json.loads((out / "ann" / "result.json").read_text())
     assert result["score"] == 100 and result["clean_cache"] == {"hits": len(kept), "misses": 0}
+
+
+def test_a_poisoner_changes_nothing_on_ray(cluster):
+    """As tests/test_batch.py's local one: the untouched learner after a poisoner gets its
+    solo score on Ray, whose actors feed the driver's clean cache, also on --regrade."""
+    poisoner_then_reference("ray")
