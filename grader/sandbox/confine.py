@@ -335,6 +335,12 @@ def confine(workdir: str) -> None:
     _mount(libc, work.encode(), work.encode(), None, MS_BIND | MS_REC)
     _fresh_dev(libc, work)
     view = os.environ.get("GRADER_COURSE_TMP")
+    if not view and os.path.isdir("/tmp") and not work.startswith("/tmp/"):
+        # A child without a course view (the clean one) still gets a private /tmp, but one
+        # that keeps the grader's own code, Python and fixtures where they live under /tmp
+        # (a clone or a venv there): an empty view in its work directory.
+        view = os.path.join(work, ".private-tmp")
+        os.makedirs(view, exist_ok=True)
     if view:
         _course_tmp(libc, os.path.realpath(view), work)
     private = [t for t in PRIVATE_TMP[:2] if os.path.isdir(t) and not work.startswith(t + "/")
