@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from grader.i18n import N_, language, tr
 
@@ -21,6 +22,17 @@ class Limits:
     file_size_bytes: int = 512 * 2**20
     output_bytes: int = OUTPUT_LIMIT
     max_processes: int = 512
+
+
+@dataclass(frozen=True)
+class View:
+    """What a child sees beyond its work directory (sandbox/confine): the folder bound over
+    its /tmp (a course view, sandbox/course_paths), its HOME and KERAS_HOME (default: the
+    work directory; the clean child's is the grader's), and the paths hidden from it."""
+
+    course_tmp: Path | None = None
+    home: Path | None = None
+    hide: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,7 @@ def english_rest(reason: dict) -> str:
 
 
 DEFAULT_LIMITS = Limits()
+DEFAULT_VIEW = View()  # sees its work directory only, with the default HOME
 
 
 _SIGNAL_HINTS = {

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from grader.assignments.common.feedback import describe_error
 from grader.i18n import current, language, tr
-from grader.model.protocol import Limits, ProbeOutcome
+from grader.model.protocol import Limits, ProbeOutcome, View
 from grader.model.redact import redact
 from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail
@@ -220,11 +220,11 @@ def _plan(run: _Run) -> None:
         o = run.options
         if run.inputs is not None:
             run.held["clean"] = prestart(run.workdir, o.keras, o.limits, o.use_gpu,
-                                         home=run.inputs.home)
+                                         view=View(home=run.inputs.home))
         run.held["learner"] = prestart(
             run.workdir, o.keras, o.limits, o.use_gpu,
             prewarm=_imports_tensorflow(run.extraction),
-            course_tmp=run.groups[0][2] if run.groups else None, hide=_hidden(o, run.spec))
+            view=View(run.groups[0][2] if run.groups else None, hide=_hidden(o, run.spec)))
 
 
 def _hidden(o: Options, spec: AssignmentSpec) -> tuple[str, ...]:
@@ -313,8 +313,8 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
     requests = spec.probe_requests(clean, args, dict(o.probe_timeouts))
     report = run.handed("clean", lambda child: run_probes(
         spec.module, [], requests, run.workdir, keras=o.keras, limits=o.limits,
-        use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote, home=run.inputs.home,
-        partials=True))
+        use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote,
+        view=View(home=run.inputs.home), partials=True))
     for probe, outcome in report.outcomes.items():
         fault = grader_fault(outcome.observation)
         if fault:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.i18n import N_
+from grader.model.protocol import DEFAULT_VIEW, View
 from grader.sandbox.capabilities import drop_capabilities
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
@@ -127,17 +128,16 @@ def _working_unshare(kind: str) -> list[str]:
     return []
 
 
-def child_env(keras: str, workdir: Path, course_tmp: Path | None = None,
-              home: Path | None = None, hide: tuple[str, ...] = ()) -> dict[str, str]:
-    """The whole environment of a child. `home`: its HOME and KERAS_HOME (default: the work
-    directory); the clean child's is the grader's, so Keras there reads no keras.json the
-    learner's code wrote."""
+def child_env(keras: str, workdir: Path, view: View = DEFAULT_VIEW,
+              namespaces: bool = True) -> dict[str, str]:
+    """The whole environment of a child, seeing what `view` says (its course view only
+    where `namespaces` confine it: without them nothing is bound over /tmp)."""
     keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
             "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GRADER_CACHE")
     env = {k: os.environ[k] for k in keep if k in os.environ}
     env.update(
-        HOME=str(home or workdir),
-        KERAS_HOME=str(Path(home or workdir) / ".keras"),
+        HOME=str(view.home or workdir),
+        KERAS_HOME=str(Path(view.home or workdir) / ".keras"),
         TMPDIR=str(workdir / "tmp"),
         MPLBACKEND="Agg",
         TF_CPP_MIN_LOG_LEVEL="2",
@@ -146,10 +146,10 @@ def child_env(keras: str, workdir: Path, course_tmp: Path | None = None,
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONPATH=str(Path(__file__).resolve().parents[2]),
     )
-    if course_tmp is not None:  # bound over /tmp by sandbox.confine
-        env["GRADER_COURSE_TMP"] = str(course_tmp)
-    if hide:  # covered by sandbox.confine
-        env["GRADER_HIDE"] = os.pathsep.join(hide)
+    if view.course_tmp is not None and namespaces:  # bound over /tmp by sandbox.confine
+        env["GRADER_COURSE_TMP"] = str(view.course_tmp)
+    if view.hide:  # covered by sandbox.confine
+        env["GRADER_HIDE"] = os.pathsep.join(view.hide)
     return env
 
 

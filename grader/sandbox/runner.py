@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.i18n import N_
-from grader.model.protocol import DEFAULT_LIMITS, Limits, ProbeOutcome, ProbeRequest, said
+from grader.model.protocol import (
+    DEFAULT_LIMITS,
+    DEFAULT_VIEW,
+    Limits,
+    ProbeOutcome,
+    ProbeRequest,
+    View,
+    said,
+)
 from grader.pipeline.extract import Snippet
 from grader.sandbox import confine
 from grader.sandbox.confine import PidsCgroup, child_env
@@ -155,10 +163,9 @@ def _watch(proc, events_fd: int, cgroup: PidsCgroup, limits: Limits) -> Spawned:
 
 
 def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
-               use_gpu: bool, course_tmp: Path | None = None,
-               home: Path | None = None, hide: tuple[str, ...] = ()) -> Spawned:
+               use_gpu: bool, view: View) -> Spawned:
     namespaces = confine.mode()
-    env = child_env(keras, workdir, course_tmp if namespaces else None, home, hide)
+    env = child_env(keras, workdir, view, bool(namespaces))
     if namespaces:
         env["GRADER_CONFINE"] = "1"
     cgroup = confine.PidsCgroup(limits.max_processes)
@@ -175,15 +182,14 @@ def _fork_from(zygote: Zygote, workdir: Path, keras: str, limits: Limits,
 
 def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
            prewarm: bool = False, zygote: Zygote | None = None,
-           course_tmp: Path | None = None, home: Path | None = None,
-           hide: tuple[str, ...] = ()) -> Spawned:
+           view: View = DEFAULT_VIEW) -> Spawned:
     if zygote is not None:
         try:
-            return _fork_from(zygote, workdir, keras, limits, use_gpu, course_tmp, home, hide)
+            return _fork_from(zygote, workdir, keras, limits, use_gpu, view)
         except ZygoteGone:
             pass  # start one the ordinary way
     prefix = confine.wrapper()
-    env = child_env(keras, workdir, course_tmp if prefix else None, home, hide)
+    env = child_env(keras, workdir, view, bool(prefix))
     if prefix:
         env["GRADER_CONFINE"] = "1"
     if prewarm:
@@ -204,14 +210,11 @@ def _spawn(workdir: Path, keras: str, limits: Limits, use_gpu: bool,
 
 
 def prestart(workdir: Path, keras: str = "2", limits: Limits = DEFAULT_LIMITS,
-             use_gpu: bool = False, prewarm: bool = True,
-             course_tmp: Path | None = None, home: Path | None = None,
-             hide: tuple[str, ...] = ()) -> Spawned:
+             use_gpu: bool = False, prewarm: bool = True, view: View = DEFAULT_VIEW) -> Spawned:
     """Start a child (importing TensorFlow, with `prewarm`) that waits for its task while
     other work goes on; hand it to `run_probes(prestarted=...)` or `discard()` it."""
     (Path(workdir) / "tmp").mkdir(parents=True, exist_ok=True)
-    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm, course_tmp=course_tmp,
-                  home=home, hide=hide)
+    return _spawn(Path(workdir), keras, limits, use_gpu, prewarm=prewarm, view=view)
 
 
 LOAD_TIMEOUT_S = 120.0
@@ -276,9 +279,7 @@ def run_probes(
     prestarted: Spawned | None = None,
     zygote: Zygote | None = None,
     deadline: float | None = None,
-    course_tmp: Path | None = None,
-    home: Path | None = None,
-    hide: tuple[str, ...] = (),
+    view: View = DEFAULT_VIEW,
     partials: bool = False,
 ) -> RunReport:
     workdir = Path(workdir)
@@ -304,7 +305,7 @@ def run_probes(
             "probes": [{"name": p.name, "args": p.args} for p in remaining],
         }).encode()
         spawned = prestarted or _spawn(workdir, keras, limits, use_gpu, zygote=zygote,
-                                       course_tmp=course_tmp, home=home, hide=hide)
+                                       view=view)
         prestarted = None
         timed_out = _supervise(spawned, task, remaining, deadline, limits)
         spawned.proc.wait()
@@ -340,7 +341,7 @@ def run_groups(assignment: str, snippets: list[Snippet],
     for group, course_tmp in (g for g in groups if g[0]):
         report = run_probes(assignment, snippets, group, workdir, keras, limits, use_gpu,
                             prestarted=prestarted, zygote=zygote, deadline=deadline,
-                            course_tmp=course_tmp, hide=hide)
+                            view=View(course_tmp, hide=hide))
         prestarted = None
         merged.outcomes.update(report.outcomes)
         merged.load_problems = merged.load_problems or report.load_problems
