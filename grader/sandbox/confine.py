@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,8 +239,10 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 def _fresh_dev(libc, work: str) -> None:
     """Replace /dev with a tmpfs holding only harmless devices: uid 0 keeps write access to
     root-owned device nodes (disks!) even without capabilities, so they must not exist."""
-    staging = os.path.join(work, ".dev")
-    os.mkdir(staging, 0o755)
+    # A fresh name: children of one grading confine themselves in the same work directory at
+    # once (the clean child is prestarted), and learner code may leave anything there.
+    staging = tempfile.mkdtemp(prefix=".dev-", dir=work)
+    os.chmod(staging, 0o755)
     _mount(libc, b"tmpfs", staging.encode(), b"tmpfs", MS_NOSUID, b"size=1m,mode=755")
     for name in DEVICES:
         target = os.path.join(staging, name)
@@ -339,8 +342,8 @@ def confine(workdir: str) -> None:
         # A child without a course view (the clean one) still gets a private /tmp, but one
         # that keeps the grader's own code, Python and fixtures where they live under /tmp
         # (a clone or a venv there): an empty view in its work directory.
-        view = os.path.join(work, ".private-tmp")
-        os.makedirs(view, exist_ok=True)
+        view = tempfile.mkdtemp(prefix=".private-tmp-", dir=work)
+        os.chmod(view, 0o1777)
     if view:
         _course_tmp(libc, os.path.realpath(view), work)
     private = [t for t in PRIVATE_TMP[:2] if os.path.isdir(t) and not work.startswith(t + "/")

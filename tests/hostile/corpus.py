@@ -38,6 +38,20 @@ GOOD_DIRS = """
 """
 
 
+# In every folder above root_path it can write to (the grading's work directory among them).
+PLANT_CONFINEMENT_NAMES = """
+    here = os.path.abspath(root_path)
+    while here != '/':
+        here = os.path.dirname(here)
+        try:
+            open(os.path.join(here, '.dev'), 'w').close()
+            os.symlink('/', os.path.join(here, '.private-tmp'))
+            print('planted in', here)
+        except OSError:
+            pass
+"""
+
+
 @dataclass
 class Case:
     name: str
@@ -306,6 +320,11 @@ CASES = [
     Case("connects_to_localhost", network,
          parts={"create_train_val_dirs": 0, "split_data": 30}, message="unreachable",
          needs_isolation=True),
+    # Names the confinement stages in the shared work directory: a `.dev` file and a
+    # `.private-tmp` link to / there must not stop later children confining themselves.
+    Case("plants_confinement_names_in_the_work_folder", with_dirs(
+        GOOD_DIRS + PLANT_CONFINEMENT_NAMES),
+         parts={"create_train_val_dirs": 10, "split_data": 30}, needs_isolation=True),
     Case("forges_report_events_and_prints_fake_json", with_dirs(FORGE_EVENTS,
                                                                  split=BLANK_SPLIT),
          parts={"create_train_val_dirs": 0, "split_data": 0}),
