@@ -64,9 +64,11 @@ MISTAKES = {
     "an_augmentation_model_without_its_input": (
         [(AUGMENT, AUGMENT_INPUT, "        tf.keras.layers.RandomFlip")],
         {"create_augmentation_model": {"takes (120, 120, 3) images"}}),
-    "rescaling_before_the_augmentation": (
-        [(MODEL, STACKED + RESCALING, RESCALING + STACKED)],
-        {"create_model": {"Rescaling(1./255) after the augmentation, before any Conv2D"}}),
+    # Rescaling before the augmentation passes (realistic/corpus.py): every Conv2D still
+    # sees 0-1. Twice, it sees 0-1/255.
+    "rescaling_twice": (
+        [(MODEL, STACKED + RESCALING, RESCALING + STACKED + RESCALING)],
+        {"create_model": {"Rescaling(1./255) before any Conv2D"}}),
     "a_model_without_augmentation": (
         [(MODEL, STACKED, "")],
         {"create_model": {"augments its input first, with the augmentation model"}}),

@@ -7,7 +7,13 @@ import json
 import nbformat
 import pytest
 
-from grader.pipeline.extract import RULE_ANYWHERE, RULE_COMMENT, RULE_TAG, extract
+from grader.pipeline.extract import (
+    RULE_ANYWHERE,
+    RULE_COMMENT,
+    RULE_TAG,
+    extract,
+    provide_globals,
+)
 from grader.pipeline.notebook import NotebookError, read_notebook
 
 REQUIRED = ("split_data", "create_model")
@@ -111,3 +117,19 @@ def test_line_numbers_survive_leading_blank_lines(tmp_path):
     nb = notebook(tmp_path, [("\n\n\ndef split_data(a):\n    return a\n", ["graded"])])
     snippet = next(s for s in extract(nb, REQUIRED).snippets if s.kind == "def")
     assert snippet.source.splitlines()[3].startswith("def split_data")
+
+
+def test_graded_globals_are_provided_and_an_edited_one_is_noted(tmp_path):
+    """The 2024 notebooks' DATA_DIR: the course's value runs after the learner's, which is
+    noted (not charged) when it differs, and the extraction stays the learner's code."""
+    nb = notebook(tmp_path, [("DATA_DIR = '/home/me/PetImages'\nSEED = 1\n", ["graded"]),
+                             ("def create_model():\n    return DATA_DIR\n", ["graded"])])
+    e = extract(nb, REQUIRED)
+    before = sources(e)
+    extra = provide_globals(e, {"DATA_DIR": "./PetImages"})
+    assert [s.source for s in extra] == ["DATA_DIR = './PetImages'\n"] and sources(e) == before
+    assert any("/home/me/PetImages" in n and "Not charged" in n for n in e.general_notes)
+    same = extract(notebook(tmp_path, [("DATA_DIR = './PetImages'\n", ["graded"])]), REQUIRED)
+    provide_globals(same, {"DATA_DIR": "./PetImages"})
+    assert not same.general_notes
+    assert provide_globals(same, {}) == []

@@ -11,7 +11,9 @@ from grader.assignments import get_spec
 from grader.pipeline.grade import Options, grade
 
 HISTORIES = {"C2W1": ROOT / "solutions" / "history.pkl",
-             "C2W2": ROOT / "solutions" / "history_augmented.pkl"}
+             "C2W2": ROOT / "solutions" / "history_augmented.pkl",
+             "C2W1v4": ROOT / "solutions" / "history.pkl",
+             "C2W2v4": ROOT / "solutions" / "C2W2v4_history.pkl"}
 
 
 def _groups(cases) -> list[tuple]:
@@ -45,7 +47,8 @@ def test_realistic_submissions_get_their_verdicts(group, tmp_path):
         for part, tests in case.expect.items():
             expected[part] = set(tests)
     path = write(nb, tmp_path, f"{code}_Assignment.ipynb")
-    result = grade(get_spec(code), path, HISTORIES.get(code), grading_options())
+    spec = get_spec(code)
+    result = grade(spec, path, HISTORIES.get(code), grading_options(keras=spec.keras))
     assert {p: set(t) for p, t in failing(result).items()} == expected, dump(result)
 
 

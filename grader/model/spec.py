@@ -186,6 +186,9 @@ class AssignmentSpec:
     # Which release of the course's notebooks: "v3" (ImageDataGenerator, 2023) or "v4" (the
     # 2024 Keras 3 notebooks); detection keeps a notebook among the specs of its release.
     course_version: str = "v3"
+    # The graded globals the 2024 notebooks' functions read (DATA_DIR, TRAIN_DIR, ...), with
+    # the course's values: the grader provides them, whatever a learner's own machine needed.
+    provided: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = list(self._problems())

@@ -8,6 +8,7 @@ learner's machine that must never run on ours.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from dataclasses import dataclass, field, replace
 
@@ -282,3 +283,29 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
             result.snippets.append(
                 Snippet(p.cell.index, "const", ",".join(names), _segment(p, node))
             )
+
+
+def provide_globals(result: Extraction, provided: dict[str, str]) -> list[Snippet]:
+    """The 2024 notebooks' graded globals (DATA_DIR, TRAIN_DIR, LOCAL_WEIGHTS_FILE...) with
+    the course's values, set after the learner's own: a globals cell edited for the
+    learner's machine ('/home/me/PetImages', a get_file download) is noted, never charged;
+    a function that ignores the global is charged by its part's checks."""
+    if not provided:
+        return []
+    for snippet in result.snippets:
+        if snippet.kind != "const" or not set(snippet.name.split(",")) & set(provided):
+            continue
+        with contextlib.suppress(SyntaxError, ValueError):
+            node = ast.parse(snippet.source).body[0]
+            value = ast.literal_eval(node.value)
+            for name in snippet.name.split(","):
+                if name in provided and value != provided[name]:
+                    result.note(None, tr(
+                        "Your notebook sets {name} = {value!r}; the grader gives your "
+                        "functions the course's {name} = {course!r}, with its own copy of "
+                        "the data. Not charged.", name=name, value=value,
+                        course=provided[name]))
+    assignments = "".join(f"{name} = {value!r}\n" for name, value in provided.items())
+    # Run after the learner's snippets (a cell of its own: -1, "cell 0"), not kept in
+    # `result`, which stays the learner's code alone (batch similarity reads it).
+    return [Snippet(-1, "const", ",".join(provided), assignments)]

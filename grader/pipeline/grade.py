@@ -21,7 +21,7 @@ from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail
 from grader.pipeline.clean_cache import CleanCache
 from grader.pipeline.clean_inputs import CleanInputs
-from grader.pipeline.extract import Extraction, extract
+from grader.pipeline.extract import Extraction, extract, provide_globals
 from grader.pipeline.history import check_history, curves_of, load_history
 from grader.pipeline.history_policy import weigh_history
 from grader.pipeline.notebook import NotebookError, read_notebook
@@ -246,7 +246,8 @@ def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
     groups = [(spec.probe_requests(names, args, timeouts), view)
               for _, names, view in run.groups]
     report = run.handed("learner", lambda child: run_groups(
-        spec.module, run.extraction.snippets, groups, run.workdir, keras=o.keras,
+        spec.module, run.extraction.snippets + provide_globals(run.extraction, spec.provided),
+        groups, run.workdir, keras=o.keras,
         limits=o.limits, use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote,
         hide=_hidden(o, run.spec)))
     return prepared, args, report

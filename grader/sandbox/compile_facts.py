@@ -7,8 +7,46 @@ rebuild) its serialised config; these read each form, so the parent can judge th
 from __future__ import annotations
 
 import contextlib
+import inspect
 
 from grader.model import keras_names
+
+
+def _instances(value):
+    """A loss or metric class (Keras accepts `loss=tf.keras.losses.BinaryCrossentropy`,
+    uninstantiated) as the instance Keras makes of it; anything else unchanged."""
+    if inspect.isclass(value):
+        with contextlib.suppress(Exception):
+            return value()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_instances(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _instances(v) for k, v in value.items()}
+    return value
+
+
+@contextlib.contextmanager
+def serialisable(model):
+    """Keras 3 trains with a loss or metric given as a class but cannot serialise one
+    (`get_config() missing 'self'`), in its compile config or in `to_json()`: while this
+    holds, the model's compile settings hold the instances Keras makes of them instead."""
+    config = getattr(getattr(model, "_compile_config", None), "config", None)
+    if not isinstance(config, dict):
+        yield
+        return
+    saved = dict(config)
+    config.update({k: _instances(v) for k, v in saved.items()})
+    try:
+        yield
+    finally:
+        config.clear()
+        config.update(saved)
+
+
+def compile_config(model) -> dict | None:
+    """The model's compile settings as Keras serialises them (classes as instances)."""
+    with serialisable(model):
+        return model.get_compile_config()
 
 
 def _loss_object(loss):
@@ -18,7 +56,7 @@ def _loss_object(loss):
         loss = next(iter(loss.values()))
     if isinstance(loss, (list, tuple)) and len(loss) == 1:
         loss = loss[0]
-    return loss
+    return _instances(loss)
 
 
 def _config_of(obj) -> dict:
@@ -83,7 +121,7 @@ def metrics(model) -> tuple[list[str], list[str]]:
     kinds: list[str] = []
     config = None
     with contextlib.suppress(Exception):
-        config = model.get_compile_config()
+        config = compile_config(model)
     raw = (config or {}).get("metrics") or []
     if isinstance(raw, dict):
         raw = [m for v in raw.values() for m in (v if isinstance(v, list) else [v])]

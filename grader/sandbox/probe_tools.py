@@ -75,6 +75,9 @@ def describe_model(model) -> dict:
         for i, layer in enumerate(layers) if type(layer).__name__ == "Rescaling"
         and isinstance(getattr(layer, "scale", None), (int, float))
         and isinstance(getattr(layer, "offset", None), (int, float))]
+    info["first_conv"] = next((i for i, layer in enumerate(layers)
+                               if "Conv" in type(layer).__name__), None)
+    info["conv_input"] = _conv_input(model, layers, info["first_conv"])
     last = layers[-1] if layers else None
     activation = None
     for layer in reversed(layers):
@@ -106,6 +109,29 @@ def describe_model(model) -> dict:
     with contextlib.suppress(Exception):
         info["params"] = int(model.count_params())
     return info
+
+
+def _conv_input(model, layers: list, first_conv: int | None) -> dict | None:
+    """The range of what the first convolution receives when the model is fed 0-255 pixels
+    (inference mode: augmentation passes images through), layer by layer as the model
+    chains them: what a Rescaling check protects, however the model is built (Sequential or
+    functional, augmentation before or after the Rescaling). None when not measurable."""
+    import numpy as np
+
+    shape = getattr(model, "input_shape", None)
+    if (first_conv is None or not isinstance(shape, tuple)
+            or any(not isinstance(d, int) for d in shape[1:])):
+        return None
+    x = np.random.default_rng(0).uniform(0, 255, (2, *shape[1:])).astype("float32")
+    x[0].flat[0], x[1].flat[0] = 0.0, 255.0  # both ends of the pixel range
+    try:
+        for layer in layers[:first_conv]:
+            if type(layer).__name__ != "InputLayer":
+                x = layer(x, training=False)
+        x = np.asarray(x)
+        return {"min": float(x.min()), "max": float(x.max())}
+    except Exception:  # noqa: BLE001 - a branching model: judged by layer order instead
+        return None
 
 
 def _jsonable_shape(shape):
@@ -193,7 +219,8 @@ def export_model(model) -> dict:
     """The model as configuration only (architecture + compile settings), so the grader can
     rebuild and train it in a process where no learner code ever ran."""
     try:
-        return {"json": model.to_json(), "compile": model.get_compile_config()}
+        with compile_facts.serialisable(model):
+            return {"json": model.to_json(), "compile": model.get_compile_config()}
     except Exception as exc:  # noqa: BLE001 - custom layers may not serialise
         return {"error": f"{type(exc).__name__}: {exc}"[:500]}
 
@@ -262,45 +289,6 @@ def clean_model(args: dict):
     except RebuildRefused as exc:
         return None, {"rebuild_error": exc.message}
     return model, {"model": describe_model(model)}
-
-
-def brief_training(args: dict, make_data) -> dict:
-    """Rebuild the learner's model from its exported configuration (no learner code runs
-    here), fit it epoch by epoch on the grader's data, and measure validation accuracy from
-    predictions until it reaches the target.
-
-    `make_data(model_info)` returns (training iterator, list of (x, y) validation batches).
-    """
-    import numpy as np
-
-    from grader.sandbox.child import describe_exception, partial
-
-    model, obs = clean_model(args)
-    if model is None:
-        return obs
-    partial(obs)  # the description stands even if the training runs out of time
-    train, val_batches = make_data(obs["model"])
-    x_val = np.concatenate([x for x, _ in val_batches])
-    y_val = np.concatenate([y for _, y in val_batches]).astype(int).reshape(-1)
-    accuracies: list[float] = []
-    info = obs["model"]  # a linear output trained on logits splits at 0, a sigmoid at 0.5
-    linear = info.get("output_activation") in (None, "linear")
-    threshold = 0.0 if linear and info.get("loss_from_logits") else 0.5
-    try:
-        for _ in range(args["max_epochs"]):
-            model.fit(train, epochs=1, steps_per_epoch=len(train), verbose=0)
-            predictions = np.asarray(model.predict(x_val, verbose=0))
-            if predictions.ndim == 2 and predictions.shape[1] > 1:
-                guess = predictions.argmax(axis=1)
-            else:
-                guess = (predictions.reshape(-1) > threshold).astype(int)
-            accuracies.append(float((guess == y_val).mean()))
-            if accuracies[-1] >= args["target"]:
-                break
-    except BaseException as exc:  # noqa: BLE001 - training errors are observations
-        return {**obs, "accuracies": accuracies, "fit_error": describe_exception(exc)}
-    return {**obs, "accuracies": accuracies, "steps_per_epoch": len(train),
-            "validation_images": int(len(y_val))}
 
 
 DATAGEN_FIELDS = (

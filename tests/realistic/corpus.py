@@ -236,3 +236,7 @@ CASES += [
         _replace_function("c2w1-create-model", "create_model", FUNCTIONAL_MODEL),
     ), why="tf.keras.Model(inputs, outputs), string optimizer, 'bce', 'binary_accuracy'"),
 ]
+
+from realistic.learning import CASES as LEARNING  # noqa: E402 - it imports Case from here
+
+CASES += LEARNING

@@ -29,6 +29,7 @@ from grader.assignments.common.generators import (
     probe_generators_clean,
     probe_train_val_generators,
 )
+from grader.assignments.common.learning import training_verdict
 from grader.i18n import N_, say, tr
 from grader.model import keras_names
 from grader.model.spec import (
@@ -43,8 +44,8 @@ from grader.model.spec import (
 )
 
 FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
-TRAIN_TARGET = 0.8
-TRAIN_MAX_EPOCHS = 6
+# The brief training's cap: most models show they learn after one epoch (common/learning.py).
+TRAIN_MAX_EPOCHS = 8
 SEED = 1234
 
 MODEL_TESTS = (
@@ -112,8 +113,8 @@ def _class_mode_for(model_info: dict) -> str:
 def probe_train(ns: dict, args: dict) -> dict:
     """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
     exported configuration, on the grader's own generators (so a generator bug is not
-    charged to the model); accuracy is measured by the grader from predictions."""
-    from grader.sandbox.probe_tools import brief_training
+    charged to the model) over half the fixture; measured on the other half."""
+    from grader.sandbox.brief_training import brief_training
 
     def data(info: dict):
         train, val = _reference_generators(args["training"], args["validation"],
@@ -145,12 +146,13 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         part: sum(len(os.listdir(data / part / c)) for c in ("cats", "dogs"))
         for part in ("training", "validation")
     }
+    brief = fixtures.brief_halves([data / "training", data / "validation"], workdir / "brief")
     args.update({
         "train_val_generators": {"training": slash(data / "training"),
                                  "validation": slash(data / "validation"),
                                  "exports": str(workdir / "exports")},
-        "train": {"training": str(data / "training"), "validation": str(data / "validation"),
-                  "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
+        "train": {"training": str(brief[0]), "validation": str(brief[1]), "seed": SEED,
+                  "max_epochs": TRAIN_MAX_EPOCHS},
     })
     prepared["counts"] = counts
     prepared["generator_dirs"] = [args["train_val_generators"][k]
@@ -249,36 +251,6 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     return verdicts + [convs_verdict(MODEL_TESTS[2], info), output_verdict(MODEL_TESTS[3], info),
                        accuracy_verdict(MODEL_TESTS[4], info),
                        training_verdict(ctx, MODEL_TESTS[5])]
-
-
-def training_verdict(ctx: Context, name: str, target: float = TRAIN_TARGET) -> Verdict:
-    outcome = ctx.outcomes.get("train")
-    problem = outcome_problem(tr("Training the model"), outcome)
-    if problem:
-        return (name, False, problem)
-    obs = outcome.observation
-    if "rebuild_error" in obs:
-        return (name, False, tr(
-            "The grader trains a copy of your model rebuilt from its configuration, and it "
-            "could not be rebuilt: {error}.", error=say(obs["rebuild_error"])))
-    if "fit_error" in obs:
-        return (name, False, tr("Training the model failed: {error}", error=describe_error(
-            "model.fit", obs["fit_error"], bare=True)))
-    accuracies = obs.get("accuracies") or []
-    if "not_a_model" in obs or not accuracies:
-        return (name, False, tr("The model could not be trained."))
-    best = max(accuracies)
-    curve = ", ".join(f"{a:.2f}" for a in accuracies)
-    if best >= target:
-        return (name, True, tr(
-            "Reached {best:.0%} validation accuracy on the fixture data after {epochs} short "
-            "epoch(s) (needed {target:.0%}).", best=best, epochs=len(accuracies),
-            target=target))
-    return (name, False, tr(
-        "After {epochs} short epochs on easy fixture data, validation accuracy stayed at "
-        "{curve} (needed {target:.0%}). The model does not learn: check the optimizer's "
-        "learning rate, that layers are trainable, and the output activation.",
-        epochs=len(accuracies), curve=curve, target=target))
 
 
 SPEC = AssignmentSpec(

@@ -19,9 +19,9 @@ from grader.assignments.c2w1.spec import (
     created_model,
     output_verdict,
     probe_create_model,
-    training_verdict,
 )
 from grader.assignments.common import callbacks, datasets, fixtures_v4
+from grader.assignments.common.learning import training_verdict
 from grader.i18n import N_, tr
 from grader.model import keras_names
 from grader.model.spec import (
@@ -40,8 +40,11 @@ FUNCTIONS = ("train_val_datasets", "create_model", "EarlyStoppingCallback")
 IMAGES = ImageInput(size=(150, 150))
 VALIDATION_SPLIT = 0.1
 STOP_AT = (0.95, 0.80)  # accuracy, val_accuracy
-TRAIN_TARGET = 0.8
-TRAIN_MAX_EPOCHS = 6
+# The brief training (common/learning.py) trains on half the fixture and measures on the
+# other half (10% would leave 29 images, too few to tell learning from chance), for at most
+# this many epochs; most models show they learn after one.
+BRIEF_SPLIT = 0.5
+TRAIN_MAX_EPOCHS = 8
 SEED = 1234
 
 DATASET_TESTS = (
@@ -82,13 +85,13 @@ LABEL_MODES = {"binary": "binary", "sparse": "int", "categorical": "categorical"
 
 def probe_train(ns: dict, args: dict) -> dict:
     """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
-    exported configuration, on the grader's own datasets (labels as the model's loss wants
-    them; pixels 0-255 as the notebook feeds them, or 0-1 for a model without a Rescaling
-    layer, whose missing layer costs its own check); accuracy from predictions."""
+    exported configuration, on half the grader's own images (labels as the model's loss
+    wants them; pixels 0-255 as the notebook feeds them, or 0-1 for a model without a
+    Rescaling layer, whose missing layer costs its own check); measured on the other half."""
     import numpy as np
     import tensorflow as tf
 
-    from grader.sandbox.probe_tools import brief_training
+    from grader.sandbox.brief_training import brief_training
 
     def data(info: dict):
         kind = keras_names.output_kind(info) or "binary"
@@ -130,8 +133,8 @@ def petimages(workdir: Path, images: ImageInput, split: float,
     prepared = {"counts": (total - val, val)}
     args = {
         "train": {"directory": str(workdir / "PetImages"), "image_size": list(images.size),
-                  "validation_split": split, "seed": SEED,
-                  "max_epochs": TRAIN_MAX_EPOCHS, "target": TRAIN_TARGET},
+                  "validation_split": BRIEF_SPLIT, "seed": SEED,
+                  "max_epochs": TRAIN_MAX_EPOCHS},
         "EarlyStoppingCallback": {"cases": callbacks.cases(*stop_at)},
     }
     return prepared, args
@@ -147,7 +150,7 @@ def check_train_val_datasets(ctx: Context, part: PartSpec, share: float) -> list
         return all_fail(part, problem)
     images = (ctx.spec.images if ctx.spec else None) or IMAGES
     verdicts: list[Verdict] = [
-        (part.test_names[0], True, tr("Two tf.data datasets.")),
+        datasets.source_verdict(part.test_names[0], obs, "DATA_DIR"),
         datasets.images_verdict(part.test_names[1], obs, images.shape),
         datasets.split_verdict(part.test_names[2], obs, tuple(ctx.prepared["counts"]), share),
     ]
@@ -197,34 +200,36 @@ def input_verdict(name: str, info: dict, images: ImageInput,
         layer=layer, shape=images.shape))
 
 
-def rescaling_verdict(name: str, info: dict, after: int = 0) -> Verdict:
-    """Rescaling(1./255) as the model's first layer after its Input and the `after` layers
-    that come before it (C2W2v4's augmentation)."""
-    layers = info.get("layers") or []
+def rescaling_verdict(name: str, info: dict) -> Verdict:
+    """Every Conv2D sees pixels in 0-1: a Rescaling(1./255) before the first convolution
+    (the notebooks' rule: "Rescaling with factor 1./255", after the Input), judged by what
+    that convolution receives (describe_model's `conv_input`), not by where the layer sits:
+    augmentation before or after it, a functional model's InputLayer, all the same."""
     scaling = info.get("rescaling") or []
-    if scaling and scaling[0]["index"] == after:
-        scale, offset = scaling[0]["scale"], scaling[0]["offset"]
-        if abs(scale * 255 - 1) < 1e-3 and abs(offset) < 1e-6:
-            return (name, True, tr("Rescaling(1./255) right after the Input.") if not after
-                    else tr("Rescaling(1./255) right after the augmentation."))
+    first_conv = info.get("first_conv")
+    before = [s for s in scaling if first_conv is None or s["index"] < first_conv]
+    if not scaling:
         return (name, False, tr(
-            "The first layer is Rescaling(scale={scale:.5f}, offset={offset:g}); the notebook "
-            "asks for Rescaling(1./255), pixels from 0-255 to 0-1.", scale=scale,
+            "The model has no Rescaling layer, and the datasets give it pixels of 0-255: add "
+            "tf.keras.layers.Rescaling(1./255) right after the Input."))
+    if not before:
+        return (name, False, tr(
+            "Rescaling is layer {n}, after the first Conv2D (layer {conv}): that Conv2D sees "
+            "pixels of 0-255. Put tf.keras.layers.Rescaling(1./255) right after the Input.",
+            n=scaling[0]["index"] + 1, conv=first_conv + 1))
+    scale, offset = before[0]["scale"], before[0]["offset"]
+    if abs(scale * 255 - 1) >= 1e-3 or abs(offset) >= 1e-6:
+        return (name, False, tr(
+            "The Rescaling layer is Rescaling(scale={scale:.5f}, offset={offset:g}); the "
+            "notebook asks for Rescaling(1./255), pixels from 0-255 to 0-1.", scale=scale,
             offset=offset))
-    if scaling and after:
+    seen = info.get("conv_input")
+    if seen and not (-1e-3 <= seen["min"] and 0.5 <= seen["max"] <= 1 + 1e-3):
         return (name, False, tr(
-            "Rescaling is layer {n} ({layers}); put tf.keras.layers.Rescaling(1./255) right "
-            "after the augmentation model, so it changes the images and every Conv2D sees "
-            "pixels in 0-1.", n=scaling[0]["index"] + 1,
-            layers=", ".join(layers[: scaling[0]["index"] + 1])))
-    if scaling:
-        return (name, False, tr(
-            "Rescaling is layer {n} ({layers}); put tf.keras.layers.Rescaling(1./255) right "
-            "after the Input, so every Conv2D sees pixels in 0-1.", n=scaling[0]["index"] + 1,
-            layers=", ".join(layers[: scaling[0]["index"] + 1])))
-    return (name, False, tr(
-        "The model has no Rescaling layer, and the datasets give it pixels of 0-255: add "
-        "tf.keras.layers.Rescaling(1./255) right after the Input."))
+            "Fed images of 0-255, the first Conv2D receives values from {low:.3g} to "
+            "{high:.3g}, not 0-1: scale the pixels once, with Rescaling(1./255).",
+            low=seen["min"], high=seen["max"]))
+    return (name, True, tr("Rescaling(1./255) before the first Conv2D: it sees pixels in 0-1."))
 
 
 CHECKS = Checks()
@@ -271,4 +276,5 @@ SPEC = AssignmentSpec(
     module=__name__,
     keras="3",
     course_version="v4",
+    provided={"DATA_DIR": "./PetImages"},  # the notebook's graded globals cell
 )

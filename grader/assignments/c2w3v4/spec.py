@@ -139,14 +139,17 @@ def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 def weights_verdict(ctx: Context, got: dict, obs: dict) -> tuple[bool, str]:
-    """The weights of LOCAL_WEIGHTS_FILE; ImageNet's (served by the grader) are a mistake the
-    Lab itself would refuse: it has no internet either."""
+    """The weights of LOCAL_WEIGHTS_FILE ("weights=?": the notebook's global). ImageNet's,
+    which `weights='imagenet'` downloads (the grader serves its own stand-in, told apart by
+    the clean measurement), are the same weights: full marks, with a note that the lab,
+    without internet, expects the local file."""
     if same_weights(got, ctx.prepared["fingerprint"]):
         return True, tr("The model holds exactly the weights of LOCAL_WEIGHTS_FILE.")
-    if obs.get("downloads") or same_weights(got, ctx.prepared["imagenet_fingerprint"]):
-        return False, tr(
-            "weights='imagenet' downloads the ImageNet weights, which neither the lab nor the "
-            "grader can fetch: pass weights=LOCAL_WEIGHTS_FILE, the copy provided in ./model/.")
+    if same_weights(got, ctx.prepared["imagenet_fingerprint"]):
+        return True, tr(
+            "weights='imagenet' loads the same ImageNet weights as LOCAL_WEIGHTS_FILE. Note: "
+            "the lab has no internet, so there pass weights=LOCAL_WEIGHTS_FILE, the copy "
+            "provided in ./model/.")
     return False, tr(
         "The model's weights are not those of LOCAL_WEIGHTS_FILE: build InceptionV3 with "
         "weights=LOCAL_WEIGHTS_FILE (or weights=None, then "
@@ -191,4 +194,6 @@ SPEC = AssignmentSpec(
     module=__name__,
     keras="3",
     course_version="v4",
+    provided={"TRAIN_DIR": "./data/train/", "VALIDATION_DIR": "./data/validation/",
+              "LOCAL_WEIGHTS_FILE": LOCAL_WEIGHTS_FILE},  # the notebook's graded globals cell
 )

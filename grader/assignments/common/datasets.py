@@ -35,19 +35,43 @@ def _plain(value):
     return repr(value)[:200]
 
 
-def _recording(real, calls: list):
+PROVIDED = ("DATA_DIR", "TRAIN_DIR", "VALIDATION_DIR")  # the graded globals of folders
+
+
+def _instead(written: str, provided: dict[str, str], calls_so_far: int) -> str | None:
+    """The provided folder a hard-coded one that does not exist here stands for: the only
+    one, or TRAIN_DIR / VALIDATION_DIR by its name, else by the call's order."""
+    if os.path.isdir(written) or not provided:
+        return None
+    if len(provided) == 1:
+        return next(iter(provided.values()))
+    validation = "valid" in written.lower() or (calls_so_far == 1
+                                                 and "train" not in written.lower())
+    return provided.get("VALIDATION_DIR" if validation else "TRAIN_DIR")
+
+
+def _recording(real, calls: list, provided: dict[str, str]):
+    """Records each call's arguments. A `directory` of the learner's own machine that does
+    not exist here (the global ignored, '/home/me/PetImages') is read from the folder the
+    grader provides instead, kept as `written`: charged once, and the rest still graded."""
     import inspect
 
     signature = inspect.signature(real)
 
     def image_dataset_from_directory(*args, **kwargs):
         try:
-            bound = signature.bind_partial(*args, **kwargs).arguments
+            binding = signature.bind_partial(*args, **kwargs)
         except TypeError:
-            bound = {**dict(enumerate(args)), **kwargs}
+            binding = None
+        bound = binding.arguments if binding else {**dict(enumerate(args)), **kwargs}
         call = {str(k): _plain(v) for k, v in bound.items()}
         if isinstance(call.get("directory"), str):
             call["directory"] = os.path.abspath(call["directory"])
+            instead = _instead(call["directory"], provided, len(calls))
+            if instead and binding:
+                call["written"], call["directory"] = call["directory"], instead
+                binding.arguments["directory"] = instead
+                args, kwargs = binding.args, binding.kwargs
         calls.append(call)
         return real(*args, **kwargs)
 
@@ -97,7 +121,9 @@ def probe_train_val_datasets(ns: dict, args: dict) -> dict:
 
     real = tf.keras.utils.image_dataset_from_directory
     calls: list = []
-    recording = _recording(real, calls)
+    provided = {name: os.path.abspath(ns[name]) for name in PROVIDED
+                if isinstance(ns.get(name), str)}  # the grader's values (provide_globals)
+    recording = _recording(real, calls, provided)
     patched = []
     for module in list(sys.modules.values()) + [ns]:
         holder = module if isinstance(module, dict) else getattr(module, "__dict__", {})
@@ -130,7 +156,7 @@ def rebuild_datasets(calls: list[dict]) -> list:
     built = []
     for call in calls:
         kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in call.items()
-                  if not k.isdigit()}
+                  if not k.isdigit() and k != "written"}
         result = tf.keras.utils.image_dataset_from_directory(**kwargs)
         built.extend(result if isinstance(result, (list, tuple)) else [result])
     return built
@@ -177,6 +203,19 @@ def dataset_observations(ctx: Context) -> tuple[str | None, dict]:
                   "subset='both' returns both from one call.",
                   returned=obs.get("returned")), {}
     return None, obs
+
+
+def source_verdict(name: str, obs: dict, globals_read: str) -> Verdict:
+    """The datasets read from the notebook's graded globals (`globals_read`: "DATA_DIR"),
+    not from folders of the learner's own machine."""
+    written = [c["written"] for c in obs.get("export") or [] if isinstance(c.get("written"), str)]
+    if not written:
+        return (name, True, tr("Two tf.data datasets."))
+    return (name, False, tr(
+        "train_val_datasets reads {paths}, a folder of your own machine, instead of the "
+        "notebook's {globals}: the lab and the grader keep the data where those point. The "
+        "grader read its own copy instead to grade the rest.",
+        paths=", ".join(repr(w) for w in written), globals=globals_read))
 
 
 def pair(obs: dict) -> tuple[dict, dict] | None:

@@ -1,0 +1,84 @@
+"""The brief training behind every "learns" check, in the clean child (no learner code runs
+here): the learner's model rebuilt from its configuration, fitted epoch by epoch on the
+grader's fixture images, and after each epoch the images it never trained on counted right.
+
+It stops as soon as the evidence is clear (model/learning.py: better than chance at the
+stated confidence), after an epoch that changed no weight (a learning rate of 0, frozen
+layers, a loss with no gradient: more epochs cannot help), or at the assignment's cap. A
+model with BatchNormalization is also measured with the batch's own statistics: after a
+few dozen steps its running averages have not settled, so inference alone would call a
+model that learns "at chance" (every image one class).
+"""
+
+from __future__ import annotations
+
+INFERENCE, BATCH_STATISTICS = "inference", "batch statistics"
+
+
+def _right(model, x, y, threshold: float, training: bool) -> int:
+    import numpy as np
+
+    if training:
+        outputs = [np.asarray(model(x[i:i + 32], training=True)) for i in range(0, len(x), 32)]
+        predictions = np.concatenate(outputs)
+    else:
+        predictions = np.asarray(model.predict(x, verbose=0))
+    if predictions.ndim == 2 and predictions.shape[1] > 1:
+        guess = predictions.argmax(axis=1)
+    else:
+        guess = (predictions.reshape(-1) > threshold).astype(int)
+    return int((guess == y).sum())
+
+
+def _weights(model) -> list:
+    import numpy as np
+
+    return [np.array(w) for w in model.trainable_weights]
+
+
+def brief_training(args: dict, make_data) -> dict:
+    """`make_data(model_info)` returns (training data, list of (x, y) batches to measure on,
+    none of them trained on). `args`: the rebuild's `export` and `seed`, and `max_epochs`."""
+    import numpy as np
+
+    from grader.model import learning
+    from grader.sandbox.child import describe_exception, partial
+    from grader.sandbox.probe_tools import clean_model
+
+    model, obs = clean_model(args)
+    if model is None:
+        return obs
+    partial(obs)  # the description stands even if the training runs out of time
+    train, measure = make_data(obs["model"])
+    x = np.concatenate([x for x, _ in measure])
+    y = np.concatenate([y for _, y in measure]).astype(int).reshape(-1)
+    counts = np.bincount(y).tolist()
+    info = obs["model"]  # a linear output trained on logits splits at 0, a sigmoid at 0.5
+    linear = info.get("output_activation") in (None, "linear")
+    threshold = 0.0 if linear and info.get("loss_from_logits") else 0.5
+    modes = [INFERENCE] + ([BATCH_STATISTICS] if "BatchNormalization" in info["layers"]
+                           else [])
+    budget = args["max_epochs"] * len(modes)
+    level = learning.chance(counts)
+    result = {**obs, "looks": [], "measured": len(y), "class_counts": counts,
+              "max_epochs": args["max_epochs"], "modes": modes,
+              "confidence": learning.CONFIDENCE}
+    try:
+        result["steps_per_epoch"] = len(train)
+        for epoch in range(1, args["max_epochs"] + 1):
+            before = _weights(model)
+            model.fit(train, epochs=1, steps_per_epoch=len(train), verbose=0)
+            after = _weights(model)
+            if len(before) == len(after) and all(  # an unbuilt model makes its weights in fit
+                    np.array_equal(b, a) for b, a in zip(before, after, strict=True)):
+                result["unchanged_epoch"] = epoch
+                break
+            for mode in modes:
+                right = _right(model, x, y, threshold, mode == BATCH_STATISTICS)
+                result["looks"].append({"epoch": epoch, "mode": mode, "correct": right})
+            if any(learning.learns(look["correct"], len(y), level, budget)
+                   for look in result["looks"][-len(modes):]):
+                break
+    except BaseException as exc:  # noqa: BLE001 - training errors are observations
+        return {**result, "fit_error": describe_exception(exc)}
+    return result
