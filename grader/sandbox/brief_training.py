@@ -15,6 +15,25 @@ from __future__ import annotations
 INFERENCE, BATCH_STATISTICS = "inference", "batch statistics"
 
 
+def input_scale(info: dict) -> float:
+    """What to multiply 0-255 pixels by so that the model's first convolution receives 0-1,
+    as the notebook's model would (describe_model's `conv_input`, measured on 0-255 images):
+    a missing or doubled Rescaling costs its own check, not this one too."""
+    seen = info.get("conv_input") or {}
+    high = seen.get("max")
+    if isinstance(high, (int, float)) and high > 0 and not 0.5 <= high <= 1 + 1e-3:
+        return 1 / high
+    return 1.0 if seen or info.get("rescaling") else 1 / 255
+
+
+def input_size(info: dict, default: tuple[int, int]) -> tuple[int, int]:
+    """The image size the model takes (a wrong one costs the input check, not this one)."""
+    shape = info.get("input_shape") or []
+    if len(shape) == 4 and all(isinstance(d, int) and d > 0 for d in shape[1:3]):
+        return (shape[1], shape[2])
+    return tuple(default)
+
+
 def _right(model, x, y, threshold: float, training: bool) -> int:
     import numpy as np
 

@@ -86,20 +86,21 @@ LABEL_MODES = {"binary": "binary", "sparse": "int", "categorical": "categorical"
 def probe_train(ns: dict, args: dict) -> dict:
     """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
     exported configuration, on half the grader's own images (labels as the model's loss
-    wants them; pixels 0-255 as the notebook feeds them, or 0-1 for a model without a
-    Rescaling layer, whose missing layer costs its own check); measured on the other half."""
+    wants them; at the model's input size, scaled so its first Conv2D sees 0-1: a wrong size
+    or scaling costs its own check); measured on the other half."""
     import numpy as np
     import tensorflow as tf
 
-    from grader.sandbox.brief_training import brief_training
+    from grader.sandbox.brief_training import brief_training, input_scale, input_size
 
     def data(info: dict):
         kind = keras_names.output_kind(info) or "binary"
-        scale = 1.0 if info.get("rescaling") else 1 / 255
+        scale = input_scale(info)
+        size = input_size(info, args["image_size"])
 
         def load(label_mode: str, subset: str):
             ds = tf.keras.utils.image_dataset_from_directory(
-                args["directory"], image_size=tuple(args["image_size"]), batch_size=32,
+                args["directory"], image_size=size, batch_size=32,
                 validation_split=args["validation_split"], subset=subset, seed=args["seed"],
                 label_mode=label_mode)
             return ds.map(lambda x, y: (x * scale, y))

@@ -68,15 +68,15 @@ PARTS = (
 
 def probe_train(ns: dict, args: dict) -> dict:
     """Brief, seeded training of the clean rebuild on the grader's own datasets (integer
-    labels for the sparse loss, one-hot for any other; pixels 0-255, or 0-1 for a model without
-    Rescaling, whose missing layer costs its own check)."""
+    labels for the sparse loss, one-hot for any other; pixels scaled so the first Conv2D sees
+    0-1: a missing Rescaling costs its own check)."""
     import numpy as np
     import tensorflow as tf
 
-    from grader.sandbox.brief_training import brief_training
+    from grader.sandbox.brief_training import brief_training, input_scale
 
     def data(info: dict):
-        scale = 1.0 if info.get("rescaling") else 1 / 255
+        scale = input_scale(info)
         units = (info.get("output_shape") or [None])[-1]
 
         def load(folder: str, one_hot: bool, shuffle: bool):
