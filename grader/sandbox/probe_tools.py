@@ -48,10 +48,10 @@ def _activation_name(layer) -> str | None:
     return getattr(activation, "__name__", None) or str(activation)
 
 
-def _walk_layers(model):
+def walk_layers(model):
     for layer in getattr(model, "layers", []):
         if hasattr(layer, "layers") and layer is not model:
-            yield from _walk_layers(layer)
+            yield from walk_layers(layer)
         else:
             yield layer
 
@@ -68,7 +68,7 @@ def describe_model(model) -> dict:
         info["output_shape"] = _jsonable_shape(model.output_shape)
     except Exception:  # noqa: BLE001
         info["output_shape"] = None
-    layers = list(_walk_layers(model))
+    layers = list(walk_layers(model))
     info["layers"] = [type(layer).__name__ for layer in layers]
     info["rescaling"] = [  # where the 2024 notebooks' Rescaling layer sits, and its factors
         {"index": i, "scale": float(layer.scale), "offset": float(layer.offset)}

@@ -8,19 +8,8 @@ fast."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-Edit = tuple[str, str, str]  # (cell id, old text, new text)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    code: str
-    edits: tuple[Edit, ...]
-    expect: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    why: str = ""
-
+from realistic.case import Case, Edit
+from realistic.learning import CASES as LEARNING
 
 C2W1_COMPILE = ("c2w1-create-model", """  model.compile(optimizer=RMSprop(learning_rate=0.001),
                 loss='binary_crossentropy',
@@ -236,7 +225,5 @@ CASES += [
         _replace_function("c2w1-create-model", "create_model", FUNCTIONAL_MODEL),
     ), why="tf.keras.Model(inputs, outputs), string optimizer, 'bce', 'binary_accuracy'"),
 ]
-
-from realistic.learning import CASES as LEARNING  # noqa: E402 - it imports Case from here
 
 CASES += LEARNING

@@ -6,7 +6,7 @@ augmentation layers, RMSprop or Adam at 1e-4 on 24 letters."""
 
 from __future__ import annotations
 
-from realistic.corpus import Case
+from realistic.case import Case
 
 LEARNS = "learns to tell the fixture's cats from dogs"
 LETTERS = "learns to tell the fixture's letters apart"

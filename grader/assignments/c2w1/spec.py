@@ -113,7 +113,7 @@ def _class_mode_for(model_info: dict) -> str:
 def probe_train(ns: dict, args: dict) -> dict:
     """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
     exported configuration, on the grader's own generators (so a generator bug is not
-    charged to the model) over half the fixture; measured on the other half."""
+    charged to the model) over two thirds of the fixture; measured on the other third."""
     from grader.sandbox.brief_training import brief_training
 
     def data(info: dict):
@@ -146,7 +146,7 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         part: sum(len(os.listdir(data / part / c)) for c in ("cats", "dogs"))
         for part in ("training", "validation")
     }
-    brief = fixtures.brief_halves([data / "training", data / "validation"], workdir / "brief")
+    brief = fixtures.brief_split([data / "training", data / "validation"], workdir / "brief")
     args.update({
         "train_val_generators": {"training": slash(data / "training"),
                                  "validation": slash(data / "validation"),

@@ -40,10 +40,10 @@ FUNCTIONS = ("train_val_datasets", "create_model", "EarlyStoppingCallback")
 IMAGES = ImageInput(size=(150, 150))
 VALIDATION_SPLIT = 0.1
 STOP_AT = (0.95, 0.80)  # accuracy, val_accuracy
-# The brief training (common/learning.py) trains on half the fixture and measures on the
-# other half (10% would leave 29 images, too few to tell learning from chance), for at most
-# this many epochs; most models show they learn after one.
-BRIEF_SPLIT = 0.5
+# The brief training (common/learning.py) trains on two thirds of the fixture and measures
+# on the other third (10% would leave 29 images, too few to tell learning from chance), for
+# at most this many epochs; most models show they learn after one.
+BRIEF_SPLIT = 0.34
 TRAIN_MAX_EPOCHS = 8
 SEED = 1234
 
@@ -85,9 +85,9 @@ LABEL_MODES = {"binary": "binary", "sparse": "int", "categorical": "categorical"
 
 def probe_train(ns: dict, args: dict) -> dict:
     """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
-    exported configuration, on half the grader's own images (labels as the model's loss
+    exported configuration, on two thirds of the grader's own images (labels as the model's loss
     wants them; at the model's input size, scaled so its first Conv2D sees 0-1: a wrong size
-    or scaling costs its own check); measured on the other half."""
+    or scaling costs its own check); measured on the other third."""
     import numpy as np
     import tensorflow as tf
 

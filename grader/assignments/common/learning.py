@@ -50,8 +50,8 @@ def training_verdict(ctx: Context, name: str) -> Verdict:
     for look in looks:
         if learning.learns(look["correct"], measured, level, budget, confidence):
             epochs = look["epoch"]
-            note = (tr(" (measured with each batch's own statistics: BatchNormalization's "
-                       "running averages settle over a longer training)")
+            note = (tr(" (BatchNormalization's running averages were first re-estimated "
+                       "from training images, as a longer training settles them)")
                     if look["mode"] != "inference" else "")
             return (name, True, tr(
                 "It learns: after {epochs} short epoch(s) on the fixture data, {right} of "
