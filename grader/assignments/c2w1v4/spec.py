@@ -47,19 +47,24 @@ BRIEF_SPLIT = 0.34
 TRAIN_MAX_EPOCHS = 8
 SEED = 1234
 
+# Beside each check, the line of ASSIGNMENTS-2024.md (W1) it enforces.
 DATASET_TESTS = (
+    # Ex1: "returns (training_dataset, validation_dataset)", one image_dataset_from_directory
+    # call; also charged, once, when the function reads its own machine's folder, not DATA_DIR
     N_("returns (training, validation) datasets from image_dataset_from_directory"),
-    N_("yields (150, 150, 3) images with pixels 0-255"),
-    N_("puts 10% of the files in validation, none in both"),
-    N_("label_mode fits the model's output"),
+    N_("yields (150, 150, 3) images with pixels 0-255"),  # image_size=(150,150); no rescaling
+    N_("puts 10% of the files in validation, none in both"),  # validation_split=0.1, seed
+    N_("label_mode fits the model's output"),  # "a label_mode that fits binary classification"
 )
 MODEL_TESTS = (
-    N_("returns a compiled Keras model"),
-    N_("input shape is (150, 150, 3)"),
+    N_("returns a compiled Keras model"),  # Ex2: "a compiled, untrained Sequential"
+    N_("input shape is (150, 150, 3)"),  # "FIRST layer tf.keras.layers.Input with the right shape"
+    # "SECOND layer Rescaling with factor 1./255", judged by what the first Conv2D receives
     N_("Rescaling(1./255) comes first, before any Conv2D"),
-    N_("has at least 3 Conv2D layers"),
-    N_("output layer and loss fit two classes"),
-    N_("tracks the 'accuracy' metric"),
+    N_("has at least 3 Conv2D layers"),  # "at least 3 convolution layers"
+    N_("output layer and loss fit two classes"),  # "last layer's activation must match the loss"
+    N_("tracks the 'accuracy' metric"),  # metrics=['accuracy'] pre-filled; the callback reads it
+    # Required behaviour: training reaches 95%/80% on the real data; here, that it learns at all
     N_("learns to tell the fixture's cats from dogs"),
 )
 if (DATASET_TESTS[1] != f"yields {IMAGES.shape} images with pixels 0-255"

@@ -50,15 +50,15 @@ DATASET_TESTS = (
     N_("puts 15% of the files in validation, none in both"),
     c2w1v4.DATASET_TESTS[3],
 )
-AUGMENT_TESTS = (
-    N_("takes (120, 120, 3) images"),
-    N_("has only random augmentation layers, no Rescaling"),
+AUGMENT_TESTS = (  # ASSIGNMENTS-2024.md, W2 Ex2
+    N_("takes (120, 120, 3) images"),  # "must start with tf.keras.Input, shaped like one image"
+    N_("has only random augmentation layers, no Rescaling"),  # "must not contain Rescaling"
     N_("changes images at random"),  # the notebook's suggested layers; a crop is allowed
 )
 MODEL_TESTS = (
     c2w1v4.MODEL_TESTS[0],
     N_("input shape is (120, 120, 3)"),
-    N_("augments its input first, with the augmentation model"),
+    N_("augments its input first, with the augmentation model"),  # Ex3: "stacks it into"
     N_("Rescaling(1./255) before any Conv2D"),  # "normally after": not a rule
     *c2w1v4.MODEL_TESTS[3:],
 )

@@ -40,16 +40,16 @@ DATASET_TESTS = (
     c2w1v4.DATASET_TESTS[0],
     N_("yields (28, 28, 1) images with pixels 0-255"),
     N_("finds every image of both folders, in 24 classes"),
-    N_("batches of 32"),
+    N_("batches of 32"),  # ASSIGNMENTS-2024.md W4 Ex1: "batch size 32 (for grading)"
     c2w1v4.DATASET_TESTS[3],
 )
 MODEL_TESTS = (
     c2w1v4.MODEL_TESTS[0],
     N_("input shape is (28, 28, 1)"),
     c2w1v4.MODEL_TESTS[2],
-    N_("at most 2 Conv2D and 2 MaxPooling2D layers"),
-    N_("softmax over the 24 letters"),
-    N_("a multi-class cross-entropy loss"),
+    N_("at most 2 Conv2D and 2 MaxPooling2D layers"),  # W4: "at most 2 Conv2D and 2 MaxPooling2D"
+    N_("softmax over the 24 letters"),  # "one unit per category, with the right activation"
+    N_("a multi-class cross-entropy loss"),  # "a multi-class loss ... filled in by the learner"
     c2w1v4.MODEL_TESTS[5],
     N_("learns to tell the fixture's letters apart"),
 )
