@@ -183,6 +183,16 @@ def test_colab_import_is_stubbed(tmp_path):
     assert any("google.colab" in n for n in result.notes)
 
 
+def test_the_course_s_own_metadata_checker_import_is_silent(tmp_path):
+    """Issue 31, item 4: the 2023 notebooks' `import colab_metadata_checker` (the course's
+    module, beside its notebooks) is no learner mistake: no advice about a failed import."""
+    nb = edit(load_solution(), "c2w1-imports", "import os",
+              "import os\nimport colab_metadata_checker")
+    result = run(write(nb, tmp_path), SOLUTION_HISTORY)
+    assert result.score == 100, dump(result)
+    assert not any("import" in n.lower() for n in result.notes), result.notes
+
+
 def test_history_defaults_beside_notebook(tmp_path):
     shutil.copy(SOLUTION_HISTORY, tmp_path / "history.pkl")
     from grader.cli import main

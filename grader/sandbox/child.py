@@ -54,14 +54,16 @@ class CappedText(io.TextIOBase):
 
 class _ColabStub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Empty stand-ins for Colab-only modules, so their imports do not sink a submission, and
-    for the 2024 notebooks' `unittests` (the course's private tests, imported in a frozen
-    cell: its functions do nothing here)."""
+    for the modules the course itself ships beside its notebooks: the 2024 notebooks'
+    `unittests` (its private tests, imported in a frozen cell) and the 2023 ones'
+    `colab_metadata_checker`. Their functions do nothing here, silently: the import is the
+    course's, not the learner's."""
 
     PREFIX = "google.colab"
-    COURSE = "unittests"
+    COURSE = ("unittests", "colab_metadata_checker")
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname == self.COURSE:
+        if fullname in self.COURSE:
             return importlib.machinery.ModuleSpec(fullname, self)
         if fullname in ("google", self.PREFIX) or fullname.startswith(self.PREFIX + "."):
             if fullname == "google":
@@ -74,7 +76,7 @@ class _ColabStub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def create_module(self, spec):
-        if spec.name == self.COURSE:
+        if spec.name in self.COURSE:
             module = types.ModuleType(spec.name)
             module.__getattr__ = lambda name: (lambda *args, **kwargs: None)
             return module
