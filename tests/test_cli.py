@@ -32,6 +32,8 @@ def test_solution_json_contract_and_exit_0(tmp_path):
             assert {"name", "passed", "message"} <= set(test)
     assert data["keras"] == "2"
     assert "detected" in proc.stderr
+    for noise in ("oneDNN", "cuda drivers", "absl", "I0000"):  # issue 31, item 5
+        assert noise not in proc.stderr, proc.stderr
 
 
 def test_template_exits_1_and_every_format_renders(tmp_path):
@@ -69,6 +71,12 @@ def test_cannot_grade_exits_2(tmp_path, capsys):
     assert "pass --assignment" in capsys.readouterr().err
     assert main(["grade", str(path), "--assignment", "C2W1", "--history",
                  str(tmp_path / "nope.pkl")]) == 2
+    script = tmp_path / "C2W1_Assignment.py"  # issue 31, item 4: a .py is no notebook
+    script.write_text("def create_model():\n    return None\n")
+    capsys.readouterr()
+    assert main(["grade", str(script)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be graded" in err and "--assignment" not in err, err
 
 
 def test_unknown_assignment_is_rejected_by_argparse():
@@ -89,3 +97,17 @@ def test_detection_tells_assignments_apart(tmp_path):
     nb.cells.append(nbformat.v4.new_code_cell("def parse_data_from_input(f):\n    pass"))
     nbformat.write(nb, path)
     assert detect(read_notebook(path))[0] == "C2W4"
+
+
+def test_another_course_s_notebook_is_refused_naming_what_is_graded(tmp_path, capsys):
+    """Issue 31, item 2: course 1's C1W4 defines myCallback, which C2W3 grades; it was
+    graded as C2W3 and failed (exit 1). Refused, exit 2, listing the codes graded here."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import tensorflow as tf\nclass myCallback(tf.keras.callbacks.Callback):\n    pass\n"
+        "def train_happy_sad_model(train_generator):\n    return None\n"))
+    path = tmp_path / "C1W4_Assignment.ipynb"
+    nbformat.write(nb, path)
+    assert main(["grade", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "course 1, week 4" in err and "C2W3" in err and "C2W1v4" in err, err

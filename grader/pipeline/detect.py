@@ -89,6 +89,21 @@ def _decide(candidates: list[str], text: str, defined: set[str],
     return None, "no assignment's functions were found in the notebook"
 
 
+_COURSE_WEEK = re.compile(r"(?<![A-Z0-9])C(\d+)_?W(\d+)", re.I)
+
+
+def foreign_course(filename: str) -> str | None:
+    """Why a file name says another course of the specialisation (C1W4_Assignment.ipynb,
+    C3W2...), or None: those define functions ours grade too (myCallback), so they would be
+    graded, and failed, as ours."""
+    found = _COURSE_WEEK.search(Path(filename).name)
+    if not found or found.group(1) == "2":
+        return None
+    return tr("the file name {name} says course {course}, week {week}: not an assignment of "
+              "this course (C2, Convolutional Neural Networks in TensorFlow)",
+              name=Path(filename).name, course=found.group(1), week=found.group(2))
+
+
 def detect(notebook: Notebook) -> tuple[str | None, str]:
     """(code, reason) for a whole notebook. Code is None when nothing points to one."""
     text = "\n".join(c.source for c in notebook.code_cells)
@@ -96,6 +111,9 @@ def detect(notebook: Notebook) -> tuple[str | None, str]:
     meta = notebook.metadata.get("grader")
     named = str(meta.get("assignment", "")) if isinstance(meta, dict) else None
     known = list(codes())
+    foreign = foreign_course(notebook.path.name)
+    if foreign and not (named and canonical(named) in known):
+        return None, foreign
     candidates = [c for c in known if _functions(c) & defined] or known
     if named and canonical(named) in known:
         candidates = known

@@ -230,10 +230,13 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = child_env(self.keras, self.root)
         env["GRADER_ZYGOTE_FD"] = str(theirs.fileno())
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.zygote"], cwd=self.root, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
-            start_new_session=True)
+        # TensorFlow's start-up logging (absl, oneDNN, "Could not find cuda drivers") is not
+        # the user's business: the zygote's own stderr goes to a file (its forks' to their pipes).
+        with open(self.root / "zygote.log", "ab") as log:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "grader.sandbox.zygote"], cwd=self.root, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                pass_fds=(theirs.fileno(),), start_new_session=True)
         theirs.close()
         self._sock, self._replies, self._ready = ours, queue.Queue(), False
         threading.Thread(target=self._read, args=(ours, self._replies), daemon=True).start()
