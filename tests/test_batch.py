@@ -156,6 +156,8 @@ def test_batch_grades_then_resumes_and_regrades(tmp_path, monkeypatch):
     assert "<testsuites" in (out / "alice" / "junit.xml").read_text()
 
     book = pd.read_csv(out / "gradebook.csv")
+    written = (out / "gradebook.csv").read_text()  # issue 31, item 9: 6, never 6.0
+    assert ".0," not in written and ".0\n" not in written, written
     assert list(book.columns) == ["learner", "create_train_val_dirs", "split_data",
                                   "train_val_generators", "create_model", "history", "total",
                                   "max_score", "passed", "status", "source", "reason",
@@ -181,6 +183,8 @@ def test_batch_grades_then_resumes_and_regrades(tmp_path, monkeypatch):
                          stream=stream)
     assert (regraded.graded, regraded.skipped) == (2, 0)
     assert "2 to grade" in stream.getvalue() and "[2/2] 100%" in stream.getvalue()
+    said = stream.getvalue()  # issue 31, item 5: what it does before the first result
+    assert said.index("looking for C2W1 submissions") < said.index("starting the worker(s)")
     lines = (out / "journal.jsonl").read_text().splitlines()
     assert len(lines) == 2 + 1 + 1 + 2  # graded, bob again, the --regrade mark, regraded
     assert leftover_temporaries(out) == [] and not (out / ".work").exists()

@@ -67,6 +67,9 @@ def test_fallback_rules_are_reported(tmp_path):
     assert e.functions["split_data"].rule == RULE_COMMENT
     assert e.functions["create_model"].rule == RULE_ANYWHERE
     assert any("lose its tag" in n for n in e.notes["create_model"])
+    notes = e.notes["split_data"] + e.notes["create_model"]  # issue 31, item 9: "in an cell"
+    assert all(" an cell" not in n for n in notes)
+    assert any("found in a cell with a '# GRADED FUNCTION' comment" in n for n in notes), notes
 
 
 def test_last_definition_wins_within_a_rule(tmp_path):
@@ -133,3 +136,15 @@ def test_graded_globals_are_provided_and_an_edited_one_is_noted(tmp_path):
     provide_globals(same, {"DATA_DIR": "./PetImages"})
     assert not same.general_notes
     assert provide_globals(same, {}) == []
+
+
+def test_a_function_that_does_nothing_is_pointed_at(tmp_path):
+    """Issue 31, item 8: a `try:` de-indented out of the function left only its docstring;
+    the note says so and where, instead of only "nothing was created"."""
+    body = ('def split_data(a):\n    """Split."""\ntry:\n    import os\nexcept ImportError:\n'
+            '    pass\n')
+    e = extract(notebook(tmp_path, [(body, ["graded"]),
+                                    ("def create_model():\n    return 1\n", ["graded"])]),
+                REQUIRED)
+    assert any("does nothing" in n and "line 1" in n for n in e.notes["split_data"])
+    assert not any("does nothing" in n for n in e.notes.get("create_model", []))

@@ -41,5 +41,10 @@ def gradebook(rows: list[LearnerRow], spec: AssignmentSpec) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
+def points(value: float) -> str:
+    """A score as a person writes it: 6, 6.5, 33.33; never 6.0."""
+    return f"{round(value, 2):g}"
+
+
 def write_gradebook(path: Path, rows: list[LearnerRow], spec: AssignmentSpec) -> None:
-    atomic_write(path, gradebook(rows, spec).to_csv(index=False))
+    atomic_write(path, gradebook(rows, spec).to_csv(index=False, float_format=points))

@@ -308,6 +308,8 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
     spec = get_spec(options.assignment)
     options = replace(options, keras=options.keras or spec.keras)
     roster = read_roster(options.roster, options.gradebook) if options.roster else None
+    print(f"grader: looking for {spec.code} submissions in {submissions} ...", file=stream,
+          flush=True)  # the first grading ends a worker's TensorFlow import: say so before
     layout, entries = discover(submissions, spec, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
     batch = _Batch(out, spec, options, stream, submissions)
@@ -335,6 +337,10 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
           f"{min(options.workers, len(todo)) or 0} worker(s), {summary.skipped} already "
           "graded and unchanged" + ("" if options.regrade else " (--regrade grades them again)"),
           file=stream, flush=True)
+    if todo:
+        print(f"grader: starting {'Ray' if options.engine == 'ray' else 'the'} worker(s); each "
+              "loads TensorFlow once, so the first results take a few seconds", file=stream,
+              flush=True)
     if options.engine == "ray":
         from grader.batch.ray_engine import grade_all_on_ray
 

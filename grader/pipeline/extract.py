@@ -20,7 +20,7 @@ from grader.pipeline.notebook import Cell, Notebook
 # How a graded function's cell was found: stored in English (compared by code), shown with tr().
 RULE_TAG = N_("cell tagged 'graded'")
 RULE_COMMENT = N_("cell with a '# GRADED FUNCTION' comment")
-RULE_ANYWHERE = N_("untagged cell (no graded tag or comment found)")
+RULE_ANYWHERE = N_("cell without a graded tag or comment")
 
 _GRADED_COMMENT = re.compile(r"^\s*#\s*GRADED (?:FUNCTION|CLASS)\s*:?\s*(\w+)", re.MULTILINE)
 _DEF_NAME = re.compile(r"^\s*(?:(?:async\s+)?def|class)\s+(\w+)\s*[(:]", re.MULTILINE)
@@ -149,6 +149,21 @@ def _segment(parsed: _ParsedCell, node: ast.stmt) -> str:
     return "\n" * (first - 1 + parsed.lead) + text + "\n"
 
 
+def _does_nothing(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Only a docstring, `pass`, `...` or `return None`: a body that cannot do the task."""
+    for statement in node.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue
+        if isinstance(statement, ast.Return) and (
+                statement.value is None or (isinstance(statement.value, ast.Constant)
+                                            and statement.value.value is None)):
+            continue
+        return False
+    return True
+
+
 def _has_lr_keyword(node: ast.AST) -> bool:
     return any(
         isinstance(n, ast.keyword) and n.arg == "lr" for n in ast.walk(node)
@@ -232,7 +247,7 @@ def _choose(result: Extraction, parsed: list[_ParsedCell], name: str) -> _Parsed
         if rule != RULE_TAG:
             result.note(
                 name,
-                tr("{name} was found in an {rule}, not in a cell tagged 'graded'. "
+                tr("{name} was found in a {rule}, not in a cell tagged 'graded'. "
                    "Did you copy the cell or lose its tag? Graded here anyway.",
                    name=name, rule=tr(rule)),
             )
@@ -278,6 +293,12 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
                        "(the default learning rate is used instead) and Keras 3 rejects it: "
                        "write `learning_rate=`.", name=node.name),
                 )
+            if node.name in required and _does_nothing(node):
+                result.note(node.name, tr(
+                    "The body of {name}() does nothing: only a docstring, pass or return "
+                    "None (cell {cell}, line {line}). Check its indentation: code moved out "
+                    "of the function (a de-indented try: or for:) no longer belongs to it.",
+                    name=node.name, cell=p.cell.index + 1, line=node.lineno + p.lead))
             result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
         elif (names := _constant_names(node)) is not None:
             result.snippets.append(

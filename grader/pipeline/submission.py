@@ -103,8 +103,8 @@ def resolve(notebook: Path, assignment: str | None = None,
         try:
             assignment, reason = detect(read_notebook(notebook))
         except NotebookError as exc:
-            raise CannotGrade(f"{notebook}: cannot tell which assignment this is ({exc}); "
-                              "pass --assignment to grade it anyway") from None
+            # Not a notebook at all: no --assignment could grade it (issue 31, item 4).
+            raise CannotGrade(f"{notebook}: cannot be graded: {exc}") from None
         if assignment is None:
             raise CannotGrade(f"{notebook}: {reason}; pass --assignment {'|'.join(codes())}")
         detected = tr("Graded as {code}, detected because {reason}.", code=assignment,
