@@ -332,7 +332,7 @@ def test_the_spanish_line(submissions):
     with language("es"):
         result = weigh_history(_graded(), SPEC, notebook, pickled, REQUIRE_CORROBORATED)
     first = _history(result).tests[0]
-    assert first.name == "el historial coincide con la salida de entrenamiento del notebook"
+    assert first.name == "el historial coincide con la salida de entrenamiento del cuaderno"
     assert first.message.startswith("Historial no verificable: ")
     assert _history(result).tests[1].message.startswith("No cuenta")
 

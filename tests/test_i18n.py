@@ -52,6 +52,16 @@ def test_translations_keep_every_placeholder():
     assert not wrong, wrong[:5]
 
 
+def test_spanish_says_cuaderno_never_notebook():
+    """Issue 31, item 9: one word for a notebook in Spanish (placeholders such as {notebook}
+    and file names aside)."""
+    catalog = i18n_tool.read(i18n_tool.po_path("es"))
+    word = re.compile(r"(?<![{\w.])notebooks?(?![}\w])", re.I)
+    mixed = [m.string for m in catalog if m.id and isinstance(m.string, str)
+             and word.search(m.string)]
+    assert not mixed, mixed[:5]
+
+
 def test_messages_use_named_placeholders_only():
     catalog = i18n_tool.template()
     positional = [m.id for m in catalog if any(name == "" or name.isdigit()
