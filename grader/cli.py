@@ -267,8 +267,9 @@ def _batch(args: argparse.Namespace) -> int:
               f"with:\n  {again}", file=sys.stderr)
         return 130
     print(f"graded {summary.graded}, skipped {summary.skipped} unchanged, "
-          f"{summary.crashed} could not be graded, in {summary.seconds:.0f} s; "
-          f"{summary.from_cache} of the graded took every clean rebuild from the cache"
+          f"{summary.crashed} could not be graded, in {summary.seconds:.0f} s"
+          + (f"; {summary.from_cache} reused the measurements of an identical model graded "
+             "before (no training repeated)" if summary.from_cache else "")
           + (f"; {summary.retried} grading(s) lost with a Ray worker or node, started again"
              if summary.retried else "") + "\n"
           f"gradebook: {args.out / 'gradebook.csv'}\nreport:    {args.out / 'report.html'}\n"

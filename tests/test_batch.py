@@ -477,3 +477,19 @@ def poisoner_then_reference(engine: str = "local") -> None:
                 (r.learner, r.reason, r.result.to_dict()["parts"][3]) for r in summary.rows]
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_failure_messages_are_filed_under_the_check_that_failed_first():
+    """Issue 31, items 6 and 9: one cause failing every check is listed under the first check
+    in the assignment's order, not the alphabetically first; a path with and without its
+    trailing slash is one message."""
+    from grader.batch.report import _failure_messages
+
+    spec = get_spec("C2W1")
+    rows = [LearnerRow(Entry(name, name, None, None), GRADED,
+                       zero_result(spec, f"Nothing was found at '{path}'.", "2", None))
+            for name, path in (("ann", "/tmp/cats-v-dogs/"), ("ben", "/tmp/cats-v-dogs"))]
+    table = _failure_messages(rows)
+    first = f"create_train_val_dirs: {spec.parts[0].test_names[0]}"
+    assert table.count("<tr>") == 2, table  # the header and one message
+    assert '<td class="num">2</td>' in table and first in table, table

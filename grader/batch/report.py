@@ -22,6 +22,7 @@ from grader.reporters.feedback.page import CSP
 
 TOP_MESSAGES = 10
 MAX_PAIRS_SHOWN = 200
+_SLASH = re.compile(r"(?<=\w)/+(?=['\")\s,.;:]|$)")  # '/tmp/x/' and '/tmp/x': one path
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }
@@ -128,30 +129,37 @@ def _pass_rates(spec: AssignmentSpec, rows: list[LearnerRow]) -> str:
 
 
 def _failure_messages(rows: list[LearnerRow]) -> str:
-    """Counted per learner; messages that differ only in their numbers count as one (the
-    first one seen is shown)."""
+    """Counted per learner; messages that differ only in their numbers, or in a path's
+    trailing slash, count as one (the first one seen is shown), filed under the check that
+    failed first for it in the assignment's order (one cause under every history check is
+    the first history check's, not the alphabetically first's)."""
     learners: dict[str, set[str]] = {}
     example: dict[str, str] = {}
-    checks: dict[str, set[str]] = {}
+    checks: dict[str, dict[str, tuple[int, int]]] = {}  # label -> (order, learners)
     variants: dict[str, set[str]] = {}
     for row in rows:
+        order = 0
         for part in row.result.parts:
             for test in part.tests:
+                order += 1
                 if test.passed:
                     continue
-                key = _NUMBER.sub("#", test.message)
+                key = _SLASH.sub("", _NUMBER.sub("#", test.message))
                 learners.setdefault(key, set()).add(row.learner)
                 example.setdefault(key, test.message)
-                checks.setdefault(key, set()).add(f"{part.name}: {test.id}")
+                label = f"{part.name}: {test.id}"
+                first, count = checks.setdefault(key, {}).get(label, (order, 0))
+                checks[key][label] = (min(first, order), count + 1)
                 variants.setdefault(key, set()).add(test.message)
     if not learners:
         return "<p>No check failed.</p>"
     ranked = sorted(learners, key=lambda k: (-len(learners[k]), -len(checks[k]), example[k]))
     body = []
     for key in ranked[:TOP_MESSAGES]:
-        where = sorted(checks[key])
+        where = sorted(checks[key], key=lambda label: checks[key][label])
         more = f" (+{len(where) - 1} more)" if len(where) > 1 else ""
-        vary = (f" <em>({len(variants[key])} variants differing only in numbers)</em>"
+        vary = (f" <em>({len(variants[key])} variants differing only in numbers or a "
+                "trailing slash)</em>"
                 if len(variants[key]) > 1 else "")
         body.append([str(len(learners[key])), _e(where[0]) + _e(more),
                      _e(example[key]) + vary])
