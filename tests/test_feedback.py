@@ -166,7 +166,7 @@ def test_cli_refuses_before_grading_and_pages_a_broken_notebook(tmp_path):
     itself = _cli(str(broken), "--output", str(broken))
     assert itself.returncode == 2 and "is the notebook itself" in itself.stderr
     unknown = _cli(str(broken))
-    assert unknown.returncode == 2 and "cannot tell which assignment" in unknown.stderr
+    assert unknown.returncode == 2 and "cannot be graded" in unknown.stderr
     as_notebook = _cli(str(broken), "--assignment", "C2W1", "--output", str(tmp_path / "f.ipynb"))
     assert as_notebook.returncode == 2 and "not valid JSON" in as_notebook.stderr
     page = _cli(str(broken), "--assignment", "C2W1")

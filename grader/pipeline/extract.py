@@ -295,9 +295,9 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
                 )
             if node.name in required and _does_nothing(node):
                 result.note(node.name, tr(
-                    "The body of {name}() does nothing: only a docstring, pass or return "
-                    "None (cell {cell}, line {line}). Check its indentation: code moved out "
-                    "of the function (a de-indented try: or for:) no longer belongs to it.",
+                    "The body of {name}() does nothing: only a docstring, `pass` or `return "
+                    "None` (cell {cell}, line {line}). Check its indentation: code moved out "
+                    "of the function (a de-indented `try:` or `for:`) no longer belongs to it.",
                     name=node.name, cell=p.cell.index + 1, line=node.lineno + p.lead))
             result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
         elif (names := _constant_names(node)) is not None:
