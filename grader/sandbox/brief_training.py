@@ -15,6 +15,12 @@ from __future__ import annotations
 INFERENCE, SETTLED = "inference", "settled"  # measured as is / after _settle
 
 
+def sees_unit_range(seen: dict) -> bool:
+    """Whether what the first convolution receives (describe_model's `conv_input`, measured
+    on 0-255 images) is pixels in 0-1: the Rescaling check's rule and this module's aim."""
+    return -1e-3 <= seen["min"] and 0.5 <= seen["max"] <= 1 + 1e-3
+
+
 def input_scale(info: dict) -> float:
     """What to multiply 0-255 pixels by so that the model's first convolution receives 0-1,
     as the notebook's model would (describe_model's `conv_input`, measured on 0-255 images):
@@ -22,7 +28,7 @@ def input_scale(info: dict) -> float:
     seen = info.get("conv_input") or {}
     high = seen.get("max")
     if isinstance(high, (int, float)) and high > 0 and not 0.5 <= high <= 1 + 1e-3:
-        return 1 / high
+        return 1 / high  # only the top matters here: a scale cannot move the bottom
     return 1.0 if seen or info.get("rescaling") else 1 / 255
 
 

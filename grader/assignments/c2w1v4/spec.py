@@ -35,6 +35,7 @@ from grader.model.spec import (
     all_fail,
     part,
 )
+from grader.sandbox.brief_training import sees_unit_range
 
 FUNCTIONS = ("train_val_datasets", "create_model", "EarlyStoppingCallback")
 IMAGES = ImageInput(size=(150, 150))
@@ -230,7 +231,7 @@ def rescaling_verdict(name: str, info: dict) -> Verdict:
             "notebook asks for Rescaling(1./255), pixels from 0-255 to 0-1.", scale=scale,
             offset=offset))
     seen = info.get("conv_input")
-    if seen and not (-1e-3 <= seen["min"] and 0.5 <= seen["max"] <= 1 + 1e-3):
+    if seen and not sees_unit_range(seen):
         return (name, False, tr(
             "Fed images of 0-255, the first Conv2D receives values from {low:.3g} to "
             "{high:.3g}, not 0-1: scale the pixels once, with Rescaling(1./255).",
