@@ -12,6 +12,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import struct
@@ -35,7 +36,7 @@ from grader.batch import journal, similarity
 from grader.batch.files import leftover_temporaries
 from grader.batch.journal import Journal, Record
 from grader.batch.layout import Entry, LayoutError, discover, safe_id
-from grader.batch.report import write_report
+from grader.batch.report import _SORT_SCRIPT, write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.run import BatchOptions, run_batch
 from grader.model.files import atomic_write
@@ -147,7 +148,8 @@ def test_batch_grades_then_resumes_and_regrades(tmp_path, monkeypatch):
     result = json.loads((out / "alice" / "result.json").read_text())
     assert result["score"] == 60 and [p["name"] for p in result["parts"]][-1] == "history"
     # The worker read the history once; the report draws these instead of reading it again.
-    assert set(result["curves"]) == {"accuracy", "val_accuracy"}
+    assert set(result["curves"]) == {"accuracy", "val_accuracy", "targets"}
+    assert result["curves"]["targets"] == [0.95, 0.80]  # the history rule's, drawn as lines
     assert json.loads((out / "bob" / "result.json").read_text())["curves"] is None
     assert "Score: 60/100" in (out / "alice" / "feedback.txt").read_text()
     page = (out / "alice" / "feedback.html").read_text()  # her notebook, with the feedback
@@ -358,7 +360,9 @@ def test_report_html_in_headless_chromium(tmp_path):
     report = tmp_path / "out" / "report.html"
     write_report(report, SPEC, rows, [pair], "2")
     page = report.read_text()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
+    # One script, the grader's sorter, allowed by its hash; learner strings are text.
+    assert page.count("<script") == 1 and f"<script>{_SORT_SCRIPT}</script>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=y&gt;" in page
     assert '<a href="alice/feedback.html">alice</a>' in page
     assert not Path("/tmp/batch-report-pwned").exists()
@@ -369,14 +373,33 @@ def test_report_html_in_headless_chromium(tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     parsed = dom_of(dom.stdout)
     assert parsed.headings == [
-        "C2W1 batch report: Cats vs dogs (full Kaggle set)", "Score distribution",
-        "Pass rate per check", "Most common failure messages", "Learners",
+        "C2W1 batch report: Cats vs dogs (full Kaggle set)", "Learners", "Score distribution",
+        "Pass rate per check", "Most common failure messages",
         "History evidence", "Similar submissions", "Training and validation accuracy"]
     images = [a for tag, a in parsed.tags if tag == "img"]
-    assert len(images) == 3  # histogram, pass rates, alice's curves (bob none, mallory refused)
+    assert len(images) == 2  # histogram, alice's curves (bob none, mallory refused)
     assert all(a["src"].startswith("data:image/png;base64,") for a in images)
-    assert not [tag for tag, _ in parsed.tags if tag == "script"]
+    assert len([tag for tag, _ in parsed.tags if tag == "script"]) == 1
     assert "<script>alert(1)</script> raised" in "".join(parsed.text)  # shown as text
+    table = next(i for i, (tag, a) in enumerate(parsed.tags) if a.get("id") == "learners")
+    headers = [a["href"] for tag, a in parsed.tags[table:] if tag == "a"][:3]
+    assert headers == ["#sort=0", "#sort=1", "#sort=2"]
+
+    def order(fragment: str) -> list[str]:
+        run = headless(exe, tmp_path / "profile", "--dump-dom", report.as_uri() + fragment)
+        assert run.returncode == 0, run.stderr[-2000:]
+        body = run.stdout[run.stdout.index('id="learners"'):]
+        return re.findall(r'<a href="(\w+)/feedback.html">', body)
+
+    assert order("") == ["alice", "bob", "mallory"]  # as found
+    assert order("#sort=1-desc") == ["mallory", "bob", "alice"]  # by score, highest first
+    assert order("#sort=4-desc") == ["bob", "mallory", "alice"]  # the second part's points
+    # The policy runs the sorter by its hash and nothing else: a script slipped into the page
+    # does not run.
+    forged = tmp_path / "forged.html"
+    forged.write_text(page.replace("</body>", "<script>document.title='pwned'</script></body>"))
+    run = headless(exe, tmp_path / "profile", "--dump-dom", forged.as_uri())
+    assert "<title>pwned</title>" not in run.stdout and "C2W1 batch report" in run.stdout
 
     shot = tmp_path / "shot.png"
     run = headless(exe, tmp_path / "profile", f"--screenshot={shot}",

@@ -142,7 +142,8 @@ def test_a_batch_trains_a_shared_model_once(tmp_path):
     assert [r.result.clean_cache for r in summary.rows] == [{"hits": 0, "misses": 2},
                                                             {"hits": 2, "misses": 0}]
     assert summary.from_cache == 1
-    assert "1 graded from the clean cache" in (out / "report.html").read_text()
+    assert ("1 reused an earlier measurement of the same model's brief training (1 for every "
+            "model they built)" in (out / "report.html").read_text())
     fresh = run_batch(subs, out, BatchOptions("C2W1", workers=1, regrade=True,
                                               clean_cache=False), **quiet)
     assert fresh.from_cache == 0 and [r.result.clean_cache for r in fresh.rows] == [None, None]

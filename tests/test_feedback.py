@@ -11,7 +11,7 @@ import sys
 
 import nbformat
 import pytest
-from browser import chromium, dom_of, headless
+from browser import chromium, dom_of, headless, line_number_layout, misplaced_line_numbers
 from conftest import SOLUTION_HISTORY, edit, grading_options, load_solution, write
 
 from grader.api import get_spec, grade, zero_result
@@ -82,6 +82,7 @@ def test_the_page_puts_each_part_after_its_cell_and_marks_the_lines(graded, tmp_
     failed = {p.name: [t.name for t in p.tests if not t.passed] for p in result.parts}
     assert failed["create_train_val_dirs"] and failed["split_data"], result.to_dict()
     assert failed["train_val_generators"] and not failed["create_model"]
+    assert result.curves["targets"] == [0.95, 0.80]  # what its plot draws as dashed lines
     cells = {p.name: p.cell for p in result.parts}
     assert cells["split_data"] == 15 and cells["history"] is None  # 12 + the 3 inserted
     page = render_feedback_html(result, path)
@@ -122,6 +123,11 @@ def test_the_page_puts_each_part_after_its_cell_and_marks_the_lines(graded, tmp_
     assert page.count('class="hll"') == sum(len(v) for v in marks.lines.values())
     shown = "".join(parsed.text)
     assert shown.count(ECHO) >= 3  # the comment, the output and the raw cell: as text
+    # Every source line of a graded cell is drawn in place, marked or not (a marked line
+    # once pushed the next one off to the right).
+    layout = line_number_layout(exe, tmp_path / "profile", page, tmp_path)
+    assert sum(map(len, layout)) > 40, layout
+    assert misplaced_line_numbers(layout) == [], layout
 
     shot = tmp_path / "shot.png"
     run = headless(exe, tmp_path / "profile", f"--screenshot={shot}",
@@ -359,3 +365,54 @@ def test_hostile_notebook_cells_cannot_pass_for_the_graders_cells(tmp_path):
     write(nb, tmp_path)
     again, _ = graders_and_learners(render_feedback_notebook(result, path))
     assert again[0].metadata["c2_grader_seal"] != seal
+
+
+def test_one_cause_is_told_once_in_every_rendering():
+    """Issue 31, item 7: a missing history failed every check of its part with one message;
+    the page said it under each. Every rendering tells a cause once, then "(same reason as
+    above)", and still tells each other cause."""
+    from grader.model import results
+    from grader.reporters.escape import markdown_text
+    from grader.reporters.feedback.cells import part_markdown
+    from grader.reporters.feedback.page import part_block
+    from grader.reporters.learner import render_part
+    from grader.reporters.text import render_text
+
+    missing = "No history file was submitted: save history.pkl beside the notebook."
+    check = results.TestResult
+    part = results.PartResult("history", [
+        check("at most 15 epochs", False, missing, 0, 2),
+        check("training accuracy >= 0.95", False, missing, 0, 4),
+        check("model file present", True, "found", 1, 1),
+        check("validation accuracy >= 0.80", False, missing, 0, 4),
+        check("other cause", False, "The file holds 3 epochs, not 15.", 0, 1),
+    ])
+    result = results.GradeResult("C2W1", [part], 60.0, "2")
+    renderings = {"page": part_block(part), "cells": part_markdown(part),
+                  "learner": "\n".join(render_part(part)), "text": render_text(result)}
+    for name, text in renderings.items():
+        said = markdown_text if name == "cells" else str  # markdown escapes its punctuation
+        flat = " ".join(text.split())  # the text renderings wrap long messages
+        assert flat.count(said(missing)) == 1, (name, text)
+        assert flat.count("(same reason as above)") == 2, (name, text)
+        assert flat.count(said("The file holds 3 epochs, not 15.")) == 1, (name, text)
+
+
+def test_accuracy_plots_draw_the_targets():
+    """Issue 31, item 6: every history plot shows the targets (0.95 and 0.80 in week 1)."""
+    import base64
+    import io
+
+    from matplotlib.image import imread
+
+    from grader.reporters import charts
+
+    def pixels(targets):
+        png = charts.accuracy_curves([0.5, 0.7, 0.9], [0.5, 0.6, 0.7], "alice", targets)
+        return imread(io.BytesIO(base64.b64decode(png)))
+
+    plain, marked = pixels(None), pixels((0.95, 0.80))
+    assert plain.shape == marked.shape
+    differ = (abs(plain - marked).sum(axis=2) > 0.1).any(axis=1)  # rows that changed
+    rows = [i for i, changed in enumerate(differ) if changed]
+    assert len(rows) > 2, "no target line was drawn"

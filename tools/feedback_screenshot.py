@@ -1,9 +1,11 @@
-"""Regenerate docs/feedback-*.png, the README's pictures of a feedback page: the week 1
+"""Regenerate the README's pictures: docs/feedback-*.png, a feedback page of the week 1
 solution with two mistakes learners make (the notebook's root_dir inside
-create_train_val_dirs, a typo that raises NameError in split_data), graded and rendered
-by `grader feedback`, photographed by headless Chromium.
+create_train_val_dirs, a typo that raises NameError in split_data), graded and rendered by
+`grader feedback`; and docs/batch-report.png, the top of the report of a batch of three
+learners (that notebook, the solution, the solution without its history). Photographed by
+headless Chromium.
 
-    python tools/feedback_screenshot.py   # needs chromium; about 30 s
+    python tools/feedback_screenshot.py   # needs chromium; about 90 s
 """
 
 from __future__ import annotations
@@ -24,16 +26,29 @@ EDITS = (
 )
 
 
-def _notebook(folder: Path) -> Path:
+def _notebook(folder: Path, edits=EDITS, history: bool = True) -> Path:
     nb = nbformat.read(ROOT / "solutions" / "C2W1_Assignment.ipynb", as_version=4)
-    for cell_id, old, new in EDITS:
+    for cell_id, old, new in edits:
         cell = next(c for c in nb.cells if c.get("id") == cell_id)
         assert old in cell.source, (cell_id, old)
         cell.source = cell.source.replace(old, new)
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "C2W1_Assignment.ipynb"
     nbformat.write(nb, path)
-    shutil.copy(ROOT / "solutions" / "history.pkl", folder / "history.pkl")
+    if history:
+        shutil.copy(ROOT / "solutions" / "history.pkl", folder / "history.pkl")
     return path
+
+
+def _batch_report(tmp: Path) -> Path:
+    subs = tmp / "submissions"
+    _notebook(subs / "ana_garcia")
+    _notebook(subs / "ben_okafor", edits=())
+    _notebook(subs / "chen_li", edits=(), history=False)
+    out = tmp / "graded"
+    subprocess.run([sys.executable, "-m", "grader", "batch", str(subs), "--assignment", "C2W1",
+                    "--out", str(out)], check=False, capture_output=True, timeout=900)
+    return out / "report.html"
 
 
 def _crop_first_failure(tall: Path, out: Path) -> None:
@@ -68,7 +83,8 @@ def main() -> None:
         tall = Path(tmp) / "tall.png"
         _shoot(page, tall, "1000,6000")
         _crop_first_failure(tall, ROOT / "docs" / "feedback-cell.png")
-    print("wrote docs/feedback-summary.png, docs/feedback-cell.png")
+        _shoot(_batch_report(Path(tmp)), ROOT / "docs" / "batch-report.png", "1280,900")
+    print("wrote docs/feedback-summary.png, docs/feedback-cell.png, docs/batch-report.png")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,17 @@ class Entry:
     notebook: Path | None
     history: Path | None
 
+    def shown(self, path: Path | None) -> str:
+        """A graded file as the instructor finds it: its path in the learner's folder, or
+        its name in a flat layout; "-" for none."""
+        if path is None:
+            return "-"
+        if self.source.endswith("/"):
+            for parent in path.parents:
+                if parent.name == self.source[:-1]:
+                    return path.relative_to(parent).as_posix()
+        return path.name
+
 
 def safe_id(name: str) -> str:
     """Letters, digits, `.`, `_` and `-` only; no leading dot or dash (hidden files, options,

@@ -1,9 +1,12 @@
-"""report.html: one self-contained page for the instructor (charts as base64 PNG, no scripts,
-a Content-Security-Policy that allows none). Every learner-provided string (ids, file names,
+"""report.html: one self-contained page for the instructor (charts as base64 PNG; one script,
+the learner table's sorter, which the Content-Security-Policy allows by its hash, and no
+other). Every learner-provided string (ids, file names,
 failure messages that quote learner code or exceptions) goes through html.escape."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 import statistics
@@ -25,7 +28,9 @@ MAX_PAIRS_SHOWN = 200
 _SLASH = re.compile(r"(?<=\w)/+(?=['\")\s,.;:]|$)")  # '/tmp/x/' and '/tmp/x': one path
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1500px; }
+.wide { overflow-x: auto; } #learners { font-size: 0.85em; } #learners td { white-space: nowrap; }
+#learners td:last-child { white-space: normal; min-width: 16em; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
@@ -35,7 +40,41 @@ td.num { text-align: right; }
 figure { margin: 0; border: 1px solid #ddd; padding: 0.3em; }
 figcaption { font-size: 0.8em; text-align: center; }
 a.aside { font-size: 0.8em; color: #666; }
+th a { color: inherit; text-decoration: none; } th a::after { content: " \\2195"; color: #999; }
+.bar { height: 0.5em; min-width: 1px; background: #5a9e6f; margin-left: auto; }
+td.num:has(.bar) { width: 10em; }
 """
+# The learner table sorts itself on a click on a header (which sets `#sort=N` or `#sort=N-desc`,
+# so a sorted view is also a link). The page's policy runs this script and no other: it is
+# allowed by its SHA-256, and no learner string is ever part of it (they are escaped text).
+_SORT_SCRIPT = """(() => {
+  const table = document.getElementById('learners');
+  if (!table) return;
+  const body = table.tBodies[0];
+  const sort = () => {
+    const m = /^#sort=(\\d+)(-desc)?$/.exec(location.hash);
+    if (!m) return;
+    const col = Number(m[1]), sign = m[2] ? -1 : 1;
+    const key = row => {
+      const cell = row.cells[col];
+      return cell ? (cell.dataset.sort ?? cell.textContent.trim()) : '';
+    };
+    const rows = [...body.rows];
+    rows.sort((a, b) => {
+      const x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+      return sign * (!isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y));
+    });
+    rows.forEach(row => body.appendChild(row));
+    [...table.tHead.rows[0].cells].forEach((th, i) => {
+      const link = th.querySelector('a');
+      if (link) link.href = '#sort=' + i + (i === col && !m[2] ? '-desc' : '');
+    });
+  };
+  addEventListener('hashchange', sort);
+  sort();
+})();"""
+_SORT_HASH = base64.b64encode(hashlib.sha256(_SORT_SCRIPT.encode()).digest()).decode()
+REPORT_CSP = f"{CSP}; script-src 'sha256-{_SORT_HASH}'"
 
 
 @dataclass(frozen=True)
@@ -73,15 +112,26 @@ def load_all_curves(rows: list[LearnerRow]) -> dict[str, Curves | str]:
     return curves
 
 
-def _table(headers: list[str], body: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    """`body` cells are already-escaped HTML."""
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+def _table(headers: list[str], body: list[list[str]], numeric: set[int] = frozenset(),
+           table_id: str = "") -> str:
+    """`body` cells are already-escaped HTML, or (html, sort key) pairs; a table with an id
+    has headers that sort it (`_SORT_SCRIPT`)."""
+    if table_id:
+        head = "".join(f'<th><a href="#sort={i}">{_e(h)}</a></th>' for i, h in enumerate(headers))
+    else:
+        head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     lines = []
     for cells in body:
-        tds = "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                      for i, c in enumerate(cells))
-        lines.append(f"<tr>{tds}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+        tds = []
+        for i, cell in enumerate(cells):
+            content, key = cell if isinstance(cell, tuple) else (cell, None)
+            attrs = (' class="num"' if i in numeric else "") + (
+                f' data-sort="{_e(key)}"' if key is not None else "")
+            tds.append(f"<td{attrs}>{content}</td>")
+        lines.append(f"<tr>{''.join(tds)}</tr>")
+    ident = f' id="{table_id}"' if table_id else ""
+    return (f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}"
+            "</tbody></table>")
 
 
 def _summary(spec: AssignmentSpec, rows: list[LearnerRow], keras: str) -> str:
@@ -105,27 +155,29 @@ def served_from_cache(rows: list[LearnerRow]) -> tuple[int, int]:
 
 
 def _cache_use(rows: list[LearnerRow]) -> str:
+    """Said only when a grading reused one: the same model's brief training measured before."""
     full, some = served_from_cache(rows)
-    return (f"{full} graded from the clean cache (their brief training already measured for "
-            f"the same model), {some - full} partly; ")
+    if not some:
+        return ""
+    return (f"{some} reused an earlier measurement of the same model's brief training "
+            f"({full} for every model they built); ")
 
 
 def _pass_rates(spec: AssignmentSpec, rows: list[LearnerRow]) -> str:
-    labels, rates, body = [], [], []
+    """One row per check, in the assignment's order, its rate drawn as a bar in its row (a
+    chart beside the table said the same with its labels cut off)."""
+    if not rows:
+        return "<p>No learners.</p>"
+    body = []
     for part in spec.parts:
         for name, points in part.tests:
             verdicts = [t.passed for r in rows for p in r.result.parts if p.name == part.name
                         for t in p.tests if t.id == name]
             rate = sum(verdicts) / len(verdicts) if verdicts else 0.0
-            labels.append(f"{part.name}: {name}"[:70])
-            rates.append(rate)
+            bar = f'<div class="bar" style="width: {100 * rate:.0f}%"></div>'
             body.append([_e(part.name), _e(name), f"{points:g}",
-                         f"{sum(verdicts)}/{len(verdicts)}", f"{100 * rate:.0f}%"])
-    if not rows:
-        return "<p>No learners.</p>"
-    image = charts.pass_rates(labels, rates)
-    return (f'<img alt="pass rate per check" src="data:image/png;base64,{image}">'
-            + _table(["part", "check", "points", "passed", "rate"], body, {2, 3, 4}))
+                         f"{sum(verdicts)}/{len(verdicts)}", f"{100 * rate:.0f}%{bar}"])
+    return _table(["part", "check", "points", "passed", "rate"], body, {2, 3, 4})
 
 
 def _failure_messages(rows: list[LearnerRow]) -> str:
@@ -167,17 +219,35 @@ def _failure_messages(rows: list[LearnerRow]) -> str:
 
 
 def _learners(rows: list[LearnerRow], spec: AssignmentSpec) -> str:
+    """The table an instructor reads first: each learner's score and each part's, the files
+    graded, sortable by any column."""
     body = []
     for row in rows:
         link = (f'<a href="{_e(row.learner)}/feedback.html">{_e(row.learner)}</a> '
                 f'<a class="aside" href="{_e(row.learner)}/feedback.txt">(text)</a>')
-        verdict = ('<span class="ok">yes</span>' if row.result.passed
-                   else '<span class="fail">no</span>')
-        history = [_evidence_label(row.history_status)] if spec.history else []
-        body.append([link, f"{row.result.score:g}/{row.result.max_score:g}", verdict,
-                     _e(row.status), *history, _e(row.entry.source), _e(row.reason)])
-    return _table(["learner", "score", "passed", "status",
-                   *(["history"] if spec.history else []), "submitted as", "reason"], body, {1})
+        verdict = (('<span class="ok">yes</span>', "1") if row.result.passed
+                   else ('<span class="fail">no</span>', "0"))
+        scores = {p.name: p for p in row.result.parts}
+        parts = []
+        for part in spec.parts:
+            got = scores.get(part.name)
+            parts.append((f"{got.score:g}", f"{got.score:g}") if got else ("-", "-1"))
+        history = [(_evidence_label(row.history_status),
+                    str(_EVIDENCE_ORDER.get(row.history_status, 3)))] if spec.history else []
+        files = [_e(row.entry.shown(row.entry.notebook))]
+        if spec.history:
+            files.append(_e(row.entry.shown(row.entry.history)))
+        body.append([link, (f"{row.result.score:g}/{row.result.max_score:g}",
+                            f"{row.result.score:g}"), verdict, *parts, _e(row.status),
+                     *history, _e(row.entry.source), *files, _e(row.reason)])
+    headers = ["learner", "score", "passed",
+               *(f"{p.name} /{p.points:g}" for p in spec.parts), "status",
+               *(["history evidence"] if spec.history else []), "submitted as",
+               "notebook graded", *(["history graded"] if spec.history else []), "reason"]
+    numeric = {1, *range(3, 3 + len(spec.parts))}
+    note = ("<p>Click a column's header to sort by it (again to reverse). Each learner's "
+            "name opens their feedback page.</p>")
+    return f'{note}<div class="wide">{_table(headers, body, numeric, table_id="learners")}</div>'
 
 
 _EVIDENCE_ORDER = {"contradicted": 0, "unverifiable": 1, "corroborated": 2, "": 3}
@@ -229,12 +299,16 @@ def _similarity(pairs: list[Pair]) -> str:
                       "size (AST nodes)"], body, {3, 4}) + more)
 
 
-def _curves(rows: list[LearnerRow], curves: dict[str, Curves | str]) -> str:
+def _curves(rows: list[LearnerRow], curves: dict[str, Curves | str],
+            spec: AssignmentSpec) -> str:
+    targets = ((spec.history.min_train_accuracy, spec.history.min_val_accuracy)
+               if spec.history else None)
     figures, without = [], []
     for row in rows:
         found = curves.get(row.learner, "no history")
         if isinstance(found, Curves):
-            image = charts.accuracy_curves(found.accuracy, found.val_accuracy, row.learner)
+            image = charts.accuracy_curves(found.accuracy, found.val_accuracy, row.learner,
+                                           targets)
             figures.append(f'<figure><img alt="accuracy curves of {_e(row.learner)}" '
                            f'src="data:image/png;base64,{image}">'
                            f"<figcaption>{_e(row.learner)}</figcaption></figure>")
@@ -253,22 +327,23 @@ def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair
     max_score = sum(p.points for p in spec.parts) or 100.0
     histogram = charts.score_histogram(scores, max_score, spec.pass_mark) if rows else ""
     sections = [
+        ("Learners", _learners(rows, spec)),
         ("Score distribution",
          f'<img alt="score distribution" src="data:image/png;base64,{histogram}">'
          if histogram else "<p>No learners.</p>"),
         ("Pass rate per check", _pass_rates(spec, rows)),
         ("Most common failure messages", _failure_messages(rows)),
-        ("Learners", _learners(rows, spec)),
         *([("History evidence", _history_evidence(rows))] if spec.history else []),
         ("Similar submissions", _similarity(pairs)),
-        ("Training and validation accuracy", _curves(rows, curves)),
+        ("Training and validation accuracy", _curves(rows, curves, spec)),
     ]
     title = f"{spec.code} batch report: {spec.title}"
     body = "".join(f"<h2>{_e(name)}</h2>\n{content}\n" for name, content in sections)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
             f"<title>{_e(title)}</title><style>{_STYLE}</style></head>\n<body>"
-            f"<h1>{_e(title)}</h1>\n{_summary(spec, rows, keras)}\n{body}</body></html>\n")
+            f"<h1>{_e(title)}</h1>\n{_summary(spec, rows, keras)}\n{body}"
+            f"<script>{_SORT_SCRIPT}</script></body></html>\n")
 
 
 def write_report(path: Path, spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair],

@@ -132,7 +132,7 @@ def fingerprints(notebook: Path, spec: AssignmentSpec) -> dict[str, Fingerprint]
 
     found: dict[str, Fingerprint] = {}
     try:
-        extraction = extract(read_notebook(notebook), spec.functions)
+        extraction = extract(read_notebook(notebook), spec.functions, spec.renamed)
         for snippet in extraction.snippets:
             if snippet.kind not in ("def", "class") or snippet.name not in spec.functions:
                 continue

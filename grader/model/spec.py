@@ -189,6 +189,14 @@ class AssignmentSpec:
     # The graded globals the 2024 notebooks' functions read (DATA_DIR, TRAIN_DIR, ...), with
     # the course's values: the grader provides them, whatever a learner's own machine needed.
     provided: dict[str, str] = field(default_factory=dict)
+    # A graded function's earlier name in a release still handed in (the Jan-Apr 2022 week 1
+    # and 2 notebooks' create_train_test_dirs): graded as the same function, same task.
+    renamed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def defined_names(self) -> set[str]:
+        """Every name a notebook of this assignment may define its graded functions under."""
+        return set(self.functions) | set(self.renamed.values())
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -203,6 +211,8 @@ class AssignmentSpec:
             yield f"part {name!r} has no registered check"
         for name in set(self.checks.by_part) - set(graded):
             yield f"a check is registered for {name!r}, which is not a part"
+        for name in set(self.renamed) - set(graded):
+            yield f"renamed names {name!r}, which is not a graded function"
         histories = [p for p in self.parts if p.is_history]
         if (self.history is None) != (not histories) or len(histories) > 1:
             yield "a history part needs exactly one history rule, and the other way round"

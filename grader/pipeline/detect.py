@@ -20,7 +20,8 @@ _DEF = re.compile(r"^\s*(?:def|class)\s+(\w+)\s*[(:]", re.M)
 
 
 def _functions(code: str) -> set[str]:
-    return set(get_spec(code).functions)
+    """The names a notebook of `code` defines its graded functions under, earlier ones too."""
+    return get_spec(code).defined_names
 
 
 def _words(code: str, text: str) -> list[str]:
@@ -129,9 +130,9 @@ def choose_for_function(name: str, given: str | None = None, text: str = "",
         code = canonical(given)
         get_spec(code)  # raises UnknownAssignment with the valid codes
         return code, tr("you passed assignment={code}", code=repr(code))
-    candidates = [code for code in codes() if name in _functions(code)]
+    candidates = [code for code in codes() if name in get_spec(code).functions]
     if not candidates:
-        graded = sorted(set().union(*(_functions(c) for c in codes())))
+        graded = sorted(set().union(*(get_spec(c).functions for c in codes())))
         raise ValueError(tr("{name} is not a graded function of any assignment; graded are: "
                             "{graded}", name=name, graded=", ".join(graded)))
     if len(candidates) == 1:

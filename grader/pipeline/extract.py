@@ -42,6 +42,11 @@ class FoundFunction:
     name: str
     cell: int
     rule: str
+    defined_as: str = ""  # the name in the notebook when it is an earlier one (2022's)
+
+    @property
+    def renamed(self) -> bool:
+        return bool(self.defined_as) and self.defined_as != self.name
 
 
 @dataclass
@@ -185,19 +190,25 @@ def _up_to_here(result: Extraction, cell: Cell) -> Cell:
     return replace(cell, source=cell.source[:match.start()])
 
 
-def extract(notebook: Notebook, required: tuple[str, ...]) -> Extraction:
+def extract(notebook: Notebook, required: tuple[str, ...],
+            renamed: dict[str, str] | None = None) -> Extraction:
     """Parse every code cell, choose each graded function's definition (tag, comment, then
-    anywhere; the last within a rule), then keep imports, definitions and constants."""
+    anywhere; the last within a rule), then keep imports, definitions and constants.
+    `renamed`: a graded function's earlier name (the 2022 notebooks'), graded as it when the
+    notebook defines no function of the current name."""
     result = Extraction()
     parsed = [_parse(_up_to_here(result, c)) for c in notebook.code_cells]
     _note_unreadable(result, parsed, required)
-    chosen = {name: _choose(result, parsed, name) for name in required}
+    chosen = {name: _choose(result, parsed, name, (renamed or {}).get(name))
+              for name in required}
     chosen = {name: p for name, p in chosen.items() if p is not None}
+    aliases = {found.defined_as: name for name, found in result.functions.items()
+               if found.renamed}
     selected = {id(p) for p in parsed if p.tree is not None and p.cell.graded}
     selected |= {id(p) for p in chosen.values()}
     for p in parsed:
         if p.tree is not None:
-            _collect(result, p, required, chosen, id(p) in selected)
+            _collect(result, p, required, chosen, id(p) in selected, aliases)
     return result
 
 
@@ -223,22 +234,31 @@ _RULES = (
 )
 
 
-def _choose(result: Extraction, parsed: list[_ParsedCell], name: str) -> _ParsedCell | None:
-    """The cell whose definition of `name` is graded, noting what the learner should know."""
+def _choose(result: Extraction, parsed: list[_ParsedCell], name: str,
+            earlier: str | None = None) -> _ParsedCell | None:
+    """The cell whose definition of `name` is graded, noting what the learner should know;
+    the `earlier` name's when no cell defines `name`."""
+    graded = name
+    if earlier and not any(p.tree is not None and name in p.defines for p in parsed) and any(
+            p.tree is not None and earlier in p.defines for p in parsed):
+        name = earlier
+        result.note(graded, tr(
+            "Your notebook is the early-2022 version, which calls this function {name}(): "
+            "it is graded as {graded}(), the same task.", name=name, graded=graded))
     for rule, selects in _RULES:
         candidates = [p for p in parsed if p.tree is not None and selects(p)
                       and name in p.defines]
         if not candidates:
             continue
         winner = candidates[-1]
-        result.functions[name] = FoundFunction(name, winner.cell.index, rule)
-        result.missing.pop(name, None)
+        result.functions[graded] = FoundFunction(graded, winner.cell.index, rule, name)
+        result.missing.pop(graded, None)
         later = [p for p in parsed if p.tree is not None and name in p.defines
                  and p.cell.index > winner.cell.index]
         if later:
             cells = ", ".join(str(p.cell.index + 1) for p in later)
             result.note(
-                name,
+                graded,
                 tr("{name} is defined again in cell(s) {cells}, which the grader ignores "
                    "because it grades the version in the {rule} (cell {cell}). Put your final "
                    "code in the graded cell.", name=name, cells=cells, rule=tr(rule),
@@ -246,21 +266,23 @@ def _choose(result: Extraction, parsed: list[_ParsedCell], name: str) -> _Parsed
             )
         if rule != RULE_TAG:
             result.note(
-                name,
+                graded,
                 tr("{name} was found in a {rule}, not in a cell tagged 'graded'. "
                    "Did you copy the cell or lose its tag? Graded here anyway.",
                    name=name, rule=tr(rule)),
             )
         return winner
     result.missing.setdefault(
-        name, tr("no definition of {name}() was found anywhere in the notebook", name=name)
+        graded, tr("no definition of {name}() was found anywhere in the notebook", name=graded)
     )
     return None
 
 
 def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
-             chosen: dict[str, _ParsedCell], selected: bool) -> None:
-    """Imports from every cell; definitions and constants from selected cells only."""
+             chosen: dict[str, _ParsedCell], selected: bool, aliases: dict[str, str]) -> None:
+    """Imports from every cell; definitions and constants from selected cells only. A graded
+    function under its earlier name (`aliases`: earlier -> graded) is also bound to the graded
+    name, which the probes call."""
     for node in p.tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = (
@@ -280,26 +302,30 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
         if not selected:
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name in required and chosen.get(node.name) is not p:
+            graded = aliases.get(node.name, node.name)
+            if graded in required and chosen.get(graded) is not p:
                 continue
             if isinstance(node, ast.ClassDef):
                 result.snippets.append(
                     Snippet(p.cell.index, "class", node.name, _segment(p, node)))
                 continue
-            if node.name in required and _has_lr_keyword(node):
+            if graded in required and _has_lr_keyword(node):
                 result.note(
-                    node.name,
+                    graded,
                     tr("{name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
                        "(the default learning rate is used instead) and Keras 3 rejects it: "
                        "write `learning_rate=`.", name=node.name),
                 )
-            if node.name in required and _does_nothing(node):
-                result.note(node.name, tr(
+            if graded in required and _does_nothing(node):
+                result.note(graded, tr(
                     "The body of {name}() does nothing: only a docstring, `pass` or `return "
                     "None` (cell {cell}, line {line}). Check its indentation: code moved out "
                     "of the function (a de-indented `try:` or `for:`) no longer belongs to it.",
                     name=node.name, cell=p.cell.index + 1, line=node.lineno + p.lead))
-            result.snippets.append(Snippet(p.cell.index, "def", node.name, _segment(p, node)))
+            source = _segment(p, node)
+            if graded != node.name:  # on a line of its own after the def: line numbers hold
+                source += f"\n{graded} = {node.name}\n"
+            result.snippets.append(Snippet(p.cell.index, "def", graded, source))
         elif (names := _constant_names(node)) is not None:
             result.snippets.append(
                 Snippet(p.cell.index, "const", ",".join(names), _segment(p, node))

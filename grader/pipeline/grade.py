@@ -158,7 +158,7 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         result = zero_result(spec, str(exc), options.keras, notebook_path)
         result.duration_s = time.monotonic() - started
         return result
-    extraction = extract(notebook, spec.functions)
+    extraction = extract(notebook, spec.functions, spec.renamed)
     # A zygote is worth starting (it imports TensorFlow) only for code that needs it.
     zygote, own_zygote = options.zygote, None
     if zygote and zygote.keras != options.keras:  # its TensorFlow is the other Keras
@@ -356,6 +356,9 @@ def _score(run: _Run, ctx: Context, report: RunReport,
             if history_path is not None and history_path.exists():
                 loaded = load_history(history_path)
                 curves = curves_of(history_path, *loaded)
+                if "accuracy" in curves:  # the lines its plots draw (issue 31, item 6)
+                    curves["targets"] = [spec.history.min_train_accuracy,
+                                         spec.history.min_val_accuracy]
             verdicts = check_history(part, spec.history, history_path, loaded)
         elif part.name in extraction.missing:
             verdicts = all_fail(part, tr("Not graded: {reason}.",

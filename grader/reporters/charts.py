@@ -16,6 +16,9 @@ from matplotlib.ticker import MaxNLocator
 
 from grader.i18n import tr
 
+_TRAIN, _VALIDATION = "#4878a8", "#d6813a"
+_TITLE_CHARS = 44  # what fits the curves' width at their title's size
+
 
 def _png(fig: Figure) -> str:
     # Margins are set per chart (`_margins`): `bbox_inches="tight"` would draw every
@@ -48,33 +51,27 @@ def score_histogram(scores: list[float], max_score: float, pass_mark: float) -> 
     return _png(fig)
 
 
-def pass_rates(labels: list[str], rates: list[float]) -> str:
-    """Horizontal bars, one per check, in report order (top to bottom)."""
-    height = 0.25 * len(labels) + 0.8
-    label_width = 0.056 * max((len(label) for label in labels), default=0) + 0.3  # in
-    width = label_width + 5
-    fig = Figure(figsize=(width, height))
-    _margins(fig, width, height, left=label_width, top=0.1, right=0.3)
-    ax = fig.subplots()
-    positions = list(range(len(labels)))[::-1]
-    ax.barh(positions, [100 * r for r in rates], color="#5a9e6f")
-    ax.set_yticks(positions, labels, fontsize=7)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(tr("% of learners passing"))
-    return _png(fig)
-
-
-def accuracy_curves(accuracy: list[float], val_accuracy: list[float], title: str) -> str:
-    fig = Figure(figsize=(3.2, 2.2))
-    _margins(fig, 3.2, 2.2, left=0.45, bottom=0.35, top=0.25, right=0.08)
+def accuracy_curves(accuracy: list[float], val_accuracy: list[float], title: str,
+                    targets: tuple[float, float] | None = None) -> str:
+    """Training and validation accuracy per epoch; `targets` (the assignment's final training
+    and validation accuracy to reach) are drawn as dashed lines in the curves' colors."""
+    fig = Figure(figsize=(4, 2.8))
+    _margins(fig, 4, 2.8, left=0.5, bottom=0.4, top=0.3, right=0.1)
     ax = fig.subplots()
     epochs = range(1, len(accuracy) + 1)
-    ax.plot(epochs, accuracy, label=tr("training"), color="#4878a8")
-    ax.plot(epochs, val_accuracy, label=tr("validation"), color="#d6813a")
+    ax.plot(epochs, accuracy, label=tr("training"), color=_TRAIN)
+    ax.plot(epochs, val_accuracy, label=tr("validation"), color=_VALIDATION)
+    if targets is not None:
+        for value, color in zip(targets, (_TRAIN, _VALIDATION), strict=True):
+            ax.axhline(value, color=color, linestyle="--", linewidth=0.8)
+        ax.plot([], [], color="#555", linestyle="--", linewidth=0.8,
+                label=tr("targets {train:.2f} / {val:.2f}", train=targets[0], val=targets[1]))
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel(tr("epoch"), fontsize=7)
-    ax.set_ylabel(tr("accuracy"), fontsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(tr("epoch"), fontsize=8)
+    ax.set_ylabel(tr("accuracy"), fontsize=8)
     ax.tick_params(labelsize=7)
-    ax.set_title(title.replace("$", r"\$"), fontsize=8)  # no mathtext from names
-    ax.legend(fontsize=6, loc="lower right")
+    shown = title if len(title) <= _TITLE_CHARS else title[:_TITLE_CHARS - 1] + "…"
+    ax.set_title(shown.replace("$", r"\$"), fontsize=9)  # no mathtext from names
+    ax.legend(fontsize=7, loc="lower right")
     return _png(fig)

@@ -36,24 +36,35 @@ def checks_summary(part: PartResult) -> str:
             else tr("{failed} of {n} checks failed", failed=failed, n=len(part.tests)))
 
 
+def repeated(part: PartResult) -> set[int]:
+    """The failed checks whose message an earlier failed check of the part already gave: one
+    cause is told once, and these say "(same reason as above)" in every rendering."""
+    told, out = set(), set()
+    for at, test in enumerate(part.tests):
+        if not test.passed:
+            if test.message in told:
+                out.add(at)
+            told.add(test.message)
+    return out
+
+
 def render_part(part: PartResult, color: bool = False) -> list[str]:
     """One function's checks: every check named, failures with their message."""
     summary = checks_summary(part)
     lines = [tr("{name}: {score:g}/{max_score:g} points, {summary}",
                 name=_paint(part.name, "bold", color), score=part.score,
                 max_score=part.max_score, summary=summary)]
-    previous = None
-    for test in part.tests:
+    again = repeated(part)
+    for at, test in enumerate(part.tests):
         if test.passed:
             lines.append("  " + _paint(tr("passed"), "ok", color) + f"  {test.name}")
             continue
         lines.append("  " + _paint(tr("FAILED"), "fail", color)
                      + f"  {test.name}  (0/{test.max_points:g})")
-        if test.message == previous:
+        if at in again:
             lines.append("          " + tr("(same reason as above)"))
         else:
             lines += wrap(test.message, "          ")
-        previous = test.message
     for note in part.notes:
         lines += wrap(note, "  " + tr("note:") + " ")
     return lines

@@ -6,6 +6,7 @@ import textwrap
 
 from grader.i18n import in_its_language, tr
 from grader.model.results import GradeResult
+from grader.reporters.learner import repeated
 
 _COLORS = {"ok": "\033[32m", "fail": "\033[31m", "dim": "\033[2m", "bold": "\033[1m",
            "end": "\033[0m"}
@@ -28,17 +29,16 @@ def render_text(result: GradeResult, color: bool = False) -> str:
         if part.source_rule:
             header += paint("   " + tr("(from {rule})", rule=part.source_rule), "dim")
         lines.append(header)
-        previous = None
-        for test in part.tests:
+        again = repeated(part)
+        for at, test in enumerate(part.tests):
             mark = paint(tr("PASS"), "ok") if test.passed else paint(tr("FAIL"), "fail")
             lines.append(f"  {mark} {test.name}  [{test.points:g}/{test.max_points:g}]")
             if not test.passed:
-                if test.message == previous:
+                if at in again:
                     lines.append(paint("       " + tr("(same reason as above)"), "dim"))
                 else:
                     lines += textwrap.wrap(test.message, 92, initial_indent="       ",
                                            subsequent_indent="       ")
-                previous = test.message
         label = "  " + tr("note:") + " "
         for note in part.notes:
             lines += textwrap.wrap(note, 92, initial_indent=label,

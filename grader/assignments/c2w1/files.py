@@ -20,6 +20,10 @@ from grader.sandbox import course_paths
 
 SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
            "validation/dogs"}
+# The Jan-Apr 2022 notebooks of weeks 1 and 2 (ASSIGNMENTS.md, "The early-2022 notebooks"):
+# the same task as create_train_test_dirs(root_path), with testing/ where validation/ is now.
+EARLY_2022_NAME = "create_train_test_dirs"
+EARLY_2022_SUBDIRS = {d.replace("validation", "testing") for d in SUBDIRS}
 DIRS_TESTS = (
     N_("creates the four directories under root_path"),
     course_paths.ARGUMENTS_CHECK,
@@ -107,7 +111,8 @@ def prepare(workdir: Path, pets) -> tuple[dict, dict[str, dict]]:
     # does not exist yet (the notebook removes it before the call), the sources do.
     split_layout: course_paths.Layout = {
         f"/tmp/PetImages/{label}": str(pets.raw / label) for label in ("Cat", "Dog")}
-    split_layout.update({f"/tmp/cats-v-dogs/{d}": None for d in sorted(SUBDIRS) if "/" in d})
+    split_layout.update({f"/tmp/cats-v-dogs/{d}": None
+                         for d in sorted(SUBDIRS | EARLY_2022_SUBDIRS) if "/" in d})
     prepared = {"roots": [str(r) for r in roots], "runs": prepared_runs,
                 "course": {"create_train_val_dirs": {}, "split_data": split_layout}}
     return prepared, args
@@ -125,9 +130,10 @@ def _dirs_under(root: Path) -> set[str]:
     return found
 
 
-def _tree_verdict(name: str, found: set[str], where: str, call: dict) -> Verdict:
-    want = ", ".join(sorted(d for d in SUBDIRS if "/" in d))
-    if found == SUBDIRS:
+def _tree_verdict(name: str, found: set[str], where: str, call: dict,
+                  expected: set[str] = SUBDIRS) -> Verdict:
+    want = ", ".join(sorted(d for d in expected if "/" in d))
+    if found == expected:
         return (name, True, tr("Created {dirs} under {where}.", dirs=want, where=where))
     if not found:
         if not call["ok"]:
@@ -136,7 +142,7 @@ def _tree_verdict(name: str, found: set[str], where: str, call: dict) -> Verdict
             "Nothing was created under the root_path given ({where}). Build every path from "
             "the root_path argument with os.path.join(root_path, 'training', 'cats').",
             where=where))
-    missing, extra = sorted(SUBDIRS - found), sorted(found - SUBDIRS)
+    missing, extra = sorted(expected - found), sorted(found - expected)
     detail = ([tr("missing {dirs}", dirs=", ".join(missing))] if missing else []) + (
         [tr("unexpected {dirs}", dirs=", ".join(extra))] if extra else [])
     return (name, False, tr(
@@ -155,17 +161,20 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
     calls = outcome.observation["calls"]
     roots = [Path(r) for r in ctx.prepared["roots"]]
     found = [_dirs_under(root) for root in roots]
+    graded = ctx.extraction.functions.get("create_train_val_dirs") if ctx.extraction else None
+    expected = (EARLY_2022_SUBDIRS if graded and graded.defined_as == EARLY_2022_NAME
+                else SUBDIRS)
     view = ctx.prepared.get("views", {}).get("create_train_val_dirs")
     elsewhere = [path for path in (course_paths.created(Path(view), {}, ctx.workdir)
                                    if view else [])  # a tree there, not some library's file
-                 if _dirs_under(course_paths.real_path(Path(view), path)) & SUBDIRS]
+                 if _dirs_under(course_paths.real_path(Path(view), path)) & expected]
     tree, where = found[0], f"{roots[0].name}/"
     if not tree and elsewhere:
         tree = _dirs_under(course_paths.real_path(Path(view), elsewhere[0]))
         where = elsewhere[0]
     if not tree and not elsewhere and not calls[0]["ok"]:
         return all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
-    verdicts = [_tree_verdict(DIRS_TESTS[0], tree, where, calls[0])]
+    verdicts = [_tree_verdict(DIRS_TESTS[0], tree, where, calls[0], expected)]
     if elsewhere:
         verdicts.append(course_paths.arguments_verdict(
             "create_train_val_dirs", [("root_path", str(roots[1]), elsewhere[0])],

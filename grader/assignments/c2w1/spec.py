@@ -159,7 +159,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
                                   for k in ("training", "validation")]
     prepared["course"]["train_val_generators"] = {  # where the notebook's globals point
         "/tmp/cats-v-dogs/training": str(data / "training"),
-        "/tmp/cats-v-dogs/validation": str(data / "validation")}
+        "/tmp/cats-v-dogs/validation": str(data / "validation"),
+        "/tmp/cats-v-dogs/testing": str(data / "validation")}  # the 2022 notebooks' name
     return prepared, args
 
 
@@ -263,6 +264,7 @@ SPEC = AssignmentSpec(
     probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
                     "create_model": 90, "train": 300, "generators_clean": 90},
     clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
+    renamed={"create_train_val_dirs": c2w1_files.EARLY_2022_NAME},
     prepare=prepare,
     checks=CHECKS,
     probes=PROBES,

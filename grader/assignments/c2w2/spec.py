@@ -92,6 +92,7 @@ SPEC = AssignmentSpec(
     history=HISTORY,
     probe_timeouts=c2w1.SPEC.probe_timeouts,
     clean_probes=c2w1.SPEC.clean_probes,
+    renamed=c2w1.SPEC.renamed,  # the early-2022 week 2 notebook names it as week 1's does
     prepare=c2w1.prepare,
     checks=CHECKS,
     probes=c2w1.PROBES,

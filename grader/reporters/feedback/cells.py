@@ -23,7 +23,7 @@ from grader.i18n import in_its_language, tr
 from grader.model.results import GradeResult, PartResult
 from grader.reporters.escape import markdown_text as md
 from grader.reporters.feedback.prepare import META, Marks
-from grader.reporters.learner import checks_summary, verdict
+from grader.reporters.learner import checks_summary, repeated, verdict
 
 SEAL_KEY = "c2_grader_seal"
 
@@ -49,13 +49,15 @@ def part_markdown(part: PartResult, lines: list[int] | None = None, seal: str = 
         out += [tr("The failure comes from lines {lines} of the cell above.", lines=shown)
                 if len(lines) > 1 else
                 tr("The failure comes from line {lines} of the cell above.", lines=shown), ""]
-    for test in part.tests:
+    again = repeated(part)
+    for at, test in enumerate(part.tests):
         if test.passed:
             out.append(tr("- ✔ passed: {name}", name=md(test.name)))
         else:
             out.append(tr("- ✘ **failed** (0/{max_points:g}): {name}  \n  {text}",
                           max_points=test.max_points, name=md(test.name),
-                          text=md(test.message)))
+                          text=tr("(same reason as above)") if at in again
+                          else md(test.message)))
     out += ["\n" + tr("*Note:* {note}", note=md(n)) for n in part.notes]
     return "\n".join(out)
 

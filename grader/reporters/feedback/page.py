@@ -34,7 +34,7 @@ from grader.model.results import GradeResult, PartResult
 from grader.reporters import charts
 from grader.reporters.feedback.prepare import META, Marks
 from grader.reporters.feedback.sanitize import markdown_html
-from grader.reporters.learner import checks_summary, verdict
+from grader.reporters.learner import checks_summary, repeated, verdict
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _PART_COLUMNS = (N_("part"), N_("points"), N_("checks passed"), N_("feedback"))
@@ -74,7 +74,7 @@ table.c2-parts td, table.c2-parts th { border: 1px solid #d0d4da; padding: 3px 1
 .highlight { background: #f7f8fa; border: 1px solid #e0e3e8; padding: 6px 8px; overflow-x: auto;
   flex: 1; }
 .highlight pre { margin: 0; font: 13px/1.45 ui-monospace, monospace; }
-.highlight .hll { background: #ffe3a3; display: inline-block; min-width: 100%; }
+.highlight .hll { background: #ffe3a3; display: block; }  /* its own row, full width */
 .highlight .err { border: none; }
 .linenos { color: #9aa3ad; margin-right: 8px; user-select: none; }
 .output_area pre { margin: 2px 0 2px 6.5em; font: 12px/1.4 monospace; white-space: pre-wrap;
@@ -87,7 +87,7 @@ table.c2-parts td, table.c2-parts th { border: 1px solid #d0d4da; padding: 3px 1
 .c2-feedback h3 { margin: 4px 0; font-size: 1.05em; }
 .c2-feedback ul { margin: 4px 0; padding-left: 1.2em; }
 .c2-feedback li { margin: 3px 0; } .c2-message { margin: 2px 0 6px; white-space: pre-wrap; }
-.c2-marked { background: #ffe3a3; padding: 0 4px; }
+.c2-marked { background: #ffe3a3; padding: 0 4px; } .c2-again { color: #555; }
 """
 
 
@@ -124,13 +124,15 @@ def part_block(part: PartResult, lines: list[int] | None = None) -> str:
     state = "failed" if failed else "passed"
     items = []
     passed, failed_label = _e(tr("passed")), _e(tr("failed"))
-    for test in part.tests:
+    again = repeated(part)
+    for at, test in enumerate(part.tests):
         if test.passed:
             items.append(f'<li><span class="ok">&#10004; {passed}</span> {_e(test.name)}</li>')
         else:
+            message = (f'<p class="c2-message c2-again">{_e(tr("(same reason as above)"))}</p>'
+                       if at in again else f'<p class="c2-message">{_e(test.message)}</p>')
             items.append(f'<li><span class="fail">&#10008; {failed_label}</span> '
-                         f'{_e(test.name)} (0/{test.max_points:g})<p class="c2-message">'
-                         f"{_e(test.message)}</p></li>")
+                         f"{_e(test.name)} (0/{test.max_points:g}){message}</li>")
     notes = "".join('<p class="c2-note">' + _e(tr("Note: {note}", note=n)) + "</p>"
                     for n in part.notes)
     marked = ""
@@ -159,7 +161,12 @@ def _curves(result: GradeResult) -> str:
     acc, val = curves.get("accuracy"), curves.get("val_accuracy")
     if not acc or not val:
         return ""
-    image = charts.accuracy_curves(list(acc), list(val), tr("your training history"))
+    targets = curves.get("targets")
+    if not (isinstance(targets, list) and len(targets) == 2
+            and all(isinstance(t, float) for t in targets)):
+        targets = None  # a result written before targets were kept
+    image = charts.accuracy_curves(list(acc), list(val), tr("your training history"),
+                                   tuple(targets) if targets else None)
     alt = _e(tr("training and validation accuracy per epoch"))
     return f'<figure><img alt="{alt}" src="data:image/png;base64,{image}"></figure>'
 
