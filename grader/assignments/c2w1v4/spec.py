@@ -167,7 +167,7 @@ def check_train_val_datasets(ctx: Context, part: PartSpec, share: float) -> list
 
 # What each head trains on under Keras 3. A sigmoid unit takes 'int' labels as well as
 # 'binary' ones: its loss and accuracy cast and reshape (N,) integer labels to the (N, 1)
-# output, and training measured the same as with 'binary' (README, "2024 notebooks").
+# output, and training measured the same as with 'binary' (docs/assignments.md, C2W1v4).
 ACCEPTED_LABELS = {"binary": ("binary", "int"), "sparse": ("int",),
                    "categorical": ("categorical",)}
 
