@@ -107,3 +107,38 @@ def test_the_catalog_is_a_leaf():
     wrong = {(m, d) for m, deps in graph.items() if _within(m, ("grader.i18n",)) for d in deps
              if not _within(d, ("grader.i18n",))}
     assert not wrong, sorted(wrong)
+
+
+def _strings(path: Path) -> list[str]:
+    return [n.value for n in ast.walk(ast.parse(path.read_text()))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def test_the_sandbox_never_reaches_the_assignments():
+    """Issue 32, item 1: the child is handed the module of the probes it runs; the sandbox
+    imports no assignment and no registry of them, neither by an import statement (inside a
+    function included) nor by a module path in a string (import_module, a registry)."""
+    graph = _graph()
+    wrong = {(m, d) for m, deps in graph.items() if _within(m, ("grader.sandbox",))
+             for d in deps if _within(d, ("grader.assignments",))}
+    assert not wrong, sorted(wrong)
+    named = {p.name: s for p in (PACKAGE / "sandbox").glob("*.py") for s in _strings(p)
+             if "grader.assignments" in s or "grader/assignments" in s}
+    assert not named, named
+
+
+def test_the_string_rule_finds_a_string_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import importlib\nimportlib.import_module('grader.assignments.c2w1')\n")
+    assert "grader.assignments.c2w1" in _strings(module)
+
+
+def test_each_spec_runs_the_probes_of_the_module_it_names():
+    import importlib
+
+    from grader.assignments import codes, get_spec
+
+    for code in codes():
+        spec = get_spec(code)
+        probes = importlib.import_module(spec.probes_from).PROBES
+        assert probes == spec.probes, (code, spec.probes_from)

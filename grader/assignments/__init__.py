@@ -52,11 +52,5 @@ def get_spec(code: str) -> AssignmentSpec:
     return importlib.import_module(module).SPEC
 
 
-def probe_for(module: str, name: str):
-    """The child's lookup: it is handed the spec's module, so registration need not be
-    repeated in the child."""
-    return importlib.import_module(module).SPEC.probes[name]
-
-
 def build_fixtures(code: str) -> object:
     return get_spec(code).fixtures()

@@ -192,6 +192,13 @@ class AssignmentSpec:
     # A graded function's earlier name in a release still handed in (the Jan-Apr 2022 week 1
     # and 2 notebooks' create_train_test_dirs): graded as the same function, same task.
     renamed: dict[str, str] = field(default_factory=dict)
+    # The module whose PROBES the child runs (child side: it imports the sandbox's helpers
+    # and the model, never a check or the registry); `module` itself when empty.
+    probe_module: str = ""
+
+    @property
+    def probes_from(self) -> str:
+        return self.probe_module or self.module
 
     @property
     def defined_names(self) -> set[str]:

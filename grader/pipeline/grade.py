@@ -229,7 +229,7 @@ def _plan(run: _Run) -> None:
 
 def _hidden(o: Options, spec: AssignmentSpec) -> tuple[str, ...]:
     extra = [*o.hide, *([str(o.clean_cache)] if o.clean_cache else [])]
-    return tuple(confine.hidden_paths(extra, spec.module))
+    return tuple(confine.hidden_paths(extra, spec.probes_from))
 
 
 def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
@@ -246,7 +246,7 @@ def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
     groups = [(spec.probe_requests(names, args, timeouts), view)
               for _, names, view in run.groups]
     report = run.handed("learner", lambda child: run_groups(
-        spec.module, run.extraction.snippets + provide_globals(run.extraction, spec.provided),
+        spec.probes_from, run.extraction.snippets + provide_globals(run.extraction, spec.provided),
         groups, run.workdir, keras=o.keras,
         limits=o.limits, use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote,
         hide=_hidden(o, run.spec)))
@@ -313,7 +313,7 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
         return found
     requests = spec.probe_requests(clean, args, dict(o.probe_timeouts))
     report = run.handed("clean", lambda child: run_probes(
-        spec.module, [], requests, run.workdir, keras=o.keras, limits=o.limits,
+        spec.probes_from, [], requests, run.workdir, keras=o.keras, limits=o.limits,
         use_gpu=o.use_gpu, prestarted=child, zygote=run.zygote,
         view=View(home=run.inputs.home), partials=True))
     for probe, outcome in report.outcomes.items():

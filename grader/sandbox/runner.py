@@ -269,7 +269,7 @@ def _supervise(spawned: Spawned, task: bytes, remaining: list[ProbeRequest], dea
 
 
 def run_probes(
-    assignment: str,
+    probe_module: str,
     snippets: list[Snippet],
     probes: list[ProbeRequest],
     workdir: Path,
@@ -299,7 +299,7 @@ def run_probes(
                        "limit."), seconds=f"{limits.submission_timeout_s:.0f}"))
             break
         task = json.dumps({
-            "assignment": assignment,
+            "probe_module": probe_module,
             "keras": keras,
             "snippets": [s.__dict__ for s in snippets],
             "probes": [{"name": p.name, "args": p.args} for p in remaining],
@@ -326,7 +326,7 @@ def run_probes(
     return RunReport(outcomes, load_problems, text, truncated)
 
 
-def run_groups(assignment: str, snippets: list[Snippet],
+def run_groups(probe_module: str, snippets: list[Snippet],
                groups: list[tuple[list[ProbeRequest], Path | None]], workdir: Path,
                keras: str = "2", limits: Limits = DEFAULT_LIMITS, use_gpu: bool = False,
                prestarted: Spawned | None = None, zygote: Zygote | None = None,
@@ -339,7 +339,7 @@ def run_groups(assignment: str, snippets: list[Snippet],
     deadline = time.monotonic() + limits.submission_timeout_s
     merged = RunReport({}, [], "", False)
     for group, course_tmp in (g for g in groups if g[0]):
-        report = run_probes(assignment, snippets, group, workdir, keras, limits, use_gpu,
+        report = run_probes(probe_module, snippets, group, workdir, keras, limits, use_gpu,
                             prestarted=prestarted, zygote=zygote, deadline=deadline,
                             view=View(course_tmp, hide=hide))
         prestarted = None

@@ -27,6 +27,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     return {}, {"add": {"operands": [2, 3]}}
 
 
+PROBES = {"add": probe_add}  # the module the child imports holds its probes
+
 CHECKS = Checks()
 
 
@@ -52,6 +54,6 @@ SPEC = AssignmentSpec(
     probe_timeouts={"add": 30},
     prepare=prepare,
     checks=CHECKS,
-    probes={"add": probe_add},
+    probes=PROBES,
     module=__name__,
 )

@@ -96,6 +96,7 @@ SPEC = AssignmentSpec(
     prepare=c2w1.prepare,
     checks=CHECKS,
     probes=c2w1.PROBES,
+    probe_module=c2w1.SPEC.probes_from,
     detect_words=tuple(_AUGMENT_DEFAULTS) + ("history_augmented",),
     detect_means=N_("configures augmentation"),
     fixtures=c2w1.SPEC.fixtures,
