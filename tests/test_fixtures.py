@@ -13,6 +13,7 @@ import tomllib
 from conftest import ROOT
 
 from grader.assignments.common import fixtures
+from grader.assignments.common.probes_sign import read_sign_csv
 
 FIXTURES = ROOT / "fixtures"
 
@@ -71,9 +72,9 @@ def test_sign_mnist_copies_the_csvs_and_derives_timing(monkeypatch, cache):
     monkeypatch.delenv("GRADER_FIXTURES", raising=False)
     sign = fixtures.sign_mnist()
     assert sign.train.read_bytes() == (FIXTURES / "sign_mnist" / sign.train.name).read_bytes()
-    images, labels = fixtures.read_sign_csv(sign.test)
+    images, labels = read_sign_csv(sign.test)
     assert images.shape == (192, 28, 28) and set(labels) == set(fixtures.SIGN_LABELS)
-    assert [len(fixtures.read_sign_csv(t)[1]) for t in sign.timing] == [1000, 3000]
+    assert [len(read_sign_csv(t)[1]) for t in sign.timing] == [1000, 3000]
 
 
 def test_make_fixtures_check_names_a_changed_file(tmp_path):

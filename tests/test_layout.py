@@ -142,3 +142,45 @@ def test_each_spec_runs_the_probes_of_the_module_it_names():
         spec = get_spec(code)
         probes = importlib.import_module(spec.probes_from).PROBES
         assert probes == spec.probes, (code, spec.probes_from)
+
+
+def _is_probes(module: str) -> bool:
+    leaf = module.rsplit(".", 1)[-1]
+    return _within(module, ("grader.assignments",)) and (leaf == "probes"
+                                                          or leaf.startswith("probes_"))
+
+
+def test_probe_modules_import_only_the_sandbox_the_model_and_other_probes():
+    """Issue 32, item 1: what the child runs is apart from what judges it. A probe module
+    (an assignment's probes.py, common/probes_*.py) imports the sandbox's child-side
+    helpers, the model and other probe modules: never a check, a message or the registry."""
+    graph = _graph()
+    probes = [m for m in graph if _is_probes(m)]
+    assert len(probes) >= 8, probes
+    wrong = {(m, d) for m in probes for d in graph[m]
+             if not (_within(d, ("grader.sandbox", "grader.model")) or _is_probes(d)
+                     or d in ("grader", "grader.assignments")
+                     or (d.startswith("grader.assignments.") and d.count(".") == 2))}
+    assert not wrong, sorted(wrong)
+
+
+def test_the_child_loads_no_check_with_its_probes():
+    """What the import of each spec's probe module brings into a process: no check module."""
+    import subprocess
+    import sys
+
+    from grader.assignments import codes, get_spec
+
+    modules = sorted({get_spec(code).probes_from for code in codes()})
+    script = ("import importlib, json, sys\n"
+              f"for m in {modules!r}: importlib.import_module(m)\n"
+              "print(json.dumps(sorted(m for m in sys.modules if m.startswith('grader.'))))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout
+    import json
+
+    loaded = json.loads(out)
+    checks = [m for m in loaded if _within(m, ("grader.assignments",)) and not _is_probes(m)
+              and m.count(".") > 2]
+    assert not checks, checks
+    assert not [m for m in loaded if _within(m, ("grader.pipeline", "grader.reporters"))]

@@ -7,7 +7,6 @@ reports what was printed and raised). Split out of c2w1.py, which keeps the mode
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 from pathlib import Path
@@ -38,34 +37,6 @@ SPLIT_TESTS = (
     N_("shuffles before splitting"),
 )
 
-# --------------------------------------------------------------------------- child side
-
-def probe_create_train_val_dirs(ns: dict, args: dict) -> dict:
-    from grader.sandbox.probe_tools import call_learner
-
-    return {"calls": [call_learner(ns, "create_train_val_dirs", root).summary()
-                      for root in args["roots"]]}
-
-
-def probe_split_data(ns: dict, args: dict) -> dict:
-    from grader.sandbox.probe_tools import call_learner
-
-    calls = []
-    for run in args["runs"]:
-        random.seed(run["seed"])
-        try:
-            import numpy as np
-
-            np.random.seed(run["seed"])
-        except ImportError:
-            pass
-        calls.append(call_learner(ns, "split_data", run["source"], run["training"],
-                                  run["validation"], run["split"]).summary())
-    return {"calls": calls}
-
-
-
-# --------------------------------------------------------------------------- parent side
 
 def slash(path: Path) -> str:
     return str(path) + os.sep

@@ -11,13 +11,12 @@ import shutil
 from pathlib import Path
 
 from grader.assignments.c2w1 import files as c2w1_files
+from grader.assignments.c2w1 import probes
 from grader.assignments.c2w1.files import (
     DIRS_TESTS,
     SPLIT_TESTS,
     check_create_train_val_dirs,
     check_split_data,
-    probe_create_train_val_dirs,
-    probe_split_data,
     slash,
 )
 from grader.assignments.common import fixtures, generators
@@ -26,8 +25,6 @@ from grader.assignments.common.generators import (
     GENERATOR_TESTS,
     check_train_val_generators,
     model_info,
-    probe_generators_clean,
-    probe_train_val_generators,
 )
 from grader.assignments.common.learning import training_verdict
 from grader.i18n import N_, say, tr
@@ -70,71 +67,6 @@ PARTS = (
     HISTORY.part((2, 2, 1, 1, 7, 7)),
 )
 
-
-# --------------------------------------------------------------------------- child side
-
-def probe_create_model(ns: dict, args: dict) -> dict:
-    return probe_model(ns, "create_model")
-
-
-def probe_model(ns: dict, function: str) -> dict:
-    """Call a function that returns a Keras model; describe and export what it returned."""
-    from grader.sandbox.probe_tools import call_learner, describe_model, export_model
-
-    call = call_learner(ns, function)
-    obs: dict = {"call": call.summary()}
-    if call.ok:
-        obs["returned"] = type(call.value).__name__
-        if hasattr(call.value, "layers"):
-            obs["model"] = describe_model(call.value)
-            obs["export"] = export_model(call.value)
-    return obs
-
-
-def _reference_generators(training: str, validation: str, class_mode: str, seed: int):
-    import tensorflow as tf
-
-    datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-    train = datagen.flow_from_directory(training, target_size=(150, 150), batch_size=32,
-                                        class_mode=class_mode, seed=seed)
-    val = datagen.flow_from_directory(validation, target_size=(150, 150), batch_size=64,
-                                      class_mode="binary", shuffle=False)
-    return train, val
-
-
-def _class_mode_for(model_info: dict) -> str:
-    units = (model_info.get("output_shape") or [None, 1])[-1]
-    loss = (model_info.get("loss") or "").lower()
-    if units == 2 and "sparse" not in loss:
-        return "categorical"
-    return "binary"
-
-
-def probe_train(ns: dict, args: dict) -> dict:
-    """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
-    exported configuration, on the grader's own generators (so a generator bug is not
-    charged to the model) over two thirds of the fixture; measured on the other third."""
-    from grader.sandbox.brief_training import brief_training
-
-    def data(info: dict):
-        train, val = _reference_generators(args["training"], args["validation"],
-                                           _class_mode_for(info), args["seed"])
-        return train, [val[i] for i in range(len(val))]
-
-    return brief_training(args, data)
-
-
-PROBES = {
-    "create_train_val_dirs": probe_create_train_val_dirs,
-    "split_data": probe_split_data,
-    "train_val_generators": probe_train_val_generators,
-    "generators_clean": probe_generators_clean,
-    "create_model": probe_create_model,
-    "train": probe_train,
-}
-
-
-# --------------------------------------------------------------------------- parent side
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     pets = fixtures.petimages()
@@ -267,7 +199,8 @@ SPEC = AssignmentSpec(
     renamed={"create_train_val_dirs": c2w1_files.EARLY_2022_NAME},
     prepare=prepare,
     checks=CHECKS,
-    probes=PROBES,
+    probes=probes.PROBES,
+    probe_module=probes.__name__,
     fixtures=fixtures.petimages,
     images=generators.IMAGES,
     module=__name__,

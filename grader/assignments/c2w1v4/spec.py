@@ -18,8 +18,9 @@ from grader.assignments.c2w1.spec import (
     convs_verdict,
     created_model,
     output_verdict,
-    probe_create_model,
 )
+from grader.assignments.c2w1v4 import probes
+from grader.assignments.c2w1v4.probes import LABEL_MODES
 from grader.assignments.common import callbacks, datasets, fixtures_v4
 from grader.assignments.common.learning import training_verdict
 from grader.i18n import N_, tr
@@ -83,51 +84,6 @@ PARTS = (
     HISTORY.part((2, 2, 1, 1, 9, 10)),
 )
 
-
-# --------------------------------------------------------------------------- child side
-
-LABEL_MODES = {"binary": "binary", "sparse": "int", "categorical": "categorical"}
-
-
-def probe_train(ns: dict, args: dict) -> dict:
-    """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
-    exported configuration, on two thirds of the grader's own images (labels as the model's loss
-    wants them; at the model's input size, scaled so its first Conv2D sees 0-1: a wrong size
-    or scaling costs its own check); measured on the other third."""
-    import numpy as np
-    import tensorflow as tf
-
-    from grader.sandbox.brief_training import brief_training, input_scale, input_size
-
-    def data(info: dict):
-        kind = keras_names.output_kind(info) or "binary"
-        scale = input_scale(info)
-        size = input_size(info, args["image_size"])
-
-        def load(label_mode: str, subset: str):
-            ds = tf.keras.utils.image_dataset_from_directory(
-                args["directory"], image_size=size, batch_size=32,
-                validation_split=args["validation_split"], subset=subset, seed=args["seed"],
-                label_mode=label_mode)
-            return ds.map(lambda x, y: (x * scale, y))
-
-        train = load(LABEL_MODES[kind], "training")
-        val = [(np.asarray(x), np.asarray(y)) for x, y in load("int", "validation")]
-        return train, val
-
-    return brief_training(args, data)
-
-
-PROBES = {
-    "train_val_datasets": datasets.probe_train_val_datasets,
-    "datasets_clean": datasets.probe_datasets_clean,
-    "create_model": probe_create_model,
-    "train": probe_train,
-    "EarlyStoppingCallback": callbacks.probe_callback,
-}
-
-
-# --------------------------------------------------------------------------- parent side
 
 def petimages(workdir: Path, images: ImageInput, split: float,
               stop_at: tuple[float, float]) -> tuple[dict, dict[str, dict]]:
@@ -277,7 +233,8 @@ SPEC = AssignmentSpec(
     clean_probes={"train": "create_model", "datasets_clean": "train_val_datasets"},
     prepare=prepare,
     checks=CHECKS,
-    probes=PROBES,
+    probes=probes.PROBES,
+    probe_module=probes.__name__,
     fixtures=fixtures_v4.petimages_v4,
     images=IMAGES,
     module=__name__,

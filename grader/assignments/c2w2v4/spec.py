@@ -15,9 +15,10 @@ from grader.assignments.c2w1.spec import (
     convs_verdict,
     created_model,
     output_verdict,
-    probe_model,
 )
 from grader.assignments.c2w1v4 import spec as c2w1v4
+from grader.assignments.c2w2v4 import probes
+from grader.assignments.c2w2v4.probes import AUGMENTATION, IMAGES
 from grader.assignments.common import callbacks, fixtures_v4
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.learning import training_verdict
@@ -27,7 +28,6 @@ from grader.model.spec import (
     Checks,
     Context,
     HistoryRule,
-    ImageInput,
     PartSpec,
     Verdict,
     all_fail,
@@ -36,10 +36,8 @@ from grader.model.spec import (
 
 FUNCTIONS = ("train_val_datasets", "create_augmentation_model", "create_model",
              "EarlyStoppingCallback")
-IMAGES = ImageInput(size=(120, 120))
 VALIDATION_SPLIT = 0.15
 STOP_AT = (0.80, 0.80)
-AUGMENTATION = "create_augmentation_model"
 # Keras' random preprocessing layers (RandomFlip, RandomRotation, RandomZoom, ...) and the
 # few augmentation layers named otherwise.
 OTHER_AUGMENTATIONS = {"AugMix", "RandAugment", "Solarization", "AutoContrast", "Equalization"}
@@ -78,65 +76,6 @@ PARTS = (
     HISTORY.part((2, 2, 1, 1, 6, 6, 5, 5)),
 )
 
-
-# --------------------------------------------------------------------------- child side
-
-def probe_augmentation(ns: dict, args: dict) -> dict:
-    return probe_model(ns, AUGMENTATION)
-
-
-def probe_augmentation_clean(ns: dict, args: dict) -> dict:
-    """Clean side: the rebuilt augmentation model applied twice, in training mode, to the
-    same seeded batch of 0-255 images."""
-    import numpy as np
-
-    from grader.sandbox.probe_tools import clean_model
-
-    model, obs = clean_model(args)
-    if model is None:
-        return obs
-    images = np.random.default_rng(args["seed"]).uniform(
-        0, 255, (4, *args["shape"])).astype("float32")
-    try:
-        first, second = (np.asarray(model(images, training=True)) for _ in range(2))
-    except Exception as exc:  # noqa: BLE001 - a model that cannot run is an observation
-        return {**obs, "apply_error": f"{type(exc).__name__}: {exc}"[:500]}
-    return {**obs, "out_shape": list(first.shape), "in_shape": list(images.shape),
-            "calls_differ": float(np.abs(first - second).max()),
-            "changed": float(np.abs(first - images).max()) if first.shape == images.shape
-            else None}
-
-
-def reference_augmentation():
-    import tensorflow as tf
-
-    return tf.keras.Sequential([tf.keras.Input(IMAGES.shape),
-                                tf.keras.layers.RandomFlip("horizontal"),
-                                tf.keras.layers.RandomRotation(0.1)])
-
-
-def probe_create_model(ns: dict, args: dict) -> dict:
-    """create_model with the grader's own create_augmentation_model in its namespace, so a
-    broken augmentation model is charged once, to its own part (as C2W3's later parts get
-    the grader's InceptionV3); with the learner's own where the substitute does not fit."""
-    own = ns.get(AUGMENTATION)
-    ns[AUGMENTATION] = reference_augmentation
-    obs = c2w1v4.probe_create_model(ns, args)
-    if not obs["call"]["ok"] and callable(own):
-        # The substitute does not fit (a notebook that uses 150x150 throughout): the
-        # learner's own augmentation model, so the size is charged where it shows, not here.
-        ns[AUGMENTATION] = own
-        retry = c2w1v4.probe_create_model(ns, args)
-        if retry["call"]["ok"]:
-            return retry
-    return obs
-
-
-PROBES = {**c2w1v4.PROBES, AUGMENTATION: probe_augmentation,
-          "augmentation_clean": probe_augmentation_clean, "create_model": probe_create_model}
-
-
-# --------------------------------------------------------------------------- parent side
 
 def prepare(workdir):
     prepared, args = c2w1v4.petimages(workdir, IMAGES, VALIDATION_SPLIT, STOP_AT)
@@ -254,7 +193,8 @@ SPEC = AssignmentSpec(
     clean_probes={**c2w1v4.SPEC.clean_probes, "augmentation_clean": AUGMENTATION},
     prepare=prepare,
     checks=CHECKS,
-    probes=PROBES,
+    probes=probes.PROBES,
+    probe_module=probes.__name__,
     detect_words=(AUGMENTATION, "RandomFlip", "RandomRotation", "RandomZoom",
                   "RandomTranslation"),
     detect_means=N_("builds an augmentation model"),

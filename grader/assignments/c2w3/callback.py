@@ -13,32 +13,6 @@ CALLBACK_TESTS = (
 )
 
 
-def probe_callback(ns: dict, args: dict) -> dict:
-    import types
-
-    from grader.sandbox.child import describe_exception
-
-    cls = ns.get("myCallback")
-    if not isinstance(cls, type):
-        return {"call": {"ok": False, "stdout": "", "error": {
-            "type": "MissingFunction", "message": "myCallback is not defined", "where": None}}}
-    results = {}
-    try:
-        for label, accuracy in (("below", 0.999), ("above", 0.9995)):
-            callback = cls()
-            dummy = types.SimpleNamespace(stop_training=False)
-            try:
-                callback.set_model(dummy)
-            except Exception:  # noqa: BLE001 - some Keras versions check the type
-                callback.__dict__["model"] = dummy
-                callback.__dict__["_model"] = dummy
-            callback.on_epoch_end(3, {"accuracy": accuracy, "loss": 0.1})
-            results[label] = bool(dummy.stop_training)
-    except BaseException as exc:  # noqa: BLE001
-        return {"call": {"ok": False, "stdout": "", "error": describe_exception(exc)}}
-    return {"call": {"ok": True, "stdout": "", "error": None}, "stops": results}
-
-
 def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem = call_problem(ctx, "myCallback", "myCallback")
     if problem:

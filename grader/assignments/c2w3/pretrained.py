@@ -4,7 +4,6 @@ the course's /tmp path. Split out of c2w3.py."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from pathlib import Path
 
@@ -22,81 +21,6 @@ PRE_TRAINED_TESTS = (
     N_("21,802,784 parameters"),
 )
 
-# --------------------------------------------------------------------------- child side
-
-def trainable_count(model) -> int:
-    import numpy as np
-
-    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
-
-
-@contextlib.contextmanager
-def downloads_served(stand_in: str | None, served: list[str]):
-    """Keras' `get_file` while the learner's function runs: the ImageNet InceptionV3 weights
-    (`weights='imagenet'`) come from `stand_in`, a file the grader can tell apart, so that
-    mistake costs the weights check alone; any other download fails at once (no internet)."""
-    import sys
-
-    import tensorflow as tf
-
-    tf.keras.utils  # noqa: B018 - loads the Keras in use, whose get_file is replaced
-    modules = [sys.modules.get(name) for name in ("keras.src.utils.file_utils",
-                                                  "tf_keras.src.utils.data_utils")]
-    modules = [m for m in modules if m is not None and hasattr(m, "get_file")]
-    real = [m.get_file for m in modules]
-
-    def get_file(fname=None, origin=None, *args, **kwargs):
-        if stand_in and "inception_v3" in f"{fname} {origin}":
-            served.append(str(fname or origin))
-            return stand_in
-        raise OSError(f"the grader has no internet: cannot download {origin or fname}")
-
-    for module in modules:
-        module.get_file = get_file
-    try:
-        yield
-    finally:
-        for module, original in zip(modules, real, strict=True):
-            module.get_file = original
-
-
-def probe_pre_trained(ns: dict, args: dict) -> dict:
-    """Learner side: call the function, then export the model's configuration and save its
-    weights; the parent fingerprints the saved weights and a clean child the architecture."""
-    from grader.sandbox.probe_tools import call_learner, export_model
-
-    served: list[str] = []
-    with downloads_served(args.get("imagenet"), served):
-        call = call_learner(ns, "create_pre_trained_model",
-                            *([args["weights"]] if "weights" in args else []))
-    obs: dict = {"call": call.summary(), "downloads": served}
-    if not call.ok or not hasattr(call.value, "layers"):
-        obs["returned"] = type(call.value).__name__
-        return obs
-    model = call.value
-    obs["export"] = export_model(model)
-    try:
-        model.save_weights(args["saved_weights"])
-    except Exception as exc:  # noqa: BLE001 - reported, judged by the parent
-        obs["save_error"] = f"{type(exc).__name__}: {exc}"[:300]
-    return obs
-
-
-def probe_pre_trained_clean(ns: dict, args: dict) -> dict:
-    from grader.sandbox.probe_tools import clean_model
-
-    model, obs = clean_model(args)
-    if model is None:
-        return obs
-    info = obs["model"]
-    info["trainable_params"] = trainable_count(model)
-    info["trainable_layers"] = sum(1 for layer in model.layers
-                                   if layer.trainable and layer.weights)
-    info["has_mixed7"] = any(layer.name == "mixed7" for layer in model.layers)
-    return obs
-
-
-# --------------------------------------------------------------------------- parent side
 
 COURSE_WEIGHTS = f"/tmp/{fixtures.WEIGHTS_FILE}"
 

@@ -12,16 +12,15 @@ from pathlib import Path
 
 from grader.assignments.c2w1 import spec as c2w1
 from grader.assignments.c2w2 import spec as c2w2
-from grader.assignments.c2w3.callback import CALLBACK_TESTS, check_callback, probe_callback
+from grader.assignments.c2w3 import probes
+from grader.assignments.c2w3.callback import CALLBACK_TESTS, check_callback
 from grader.assignments.c2w3.pretrained import (
     COURSE_WEIGHTS,
     PRE_TRAINED_TESTS,
     check_pre_trained,
     fixture_fingerprint,
-    probe_pre_trained,
-    probe_pre_trained_clean,
-    trainable_count,
 )
+from grader.assignments.c2w3.probes import SEED
 from grader.assignments.common import fixtures, generators
 from grader.assignments.common.feedback import call_problem, describe_error, outcome_problem
 from grader.i18n import N_, say, tr
@@ -33,7 +32,6 @@ FUNCTIONS = ("train_val_generators", "create_pre_trained_model", "output_of_last
              "create_final_model", "myCallback")
 FINAL_PARAMS = 47_512_481
 FINAL_TRAINABLE = 38_537_217
-SEED = 99
 
 GENERATOR_TESTS = (*generators.GENERATOR_TESTS[:4], N_("batch_size 32 and class_mode 'binary'"),
                    *c2w2.AUGMENT_TESTS, course_paths.ARGUMENTS_CHECK)
@@ -62,128 +60,6 @@ PARTS = (
     part("myCallback", CALLBACK_TESTS, (0, 0), probes=("myCallback",)),
 )
 
-
-# --------------------------------------------------------------------------- child side
-
-_REFERENCE: dict = {}
-
-
-def _reference_model():
-    """A frozen InceptionV3 built by the grader, so later probes do not depend on the
-    learner's create_pre_trained_model."""
-    if "model" not in _REFERENCE:
-        import tensorflow as tf
-
-        tf.keras.utils.set_random_seed(SEED)
-        model = tf.keras.applications.inception_v3.InceptionV3(
-            input_shape=(150, 150, 3), include_top=False, weights=None)
-        for layer in model.layers:
-            layer.trainable = False
-        _REFERENCE["model"] = model
-    return _REFERENCE["model"]
-
-
-def probe_last_layer(ns: dict, args: dict) -> dict:
-    from grader.sandbox.probe_tools import call_learner
-
-    model = _reference_model()
-    call = call_learner(ns, "output_of_last_layer", model)
-    obs: dict = {"call": call.summary()}
-    if not call.ok:
-        return obs
-    value = call.value
-    obs["returned"] = type(value).__name__
-    shape = getattr(value, "shape", None)
-    obs["shape"] = None if shape is None else [None if d is None else int(d)
-                                              for d in tuple(shape)]
-    layer_outputs = {id(layer.output): layer.name for layer in model.layers
-                     if not isinstance(layer.output, list)}
-    obs["layer"] = layer_outputs.get(id(value))
-    return obs
-
-
-def probe_final_model(ns: dict, args: dict) -> dict:
-    """Learner side: call create_final_model on the grader's frozen InceptionV3 and export
-    the result's configuration; everything judged is measured on a clean rebuild."""
-    import tensorflow as tf
-
-    from grader.sandbox.probe_tools import call_learner, export_model
-
-    base = _reference_model()
-    last_output = base.get_layer("mixed7").output
-    tf.keras.utils.set_random_seed(SEED)
-    call = call_learner(ns, "create_final_model", base, last_output)
-    obs: dict = {"call": call.summary()}
-    if not call.ok or not hasattr(call.value, "layers"):
-        obs["returned"] = type(call.value).__name__
-        return obs
-    model = call.value
-    obs["same_input"] = bool(model.inputs) and model.inputs[0] is base.inputs[0]
-    obs["export"] = export_model(model)
-    return obs
-
-
-def probe_final_clean(ns: dict, args: dict) -> dict:
-    def data(model):
-        import tensorflow as tf
-
-        datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-        train = datagen.flow_from_directory(args["training"], target_size=(150, 150),
-                                            batch_size=16, class_mode="binary", seed=SEED)
-        x_eval, y_eval = train[0]
-        return x_eval, y_eval, lambda: model.fit(train, epochs=1, steps_per_epoch=args["steps"],
-                                                 verbose=0)
-
-    return final_clean(args, data)
-
-
-def final_clean(args: dict, data) -> dict:
-    """Clean side of create_final_model: the rebuilt model's head after mixed7, and its loss
-    on a batch before and after brief training; `data(model)` gives that batch and a function
-    that trains (C2W3v4 feeds datasets, C2W3 generators)."""
-    import numpy as np
-
-    from grader.sandbox.child import describe_exception
-    from grader.sandbox.probe_tools import clean_model
-
-    model, obs = clean_model(args)
-    if model is None:
-        return obs
-    info = obs["model"]
-    info["trainable_params"] = trainable_count(model)
-    names = [layer.name for layer in model.layers]
-    start = names.index("mixed7") + 1 if "mixed7" in names else len(names)
-    info["head"] = []
-    for layer in model.layers[start:]:
-        config = layer.get_config()
-        info["head"].append({"type": type(layer).__name__, "units": config.get("units"),
-                             "activation": config.get("activation"),
-                             "rate": config.get("rate")})
-    try:
-        x_eval, y_eval, fit = data(model)
-        before = float(model.evaluate(x_eval, y_eval, verbose=0, return_dict=True)["loss"])
-        fit()
-        after = float(model.evaluate(x_eval, y_eval, verbose=0, return_dict=True)["loss"])
-        obs["loss"] = {"before": before, "after": after, "steps": args["steps"]}
-        obs["loss_finite"] = bool(np.isfinite(after))
-    except BaseException as exc:  # noqa: BLE001 - training errors are observations
-        obs["fit_error"] = describe_exception(exc)
-    return obs
-
-
-PROBES = {
-    "train_val_generators": generators.probe_train_val_generators,
-    "generators_clean": generators.probe_generators_clean,
-    "create_pre_trained_model": probe_pre_trained,
-    "pretrained_clean": probe_pre_trained_clean,
-    "output_of_last_layer": probe_last_layer,
-    "create_final_model": probe_final_model,
-    "final_model_training": probe_final_clean,
-    "myCallback": probe_callback,
-}
-
-
-# --------------------------------------------------------------------------- parent side
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     data = fixtures.horses_or_humans()
@@ -379,7 +255,8 @@ SPEC = AssignmentSpec(
                   "generators_clean": "train_val_generators"},
     prepare=prepare,
     checks=CHECKS,
-    probes=PROBES,
+    probes=probes.PROBES,
+    probe_module=probes.__name__,
     fixtures=lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
     images=generators.IMAGES,
     module=__name__,

@@ -19,18 +19,17 @@ from grader.assignments.c2w3.pretrained import (
     PRE_TRAINED_TESTS,
     check_pre_trained,
     fixture_fingerprint,
-    probe_pre_trained,
-    probe_pre_trained_clean,
     same_weights,
 )
+from grader.assignments.c2w3v4 import probes
+from grader.assignments.c2w3v4.probes import IMAGES
 from grader.assignments.c2w4v4 import spec as c2w4v4
-from grader.assignments.common import datasets, fixtures
+from grader.assignments.common import fixtures
 from grader.i18n import N_, tr
-from grader.model.spec import AssignmentSpec, Checks, Context, ImageInput, PartSpec, Verdict, part
+from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, part
 
 FUNCTIONS = ("train_val_datasets", "create_pre_trained_model", "output_of_last_layer",
              "create_final_model")
-IMAGES = ImageInput(size=(150, 150))
 LEARNING_RATE = 1e-5
 SEED = c2w3.SEED
 LOCAL_WEIGHTS_FILE = f"./model/{fixtures.WEIGHTS_FILE}"
@@ -64,41 +63,6 @@ PARTS = (
          probes=("create_final_model", "final_model_training")),
 )
 
-
-# --------------------------------------------------------------------------- child side
-
-def probe_final_clean(ns: dict, args: dict) -> dict:
-    """The clean rebuild trained as the notebook feeds it: datasets of the training folder
-    mapped through InceptionV3's preprocess_input (pixels to [-1, 1])."""
-    def data(model):
-        import numpy as np
-        import tensorflow as tf
-
-        train = tf.keras.utils.image_dataset_from_directory(
-            args["training"], batch_size=32, image_size=IMAGES.size, label_mode="binary",
-            shuffle=False)
-        preprocess = tf.keras.applications.inception_v3.preprocess_input
-        x_eval, y_eval = next(iter(train.map(lambda x, y: (preprocess(x), y))))
-        x_eval, y_eval = np.asarray(x_eval), np.asarray(y_eval)
-        tf.keras.utils.set_random_seed(args["seed"])
-        return x_eval, y_eval, lambda: model.fit(x_eval, y_eval, epochs=args["steps"],
-                                                 batch_size=32, shuffle=False, verbose=0)
-
-    return c2w3.final_clean(args, data)
-
-
-PROBES = {
-    "train_val_datasets": datasets.probe_train_val_datasets,
-    "datasets_clean": datasets.probe_datasets_clean,
-    "create_pre_trained_model": probe_pre_trained,
-    "pretrained_clean": probe_pre_trained_clean,
-    "output_of_last_layer": c2w3.probe_last_layer,
-    "create_final_model": c2w3.probe_final_model,
-    "final_model_training": probe_final_clean,
-}
-
-
-# --------------------------------------------------------------------------- parent side
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     """The notebook's `./data/{train,validation}/` and `./model/<weights file>` beside the
@@ -180,13 +144,14 @@ SPEC = AssignmentSpec(
     history=None,
     probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90,
                     **{k: v for k, v in c2w3.SPEC.probe_timeouts.items()
-                       if k in PROBES}},
+                       if k in probes.PROBES}},
     clean_probes={"final_model_training": "create_final_model",
                   "pretrained_clean": "create_pre_trained_model",
                   "datasets_clean": "train_val_datasets"},
     prepare=prepare,
     checks=CHECKS,
-    probes=PROBES,
+    probes=probes.PROBES,
+    probe_module=probes.__name__,
     detect_words=("LOCAL_WEIGHTS_FILE",),  # C2W3 has local_weights_file, lower case
     detect_means=N_("builds InceptionV3 from LOCAL_WEIGHTS_FILE"),
     fixtures=lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),

@@ -3,11 +3,11 @@ the probe saved, and its speed extrapolated to the course's real CSV."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 import numpy as np
 
+from grader.assignments.c2w4.probes import array_summary
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.i18n import N_, tr
 from grader.model.spec import Context, PartSpec, Verdict, all_fail
@@ -24,19 +24,6 @@ PARSE_TESTS = (
     N_("fast enough for the real 27,455-row file"),
 )
 COURSE_TRAIN = "sign_mnist_train.csv"  # TRAINING_FILE in the notebook, relative to its folder
-
-
-def array_summary(value) -> dict:
-    """Shape, dtype, a digest of the values and the first few of them: made in the child for
-    what the function returned, and by the parent for the arrays the probe saved."""
-    info = {"type": type(value).__name__}
-    if isinstance(value, np.ndarray):
-        info.update(shape=list(value.shape), dtype=str(value.dtype))
-        if value.dtype.kind in "biuf":
-            as64 = np.ascontiguousarray(value, dtype=np.float64)
-            info["sha256"] = hashlib.sha256(as64.tobytes()).hexdigest()
-            info["head"] = as64.ravel()[:6].tolist()
-    return info
 
 
 def predict_real_seconds(timings: list[dict]) -> tuple[float, float]:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.assignments.c2w1.spec import probe_create_model
+from grader.assignments.c2w4 import probes
 from grader.assignments.c2w4.parsing import (
     PARSE_TESTS,
-    array_summary,
     check_parse,
 )
 from grader.assignments.common import fixtures
-from grader.assignments.common.generators import generator_observations, probe_generators_clean
+from grader.assignments.common.generators import generator_observations
+from grader.assignments.common.probes_sign import read_sign_csv
 from grader.i18n import N_, tr
 from grader.model import keras_names
 from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
@@ -54,83 +54,6 @@ PARTS = (
 )
 
 
-# --------------------------------------------------------------------------- child side
-
-def probe_parse(ns: dict, args: dict) -> dict:
-    import time
-
-    from grader.sandbox.probe_tools import call_learner
-
-    call = call_learner(ns, "parse_data_from_input", args["train"])
-    obs: dict = {"call": call.summary()}
-    if not call.ok:
-        return obs
-    value = call.value
-    obs["returned"] = type(value).__name__
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        obs["images"], obs["labels"] = (array_summary(v) for v in value)
-        # The arrays themselves go to disk: the grader judges the files, not this report.
-        for name, array in zip(("images", "labels"), value, strict=True):
-            if isinstance(array, np.ndarray) and array.dtype.kind in "biuf":
-                np.save(Path(args["exports"]) / f"{name}.npy", array, allow_pickle=False)
-    timings = []
-    for path, rows in zip(args["timing"], args["timing_rows"], strict=True):
-        started = time.perf_counter()
-        timed = call_learner(ns, "parse_data_from_input", path)
-        timings.append({"rows": rows, "seconds": time.perf_counter() - started,
-                        "ok": timed.ok})
-    obs["timings"] = timings
-    return obs
-
-
-def probe_generators(ns: dict, args: dict) -> dict:
-    """Learner side: call the function on the grader's arrays and export the iterators
-    (arrays saved as .npy); the clean process re-creates and inspects them."""
-    from grader.sandbox.probe_tools import call_learner, export_iterator
-
-    train_x, train_y = fixtures.read_sign_csv(Path(args["train"]))
-    val_x, val_y = fixtures.read_sign_csv(Path(args["test"]))
-    call = call_learner(ns, "train_val_generators", train_x, train_y, val_x, val_y)
-    obs: dict = {"call": call.summary()}
-    if not call.ok:
-        return obs
-    value = call.value
-    obs["returned"] = type(value).__name__
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        obs["export"] = [export_iterator(gen, args["exports"], label)
-                         for gen, label in zip(value, ("train", "val"), strict=True)]
-    return obs
-
-
-def probe_train(ns: dict, args: dict) -> dict:
-    """Brief training on the grader's own iterators over the fixture CSVs."""
-    import tensorflow as tf
-
-    from grader.sandbox.brief_training import brief_training
-
-    def data(info: dict):
-        train_x, train_y = fixtures.read_sign_csv(Path(args["train"]))
-        val_x, val_y = fixtures.read_sign_csv(Path(args["test"]))
-        datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-        train = datagen.flow(train_x[..., None], train_y, batch_size=32, seed=args["seed"])
-        return train, [(val_x[..., None] / 255.0, val_y)]
-
-    return brief_training(args, data)
-
-
-PROBES = {
-    "parse_data_from_input": probe_parse,
-    "train_val_generators": probe_generators,
-    "generators_clean": probe_generators_clean,
-    "create_model": probe_create_model,
-    "train": probe_train,
-}
-
-
-# --------------------------------------------------------------------------- parent side
-
-
-
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     sign = fixtures.sign_mnist()
     data = workdir / "data"
@@ -140,8 +63,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     for source in (sign.train, sign.test, *sign.timing):
         paths[source.name] = data / source.name
         shutil.copyfile(source, paths[source.name])
-    images, labels = fixtures.read_sign_csv(sign.train)
-    val_images, _ = fixtures.read_sign_csv(sign.test)
+    images, labels = read_sign_csv(sign.train)
+    val_images, _ = read_sign_csv(sign.test)
     for source in (sign.train, sign.test):  # the notebook's './sign_mnist_*.csv', rows reversed
         header, *rows = source.read_text().splitlines(keepends=True)
         (workdir / source.name).write_text(header + "".join(reversed(rows)))
@@ -295,7 +218,8 @@ SPEC = AssignmentSpec(
     clean_probes={"train": "create_model", "generators_clean": "train_val_generators"},
     prepare=prepare,
     checks=CHECKS,
-    probes=PROBES,
+    probes=probes.PROBES,
+    probe_module=probes.__name__,
     fixtures=fixtures.sign_mnist,
     module=__name__,
 )

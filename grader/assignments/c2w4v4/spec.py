@@ -15,6 +15,8 @@ from grader.assignments.c2w1.spec import (
     created_model,
 )
 from grader.assignments.c2w1v4 import spec as c2w1v4
+from grader.assignments.c2w4v4 import probes
+from grader.assignments.c2w4v4.probes import BATCH, IMAGES
 from grader.assignments.common import datasets, fixtures_v4
 from grader.assignments.common.learning import training_verdict
 from grader.i18n import N_, tr
@@ -31,8 +33,6 @@ from grader.model.spec import (
 )
 
 FUNCTIONS = ("train_val_datasets", "create_model")
-IMAGES = ImageInput(size=(28, 28), channels=1)
-BATCH = 32
 TRAIN_MAX_EPOCHS = 10  # the brief training's cap (common/learning.py): 24 letters
 UNITS = (24, 25, 26)  # 24 letters (labels 0-23); the notebook's own model ends in 26
 
@@ -63,46 +63,6 @@ PARTS = (
          probes=("create_model", "train")),
 )
 
-
-# --------------------------------------------------------------------------- child side
-
-def probe_train(ns: dict, args: dict) -> dict:
-    """Brief, seeded training of the clean rebuild on the grader's own datasets (integer
-    labels for the sparse loss, one-hot for any other; pixels scaled so the first Conv2D sees
-    0-1: a missing Rescaling costs its own check)."""
-    import numpy as np
-    import tensorflow as tf
-
-    from grader.sandbox.brief_training import brief_training, input_scale
-
-    def data(info: dict):
-        scale = input_scale(info)
-        units = (info.get("output_shape") or [None])[-1]
-
-        def load(folder: str, one_hot: bool, shuffle: bool):
-            ds = tf.keras.utils.image_dataset_from_directory(
-                folder, image_size=IMAGES.size, color_mode="grayscale", batch_size=BATCH,
-                shuffle=shuffle, seed=args["seed"])
-            if one_hot:  # as wide as the model's output: a width mismatch is its own check
-                return ds.map(lambda x, y: (x * scale, tf.one_hot(y, units)))
-            return ds.map(lambda x, y: (x * scale, y))
-
-        # One-hot for any loss but the sparse one, so a wrong loss that can still train (a
-        # binary cross-entropy over 26 units) costs its own check, not this one too.
-        sparse = keras_names.canonical(info.get("loss")) == "sparse_categorical_crossentropy"
-        train = load(args["train"], not sparse and isinstance(units, int) and units > 1, True)
-        val = [(np.asarray(x), np.asarray(y)) for x, y in load(args["validation"], False,
-                                                               False)]
-        return train, val
-
-    return brief_training(args, data)
-
-
-PROBES = {**c2w1v4.PROBES, "train": probe_train}
-del PROBES["EarlyStoppingCallback"]
-
-
-# --------------------------------------------------------------------------- parent side
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     """The notebook's `data/train/` and `data/validation/` beside the child's working
@@ -226,7 +186,8 @@ SPEC = AssignmentSpec(
     clean_probes=c2w1v4.SPEC.clean_probes,
     prepare=prepare,
     checks=CHECKS,
-    probes=PROBES,
+    probes=probes.PROBES,
+    probe_module=probes.__name__,
     detect_words=("grayscale", "VALIDATION_DIR"),
     detect_means=N_("reads grayscale letter folders"),
     fixtures=fixtures_v4.sign_folders,

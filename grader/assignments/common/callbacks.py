@@ -11,10 +11,10 @@ sit on both sides of each threshold, so a callback that stops on `or`, on `>` in
 from __future__ import annotations
 
 from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.assignments.common.probes_callbacks import NAME
 from grader.i18n import N_, tr
 from grader.model.spec import Context, PartSpec, Verdict, all_fail
 
-NAME = "EarlyStoppingCallback"
 CALLBACK_TESTS = (
     N_("is a tf.keras.callbacks.Callback with its own on_epoch_end"),
     N_("stops once both accuracies reach their targets"),
@@ -33,46 +33,6 @@ def cases(train: float, val: float) -> list[dict]:
         {"accuracy": 0.5, "val_accuracy": 0.5, "stop": False},
     ]
 
-
-# --------------------------------------------------------------------------- child side
-
-def probe_callback(ns: dict, args: dict) -> dict:
-    """Learner side: each case on a fresh instance and a fresh model."""
-    import contextlib
-
-    import tensorflow as tf
-
-    from grader.sandbox.child import CappedText, describe_exception
-
-    cls = ns.get(NAME)
-    if not isinstance(cls, type):
-        return {"call": {"ok": False, "stdout": "", "error": {
-            "type": "MissingFunction", "message": f"{NAME} is not defined", "where": None}}}
-    base = tf.keras.callbacks.Callback
-    obs: dict = {"call": {"ok": True, "stdout": "", "error": None},
-                 "subclass": issubclass(cls, base),
-                 "own_method": getattr(cls, "on_epoch_end", None) is not base.on_epoch_end,
-                 "results": []}
-    out = CappedText()
-    for case in args["cases"]:
-        model = tf.keras.Sequential([tf.keras.Input((1,)), tf.keras.layers.Dense(1)])
-        model.stop_training = False
-        logs = {"accuracy": case["accuracy"], "val_accuracy": case["val_accuracy"],
-                "loss": 0.5, "val_loss": 0.5}
-        try:
-            with contextlib.redirect_stdout(out):
-                callback = cls()
-                callback.set_model(model)
-                callback.on_epoch_end(3, logs=dict(logs))
-        except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
-            obs["results"].append({"error": describe_exception(exc)})
-            continue
-        obs["results"].append({"stopped": bool(getattr(model, "stop_training", False))})
-    obs["call"]["stdout"] = out.getvalue()
-    return obs
-
-
-# --------------------------------------------------------------------------- parent side
 
 def check_callback(ctx: Context, part: PartSpec, train: float, val: float) -> list[Verdict]:
     outcome = ctx.outcomes.get(NAME)

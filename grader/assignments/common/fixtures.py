@@ -230,12 +230,6 @@ def sign_mnist() -> SignMnist:
                      tuple(root / f"timing_{rows}.csv" for rows in SIGN_TIMING_ROWS))
 
 
-def read_sign_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The grader's own reading of a fixture CSV: (images (N, 28, 28), labels (N,))."""
-    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
-    return data[:, 1:].reshape(-1, 28, 28), data[:, 0]
-
-
 HORSES_VERSION = "horse-or-human-v1"
 HORSES_COUNTS = {"training": {"horses": 40, "humans": 42}, "validation": {"horses": 16,
                                                                          "humans": 16}}

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from grader.assignments.common import fixtures
+from grader.assignments.common.probes_sign import read_sign_csv
 from grader.model.cache import cache_root
 
 PETIMAGES_V4 = "petimages-v4-1"
@@ -51,7 +52,7 @@ def _build_sign_folders(root: Path) -> None:
     letter (A-Y without J), one 28x28 grayscale PNG per row."""
     sign = fixtures.sign_mnist()
     for part, csv in (("train", sign.train), ("validation", sign.test)):
-        images, labels = fixtures.read_sign_csv(csv)
+        images, labels = read_sign_csv(csv)
         for index, (image, label) in enumerate(zip(images, labels, strict=True)):
             folder = root / part / chr(ord("A") + int(label))
             folder.mkdir(parents=True, exist_ok=True)

@@ -26,61 +26,6 @@ if GENERATOR_TESTS[1:3] != (f"yields {IMAGES.shape} float images, the model's in
                             "generators"):
     raise ValueError("GENERATOR_TESTS no longer match IMAGES: write the new names out")
 
-# --------------------------------------------------------------------------- child side
-
-def probe_train_val_generators(ns: dict, args: dict) -> dict:
-    """Learner side: call the function and export the two iterators as settings."""
-    from grader.sandbox.probe_tools import call_learner, export_iterator
-
-    call = call_learner(ns, "train_val_generators", args["training"], args["validation"])
-    obs: dict = {"call": call.summary()}
-    if not call.ok:
-        return obs
-    value = call.value
-    obs["returned"] = type(value).__name__
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        obs["export"] = [export_iterator(gen, args.get("exports", "exports"), label)
-                         for gen, label in zip(value, ("train", "val"), strict=True)]
-    return obs
-
-
-def probe_generators_clean(ns: dict, args: dict) -> dict:
-    """Clean side: re-create the exported iterators and observe them."""
-    from grader.sandbox.probe_tools import (
-        RebuildRefused,
-        augmentation_behaviour,
-        describe_directory_iterator,
-        first_batch,
-        rebuild_iterator,
-    )
-
-    generators = []
-    for export in args["export"]:
-        try:
-            gen = rebuild_iterator(export)
-        except RebuildRefused as exc:  # a msg() dict (or Python's text), shown with say()
-            generators.append({"samples": None,
-                               "rebuild_error": getattr(exc, "message", None) or str(exc)})
-            continue
-        except Exception as exc:  # noqa: BLE001 - invalid settings are observations
-            generators.append({"samples": None,
-                               "rebuild_error": f"{type(exc).__name__}: {exc}"[:500]})
-            continue
-        info = describe_directory_iterator(gen)
-        if hasattr(gen, "x"):
-            info["x_shape"] = list(gen.x.shape)
-            info["y_shape"] = None if gen.y is None else list(gen.y.shape)
-        try:
-            info["batch"] = first_batch(gen)
-            info["x_max"] = info["batch"]["x_max"]
-            info["behaviour"] = augmentation_behaviour(gen)
-        except Exception as exc:  # noqa: BLE001 - a bad generator is an observation
-            info["batch_error"] = f"{type(exc).__name__}: {exc}"[:500]
-        generators.append(info)
-    return {"generators": generators}
-
-
-# --------------------------------------------------------------------------- parent side
 
 def model_info(ctx: Context) -> dict | None:
     """The clean rebuild's description when there is one (nothing the submission could have
