@@ -20,15 +20,19 @@ from grader.assignments.c2w1.files import (
     slash,
 )
 from grader.assignments.common import fixtures, generators
-from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.generators import (
     GENERATOR_TESTS,
     check_train_val_generators,
-    model_info,
 )
 from grader.assignments.common.learning import training_verdict
-from grader.i18n import N_, say, tr
-from grader.model import keras_names
+from grader.assignments.common.models import (
+    accuracy_verdict,
+    compiled_verdict,
+    convs_verdict,
+    created_model,
+    output_verdict,
+)
+from grader.i18n import N_, tr
 from grader.model.spec import (
     AssignmentSpec,
     Checks,
@@ -96,74 +100,10 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     return prepared, args
 
 
-def tracks_accuracy(info: dict) -> bool:
-    """Any accuracy metric, however spelled or named: 'acc', BinaryAccuracy(name='a')."""
-    kinds = info.get("metric_kinds") or info.get("metrics") or []
-    return any(keras_names.is_accuracy(k) for k in kinds)
-
-
-def created_model(ctx: Context) -> tuple[str | None, dict]:
-    """(why create_model cannot be judged, or None; the model's description)."""
-    outcome = ctx.outcomes.get("create_model")
-    problem = outcome_problem("create_model", outcome)
-    if problem:
-        return problem, {}
-    obs = outcome.observation
-    if not obs["call"]["ok"]:
-        return describe_error("create_model", obs["call"]["error"]), {}
-    info = model_info(ctx) if obs.get("model") else None
-    if not info and obs.get("clean_failure"):  # the clean rebuild never got to describe it
-        return say(obs["clean_failure"]), {}
-    if not info:
-        return tr("create_model returned {returned}, not a Keras model.",
-                  returned=obs.get("returned")), {}
-    return None, info
-
-
 CHECKS = Checks()
 CHECKS.part("create_train_val_dirs")(check_create_train_val_dirs)
 CHECKS.part("split_data")(check_split_data)
 CHECKS.part("train_val_generators")(check_train_val_generators)
-
-
-def compiled_verdict(name: str, info: dict) -> Verdict:
-    if info.get("compiled") and info.get("loss"):
-        return (name, True, tr("A compiled {type}.", type=info["type"]))
-    return (name, False, tr(
-        "The model is not compiled: call model.compile(optimizer=..., loss=..., "
-        "metrics=['accuracy']) before returning it."))
-
-
-def convs_verdict(name: str, info: dict) -> Verdict:
-    convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
-    if convs >= 3:
-        return (name, True, tr("{n} Conv2D layers.", n=convs))
-    return (name, False, tr("Expected at least 3 Conv2D layers; found {n}. Stack Conv2D + "
-                            "MaxPooling2D blocks.", n=convs))
-
-
-def output_verdict(name: str, info: dict) -> Verdict:
-    """Output layer and loss fit two classes, in any spelling Keras accepts."""
-    if keras_names.output_kind(info):
-        return (name, True, tr(
-            "{units} {activation} output with {loss}.", units=info["output_shape"][-1],
-            activation=info.get("output_activation"),
-            loss=info.get("loss_spelled") or info.get("loss")))
-    return (name, False, keras_names.logits_problem(info) or tr(
-        "The model ends in {units} unit(s) with activation {activation} and loss {loss}. "
-        "For two classes use Dense(1, activation='sigmoid') with "
-        "loss='binary_crossentropy' (or 2 softmax units with a categorical "
-        "cross-entropy).", units=(info.get("output_shape") or [None])[-1],
-        activation=repr(info.get("output_activation")),
-        loss=repr(info.get("loss_spelled") or info.get("loss"))))
-
-
-def accuracy_verdict(name: str, info: dict) -> Verdict:
-    if tracks_accuracy(info):
-        return (name, True, tr("Accuracy is tracked."))
-    return (name, False, tr(
-        "Expected metrics=['accuracy'] in compile; found {metrics}. The history check "
-        "needs the 'accuracy' and 'val_accuracy' keys.", metrics=info.get("metrics")))
 
 
 @CHECKS.part("create_model")

@@ -12,17 +12,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.assignments.c2w1.spec import (
+from grader.assignments.c2w1v4 import probes
+from grader.assignments.c2w1v4.probes import LABEL_MODES
+from grader.assignments.common import callbacks, datasets, fixtures_v4
+from grader.assignments.common.learning import training_verdict
+from grader.assignments.common.models import (
     accuracy_verdict,
     compiled_verdict,
     convs_verdict,
     created_model,
     output_verdict,
 )
-from grader.assignments.c2w1v4 import probes
-from grader.assignments.c2w1v4.probes import LABEL_MODES
-from grader.assignments.common import callbacks, datasets, fixtures_v4
-from grader.assignments.common.learning import training_verdict
 from grader.i18n import N_, tr
 from grader.model import keras_names
 from grader.model.spec import (

@@ -9,19 +9,19 @@ they went in.
 
 from __future__ import annotations
 
-from grader.assignments.c2w1.spec import (
-    accuracy_verdict,
-    compiled_verdict,
-    convs_verdict,
-    created_model,
-    output_verdict,
-)
 from grader.assignments.c2w1v4 import spec as c2w1v4
 from grader.assignments.c2w2v4 import probes
 from grader.assignments.c2w2v4.probes import AUGMENTATION, IMAGES
 from grader.assignments.common import callbacks, fixtures_v4
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.learning import training_verdict
+from grader.assignments.common.models import (
+    accuracy_verdict,
+    compiled_verdict,
+    convs_verdict,
+    created_model,
+    output_verdict,
+)
 from grader.i18n import N_, say, tr
 from grader.model.spec import (
     AssignmentSpec,

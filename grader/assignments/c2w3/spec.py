@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.assignments.c2w1 import spec as c2w1
 from grader.assignments.c2w2 import spec as c2w2
 from grader.assignments.c2w3 import probes
 from grader.assignments.c2w3.callback import CALLBACK_TESTS, check_callback
@@ -23,6 +22,7 @@ from grader.assignments.c2w3.pretrained import (
 from grader.assignments.c2w3.probes import SEED
 from grader.assignments.common import fixtures, generators
 from grader.assignments.common.feedback import call_problem, describe_error, outcome_problem
+from grader.assignments.common.models import tracks_accuracy
 from grader.i18n import N_, say, tr
 from grader.model import keras_names
 from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
@@ -208,7 +208,7 @@ def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verd
     lr = info.get("learning_rate")
     loss_ok = keras_names.output_kind(info) == "binary"
     compile_ok = (keras_names.canonical(info.get("optimizer")) == "rmsprop" and lr is not None
-                  and abs(lr - rate) < rate * 1e-6 and loss_ok and c2w1.tracks_accuracy(info))
+                  and abs(lr - rate) < rate * 1e-6 and loss_ok and tracks_accuracy(info))
     verdicts.append((names[3], compile_ok, (
         tr("Compiled as asked.") if compile_ok else
         tr("Expected RMSprop(learning_rate={rate:g}), loss='binary_crossentropy', "

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.assignments.common.probes_generators import probe_generators_clean
+from grader.assignments.common.probes_generators import (
+    exported_generators,
+    probe_generators_clean,
+)
 from grader.assignments.common.probes_model import probe_create_model
 from grader.assignments.common.probes_sign import read_sign_csv
 
@@ -57,20 +60,9 @@ def probe_parse(ns: dict, args: dict) -> dict:
 def probe_generators(ns: dict, args: dict) -> dict:
     """Learner side: call the function on the grader's arrays and export the iterators
     (arrays saved as .npy); the clean process re-creates and inspects them."""
-    from grader.sandbox.probe_tools import call_learner, export_iterator
-
     train_x, train_y = read_sign_csv(Path(args["train"]))
     val_x, val_y = read_sign_csv(Path(args["test"]))
-    call = call_learner(ns, "train_val_generators", train_x, train_y, val_x, val_y)
-    obs: dict = {"call": call.summary()}
-    if not call.ok:
-        return obs
-    value = call.value
-    obs["returned"] = type(value).__name__
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        obs["export"] = [export_iterator(gen, args["exports"], label)
-                         for gen, label in zip(value, ("train", "val"), strict=True)]
-    return obs
+    return exported_generators(ns, args["exports"], train_x, train_y, val_x, val_y)
 
 
 def probe_train(ns: dict, args: dict) -> dict:

@@ -148,8 +148,8 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 @CHECKS.part("create_model")
 def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    from grader.assignments.c2w1.spec import created_model
     from grader.assignments.common.learning import training_verdict
+    from grader.assignments.common.models import created_model
 
     problem, info = created_model(ctx)
     if problem:

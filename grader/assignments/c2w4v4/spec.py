@@ -9,16 +9,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.assignments.c2w1.spec import (
-    accuracy_verdict,
-    compiled_verdict,
-    created_model,
-)
 from grader.assignments.c2w1v4 import spec as c2w1v4
 from grader.assignments.c2w4v4 import probes
 from grader.assignments.c2w4v4.probes import BATCH, IMAGES
 from grader.assignments.common import datasets, fixtures_v4
 from grader.assignments.common.learning import training_verdict
+from grader.assignments.common.models import (
+    accuracy_verdict,
+    compiled_verdict,
+    created_model,
+)
 from grader.i18n import N_, tr
 from grader.model import keras_names
 from grader.model.spec import (

@@ -7,16 +7,23 @@ from __future__ import annotations
 
 def probe_train_val_generators(ns: dict, args: dict) -> dict:
     """Learner side: call the function and export the two iterators as settings."""
+    return exported_generators(ns, args.get("exports", "exports"), args["training"],
+                               args["validation"])
+
+
+def exported_generators(ns: dict, exports: str, *call_args) -> dict:
+    """Call the learner's train_val_generators with `call_args`; export the two iterators it
+    returns (their settings; arrays as .npy) for the clean child to re-create."""
     from grader.sandbox.probe_tools import call_learner, export_iterator
 
-    call = call_learner(ns, "train_val_generators", args["training"], args["validation"])
+    call = call_learner(ns, "train_val_generators", *call_args)
     obs: dict = {"call": call.summary()}
     if not call.ok:
         return obs
     value = call.value
     obs["returned"] = type(value).__name__
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        obs["export"] = [export_iterator(gen, args.get("exports", "exports"), label)
+        obs["export"] = [export_iterator(gen, exports, label)
                          for gen, label in zip(value, ("train", "val"), strict=True)]
     return obs
 
