@@ -127,7 +127,8 @@ def _check(function, assignment: str | None, keras: str | None, timeout_s: float
         result = grade(spec, path, None,
                        Options(keras=keras, limits=Limits(submission_timeout_s=timeout_s),
                                lang=lang))
-    graded = _relabel(next(p for p in result.parts if p.name == name), cell_names, name)
+    part_name = next((now for now, earlier in spec.renamed.items() if earlier == name), name)
+    graded = _relabel(next(p for p in result.parts if p.name == part_name), cell_names, name)
     part = SelfCheckResult(graded.name, graded.tests, graded.notes)
     lines = textwrap.wrap(tr("Self-check of {name} as {code} with Keras {keras} ({why}; "
                              "choose another with assignment='C2Wn'):", name=name, code=code,

@@ -67,3 +67,31 @@ def test_early_2022_mistakes_cost_one_check_each(tmp_path):
         "train_val_generators": ["uses its arguments, not the notebook's paths"]}, dump(result)
     dirs = next(p for p in result.parts if p.name == "create_train_val_dirs")
     assert "missing testing, testing/cats, testing/dogs" in dirs.tests[0].message, dirs.tests[0]
+
+
+def test_check_fn_takes_the_early_2022_function(tmp_path, capsys):
+    """`check(create_train_test_dirs)` in an early-2022 notebook grades it as C2W1's first
+    function, with the 2022 folders."""
+    import importlib.util
+    import sys
+
+    from grader.selfcheck import check
+
+    source = load_solution("C2W1").cells[8].source
+    start = source.index("def create_train_val_dirs")
+    function = source[start:source.index("\ntry:", start)]
+    for old, new in TO_2022[1:]:
+        function = function.replace(old, new)
+    path = tmp_path / "learner_2022.py"
+    path.write_text("import os\n\n" + function + "\n")
+    spec = importlib.util.spec_from_file_location("learner_2022", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["learner_2022"] = module
+    try:
+        spec.loader.exec_module(module)
+        result = check(module.create_train_test_dirs, lang="en")
+    finally:
+        del sys.modules["learner_2022"]
+    out = capsys.readouterr().out
+    assert result.score == 10, out
+    assert "create_train_test_dirs as C2W1" in " ".join(out.split()), out

@@ -130,7 +130,7 @@ def choose_for_function(name: str, given: str | None = None, text: str = "",
         code = canonical(given)
         get_spec(code)  # raises UnknownAssignment with the valid codes
         return code, tr("you passed assignment={code}", code=repr(code))
-    candidates = [code for code in codes() if name in get_spec(code).functions]
+    candidates = [code for code in codes() if name in get_spec(code).defined_names]
     if not candidates:
         graded = sorted(set().union(*(get_spec(c).functions for c in codes())))
         raise ValueError(tr("{name} is not a graded function of any assignment; graded are: "
