@@ -39,10 +39,11 @@ def test_an_early_2022_notebook_is_detected_as_its_week(code, tmp_path):
     assert found == code, reason
 
 
-def test_an_early_2022_notebook_is_graded_as_the_same_task(tmp_path):
-    nb = early_2022("C2W1")
-    result = grade(get_spec("C2W1"), write(nb, tmp_path), HISTORIES["C2W1"],
-                   grading_options())
+@pytest.mark.parametrize("code", ["C2W1", "C2W2"])
+def test_an_early_2022_notebook_is_graded_as_the_same_task(code, tmp_path):
+    nb = early_2022(code)
+    result = grade(get_spec(code), write(nb, tmp_path, f"{code}_Assignment.ipynb"),
+                   HISTORIES[code], grading_options())
     assert result.score == 100, dump(result)
     dirs = next(p for p in result.parts if p.name == "create_train_val_dirs")
     assert any("early-2022" in n and "create_train_test_dirs" in n for n in dirs.notes), dirs
