@@ -1,7 +1,8 @@
 """C2W1's first two graded functions, shared with C2W2: the directory tree and the split.
 
 Both act on the filesystem, so their checks read it themselves (the learner's process only
-reports what was printed and raised). Split out of c2w1.py, which keeps the model side.
+reports what was printed and raised). Their probes are in probes.py; spec.py keeps the model
+side.
 """
 
 from __future__ import annotations

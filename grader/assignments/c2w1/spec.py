@@ -1,7 +1,7 @@
 """C2W1: cats vs dogs on the full Kaggle set (fixture-sized here).
 
-Probes run in the child and only observe; checks run in the parent and judge, reading the
-filesystem themselves where the function's effect is on disk.
+Probes (probes.py) run in the child and only observe; checks run in the parent and judge,
+reading the filesystem themselves where the function's effect is on disk.
 """
 
 from __future__ import annotations

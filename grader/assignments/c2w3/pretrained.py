@@ -1,6 +1,6 @@
 """C2W3's create_pre_trained_model: a frozen InceptionV3 holding the weights of the file it
 is given, told apart by fingerprint from a fresh initialisation and from the copy laid out at
-the course's /tmp path. Split out of c2w3.py."""
+the course's /tmp path. Its probes are in probes.py."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ A callback is behaviour, not configuration, so it is judged by what it does: the
 instantiates the learner's class, attaches it to a small model and calls `on_epoch_end`
 with chosen logs, one case at a time, reporting whether each set `stop_training`. The cases
 sit on both sides of each threshold, so a callback that stops on `or`, on `>` instead of
-`>=`, or on one accuracy alone fails exactly one of the two behaviour checks.
+`>=`, or on one accuracy alone fails exactly one of the two behaviour checks. The child
+side is probes_callbacks.py; this module holds the checks.
 """
 
 from __future__ import annotations

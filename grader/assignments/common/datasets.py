@@ -7,7 +7,8 @@ records every call of it while the function runs (whatever spelling reached it:
 `tf.keras.utils`, `keras.utils`, a name imported from either) and reports the arguments; the
 clean child calls it again with them, where no learner code runs, and the checks read what
 that rebuild holds. The learner's own datasets are still described, to catch a pipeline that
-changed what the rebuild would give (a `.map` that rescales, an `.unbatch`).
+changed what the rebuild would give (a `.map` that rescales, an `.unbatch`). The child
+side is probes_datasets.py; this module holds the checks.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """C2W1's train_val_generators, shared with C2W2 and C2W3: two directory iterators, judged
 on what they yield for the model (shape, channels, scale, labels) and on the directories
-they were built on. Split out of c2w1.py, which keeps the model side."""
+they were built on. The probes that call and rebuild them are in probes_generators.py."""
 
 from __future__ import annotations
 
