@@ -20,13 +20,14 @@ from grader.model.spec import AssignmentSpec
 from grader.pipeline.clean_cache import grader_digest
 from grader.pipeline.detect import choose_for_function, detect
 from grader.pipeline.extract import extract
-from grader.pipeline.grade import Options, grade, zero_result
+from grader.pipeline.grade import Options, grade, grade_observed, zero_result
 from grader.pipeline.history import accuracy_key, curves_of, load_history, unit_curve
 from grader.pipeline.history_evidence import STATUSES as HISTORY_STATUSES
 from grader.pipeline.history_policy import DEFAULT_POLICY as DEFAULT_HISTORY_POLICY
 from grader.pipeline.history_policy import POLICIES as HISTORY_POLICIES
 from grader.pipeline.live_source import collect, kernel_cells, module_file_cells, scope_of
 from grader.pipeline.notebook import NotebookError, read_notebook
+from grader.pipeline.rescore import Rescored, rescore
 from grader.pipeline.submission import (
     CannotGrade,
     Submission,
@@ -41,14 +42,12 @@ from grader.sandbox.course_env import missing as environment_problem
 from grader.sandbox.zygote import Zygote
 
 __all__ = [
-    "CODES", "DEFAULT_HISTORY_POLICY", "HISTORY_POLICIES", "HISTORY_STATUSES",
-    "AssignmentSpec", "CannotGrade", "GradeResult", "Limits", "NotebookError",
-    "Options", "PartResult", "Submission", "TestResult", "UnknownAssignment", "Zygote",
-    "accuracy_key", "build_fixtures", "canonical", "choose_for_function", "codes", "collect",
-    "curves_of",
+    "AssignmentSpec", "CODES", "CannotGrade", "DEFAULT_HISTORY_POLICY", "GradeResult",
+    "HISTORY_POLICIES", "HISTORY_STATUSES", "Limits", "NotebookError", "Options", "PartResult",
+    "Rescored", "Submission", "TestResult", "UnknownAssignment", "Zygote", "accuracy_key",
+    "build_fixtures", "canonical", "choose_for_function", "codes", "collect", "curves_of",
     "detect", "environment_problem", "extract", "find_history", "find_notebook", "get_spec",
-    "grade", "grade_submission", "grader_digest", "history_names", "kernel_cells", "load_history",
-    "module_file_cells", "policy_options", "read_notebook", "register", "resolve", "scope_of",
-    "unit_curve",
-    "zero_result",
+    "grade", "grade_observed", "grade_submission", "grader_digest", "history_names",
+    "kernel_cells", "load_history", "module_file_cells", "policy_options", "read_notebook",
+    "register", "rescore", "resolve", "scope_of", "unit_curve", "zero_result",
 ]

@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="submissions graded at once (default: CPU count)")
     m.add_argument("--regrade", action="store_true",
                    help="grade again what the journal says is graded and unchanged")
+    m.add_argument("--rescore", action="store_true",
+                   help="judge learners graded before again from their stored observations "
+                        "(after a rubric change, in seconds) instead of grading them; "
+                        "grade only those that cannot be (see `grader rescore`)")
     m.add_argument("--keras", choices=("2", "3"), default=None)
     m.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="where the gradings run: worker processes here (default), or Ray")
@@ -98,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
                         "for one (num_gpus), so it runs on a GPU node")
     m.add_argument("--history-policy", choices=HISTORY_POLICIES, default=DEFAULT_HISTORY_POLICY,
                    help=HISTORY_POLICY_HELP)
+    r = sub.add_parser("rescore", help="judge a graded class again under the current rubric, "
+                                       "from what its batch observed, running no notebook")
+    r.add_argument("results", type=Path, help="the results folder a `grader batch` wrote")
     return parser
 
 
@@ -242,7 +249,7 @@ def _batch(args: argparse.Namespace) -> int:
                            gradebook_column=args.gradebook_column,
                            clean_cache=not args.no_cache, engine=args.engine,
                            address=args.address, lang=args.lang, use_gpu=args.gpu,
-                           history_policy=args.history_policy)
+                           history_policy=args.history_policy, rescore=args.rescore)
     try:
         summary = run_batch(args.submissions, args.out, options)
     except (LayoutError, RosterError, EngineError) as exc:
@@ -262,6 +269,7 @@ def _batch(args: argparse.Namespace) -> int:
                             *(["--gpu"] if args.gpu else []),
                             *(["--history-policy", args.history_policy]
                               if args.history_policy != DEFAULT_HISTORY_POLICY else []),
+                            *(["--rescore"] if args.rescore else []),
                             "--lang", args.lang])
         print(f"\ngrader: interrupted; finished submissions are kept in {args.out}. Resume "
               f"with:\n  {again}", file=sys.stderr)
@@ -271,7 +279,9 @@ def _batch(args: argparse.Namespace) -> int:
           + (f"; {summary.from_cache} reused the measurements of an identical model graded "
              "before (no training repeated)" if summary.from_cache else "")
           + (f"; {summary.retried} grading(s) lost with a Ray worker or node, started again"
-             if summary.retried else "") + "\n"
+             if summary.retried else "")
+          + (f"; {summary.rescored} rescored from stored observations (not graded again)"
+             if args.rescore else "") + "\n"
           f"gradebook: {args.out / 'gradebook.csv'}\nreport:    {args.out / 'report.html'}\n"
           f"similar:   {args.out / 'similarity.csv'}")
     if summary.platform is not None:
@@ -281,6 +291,36 @@ def _batch(args: argparse.Namespace) -> int:
               f"{matched.not_graded} not graded, left empty; {len(matched.unmatched)} "
               "submission(s) not in the roster)")
     return 1 if summary.crashed else 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    """0 every learner judged again, 1 some left as graded (listed: they need a
+    regrade), 2 nothing could be rescored (not a batch's results folder)."""
+    try:
+        from grader.batch.layout import LayoutError
+        from grader.batch.platforms import RosterError
+        from grader.batch.rescore import rescore_results
+    except ImportError as exc:  # pandas is the `batch` extra
+        return _fail(f"grader rescore needs {exc.name or 'pandas'}: "
+                     "pip install 'c2-grader[batch]'")
+    try:
+        summary = rescore_results(args.results)
+    except (ValueError, LayoutError, RosterError) as exc:
+        return _fail(str(exc))
+    left = len(summary.partly) + len(summary.kept)
+    print(f"rescored {summary.rescored} of {summary.rescored + left} learners under the "
+          f"current rubric in {summary.seconds:.1f} s, running no notebook; {left} need a "
+          "regrade")
+    for learner, parts in summary.partly.items():
+        print(f"  {learner}: {', '.join(parts)} left as graded (the code that observes "
+              "them changed since)")
+    for learner, reason in summary.kept.items():
+        print(f"  {learner}: left as graded ({reason})")
+    if left:
+        print("  `grader batch ... --rescore` grades these in full and rescores the rest")
+    print(f"gradebook: {args.results / 'gradebook.csv'}\n"
+          f"report:    {args.results / 'report.html'}")
+    return 1 if left else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,4 +353,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _gradescope_bundle(args)
     if args.command == "batch":
         return _batch(args)
+    if args.command == "rescore":
+        return _rescore(args)
     return _fail(f"unknown command {args.command}")

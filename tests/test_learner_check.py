@@ -38,7 +38,7 @@ def test_check_cannot_grade_exits_2(tmp_path, capsys):
 
 def test_results_redact_grader_paths_and_learner_rendering_says_passed():
     from grader.model.spec import PartSpec
-    from grader.pipeline.grade import _part_result
+    from grader.pipeline.judge import part_result as _part_result
 
     leak = (f"raised OSError: cannot open /tmp/grader-c2w3-k2j4x9_q/weights/file.h5 or "
             f"{cache_root()}/petimages-v1/raw/Cat/1.jpg")

@@ -18,7 +18,7 @@ from grader.api import AssignmentSpec, find_history, find_notebook, history_name
 
 # Names the batch writes at the top of RESULTS: a learner may not be called that.
 RESERVED = {"journal.jsonl", "gradebook.csv", "report.html", "similarity.csv", ".work",
-            ".clean-cache",
+            ".clean-cache", "batch.json",
             "unmatched.csv", "gradebook-canvas.csv", "gradebook-moodle.csv",
             "gradebook-roster.csv"}
 MAX_ID_LENGTH = 80

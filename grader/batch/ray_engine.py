@@ -25,6 +25,7 @@ from pathlib import Path
 from grader.batch.layout import Entry
 from grader.batch.progress import Progress, format_duration
 from grader.batch.rows import CRASHED, LearnerRow
+from grader.batch.stored import observations_from
 from grader.model.files import atomic_write
 from grader.model.results import GradeResult
 
@@ -68,22 +69,24 @@ class GraderActor:
             self.cache.mkdir()
 
     def grade(self, notebook_name: str, notebook: bytes, history_name: str | None,
-              history: bytes | None, cache_entries: dict[str, str]) -> tuple[str, dict]:
-        """The JSON report, and the clean-cache entries this grading added."""
+              history: bytes | None, cache_entries: dict[str, str]) -> tuple[str, dict, str]:
+        """The JSON report, the clean-cache entries this grading added, and the
+        observations the report was judged from (JSON, for `grader rescore`)."""
         if self.cache is None:
-            return self._grade(notebook_name, notebook, history_name, history), {}
+            report, observed = self._grade(notebook_name, notebook, history_name, history)
+            return report, {}, observed
         for name, text in cache_entries.items():
             if ENTRY.fullmatch(name):
                 (self.cache / name).write_text(text, encoding="utf-8")
         before = {p.name for p in self.cache.iterdir()}
-        report = self._grade(notebook_name, notebook, history_name, history)
+        report, observed = self._grade(notebook_name, notebook, history_name, history)
         added = {p.name: p.read_text(encoding="utf-8") for p in self.cache.iterdir()
                  if p.name not in before and ENTRY.fullmatch(p.name)}
-        return report, added
+        return report, added, observed
 
     def _grade(self, notebook_name: str, notebook: bytes, history_name: str | None,
-               history: bytes | None) -> str:
-        from grader.api import Options, grade, policy_options
+               history: bytes | None) -> tuple[str, str]:
+        from grader.api import Options, grade_observed, policy_options
         from grader.reporters.json_report import render_json
 
         job = Path(tempfile.mkdtemp(prefix="job-", dir=self.root))
@@ -94,12 +97,12 @@ class GraderActor:
             if history_name is not None and history is not None:
                 kept = job / Path(history_name).name
                 kept.write_bytes(history)
-            result = grade(self.spec, path, kept, Options(keras=self.keras, zygote=self.zygote,
-                                                          clean_cache=self.cache,
-                                                          lang=self.lang, use_gpu=self.use_gpu,
-                                                          hide=self.hide,
-                                                          **policy_options(self.history_policy)))
-            return render_json(result)
+            result, observed = grade_observed(
+                self.spec, path, kept,
+                Options(keras=self.keras, zygote=self.zygote, clean_cache=self.cache,
+                        lang=self.lang, use_gpu=self.use_gpu, hide=self.hide,
+                        **policy_options(self.history_policy)))
+            return render_json(result), observed.to_json()
         finally:
             shutil.rmtree(job, ignore_errors=True)
 
@@ -167,7 +170,7 @@ def _connect(address: str | None, workers: int):
 
 def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
                      rows: dict[str, LearnerRow]) -> tuple[int, int]:
-    """As `_Batch.grade_all`, on Ray; returns how many crashed and how many gradings were
+    """As `Batch.grade_all`, on Ray; returns how many crashed and how many gradings were
     lost with their actor and started again."""
     if not todo:
         return 0, 0
@@ -200,10 +203,10 @@ def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
         if not survivors or _room_for(ray.available_resources(), options.use_gpu):
             idle.append(new_actor())
 
-    def conclude(entry, digest, started, result, reason) -> None:
+    def conclude(entry, digest, started, result, reason, observed=None) -> None:
         nonlocal crashed
         row = batch.conclude(entry, digest, time.monotonic() - started, result, reason,
-                             lambda: reason.encode())
+                             lambda: reason.encode(), observed)
         rows[row.learner] = row
         crashed += row.status == CRASHED
         progress.advance(row.progress_label)
@@ -219,9 +222,10 @@ def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
             for ref in ready:
                 entry, digest, actor, started = running.pop(ref)
                 try:
-                    report, added = ray.get(ref)
+                    report, added, observed = ray.get(ref)
                     cache.take(actor, added)
                     result = GradeResult.from_dict(json.loads(report))
+                    observed = observations_from(observed)
                 except RayActorError as exc:  # the actor's process or its node died
                     cache.forget(actor)
                     lost[entry.learner] = lost.get(entry.learner, 0) + 1
@@ -240,7 +244,7 @@ def grade_all_on_ray(batch, todo: list[tuple[Entry, str]],
                     continue
                 result.notebook = str(entry.notebook)
                 idle.append(actor)
-                conclude(entry, digest, started, result, "")
+                conclude(entry, digest, started, result, "", observed)
             for ref, (entry, digest, actor, started) in list(running.items()):
                 if time.monotonic() - started > options.timeout_s:
                     running.pop(ref)

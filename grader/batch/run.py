@@ -34,8 +34,18 @@ from grader.batch.progress import Progress, format_duration
 from grader.batch.report import served_from_cache, write_report
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import fingerprints, known_digests, similar_pairs, write_csv
+from grader.batch.stored import (
+    OBSERVATIONS_SUFFIX,
+    attempt,
+    keep,
+    keep_observations,
+    read_observations,
+    settings_of,
+    write_settings,
+)
 from grader.i18n import language, tr
 from grader.model.files import atomic_write
+from grader.model.observations import Observations
 from grader.model.protocol import Limits, describe_exit
 from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
@@ -66,6 +76,9 @@ class BatchOptions:
     use_gpu: bool = False  # learner code may use a GPU; on Ray each grading asks for one
     # How the history's evidence counts (grader/pipeline/history_policy.py POLICIES).
     history_policy: str = DEFAULT_HISTORY_POLICY
+    # Judge a learner graded before (whose files are unchanged) again from the stored
+    # observations instead of grading it (grader/batch/rescore.py); grade only the rest.
+    rescore: bool = False
 
 
 @dataclass
@@ -79,6 +92,7 @@ class BatchSummary:
     platform: Matched | None = None  # how the roster matched, when one was given
     from_cache: int = 0  # graded by this run with every clean rebuild from the cache
     retried: int = 0  # gradings lost with their Ray actor or node and started again
+    rescored: int = 0  # judged again from stored observations (--rescore), not graded
 
 
 @dataclass
@@ -108,7 +122,7 @@ class _Job:
         return json.dumps({"output": str(self.output)}) in self.slot.acks
 
 
-class _Batch:
+class Batch:
     def __init__(self, out: Path, spec: AssignmentSpec, options: BatchOptions,
                  stream: TextIO, submissions: Path | None = None) -> None:
         self.out, self.spec, self.options, self.stream = out, spec, options, stream
@@ -118,9 +132,13 @@ class _Batch:
         self.staging = out / STAGING
         self.clean_cache = out / CLEAN_CACHE if options.clean_cache else None
 
-    def record(self, row: LearnerRow, digest: str, seconds: float) -> None:
-        """Outputs first (each atomic), then the journal line that marks them complete."""
+    def record(self, row: LearnerRow, digest: str, seconds: float,
+               observed: Observations | None = None) -> None:
+        """Outputs first (each atomic), the observations the result was judged from (what
+        `grader rescore` judges again; none: never rescored), then the journal line that
+        marks them complete."""
         write_outputs(self.out / row.learner, row.result, row.entry.notebook)
+        keep_observations(self.out / row.learner, observed if row.status == GRADED else None)
         result = row.result
         self.journal.append(Record(row.learner, digest, row.status, result.score,
                                    result.max_score, result.passed, round(seconds, 2),
@@ -154,6 +172,7 @@ class _Batch:
             slot = slots[index] = self._spawn_slot(index)
         output = self.staging / f"{entry.learner}.json"
         output.unlink(missing_ok=True)
+        Path(str(output) + OBSERVATIONS_SUFFIX).unlink(missing_ok=True)
         job = _Job(entry, digest, slot, output.resolve(), slot.log.stat().st_size,
                    time.monotonic())
         line = {"notebook": str(entry.notebook.resolve()), "output": str(job.output),
@@ -185,13 +204,16 @@ class _Batch:
         else:
             how = describe_exit(job.slot.proc.returncode, learner=False)
             reason = f"The grading process {how}."
+        observed = read_observations(Path(str(job.output) + OBSERVATIONS_SUFFIX)) \
+            if result is not None else None
         row = self.conclude(job.entry, job.digest, seconds, result, reason,
-                            lambda: self._log_of(job))
+                            lambda: self._log_of(job), observed)
         job.output.unlink(missing_ok=True)
+        Path(str(job.output) + OBSERVATIONS_SUFFIX).unlink(missing_ok=True)
         return row
 
     def conclude(self, entry: Entry, digest: str, seconds: float, result: GradeResult | None,
-                 reason: str, log) -> LearnerRow:
+                 reason: str, log, observed: Observations | None = None) -> LearnerRow:
         """Record a grading, whichever engine ran it: its result, or 0 and why there is none
         (`log()`: the worker's output meanwhile, kept for the instructor)."""
         if result is None:
@@ -204,7 +226,7 @@ class _Batch:
         if not reason and result.fault:  # the grader failed, not the learner: say so
             reason = result.fault
         row = LearnerRow(entry, GRADED if not reason else CRASHED, result, reason)
-        self.record(row, digest, seconds)
+        self.record(row, digest, seconds, observed)
         return row
 
     @staticmethod
@@ -312,7 +334,8 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
           flush=True)  # the first grading ends a worker's TensorFlow import: say so before
     layout, entries = discover(submissions, spec, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
-    batch = _Batch(out, spec, options, stream, submissions)
+    write_settings(out, settings_of(submissions, options))
+    batch = Batch(out, spec, options, stream, submissions)
     if options.regrade:
         batch.journal.mark_regrade()
     done = batch.journal.latest()
@@ -328,6 +351,12 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
         record = done.get(entry.learner)
         unchanged = record is not None and record.digest == digest and record.status == GRADED
         result = read_result(out / entry.learner) if unchanged else None
+        if result is None and options.rescore and record and record.status == GRADED:
+            again = attempt(batch, entry)
+            if again.rescored and not again.needs_regrade:
+                rows[entry.learner] = keep(batch, entry, again)
+                summary.rescored += 1
+                continue
         if result is None:
             todo.append((entry, digest))
         else:
@@ -335,8 +364,9 @@ def _run_batch(submissions: Path, out: Path, options: BatchOptions,
             summary.skipped += 1
     print(f"grader: {len(entries)} submissions ({layout} layout): {len(todo)} to grade with "
           f"{min(options.workers, len(todo)) or 0} worker(s), {summary.skipped} already "
-          "graded and unchanged" + ("" if options.regrade else " (--regrade grades them again)"),
-          file=stream, flush=True)
+          "graded and unchanged" + ("" if options.regrade else " (--regrade grades them again)")
+          + (f", {summary.rescored} rescored from their stored observations"
+             if options.rescore else ""), file=stream, flush=True)
     if todo:
         print(f"grader: starting {'Ray' if options.engine == 'ray' else 'the'} worker(s); each "
               "loads TensorFlow once, so the first results take a few seconds", file=stream,

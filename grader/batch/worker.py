@@ -4,7 +4,9 @@
                                   [--history-policy POLICY]
 
 reads one job per line on stdin (`{"notebook": ..., "history": ... or null, "output": ...}`)
-and, once its result is written, prints `{"output": ...}` on stdout; everything else the
+and, once its result is written (with the observations it was judged from beside it, in
+OUTPUT + ".observations", for `grader rescore`), prints `{"output": ...}` on stdout;
+everything else the
 worker prints goes to stderr. It forks every grading child (the learner's and the clean
 one) from its zygote (`grader.sandbox.zygote`), which imported TensorFlow once, instead of starting
 each afresh; each submission still gets its own children and work directory.
@@ -24,13 +26,14 @@ import tempfile
 from pathlib import Path
 
 from grader.api import DEFAULT_HISTORY_POLICY, HISTORY_POLICIES
+from grader.batch.stored import OBSERVATIONS_SUFFIX
 from grader.i18n import LANGUAGES
 
 
 def _serve(assignment: str, keras: str | None, workroot: Path | None, clean_cache: Path | None,
            lang: str = "en", use_gpu: bool = False, hide: tuple[str, ...] = (),
            history_policy: str = DEFAULT_HISTORY_POLICY) -> int:
-    from grader.api import Options, Zygote, get_spec, grade, policy_options
+    from grader.api import Options, Zygote, get_spec, grade_observed, policy_options
     from grader.model.files import atomic_write
     from grader.reporters.json_report import render_json
 
@@ -46,10 +49,11 @@ def _serve(assignment: str, keras: str | None, workroot: Path | None, clean_cach
         for line in sys.stdin:
             job = json.loads(line)
             history = Path(job["history"]) if job.get("history") else None
-            result = grade(spec, Path(job["notebook"]), history,
-                           Options(keras=keras, zygote=zygote, clean_cache=clean_cache,
-                                   lang=lang, use_gpu=use_gpu, hide=hide,
-                                   **policy_options(history_policy)))
+            result, observed = grade_observed(
+                spec, Path(job["notebook"]), history,
+                Options(keras=keras, zygote=zygote, clean_cache=clean_cache, lang=lang,
+                        use_gpu=use_gpu, hide=hide, **policy_options(history_policy)))
+            atomic_write(Path(job["output"] + OBSERVATIONS_SUFFIX), observed.to_json())
             atomic_write(Path(job["output"]), render_json(result))
             acks.write(json.dumps({"output": job["output"]}) + "\n")
     finally:

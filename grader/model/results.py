@@ -68,6 +68,9 @@ class GradeResult:
     # other .pkl names beside the notebook, "cell": the fit cell compared (0-based) or None,
     # "policy": the instructor's history policy}; None without a history file.
     history_evidence: dict | None = None
+    # Parts a rescore (grader/pipeline/rescore.py) left as they were graded because the code
+    # that observes them changed since: they need a regrade. Empty for a fresh grading.
+    needs_regrade: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -131,6 +134,7 @@ class GradeResult:
             "language": self.language,
             "fault": self.fault,
             "history_evidence": self.history_evidence,
+            "needs_regrade": list(self.needs_regrade),
         }
 
     @classmethod
@@ -153,4 +157,5 @@ class GradeResult:
                    dict(cache) if isinstance(cache, dict) else None,
                    str(data.get("language") or "en"),
                    str(data["fault"]) if data.get("fault") else None,
-                   history_evidence=dict(evidence) if isinstance(evidence, dict) else None)
+                   history_evidence=dict(evidence) if isinstance(evidence, dict) else None,
+                   needs_regrade=[str(p) for p in data.get("needs_regrade") or []])

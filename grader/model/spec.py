@@ -9,11 +9,14 @@ import, never a zero at grading time.
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.i18n import N_
+from grader.model.observations import StaleObservation
 from grader.model.protocol import ProbeOutcome, ProbeRequest
 
 HISTORY_PART = "history"  # the part name the JSON contract gives the history check
@@ -111,13 +114,30 @@ class ImageInput:
 
 @dataclass
 class Context:
-    """Everything a check may look at; built by the parent, never by learner code."""
+    """Everything a check may look at; built by the parent, never by learner code, from a
+    grading's `Observations` (grader/model/observations.py)."""
 
     workdir: Path
     prepared: dict
     outcomes: dict[str, ProbeOutcome]
     extraction: object
     spec: AssignmentSpec | None = None  # for the expected values it declares
+    # What the parent read from disk while judging, by key; `replay`: read back from a
+    # stored record (a rescore), where the work directory is long gone.
+    facts: dict = field(default_factory=dict)
+    replay: bool = False
+
+    def fact(self, observe: Callable, *args: object):
+        """`observe(*args)`: a module-level function reading the work directory, which
+        returns plain JSON data. Recorded when grading, replayed when rescoring; a fact the
+        record lacks raises StaleObservation (the part needs a regrade)."""
+        key = f"{observe.__module__}:{observe.__qualname__}:{json.dumps(args, default=str)}"
+        if self.replay:
+            if key not in self.facts:
+                raise StaleObservation(key)
+            return copy.deepcopy(self.facts[key])
+        value = self.facts[key] = json.loads(json.dumps(observe(*args)))
+        return copy.deepcopy(value)
 
 
 Verdict = tuple[str, bool, str]

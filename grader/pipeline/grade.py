@@ -13,18 +13,24 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.assignments.common.feedback import describe_error
 from grader.i18n import current, language, tr
+from grader.model.observations import Observations
 from grader.model.protocol import Limits, ProbeOutcome, View
 from grader.model.redact import redact
-from grader.model.results import GradeResult, PartResult, TestResult
-from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail
+from grader.model.results import GradeResult
+from grader.model.spec import AssignmentSpec
 from grader.pipeline.clean_cache import CleanCache
 from grader.pipeline.clean_inputs import CleanInputs
 from grader.pipeline.extract import Extraction, extract, provide_globals
-from grader.pipeline.history import check_history, curves_of, load_history
 from grader.pipeline.history_policy import weigh_history
+from grader.pipeline.judge import extraction_record, judge, zero_result
 from grader.pipeline.notebook import NotebookError, read_notebook
+from grader.pipeline.provenance import (
+    fact_digests,
+    input_digests,
+    part_digests,
+    prepared_digest,
+)
 from grader.sandbox import confine, course_paths
 from grader.sandbox.course_env import environment
 from grader.sandbox.runner import RunReport, Spawned, prestart, run_groups, run_probes
@@ -69,6 +75,7 @@ class _Run:
     cache_use: dict | None = None  # {"hits", "misses"} of the clean cache, when one is used
     inputs: CleanInputs | None = None  # the grader's copy of the prepared work directory
     fault: str | None = None  # why the grading cannot be trusted: the grader's fault
+    prepared_digest: str = ""  # of what spec.prepare() laid out (grader/pipeline/provenance)
 
     def handed(self, role: str, call):
         """`call(child)` with the prestarted child for `role`; it is the callee's once the
@@ -83,25 +90,6 @@ class _Run:
         self.held.clear()
         if self.inputs is not None:
             self.inputs.close()
-
-
-def _part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
-    by_name = {name: (passed, message) for name, passed, message in verdicts}
-    tests = []
-    for name, points in part.tests:
-        passed, message = by_name.get(name, (False, tr("This check produced no verdict.")))
-        tests.append(TestResult(tr(name), bool(passed), redact(message),
-                                points if passed else 0.0, points, id=name))
-    return PartResult(part.name, tests)
-
-
-def zero_result(spec: AssignmentSpec, message: str, keras: str,
-                notebook: Path | None) -> GradeResult:
-    """Every check failed for one reason: a submission that could not be graded at all."""
-    parts = [_part_result(p, all_fail(p, message)) for p in spec.parts]
-    return GradeResult(spec.code, parts, spec.pass_mark, keras, notebook=str(notebook or ""),
-                       notes=[redact(message)], environment=environment(keras),
-                       language=current())
 
 
 # What a learner-side observation may carry into the checks when no clean measurement
@@ -142,22 +130,31 @@ def _imports_tensorflow(extraction: Extraction) -> bool:
 
 def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
           options: Options = Options()) -> GradeResult:
+    return grade_observed(spec, notebook_path, history_path, options)[0]
+
+
+def grade_observed(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
+                   options: Options = Options()) -> tuple[GradeResult, Observations]:
+    """The result and the observations it was judged from (what `grader rescore` judges
+    again; grader/pipeline/rescore.py)."""
     if options.keras is None:
         options = replace(options, keras=spec.keras)
     with language(options.lang):
-        return weigh_history(_grade(spec, notebook_path, history_path, options), spec,
-                             notebook_path, history_path, options.history_policy)
+        result, observed = _grade(spec, notebook_path, history_path, options)
+        return weigh_history(result, spec, notebook_path, history_path,
+                             options.history_policy), observed
 
 
 def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
-           options: Options) -> GradeResult:
+           options: Options) -> tuple[GradeResult, Observations]:
     started = time.monotonic()
     try:
         notebook = read_notebook(notebook_path)
     except NotebookError as exc:
         result = zero_result(spec, str(exc), options.keras, notebook_path)
         result.duration_s = time.monotonic() - started
-        return result
+        return result, Observations(spec.code, options.keras, unreadable=str(exc),
+                                    inputs=input_digests(notebook_path, history_path))
     extraction = extract(notebook, spec.functions, spec.renamed)
     # A zygote is worth starting (it imports TensorFlow) only for code that needs it.
     zygote, own_zygote = options.zygote, None
@@ -180,8 +177,15 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         outcomes = dict(report.outcomes)
         outcomes.update(_run_clean(run, prepared, args, outcomes))
         _supersede(spec, run.wanted, outcomes)
-        parts, notes, curves = _score(run, Context(workdir, prepared, outcomes, extraction, spec),
-                                      report, history_path)
+        observed = Observations(
+            spec.code, options.keras, str(workdir), prepared, outcomes,
+            extraction_record(extraction), list(report.load_problems),
+            report.output_truncated, run.fault, inputs=input_digests(notebook_path, history_path),
+            digests=part_digests(spec), prepared_digest=run.prepared_digest)
+        judged = observed.copy()  # what a rescore would read back
+        parts, notes, curves = judge(spec, judged, history_path)
+        observed.facts = judged.facts
+        observed.fact_digests = fact_digests(judged.facts)
     finally:
         run.discard()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -191,10 +195,10 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     return GradeResult(
         spec.code, parts, spec.pass_mark, options.keras,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
-        notes=[redact(n) for n in [*([run.fault] if run.fault else []), *notes]],
+        notes=[redact(n) for n in notes],
         curves=curves, environment=environment(options.keras), clean_cache=run.cache_use,
         language=current(), fault=redact(run.fault) if run.fault else None,
-    )
+    ), observed
 
 
 def _plan(run: _Run) -> None:
@@ -235,6 +239,7 @@ def _hidden(o: Options, spec: AssignmentSpec) -> tuple[str, ...]:
 def _run_learner(run: _Run) -> tuple[dict, dict, RunReport]:
     spec, o = run.spec, run.options
     prepared, args = spec.prepare(run.workdir)
+    run.prepared_digest = prepared_digest(prepared, args, run.workdir)
     if run.inputs is not None:  # before any learner code runs
         run.inputs.take()
     layouts = prepared.get("course", {})
@@ -330,61 +335,3 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
         if outcome.partial is not None:
             outcome.partial = run.inputs.unmapped(outcome.partial)
     return {**found, **report.outcomes}
-
-
-def _judged(part: PartSpec, check) -> list[Verdict]:
-    """A part's verdicts; a check that cannot read what the learner's process reported (a
-    field missing or of the wrong type: that process is the learner's, so its report may be
-    anything) fails that part's checks with a message, never the grading."""
-    try:
-        return check()
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:200]
-        return all_fail(part, tr(
-            "The grader could not judge this: what your code's process reported was "
-            "incomplete or malformed ({error}), as happens when code writes to the grader's "
-            "report channel.", error=error))
-
-
-def _score(run: _Run, ctx: Context, report: RunReport,
-           history_path: Path | None) -> tuple[list[PartResult], list[str], dict | None]:
-    spec, extraction = run.spec, run.extraction
-    parts, curves = [], None
-    for part in spec.parts:
-        if part.is_history:
-            loaded = None
-            if history_path is not None and history_path.exists():
-                loaded = load_history(history_path)
-                curves = curves_of(history_path, *loaded)
-                if "accuracy" in curves:  # the lines its plots draw (issue 31, item 6)
-                    curves["targets"] = [spec.history.min_train_accuracy,
-                                         spec.history.min_val_accuracy]
-            verdicts = check_history(part, spec.history, history_path, loaded)
-        elif part.name in extraction.missing:
-            verdicts = all_fail(part, tr("Not graded: {reason}.",
-                                         reason=extraction.missing[part.name]))
-        else:
-            verdicts = _judged(part, lambda p=part: spec.checks.by_part[p.name](ctx, p))
-        result = _part_result(part, verdicts)
-        found = extraction.functions.get(part.name)
-        if found:
-            result.source_rule = tr("{rule}, cell {cell}", rule=tr(found.rule), cell=found.cell + 1)
-            result.cell = found.cell
-        result.notes.extend(extraction.notes.get(part.name, []))
-        for problem in report.load_problems:
-            if problem["name"] == part.name:
-                result.notes.append(tr("Defining it failed: {error}.",
-                                       error=describe_error(part.name, problem)))
-        result.notes = [redact(n) for n in result.notes]
-        parts.append(result)
-    notes = list(extraction.general_notes)
-    for problem in report.load_problems:
-        if problem["snippet"] == "import":
-            notes.append(tr("An import in your notebook failed and was skipped: {error}.",
-                            error=describe_error("import", problem, bare=True)))
-        else:
-            notes.append(tr("Defining {function} failed: {error}.", function=problem["name"],
-                            error=describe_error(problem["name"], problem)))
-    if report.output_truncated:
-        notes.append(tr("Your code printed more than the grader keeps; the rest was dropped."))
-    return parts, notes, curves

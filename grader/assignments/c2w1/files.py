@@ -1,8 +1,8 @@
 """C2W1's first two graded functions, shared with C2W2: the directory tree and the split.
 
-Both act on the filesystem, so their checks read it themselves (the learner's process only
-reports what was printed and raised). Their probes are in probes.py; spec.py keeps the model
-side.
+Both act on the filesystem, so their checks read it themselves, through `ctx.fact` and
+common/observers.py (the learner's process only reports what was printed and raised). Their
+probes are in probes.py; spec.py keeps the model side.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from grader.assignments.common import fixtures
+from grader.assignments.common import fixtures, observers
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.i18n import N_, tr
 from grader.model.spec import Context, PartSpec, Verdict, all_fail
@@ -90,18 +90,6 @@ def prepare(workdir: Path, pets) -> tuple[dict, dict[str, dict]]:
     return prepared, args
 
 
-def _dirs_under(root: Path) -> set[str]:
-    if not root.is_dir() or root.is_symlink():
-        return set()
-    found: set[str] = set()
-    for current, dirs, _files in os.walk(root):
-        for name in dirs:
-            found.add(str((Path(current) / name).relative_to(root)))
-        if len(found) > fixtures.MAX_WALK_ENTRIES:
-            break
-    return found
-
-
 def _tree_verdict(name: str, found: set[str], where: str, call: dict,
                   expected: set[str] = SUBDIRS) -> Verdict:
     want = ", ".join(sorted(d for d in expected if "/" in d))
@@ -132,17 +120,17 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     calls = outcome.observation["calls"]
     roots = [Path(r) for r in ctx.prepared["roots"]]
-    found = [_dirs_under(root) for root in roots]
+    found = [set(ctx.fact(observers.dirs_under, str(root))) for root in roots]
     graded = ctx.extraction.functions.get("create_train_val_dirs") if ctx.extraction else None
     expected = (EARLY_2022_SUBDIRS if graded and graded.defined_as == EARLY_2022_NAME
                 else SUBDIRS)
     view = ctx.prepared.get("views", {}).get("create_train_val_dirs")
-    elsewhere = [path for path in (course_paths.created(Path(view), {}, ctx.workdir)
+    elsewhere = [path for path in (ctx.fact(observers.created, view, {}, str(ctx.workdir))
                                    if view else [])  # a tree there, not some library's file
-                 if _dirs_under(course_paths.real_path(Path(view), path)) & expected]
+                 if set(ctx.fact(observers.dirs_under_course_path, view, path)) & expected]
     tree, where = found[0], f"{roots[0].name}/"
     if not tree and elsewhere:
-        tree = _dirs_under(course_paths.real_path(Path(view), elsewhere[0]))
+        tree = set(ctx.fact(observers.dirs_under_course_path, view, elsewhere[0]))
         where = elsewhere[0]
     if not tree and not elsewhere and not calls[0]["ok"]:
         return all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
@@ -162,12 +150,6 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
     else:
         verdicts.append((DIRS_TESTS[1], True, tr("It followed a second root_path as well.")))
     return verdicts
-
-
-def _listing(folder: Path) -> list[str]:
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    return sorted(os.listdir(folder))[: fixtures.MAX_WALK_ENTRIES]
 
 
 _ZERO_LENGTH = re.compile(r"zero length|zero size|0 length|0 bytes|size 0|empty")
@@ -243,11 +225,12 @@ def _observed_runs(ctx: Context, calls: list[dict]) -> list[dict]:
     runs = []
     for info, call in zip(ctx.prepared["runs"], calls, strict=True):
         base = Path(info["base"])
-        runs.append({**info, "stdout": call["stdout"], "train": _listing(base / "training"),
-                     "val": _listing(base / "validation"),
-                     "source_now": fixtures.tree_digest(base / "source"),
-                     "train_digest": fixtures.tree_digest(base / "training"),
-                     "val_digest": fixtures.tree_digest(base / "validation")})
+        runs.append({**info, "stdout": call["stdout"],
+                     "train": ctx.fact(observers.listing, str(base / "training")),
+                     "val": ctx.fact(observers.listing, str(base / "validation")),
+                     "source_now": ctx.fact(observers.tree_digest, str(base / "source")),
+                     "train_digest": ctx.fact(observers.tree_digest, str(base / "training")),
+                     "val_digest": ctx.fact(observers.tree_digest, str(base / "validation"))})
     return runs
 
 
@@ -268,7 +251,8 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
     if not any(r["train"] or r["val"] for r in runs):
         view = ctx.prepared.get("views", {}).get("split_data")
         layout = ctx.prepared.get("course", {}).get("split_data", {})
-        elsewhere = course_paths.created(Path(view), layout, ctx.workdir) if view else []
+        elsewhere = (ctx.fact(observers.created, view, layout, str(ctx.workdir))
+                     if view else [])
         if elsewhere:
             return all_fail(part, tr(
                 "split_data copied no files into TRAINING_DIR or VALIDATION_DIR; it wrote to "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from grader.assignments.common import fixtures
+from grader.assignments.common import fixtures, observers
 from grader.assignments.common.feedback import call_problem
 from grader.i18n import N_, say, tr
 from grader.model.spec import Context, PartSpec, Verdict, all_fail
@@ -33,13 +33,8 @@ def fixture_fingerprint(path: str) -> dict:
 
 def _saved_fingerprint(ctx: Context) -> dict:
     """Fingerprint of the weights the model held, read by the grader from the saved file."""
-    path = ctx.workdir / "exports" / "pretrained.weights.h5"
-    if not path.is_file() or path.is_symlink() or path.stat().st_size > 512 * 2**20:
-        return {}
-    try:
-        return fixtures.h5_fingerprint(path)
-    except (OSError, ValueError):
-        return {}
+    return ctx.fact(observers.weights_fingerprint,
+                    str(ctx.workdir / "exports" / "pretrained.weights.h5"), 512 * 2**20)
 
 
 def same_weights(got: dict, want: dict) -> bool:

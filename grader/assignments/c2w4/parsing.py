@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from grader.assignments.c2w4.probes import array_summary
+from grader.assignments.c2w4.probes import saved_array
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.i18n import N_, tr
 from grader.model.spec import Context, PartSpec, Verdict, all_fail
@@ -40,14 +38,7 @@ def predict_real_seconds(timings: list[dict]) -> tuple[float, float]:
 
 def _saved_array(ctx: Context, name: str) -> dict | None:
     """Summary of an array the probe saved, read by the grader itself (no pickles)."""
-    path = ctx.workdir / "exports" / f"{name}.npy"
-    if not path.is_file() or path.is_symlink() or path.stat().st_size > 256 * 2**20:
-        return None
-    try:
-        return array_summary(np.load(path, allow_pickle=False))
-    except (OSError, ValueError):
-        return None
-
+    return ctx.fact(saved_array, str(ctx.workdir / "exports" / f"{name}.npy"), 256 * 2**20)
 
 
 def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:

@@ -30,6 +30,19 @@ def array_summary(value) -> dict:
     return info
 
 
+def saved_array(path: str, max_bytes: int) -> dict | None:
+    """`array_summary` of an array a probe saved, read by the parent itself (no pickles):
+    None for none, a link, a file over `max_bytes` or one numpy cannot read. A parent-side
+    observation (`Context.fact`), here beside the summary it shares with the probe."""
+    file = Path(path)
+    if not file.is_file() or file.is_symlink() or file.stat().st_size > max_bytes:
+        return None
+    try:
+        return array_summary(np.load(file, allow_pickle=False))
+    except (OSError, ValueError):
+        return None
+
+
 def probe_parse(ns: dict, args: dict) -> dict:
     import time
 
