@@ -12,6 +12,7 @@ import pytest
 from grader.api import get_spec, grade_submission, register, resolve
 from grader.model.spec import AssignmentSpec, Checks, SpecError, part
 from grader.reporters.json_report import render_json
+from tests.toy.assignment import probe_add
 
 TOY = "tests.toy.assignment"
 
@@ -55,7 +56,7 @@ def _declare(**changes) -> AssignmentSpec:
     fields = dict(code="BAD1", title="bad", functions=("add",),
                   parts=(part("add", ("a", "b"), (1, 1), probes=("add",)),), pass_mark=50.0,
                   history=None, probe_timeouts={"add": 5}, prepare=lambda w: ({}, {}),
-                  checks=checks, probes={"add": lambda ns, a: {}}, module="x")
+                  checks=checks, probes={"add": probe_add}, module="x")
     fields.update(changes)
     return AssignmentSpec(**fields)
 
@@ -71,6 +72,7 @@ def test_a_consistent_declaration_is_accepted():
     ({"probe_timeouts": {}}, "probe 'add' has no timeout"),
     ({"functions": ("add", "sub")}, "do not match functions"),
     ({"module": ""}, "module is not set"),
+    ({"probes": {"add": lambda ns, a: {}}}, "probe 'add' declares no return TypedDict"),
 ])
 def test_an_inconsistent_declaration_fails_at_once(changes, says):
     with pytest.raises(SpecError, match=says):

@@ -49,6 +49,9 @@ class Observations:
     prepared_digest: str = ""  # of what the assignment's prepare() laid out
     fact_digests: dict[str, str] = field(default_factory=dict)  # observer module -> its code
     inputs: dict[str, str | None] = field(default_factory=dict)  # file -> sha256 graded
+    # Fields a child reported beyond its probe's declaration (grader/model/observed.py),
+    # dropped before any check ran: by probe. Never judged; a sign of a tampered report.
+    dropped: dict[str, list] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -88,7 +91,10 @@ class Observations:
                 digests=_strings(_typed(data, "digests", dict)),
                 prepared_digest=_typed(data, "prepared_digest", str),
                 fact_digests=_strings(_typed(data, "fact_digests", dict)),
-                inputs={str(k): _maybe(v, str) for k, v in _typed(data, "inputs", dict).items()})
+                inputs={str(k): _maybe(v, str) for k, v in _typed(data, "inputs", dict).items()},
+                dropped={str(k): [str(f) for f in v] for k, v in _typed(data, "dropped",
+                                                                      dict).items()
+                         if isinstance(v, list)})
         except (KeyError, TypeError, ValueError) as exc:
             raise ObservationError(f"malformed record: {exc}") from exc
 

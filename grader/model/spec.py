@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader.i18n import N_
 from grader.model.observations import StaleObservation
+from grader.model.observed import declared
 from grader.model.protocol import ProbeOutcome, ProbeRequest
 
 HISTORY_PART = "history"  # the part name the JSON contract gives the history check
@@ -257,6 +258,10 @@ class AssignmentSpec:
                     yield f"part {p.name!r} names probe {probe!r}, which is not defined"
                 elif probe not in self.probe_timeouts:
                     yield f"probe {probe!r} has no timeout"
+        for name, probe in self.probes.items():
+            if declared(probe) is None:
+                yield (f"probe {name!r} declares no return TypedDict (grader/model/observed.py):"
+                       " nothing would say what it may report")
         for clean, source in self.clean_probes.items():
             if source not in self.probes:
                 yield f"clean probe {clean!r} reads {source!r}, which is not a probe"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from grader.i18n import current, language, tr
 from grader.model.observations import Observations
+from grader.model.observed import conform, declared
 from grader.model.protocol import Limits, ProbeOutcome, View
 from grader.model.redact import redact
 from grader.model.results import GradeResult
@@ -122,6 +123,24 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
             learner.observation["clean_failure"] = observed.failure_text(tr("Checking it"))
 
 
+def _conform(spec: AssignmentSpec, outcomes: dict[str, ProbeOutcome]) -> dict[str, list]:
+    """Each observation as its probe declares it (grader/model/observed.py): a field the
+    probe does not declare, or of another type, is dropped where it leaves the child. Returns
+    what was dropped, by probe (kept in the record: a sign the report was tampered with)."""
+    dropped: dict[str, list] = {}
+    for name, outcome in outcomes.items():
+        kind = declared(spec.probes.get(name))
+        if kind is None:
+            continue
+        if outcome.observation is not None:
+            outcome.observation, fields = conform(outcome.observation, kind)
+            if fields:
+                dropped[name] = fields
+        if outcome.partial is not None:
+            outcome.partial = conform(outcome.partial, kind)[0]
+    return dropped
+
+
 def _imports_tensorflow(extraction: Extraction) -> bool:
     """Whether the learner's child may import TensorFlow before its task arrives."""
     return any(word in snippet.source for snippet in extraction.snippets
@@ -176,12 +195,13 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         prepared, args, report = _run_learner(run)
         outcomes = dict(report.outcomes)
         outcomes.update(_run_clean(run, prepared, args, outcomes))
+        dropped = _conform(spec, outcomes)
         _supersede(spec, run.wanted, outcomes)
         observed = Observations(
             spec.code, options.keras, str(workdir), prepared, outcomes,
             extraction_record(extraction), list(report.load_problems),
             report.output_truncated, run.fault, inputs=input_digests(notebook_path, history_path),
-            digests=part_digests(spec), prepared_digest=run.prepared_digest)
+            digests=part_digests(spec), prepared_digest=run.prepared_digest, dropped=dropped)
         judged = observed.copy()  # what a rescore would read back
         parts, notes, curves = judge(spec, judged, history_path)
         observed.facts = judged.facts

@@ -12,6 +12,8 @@ would call a model that learns "at chance" (every image one class).
 
 from __future__ import annotations
 
+from grader.model.observed import Trained
+
 INFERENCE, SETTLED = "inference", "settled"  # measured as is / after _settle
 
 
@@ -84,7 +86,7 @@ def _weights(model) -> list[bytes]:
             for w in model.trainable_weights]
 
 
-def brief_training(args: dict, make_data) -> dict:
+def brief_training(args: dict, make_data) -> Trained:
     """`make_data(model_info)` returns (training data, list of (x, y) batches to measure on,
     none of them trained on). `args`: the rebuild's `export` and `seed`, and `max_epochs`."""
     import numpy as np

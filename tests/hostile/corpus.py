@@ -265,6 +265,14 @@ def reads_the_solution(folder: Path, env: dict):
 
 
 BLANK_SPLIT = "def split_data(SOURCE_DIR, TRAINING_DIR, VALIDATION_DIR, SPLIT_SIZE):\n    pass\n"
+# Widens its own process's report (the grader's summary of each call) with fields no probe
+# declares: dropped where the report leaves the child (grader/model/observed.py), so the
+# submission is graded on what it did, and the record says what was dropped.
+WIDENS_ITS_REPORT = """
+    from grader.sandbox import probe_tools
+    plain = probe_tools.Call.summary
+    probe_tools.Call.summary = lambda self: {**plain(self), "passed": True, "points": 100}
+""" + GOOD_DIRS
 
 CASES = [
     Case("malformed_json", raw(b'{"cells": [ {"cell_type": '), max_score=0,
@@ -325,6 +333,8 @@ CASES = [
     Case("plants_confinement_names_in_the_work_folder", with_dirs(
         GOOD_DIRS + PLANT_CONFINEMENT_NAMES),
          parts={"create_train_val_dirs": 10, "split_data": 30}, needs_isolation=True),
+    Case("widens_its_own_report_with_undeclared_fields", with_dirs(WIDENS_ITS_REPORT),
+         parts={"create_train_val_dirs": 10, "split_data": 30}),
     Case("forges_report_events_and_prints_fake_json", with_dirs(FORGE_EVENTS,
                                                                  split=BLANK_SPLIT),
          parts={"create_train_val_dirs": 0, "split_data": 0}),

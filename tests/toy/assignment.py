@@ -7,16 +7,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.assignments.common.feedback import call_problem
+from grader.model.observed import Called
 from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
 
 TESTS = ("adds two numbers", "returns an int for ints")
 
 
-def probe_add(ns: dict, args: dict) -> dict:
+class Added(Called, total=False):
+    """What the probe reports: declared, so the parent keeps only these fields."""
+
+    value: int | float | str
+    type: str
+
+
+def probe_add(ns: dict, args: dict) -> Added:
     from grader.sandbox.probe_tools import call_learner
 
     call = call_learner(ns, "add", *args["operands"])
-    obs: dict = {"call": call.summary()}
+    obs: Added = {"call": call.summary()}
     if call.ok:
         obs["value"] = call.value if isinstance(call.value, int | float) else repr(call.value)
         obs["type"] = type(call.value).__name__

@@ -12,16 +12,17 @@ from grader.assignments.common.probes_generators import (
     probe_train_val_generators,
 )
 from grader.assignments.common.probes_model import probe_create_model
+from grader.model.observed import Calls, Trained
 
 
-def probe_create_train_val_dirs(ns: dict, args: dict) -> dict:
+def probe_create_train_val_dirs(ns: dict, args: dict) -> Calls:
     from grader.sandbox.probe_tools import call_learner
 
     return {"calls": [call_learner(ns, "create_train_val_dirs", root).summary()
                       for root in args["roots"]]}
 
 
-def probe_split_data(ns: dict, args: dict) -> dict:
+def probe_split_data(ns: dict, args: dict) -> Calls:
     from grader.sandbox.probe_tools import call_learner
 
     calls = []
@@ -57,7 +58,7 @@ def _class_mode_for(model_info: dict) -> str:
     return "binary"
 
 
-def probe_train(ns: dict, args: dict) -> dict:
+def probe_train(ns: dict, args: dict) -> Trained:
     """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
     exported configuration, on the grader's own generators (so a generator bug is not
     charged to the model) over two thirds of the fixture; measured on the other third."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 from grader.assignments.common import probes_callbacks, probes_datasets
 from grader.assignments.common.probes_model import probe_create_model
 from grader.model import keras_names
+from grader.model.observed import Trained
 
 LABEL_MODES = {"binary": "binary", "sparse": "int", "categorical": "categorical"}
 
 
-def probe_train(ns: dict, args: dict) -> dict:
+def probe_train(ns: dict, args: dict) -> Trained:
     """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
     exported configuration, on two thirds of the grader's own images (labels as the model's loss
     wants them; at the model's input size, scaled so its first Conv2D sees 0-1: a wrong size

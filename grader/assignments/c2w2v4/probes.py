@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from grader.assignments.c2w1v4 import probes as c2w1v4
 from grader.assignments.common.probes_model import probe_model
+from grader.model.observed import AugmentationApplied, ModelMade
 from grader.model.spec import ImageInput
 
 IMAGES = ImageInput(size=(120, 120))
 AUGMENTATION = "create_augmentation_model"
 
 
-def probe_augmentation(ns: dict, args: dict) -> dict:
+def probe_augmentation(ns: dict, args: dict) -> ModelMade:
     return probe_model(ns, AUGMENTATION)
 
 
-def probe_augmentation_clean(ns: dict, args: dict) -> dict:
+def probe_augmentation_clean(ns: dict, args: dict) -> AugmentationApplied:
     """Clean side: the rebuilt augmentation model applied twice, in training mode, to the
     same seeded batch of 0-255 images."""
     import numpy as np
@@ -46,7 +47,7 @@ def reference_augmentation():
                                 tf.keras.layers.RandomRotation(0.1)])
 
 
-def probe_create_model(ns: dict, args: dict) -> dict:
+def probe_create_model(ns: dict, args: dict) -> ModelMade:
     """create_model with the grader's own create_augmentation_model in its namespace, so a
     broken augmentation model is charged once, to its own part (as C2W3's later parts get
     the grader's InceptionV3); with the learner's own where the substitute does not fit."""

@@ -8,6 +8,14 @@ from __future__ import annotations
 import contextlib
 
 from grader.assignments.common import probes_generators
+from grader.model.observed import (
+    CallbackStops,
+    FinalMade,
+    FinalTrained,
+    LastLayer,
+    PreTrainedMade,
+    Rebuilt,
+)
 
 SEED = 99
 
@@ -48,7 +56,7 @@ def downloads_served(stand_in: str | None, served: list[str]):
             module.get_file = original
 
 
-def probe_pre_trained(ns: dict, args: dict) -> dict:
+def probe_pre_trained(ns: dict, args: dict) -> PreTrainedMade:
     """Learner side: call the function, then export the model's configuration and save its
     weights; the parent fingerprints the saved weights and a clean child the architecture."""
     from grader.sandbox.probe_tools import call_learner, export_model
@@ -70,7 +78,7 @@ def probe_pre_trained(ns: dict, args: dict) -> dict:
     return obs
 
 
-def probe_pre_trained_clean(ns: dict, args: dict) -> dict:
+def probe_pre_trained_clean(ns: dict, args: dict) -> Rebuilt:
     from grader.sandbox.probe_tools import clean_model
 
     model, obs = clean_model(args)
@@ -102,7 +110,7 @@ def _reference_model():
     return _REFERENCE["model"]
 
 
-def probe_last_layer(ns: dict, args: dict) -> dict:
+def probe_last_layer(ns: dict, args: dict) -> LastLayer:
     from grader.sandbox.probe_tools import call_learner
 
     model = _reference_model()
@@ -121,7 +129,7 @@ def probe_last_layer(ns: dict, args: dict) -> dict:
     return obs
 
 
-def probe_final_model(ns: dict, args: dict) -> dict:
+def probe_final_model(ns: dict, args: dict) -> FinalMade:
     """Learner side: call create_final_model on the grader's frozen InceptionV3 and export
     the result's configuration; everything judged is measured on a clean rebuild."""
     import tensorflow as tf
@@ -142,7 +150,7 @@ def probe_final_model(ns: dict, args: dict) -> dict:
     return obs
 
 
-def probe_final_clean(ns: dict, args: dict) -> dict:
+def probe_final_clean(ns: dict, args: dict) -> FinalTrained:
     def data(model):
         import tensorflow as tf
 
@@ -156,7 +164,7 @@ def probe_final_clean(ns: dict, args: dict) -> dict:
     return final_clean(args, data)
 
 
-def final_clean(args: dict, data) -> dict:
+def final_clean(args: dict, data) -> FinalTrained:
     """Clean side of create_final_model: the rebuilt model's head after mixed7, and its loss
     on a batch before and after brief training; `data(model)` gives that batch and a function
     that trains (C2W3v4 feeds datasets, C2W3 generators)."""
@@ -190,7 +198,7 @@ def final_clean(args: dict, data) -> dict:
     return obs
 
 
-def probe_callback(ns: dict, args: dict) -> dict:
+def probe_callback(ns: dict, args: dict) -> CallbackStops:
     import types
 
     from grader.sandbox.child import describe_exception

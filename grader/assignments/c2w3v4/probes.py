@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from grader.assignments.c2w3 import probes as c2w3
 from grader.assignments.common import probes_datasets
+from grader.model.observed import FinalTrained
 from grader.model.spec import ImageInput
 
 IMAGES = ImageInput(size=(150, 150))
 
 
-def probe_final_clean(ns: dict, args: dict) -> dict:
+def probe_final_clean(ns: dict, args: dict) -> FinalTrained:
     """The clean rebuild trained as the notebook feeds it: datasets of the training folder
     mapped through InceptionV3's preprocess_input (pixels to [-1, 1])."""
     def data(model):

@@ -15,6 +15,7 @@ from grader.assignments.common.probes_generators import (
 )
 from grader.assignments.common.probes_model import probe_create_model
 from grader.assignments.common.probes_sign import read_sign_csv
+from grader.model.observed import GeneratorsMade, Parsed, Trained
 
 
 def array_summary(value) -> dict:
@@ -43,7 +44,7 @@ def saved_array(path: str, max_bytes: int) -> dict | None:
         return None
 
 
-def probe_parse(ns: dict, args: dict) -> dict:
+def probe_parse(ns: dict, args: dict) -> Parsed:
     import time
 
     from grader.sandbox.probe_tools import call_learner
@@ -70,7 +71,7 @@ def probe_parse(ns: dict, args: dict) -> dict:
     return obs
 
 
-def probe_generators(ns: dict, args: dict) -> dict:
+def probe_generators(ns: dict, args: dict) -> GeneratorsMade:
     """Learner side: call the function on the grader's arrays and export the iterators
     (arrays saved as .npy); the clean process re-creates and inspects them."""
     train_x, train_y = read_sign_csv(Path(args["train"]))
@@ -78,7 +79,7 @@ def probe_generators(ns: dict, args: dict) -> dict:
     return exported_generators(ns, args["exports"], train_x, train_y, val_x, val_y)
 
 
-def probe_train(ns: dict, args: dict) -> dict:
+def probe_train(ns: dict, args: dict) -> Trained:
     """Brief training on the grader's own iterators over the fixture CSVs."""
     import tensorflow as tf
 

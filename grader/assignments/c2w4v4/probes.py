@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from grader.assignments.c2w1v4 import probes as c2w1v4
 from grader.model import keras_names
+from grader.model.observed import Trained
 from grader.model.spec import ImageInput
 
 IMAGES = ImageInput(size=(28, 28), channels=1)
 BATCH = 32
 
 
-def probe_train(ns: dict, args: dict) -> dict:
+def probe_train(ns: dict, args: dict) -> Trained:
     """Brief, seeded training of the clean rebuild on the grader's own datasets (integer
     labels for the sparse loss, one-hot for any other; pixels scaled so the first Conv2D sees
     0-1: a missing Rescaling costs its own check)."""

@@ -3,10 +3,12 @@ each case the parent chose and report whether it stopped training."""
 
 from __future__ import annotations
 
+from grader.model.observed import CallbackCases
+
 NAME = "EarlyStoppingCallback"
 
 
-def probe_callback(ns: dict, args: dict) -> dict:
+def probe_callback(ns: dict, args: dict) -> CallbackCases:
     """Learner side: each case on a fresh instance and a fresh model."""
     import contextlib
 

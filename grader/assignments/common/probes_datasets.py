@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+from grader.model.observed import DatasetsMade, DatasetsRebuilt
+
 FUNCTION = "train_val_datasets"
 NAME = "image_dataset_from_directory"
 
@@ -96,7 +98,7 @@ def describe_dataset(dataset, batches: int = 1) -> dict:
     return info
 
 
-def probe_train_val_datasets(ns: dict, args: dict) -> dict:
+def probe_train_val_datasets(ns: dict, args: dict) -> DatasetsMade:
     """Learner side: call the function while recording how it built its datasets."""
     import sys
 
@@ -147,7 +149,7 @@ def rebuild_datasets(calls: list[dict]) -> list:
     return built
 
 
-def probe_datasets_clean(ns: dict, args: dict) -> dict:
+def probe_datasets_clean(ns: dict, args: dict) -> DatasetsRebuilt:
     """Clean side: the datasets rebuilt from the recorded calls, described."""
     calls = args["export"]
     if not calls:

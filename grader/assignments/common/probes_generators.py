@@ -4,14 +4,16 @@ sandbox's child-side helpers."""
 
 from __future__ import annotations
 
+from grader.model.observed import GeneratorsMade, GeneratorsRebuilt
 
-def probe_train_val_generators(ns: dict, args: dict) -> dict:
+
+def probe_train_val_generators(ns: dict, args: dict) -> GeneratorsMade:
     """Learner side: call the function and export the two iterators as settings."""
     return exported_generators(ns, args.get("exports", "exports"), args["training"],
                                args["validation"])
 
 
-def exported_generators(ns: dict, exports: str, *call_args) -> dict:
+def exported_generators(ns: dict, exports: str, *call_args) -> GeneratorsMade:
     """Call the learner's train_val_generators with `call_args`; export the two iterators it
     returns (their settings; arrays as .npy) for the clean child to re-create."""
     from grader.sandbox.probe_tools import call_learner, export_iterator
@@ -28,7 +30,7 @@ def exported_generators(ns: dict, exports: str, *call_args) -> dict:
     return obs
 
 
-def probe_generators_clean(ns: dict, args: dict) -> dict:
+def probe_generators_clean(ns: dict, args: dict) -> GeneratorsRebuilt:
     """Clean side: re-create the exported iterators and observe them."""
     from grader.sandbox.probe_tools import (
         RebuildRefused,

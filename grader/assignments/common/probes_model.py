@@ -4,12 +4,14 @@ child-side helpers."""
 
 from __future__ import annotations
 
+from grader.model.observed import ModelMade
 
-def probe_create_model(ns: dict, args: dict) -> dict:
+
+def probe_create_model(ns: dict, args: dict) -> ModelMade:
     return probe_model(ns, "create_model")
 
 
-def probe_model(ns: dict, function: str) -> dict:
+def probe_model(ns: dict, function: str) -> ModelMade:
     """Call a function that returns a Keras model; describe and export what it returned."""
     from grader.sandbox.probe_tools import call_learner, describe_model, export_model
 
