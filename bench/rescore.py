@@ -49,14 +49,14 @@ LEARNER_FILES = ("result.json", "feedback.txt", "feedback.html", "results.json",
 
 def new_rubric(code: str):
     spec = get_spec(code)
-    parts = tuple(replace(p, tests=tuple((n, 2 * pts) for n, pts in p.tests))
+    parts = tuple(replace(p, tests=tuple(t.worth(2 * t.points) for t in p.tests))
                   if p.name == "create_model" else p for p in spec.parts)
     return replace(spec, parts=parts, pass_mark=spec.pass_mark + 5)
 
 
 def expected_total(result: dict, code: str) -> float:
     """The graded verdicts under the new points, by hand."""
-    points = {(p.name, n): pts for p in new_rubric(code).parts for n, pts in p.tests}
+    points = {(p.name, t.name): t.points for p in new_rubric(code).parts for t in p.tests}
     return round(sum(points[(p["name"], t["id"])] for p in result["parts"]
                      for t in p["tests"] if t["passed"]), 2)
 

@@ -4,6 +4,7 @@ included), and no module far over 400 lines."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from conftest import ROOT
@@ -184,3 +185,29 @@ def test_the_child_loads_no_check_with_its_probes():
               and m.count(".") > 2]
     assert not checks, checks
     assert not [m for m in loaded if _within(m, ("grader.pipeline", "grader.reporters"))]
+
+
+# A test picked by its place in a tuple: SPLIT_TESTS[2], part.test_names[0], names[4:].
+_POSITIONAL = re.compile(r"_TESTS\[|test_names\[|\bnames\[|\.tests\[")
+
+
+def _positional(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if _POSITIONAL.search(line)]
+
+
+def test_checks_never_pick_a_test_by_position():
+    """Issue 32, item 3: a check names the test it judges by key (`part.test("cut_09")`) or
+    by object (`ZERO_LENGTH.verdict(...)`), never by its place in a tuple of names, which
+    judged the wrong test silently when a tuple changed."""
+    files = [*(PACKAGE / "assignments").rglob("*.py"), PACKAGE / "pipeline" / "history.py"]
+    found = {str(p.relative_to(ROOT)): lines for p in files
+             if (lines := _positional(p.read_text()))}
+    assert not found, found
+
+
+def test_the_position_rule_finds_an_index():
+    assert _positional("verdicts.append((SPLIT_TESTS[2], ok, message))")
+    assert _positional("x = generators.GENERATOR_TESTS[:4]")
+    assert _positional("return [compiled_verdict(names[0], info)]")
+    assert _positional("name = part.test_names[1]")
+    assert not _positional('verdicts.append(part.test("cut_09").verdict(ok, message))')

@@ -37,12 +37,13 @@ def test_check_cannot_grade_exits_2(tmp_path, capsys):
 
 
 def test_results_redact_grader_paths_and_learner_rendering_says_passed():
-    from grader.model.spec import PartSpec
+    from grader.model.spec import PartSpec, Test
     from grader.pipeline.judge import part_result as _part_result
 
     leak = (f"raised OSError: cannot open /tmp/grader-c2w3-k2j4x9_q/weights/file.h5 or "
             f"{cache_root()}/petimages-v1/raw/Cat/1.jpg")
-    spec = PartSpec("create_pre_trained_model", (("loads the weights", 10), ("is frozen", 90)))
+    spec = PartSpec("create_pre_trained_model", (Test("weights", "loads the weights", 10),
+                                                  Test("frozen", "is frozen", 90)))
     part = _part_result(spec, [("loads the weights", False, leak),
                                ("is frozen", True, "0 trainable.")])
     text = render_learner(GradeResult("C2W3", [part], 80.0, "2", notebook="/x/C2W3.ipynb"))

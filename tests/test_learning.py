@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignments.common.learning import training_verdict
+from grader.assignments.common.learning import CATS_FROM_DOGS, training_verdict
 from grader.model import learning
 from grader.model.protocol import ProbeOutcome
 from grader.model.spec import Context
@@ -62,7 +62,7 @@ NAME = "learns to tell the fixture's cats from dogs"
 def test_the_verdict_reads_the_counts_against_chance(looks, passed, words):
     observation = {**BASE, "looks": [{"epoch": i + 1, "mode": "inference", "correct": c}
                                      for i, c in enumerate(looks)]}
-    name, ok, message = training_verdict(_context(observation), NAME)
+    name, ok, message = training_verdict(_context(observation), CATS_FROM_DOGS)
     assert (name, ok) == (NAME, passed), message
     for word in words:
         assert word in message, message
@@ -71,8 +71,8 @@ def test_the_verdict_reads_the_counts_against_chance(looks, passed, words):
 def test_a_settled_batchnorm_pass_says_so_and_a_still_epoch_fails_at_once():
     settled = {**BASE, "modes": ["settled"],
                "looks": [{"epoch": 1, "mode": "settled", "correct": 100}]}
-    _, ok, message = training_verdict(_context(settled), NAME)
+    _, ok, message = training_verdict(_context(settled), CATS_FROM_DOGS)
     assert ok and "BatchNormalization" in message, message
     still = {**BASE, "looks": [], "unchanged_epoch": 1}
-    _, ok, message = training_verdict(_context(still), NAME)
+    _, ok, message = training_verdict(_context(still), CATS_FROM_DOGS)
     assert not ok and "changed none of the model's weights" in message, message

@@ -38,7 +38,7 @@ FILES = ("result.json", "feedback.txt", "feedback.html", "results.json", "junit.
 def changed_rubric(spec=SPEC):
     """Other points, another pass mark, and a check with another rule and wording: the
     split passes 'shuffles before splitting' only by a new rule (never here) and says so."""
-    parts = tuple(replace(p, tests=tuple((name, points * 2) for name, points in p.tests))
+    parts = tuple(replace(p, tests=tuple(t.worth(t.points * 2) for t in p.tests))
                   if p.name == "create_train_val_dirs" else p for p in spec.parts)
     original = spec.checks.by_part["split_data"]
 
@@ -165,8 +165,7 @@ def test_grader_rescore_and_batch_rescore(tmp_path, monkeypatch, capsys):
     totals = pd.read_csv(out / "gradebook.csv").set_index("learner")["total"].to_dict()
     dirs = {p["name"]: p["score"] for p in
             json.loads(graded[("alice", "result.json")])["parts"]}["create_train_val_dirs"]
-    shuffles = next(points for name, points in SPEC.part_named("split_data").tests
-                    if "shuffles" in name)
+    shuffles = SPEC.part_named("split_data").test("shuffles").points
     assert totals["alice"] == json.loads(graded[("alice", "result.json")])["score"] + dirs \
         - shuffles
     assert (out / "carol" / "result.json").read_bytes() == graded[("carol", "result.json")]

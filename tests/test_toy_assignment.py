@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from grader.api import get_spec, grade_submission, register, resolve
-from grader.model.spec import AssignmentSpec, Checks, SpecError, part
+from grader.model.spec import AssignmentSpec, Checks, SpecError, Test, part
 from grader.reporters.json_report import render_json
 from tests.toy.assignment import probe_add
 
@@ -54,7 +54,8 @@ def _declare(**changes) -> AssignmentSpec:
     checks = Checks()
     checks.part("add")(lambda ctx, p: [])
     fields = dict(code="BAD1", title="bad", functions=("add",),
-                  parts=(part("add", ("a", "b"), (1, 1), probes=("add",)),), pass_mark=50.0,
+                  parts=(part("add", (Test("a", "a", 1), Test("b", "b", 1)), probes=("add",)),),
+                  pass_mark=50.0,
                   history=None, probe_timeouts={"add": 5}, prepare=lambda w: ({}, {}),
                   checks=checks, probes={"add": probe_add}, module="x")
     fields.update(changes)
@@ -67,8 +68,12 @@ def test_a_consistent_declaration_is_accepted():
 
 @pytest.mark.parametrize(("changes", "says"), [
     ({"checks": Checks()}, "part 'add' has no registered check"),
-    ({"parts": (part("add", ("a", "a"), (1, 1), probes=("add",)),)}, "a test name twice"),
-    ({"parts": (part("add", ("a",), (1,), probes=("ad",)),)}, "probe 'ad', which is not"),
+    ({"parts": (part("add", (Test("a", "a", 1), Test("b", "a", 1)), probes=("add",)),)},
+     "a test name twice"),
+    ({"parts": (part("add", (Test("a", "a", 1), Test("a", "b", 1)), probes=("add",)),)},
+     "the test key 'a' twice"),
+    ({"parts": (part("add", (Test("a", "a", -1),), probes=("add",)),)}, "negative points"),
+    ({"parts": (part("add", (Test("a", "a", 1),), probes=("ad",)),)}, "probe 'ad', which is not"),
     ({"probe_timeouts": {}}, "probe 'add' has no timeout"),
     ({"functions": ("add", "sub")}, "do not match functions"),
     ({"module": ""}, "module is not set"),

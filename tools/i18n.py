@@ -4,9 +4,11 @@
     python tools/i18n.py --add a.po b.po # also take the translations in these files
     python tools/i18n.py --check         # exit 1 if anything is missing or stale
 
-Extraction reads `tr(...)`, `N_(...)` and `msg(...)` calls in grader/ (see grader/i18n).
-New messages arrive untranslated; a message no longer in the code is dropped. tests/test_i18n.py
-fails while any message lacks a Spanish translation.
+Extraction reads `tr(...)`, `N_(...)` and `msg(...)` calls in grader/ (see grader/i18n), and
+the name of every test of the built-in assignments: a name is rendered from its template and
+the values its check uses (grader.model.spec.Test), so one whose values change arrives as a
+new message. New messages arrive untranslated; a message no longer in the code is dropped.
+tests/test_i18n.py fails while any message lacks a Spanish translation.
 """
 
 from __future__ import annotations
@@ -35,6 +37,19 @@ def po_path(lang: str = "es") -> Path:
     return LOCALE / lang / "LC_MESSAGES" / "grader.po"
 
 
+def test_names() -> list[tuple[str, str]]:
+    """(name, spec module's file) of every test of the built-in assignments, rendered: no
+    literal in the code holds a name filled from its values."""
+    from grader.assignments import CODES, get_spec  # the built-in ones, not any registered
+
+    found = []
+    for code in CODES:
+        spec = get_spec(code)
+        where = spec.module.replace(".", "/") + ".py"
+        found += [(test.name, where) for part in spec.parts for test in part.tests]
+    return found
+
+
 def template() -> Catalog:
     """Every message the code can show, with where it is used."""
     catalog = Catalog(project="c2-grader", domain="grader", creation_date=DATE)
@@ -46,6 +61,8 @@ def template() -> Catalog:
         if message:
             catalog.add(message, locations=[(f"grader/{filename}", lineno)],
                         auto_comments=comments, context=context)
+    for name, where in test_names():  # a known one gains the location
+        catalog.add(name, locations=[(where, None)])
     return catalog
 
 

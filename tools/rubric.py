@@ -59,10 +59,10 @@ def render() -> str:
                 f"`{old}` as `{new}`" for new, old in spec.renamed.items()) + ".", ""]
         out += ["| part | check | points |", "| --- | --- | --- |"]
         for part in spec.parts:
-            for at, (name, points) in enumerate(part.tests):
+            for at, test in enumerate(part.tests):
                 label = f"`{part.name}` ({_points(part.points)})" if at == 0 else ""
-                shown = name.replace("|", "&#124;").replace("<", "&lt;")  # as text, not HTML
-                out.append(f"| {label} | {shown} | {_points(points)} |")
+                shown = test.name.replace("|", "&#124;").replace("<", "&lt;")  # text, not HTML
+                out.append(f"| {label} | {shown} | {_points(test.points)} |")
         out += [""] + (_history(spec.history) if spec.history else ["No history is graded."])
     return "\n".join(out) + "\n"
 

@@ -170,7 +170,8 @@ def _pass_rates(spec: AssignmentSpec, rows: list[LearnerRow]) -> str:
         return "<p>No learners.</p>"
     body = []
     for part in spec.parts:
-        for name, points in part.tests:
+        for test in part.tests:
+            name, points = test.name, test.points
             verdicts = [t.passed for r in rows for p in r.result.parts if p.name == part.name
                         for t in p.tests if t.id == name]
             rate = sum(verdicts) / len(verdicts) if verdicts else 0.0

@@ -1,18 +1,19 @@
 """Declarative description of an assignment: what is graded, for how many points, how.
 
-An assignment declares its parts (tests with points, probes), registers one check per graded
-function with `Checks.part`, and names its history rule; `AssignmentSpec` validates the whole
-when the assignment module is imported, so a check registered under a misspelled part, a
-part without a check, a probe without a timeout or a duplicated test name is an error at
-import, never a zero at grading time.
+An assignment declares its parts (their `Test`s, each with its points, and probes), registers
+one check per graded function with `Checks.part`, and names its history rule; `AssignmentSpec`
+validates the whole when the assignment module is imported, so a check registered under a
+misspelled part, a part without a check, a probe without a timeout or a duplicated test name
+or key is an error at import, never a zero at grading time.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import string
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.i18n import N_
@@ -40,27 +41,82 @@ HISTORY_TEST_NAMES = frozenset({
 })
 
 
+Verdict = tuple[str, bool, str]  # (test name, passed, message)
+
+
+class SpecError(Exception):
+    """An assignment's declaration is inconsistent (a grader bug, raised at import)."""
+
+
+@dataclass(frozen=True)
+class Test:
+    """One graded check. Code names it by `key` (a stable identifier, never shown); learners
+    and reports by `name`, its `text` filled from `params`, so that a number in a name is the
+    value the check uses and cannot drift from it. The name is the test's id in JSON, JUnit
+    and gradebooks, and what `tr()` translates (tools/i18n.py puts the built-in specs' names
+    in the catalog)."""
+
+    __test__ = False  # for pytest: a class, not a test case
+
+    key: str
+    text: str
+    points: float = 0
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.text.format(**self.params) if self.params else self.text
+
+    def worth(self, points: float, **params: object) -> Test:
+        """This check at `points`, with `params` filled in: how an assignment takes a check
+        another one declares (the same name for other values, other points)."""
+        return replace(self, points=points, params={**self.params, **params})
+
+    def verdict(self, passed: bool, message: str) -> Verdict:
+        return (self.name, passed, message)
+
+    def __hash__(self) -> int:  # params is a dict
+        return hash((self.key, self.name, self.points))
+
+
+def weigh(tests: Iterable[Test], **points: float) -> tuple[Test, ...]:
+    """`tests`, in their order, each worth the points given under its key: a part's points
+    for checks declared elsewhere. A key left out or unknown is a SpecError."""
+    tests = tuple(tests)
+    keys = [t.key for t in tests]
+    if sorted(points) != sorted(keys):
+        raise SpecError(f"points for {sorted(points)} do not match the tests {keys}")
+    return tuple(t.worth(points[t.key]) for t in tests)
+
+
 @dataclass(frozen=True)
 class PartSpec:
     """A graded function (or the history) and its tests with their points, in report order."""
 
     name: str
-    tests: tuple[tuple[str, float], ...]
+    tests: tuple[Test, ...]
     probes: tuple[str, ...] = ()
     is_history: bool = False
 
     @property
     def points(self) -> float:
-        return sum(p for _, p in self.tests)
+        return sum(t.points for t in self.tests)
 
     @property
     def test_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.tests)
+        return tuple(t.name for t in self.tests)
+
+    def test(self, key: str) -> Test:
+        """The test a check judges, by key. A key the part lacks is the grader's bug: a
+        SpecError, which grading does not take for a learner's malformed report."""
+        for t in self.tests:
+            if t.key == key:
+                return t
+        raise SpecError(f"part {self.name!r} has no test {key!r}")
 
 
-def part(name: str, tests: tuple[str, ...], points: tuple[float, ...],
-         probes: tuple[str, ...] = ()) -> PartSpec:
-    return PartSpec(name, tuple(zip(tests, points, strict=True)), probes)
+def part(name: str, tests: Iterable[Test], probes: tuple[str, ...] = ()) -> PartSpec:
+    return PartSpec(name, tuple(tests), probes)
 
 
 @dataclass(frozen=True)
@@ -77,26 +133,31 @@ class HistoryRule:
     max_curve_mse: float | None = None
     max_slope_difference: float | None = None
 
-    def tests(self) -> tuple[str, ...]:
-        names = (
-            "history file is readable plain data",
-            "has 'accuracy' and 'val_accuracy' lists of equal length",
-            f"at most {self.max_epochs} epochs",
-            "values are finite numbers in [0, 1]",
-            f"final training accuracy >= {self.min_train_accuracy:.2f}",
-            f"final validation accuracy >= {self.min_val_accuracy:.2f}",
+    def tests(self) -> tuple[Test, ...]:
+        tests = (
+            Test("readable", "history file is readable plain data"),
+            Test("lists", "has 'accuracy' and 'val_accuracy' lists of equal length"),
+            Test("epochs", "at most {most} epochs", params={"most": self.max_epochs}),
+            Test("finite", "values are finite numbers in [0, 1]"),
+            Test("train_accuracy", "final training accuracy >= {least:.2f}",
+                 params={"least": self.min_train_accuracy}),
+            Test("val_accuracy", "final validation accuracy >= {least:.2f}",
+                 params={"least": self.min_val_accuracy}),
         )
         if self.max_gap is not None:
-            names += (f"final validation accuracy within {self.max_gap:.2f} of training",)
+            tests += (Test("gap", "final validation accuracy within {gap:.2f} of training",
+                           params={"gap": self.max_gap}),)
         if self.max_curve_mse is not None:
-            names += (f"curves' mean squared difference at most {self.max_curve_mse:.2f}",)
+            tests += (Test("curve_mse", "curves' mean squared difference at most {most:.2f}",
+                           params={"most": self.max_curve_mse}),)
         if self.max_slope_difference is not None:
-            names += (f"curves' slopes within {self.max_slope_difference:.0%} of each other",)
-        return names
+            tests += (Test("slopes", "curves' slopes within {most:.0%} of each other",
+                           params={"most": self.max_slope_difference}),)
+        return tests
 
-    def part(self, points: tuple[float, ...]) -> PartSpec:
-        return PartSpec(HISTORY_PART, tuple(zip(self.tests(), points, strict=True)),
-                        is_history=True)
+    def part(self, **points: float) -> PartSpec:
+        """The history part, each of the rule's tests worth the points given by its key."""
+        return PartSpec(HISTORY_PART, weigh(self.tests(), **points), is_history=True)
 
 
 @dataclass(frozen=True)
@@ -141,12 +202,16 @@ class Context:
         return copy.deepcopy(value)
 
 
-Verdict = tuple[str, bool, str]
-
-
 def all_fail(part: PartSpec, message: str) -> list[Verdict]:
     """Every check of a part fails for one reason (the function could not be judged)."""
     return [(name, False, message) for name in part.test_names]
+
+
+def fail_the_rest(part: PartSpec, verdicts: list[Verdict], message: str) -> list[Verdict]:
+    """`verdicts`, then every test of `part` they do not judge, failed for one reason (what
+    the later checks need could not be read)."""
+    judged = {name for name, _, _ in verdicts}
+    return verdicts + [(name, False, message) for name in part.test_names if name not in judged]
 
 
 CheckFn = Callable[[Context, PartSpec], list[Verdict]]
@@ -173,10 +238,6 @@ class Checks:
 
     def extend(self) -> Checks:
         return Checks(self.by_part)
-
-
-class SpecError(Exception):
-    """An assignment's declaration is inconsistent (a grader bug, raised at import)."""
 
 
 @dataclass(frozen=True)
@@ -244,15 +305,12 @@ class AssignmentSpec:
         histories = [p for p in self.parts if p.is_history]
         if (self.history is None) != (not histories) or len(histories) > 1:
             yield "a history part needs exactly one history rule, and the other way round"
-        for name in self.history.tests() if self.history else ():
-            if name not in HISTORY_TEST_NAMES:
-                yield f"history test {name!r} is not in HISTORY_TEST_NAMES (not translatable)"
+        for test in self.history.tests() if self.history else ():
+            if test.name not in HISTORY_TEST_NAMES:
+                yield f"history test {test.name!r} is not in HISTORY_TEST_NAMES (not translatable)"
         known = set(self.probes) | set(self.clean_probes)
         for p in self.parts:
-            if len(set(p.test_names)) != len(p.tests):
-                yield f"part {p.name!r} has a test name twice"
-            if any(points < 0 for _, points in p.tests):
-                yield f"part {p.name!r} has a test worth negative points"
+            yield from _test_problems(p)
             for probe in p.probes:
                 if probe not in known:
                     yield f"part {p.name!r} names probe {probe!r}, which is not defined"
@@ -277,3 +335,27 @@ class AssignmentSpec:
                        timeouts: dict[str, float] | None = None) -> list[ProbeRequest]:
         timeouts = {**self.probe_timeouts, **(timeouts or {})}
         return [ProbeRequest(n, timeouts[n], args.get(n, {})) for n in names]
+
+
+def _test_problems(p: PartSpec):
+    """What is wrong with a part's tests: keys are how checks find them, names what reports
+    and the catalog know them by, so both must be unique and every name fully rendered."""
+    keys = [t.key for t in p.tests]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        yield f"part {p.name!r} has the test key {key!r} twice"
+    named = True
+    for t in p.tests:
+        if not t.key.isidentifier():
+            yield f"part {p.name!r}: test key {t.key!r} is not a Python identifier"
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(t.text) if f is not None}
+            unfilled = sorted(fields - set(t.params)) if t.name == t.text else []
+        except (KeyError, IndexError, ValueError) as exc:  # a text its params cannot fill
+            unfilled = [str(exc)]
+        if unfilled:
+            named = False
+            yield f"part {p.name!r}: test {t.key!r} leaves {unfilled} unfilled in its name"
+    if named and len(set(p.test_names)) != len(p.tests):
+        yield f"part {p.name!r} has a test name twice"
+    if any(t.points < 0 for t in p.tests):
+        yield f"part {p.name!r} has a test worth negative points"

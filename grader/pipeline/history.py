@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from grader.i18n import say, tr
-from grader.model.spec import HistoryRule, PartSpec, Verdict, all_fail
+from grader.model.spec import HistoryRule, PartSpec, Verdict, all_fail, fail_the_rest
 
 LOAD_TIMEOUT_S = 20
 
@@ -94,7 +94,7 @@ def curves_of(path: Path, data, error: str | None) -> dict:
 def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
                   loaded: tuple | None = None) -> list[Verdict]:
     """`loaded`: what load_history(path) returned, when the caller has it already."""
-    names = part.test_names
+    test = part.test
     if path is None or not path.exists():
         return all_fail(part, tr(
             "No history file was submitted: train for up to {epochs} epochs, then save "
@@ -103,11 +103,12 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
     data, error = loaded or load_history(path)
     if error:
         return all_fail(part, tr("{file} was refused: {error}.", file=path.name, error=error))
-    verdicts: list[Verdict] = [(names[0], True, tr("{file} holds plain data.", file=path.name))]
+    verdicts: list[Verdict] = [test("readable").verdict(
+        True, tr("{file} holds plain data.", file=path.name))]
     if not isinstance(data, dict):
-        return verdicts + [(n, False, tr(
+        return fail_the_rest(part, verdicts, tr(
             "Expected a dict such as history.history; found a {type}.",
-            type=type(data).__name__)) for n in names[1:]]
+            type=type(data).__name__))
     key = accuracy_key(data)
     acc, val = data.get(key), data.get(f"val_{key}")
     acc_f, val_f = as_floats(acc), as_floats(val)
@@ -123,38 +124,37 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
         else:
             message = tr("Expected lists of numbers under 'accuracy' and 'val_accuracy', one "
                          "per epoch, of equal length; found {keys}.", keys=keys)
-        return verdicts + [(n, False, message) for n in names[1:]]
-    verdicts.append((names[1], True, tr(
+        return fail_the_rest(part, verdicts, message)
+    verdicts.append(test("lists").verdict(True, tr(
         "{n} epochs of accuracy and val_accuracy.", n=len(acc_f)) if key == "accuracy" else tr(
         "{n} epochs of accuracy and val_accuracy (as '{key}' and 'val_{key}', names Keras "
         "also uses).", n=len(acc_f), key=key)))
     epochs_ok = len(acc_f) <= rule.max_epochs
-    verdicts.append((names[2], epochs_ok, (
+    verdicts.append(test("epochs").verdict(epochs_ok, (
         tr("{n} epochs.", n=len(acc_f)) if epochs_ok else
         tr("{n} epochs were recorded; the assignment allows at most {most}. Train again with "
            "epochs={most}.", n=len(acc_f), most=rule.max_epochs))))
     bad = [v for v in acc_f + val_f if not math.isfinite(v) or not 0.0 <= v <= 1.0]
     if bad:
-        verdicts.append((names[3], False, tr(
+        verdicts.append(test("finite").verdict(False, tr(
             "Accuracies must be finite numbers between 0 and 1; found {value}.",
             value=repr(bad[0]))))
-        return verdicts + [(n, False, tr("Cannot judge accuracies that are not in [0, 1]."))
-                           for n in names[4:]]
-    verdicts.append((names[3], True, tr("All values are between 0 and 1.")))
+        return fail_the_rest(part, verdicts,
+                             tr("Cannot judge accuracies that are not in [0, 1]."))
+    verdicts.append(test("finite").verdict(True, tr("All values are between 0 and 1.")))
     final_acc, final_val = acc_f[-1], val_f[-1]
     if not epochs_ok:
-        return verdicts + [
-            (n, False, tr("Accuracy after more epochs than allowed does not count."))
-            for n in names[4:]]
+        return fail_the_rest(part, verdicts,
+                             tr("Accuracy after more epochs than allowed does not count."))
     train_ok = final_acc >= rule.min_train_accuracy
-    verdicts.append((names[4], train_ok, (
+    verdicts.append(test("train_accuracy").verdict(train_ok, (
         tr("Final training accuracy {acc:.3f} >= {least:.2f}.", acc=final_acc,
            least=rule.min_train_accuracy) if train_ok else
         tr("Final training accuracy {acc:.3f}, below {least:.2f}. Train longer or give the "
            "model more capacity (more filters, a wider Dense layer).", acc=final_acc,
            least=rule.min_train_accuracy))))
     val_ok = final_val >= rule.min_val_accuracy
-    verdicts.append((names[5], val_ok, (
+    verdicts.append(test("val_accuracy").verdict(val_ok, (
         tr("Final validation accuracy {acc:.3f} >= {least:.2f}.", acc=final_val,
            least=rule.min_val_accuracy) if val_ok else
         tr("Final validation accuracy {acc:.3f}, below {least:.2f}. The model overfits or "
@@ -162,13 +162,13 @@ def check_history(part: PartSpec, rule: HistoryRule, path: Path | None,
            least=rule.min_val_accuracy))))
     if rule.max_gap is not None:
         gap_ok = final_val >= final_acc - rule.max_gap
-        verdicts.append((names[6], gap_ok, (
+        verdicts.append(test("gap").verdict(gap_ok, (
             tr("Validation {val:.3f} vs training {acc:.3f}.", val=final_val, acc=final_acc)
             if gap_ok else
             tr("Final validation accuracy {val:.3f} trails training ({acc:.3f}) by more than "
                "{gap:.2f}: the model overfits. More augmentation or dropout helps.",
                val=final_val, acc=final_acc, gap=rule.max_gap))))
-    return verdicts + curve_verdicts(names[6 + (rule.max_gap is not None):], rule, acc_f, val_f)
+    return verdicts + curve_verdicts(part, rule, acc_f, val_f)
 
 
 FLAT = 0.01  # accuracy per epoch: two curves whose slopes differ by less are parallel
@@ -184,18 +184,17 @@ def slope(values: list[float]) -> float:
             / sum((i - mean_x) ** 2 for i in range(n)))
 
 
-def curve_verdicts(names: tuple[str, ...], rule: HistoryRule, acc: list[float],
+def curve_verdicts(part: PartSpec, rule: HistoryRule, acc: list[float],
                    val: list[float]) -> list[Verdict]:
     """The 2024 C2W2's no-overfitting rule, as its notebook states it: the curves close
     (mean squared difference) and going the same way (slopes within a relative difference,
     or both within FLAT of each other: on flat curves a ratio of near-zero slopes says
     nothing)."""
     verdicts: list[Verdict] = []
-    names = list(names)
     if rule.max_curve_mse is not None:
         mse = sum((a - v) ** 2 for a, v in zip(acc, val, strict=True)) / len(acc)
         ok = mse <= rule.max_curve_mse
-        verdicts.append((names.pop(0), ok, tr(
+        verdicts.append(part.test("curve_mse").verdict(ok, tr(
             "Mean squared difference of the curves {mse:.3f}.", mse=mse) if ok else tr(
             "The training and validation curves are far apart (mean squared difference "
             "{mse:.3f}, more than {most:.2f}): the model overfits. More augmentation or "
@@ -204,7 +203,7 @@ def curve_verdicts(names: tuple[str, ...], rule: HistoryRule, acc: list[float],
         train, valid = slope(acc), slope(val)
         gap = abs(train - valid)
         ok = gap <= rule.max_slope_difference * max(abs(train), abs(valid)) or gap <= FLAT
-        verdicts.append((names.pop(0), ok, tr(
+        verdicts.append(part.test("slopes").verdict(ok, tr(
             "Slopes {train:+.4f} and {val:+.4f} per epoch.", train=train, val=valid) if ok
             else tr("Training accuracy rises by {train:+.4f} per epoch but validation by "
                     "{val:+.4f}: the curves diverge, so the model overfits. More augmentation "

@@ -25,7 +25,8 @@ from grader.sandbox.course_env import environment
 def part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
     by_name = {name: (passed, message) for name, passed, message in verdicts}
     tests = []
-    for name, points in part.tests:
+    for test in part.tests:
+        name, points = test.name, test.points
         passed, message = by_name.get(name, (False, tr("This check produced no verdict.")))
         tests.append(TestResult(tr(name), bool(passed), redact(message),
                                 points if passed else 0.0, points, id=name))

@@ -19,10 +19,12 @@ import re
 import sys
 from pathlib import Path
 
-from grader.i18n import N_, tr
+from grader.i18n import tr
+from grader.model.spec import Test, Verdict
 
 TMP = "/tmp"
-ARGUMENTS_CHECK = N_("uses its arguments, not the notebook's paths")
+# The one check a notebook path costs, in every part whose function is handed paths.
+ARGUMENTS = Test("arguments", "uses its arguments, not the notebook's paths")
 Layout = dict[str, "str | None"]
 
 
@@ -114,12 +116,12 @@ def map_paths(value, view: Path):
 
 
 def arguments_verdict(function: str, used: list[tuple[str, str, str | None]],
-                      active: bool) -> tuple[str, bool, str]:
+                      active: bool) -> Verdict:
     """The one check a notebook path costs. `used` holds (argument name, path given, path
     the function used instead or None when it used the one given)."""
     wrong = [(arg, given, instead) for arg, given, instead in used if instead]
     if not wrong:
-        return (ARGUMENTS_CHECK, True, tr("{function} used the paths it was given.",
+        return ARGUMENTS.verdict(True, tr("{function} used the paths it was given.",
                                           function=function))
     arg, given, instead = wrong[0]
     text = tr("{function} used {instead} instead of its argument {arg} ({given} here): a path "
@@ -129,7 +131,7 @@ def arguments_verdict(function: str, used: list[tuple[str, str, str | None]],
     if active:
         text += " " + tr("The rest was judged on what it did there: the grader gives the "
                          "notebook's paths the course's data too.")
-    return (ARGUMENTS_CHECK, False, text)
+    return ARGUMENTS.verdict(False, text)
 
 
 _NOTEBOOK_PATH = re.compile(r"'((?:/tmp/|\./)[^']*)'")

@@ -8,9 +8,21 @@ from pathlib import Path
 
 from grader.assignments.common.feedback import call_problem
 from grader.model.observed import Called
-from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
+from grader.model.spec import (
+    AssignmentSpec,
+    Checks,
+    Context,
+    PartSpec,
+    Test,
+    Verdict,
+    all_fail,
+    part,
+)
 
-TESTS = ("adds two numbers", "returns an int for ints")
+TESTS = (  # the part's checks in report order, each with its points
+    Test("adds", "adds two numbers", points=75),
+    Test("int_for_ints", "returns an int for ints", points=25),
+)
 
 
 class Added(Called, total=False):
@@ -47,16 +59,17 @@ def check_add(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     obs = ctx.outcomes["add"].observation
     right = obs["value"] == 5
-    return [(TESTS[0], right, "add(2, 3) is 5." if right else
-             f"Expected add(2, 3) to be 5; found {obs['value']!r}."),
-            (TESTS[1], obs["type"] == "int", f"add(2, 3) returned a {obs['type']}.")]
+    return [part.test("adds").verdict(right, "add(2, 3) is 5." if right else
+                                      f"Expected add(2, 3) to be 5; found {obs['value']!r}."),
+            part.test("int_for_ints").verdict(obs["type"] == "int",
+                                              f"add(2, 3) returned a {obs['type']}.")]
 
 
 SPEC = AssignmentSpec(
     code="TOY1",
     title="Toy: add two numbers",
     functions=("add",),
-    parts=(part("add", TESTS, (75, 25), probes=("add",)),),
+    parts=(part("add", TESTS, probes=("add",)),),
     pass_mark=75.0,
     history=None,
     probe_timeouts={"add": 30},

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from grader.assignments.common import fixtures, observers
 from grader.assignments.common.feedback import describe_error, outcome_problem
-from grader.i18n import N_, tr
-from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.i18n import tr
+from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
 from grader.sandbox import course_paths
 
 SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validation/cats",
@@ -24,19 +24,18 @@ SUBDIRS = {"training", "validation", "training/cats", "training/dogs", "validati
 # the same task as create_train_test_dirs(root_path), with testing/ where validation/ is now.
 EARLY_2022_NAME = "create_train_test_dirs"
 EARLY_2022_SUBDIRS = {d.replace("validation", "testing") for d in SUBDIRS}
-DIRS_TESTS = (
-    N_("creates the four directories under root_path"),
-    course_paths.ARGUMENTS_CHECK,
-)
-SPLIT_TESTS = (
-    N_("skips zero-length files"),
-    N_("prints '<file> is zero length, so ignoring.'"),
-    N_("SPLIT_SIZE 0.9: int(n * 0.9) to training, the rest to validation"),
-    N_("SPLIT_SIZE 0.5: int(n * 0.5) to training, the rest to validation"),
-    N_("copies files, leaving the source unchanged"),
-    N_("training and validation are disjoint and hold every non-empty image"),
-    N_("shuffles before splitting"),
-)
+# The two functions' checks, in report order; C2W1 and C2W2 weigh them (model.spec.weigh).
+TREE = Test("tree", "creates the four directories under root_path")
+DIRS_TESTS = (TREE, course_paths.ARGUMENTS)
+ZERO_LENGTH = Test("zero_length", "skips zero-length files")
+PRINTS = Test("prints", "prints '<file> is zero length, so ignoring.'")
+_CUT = "SPLIT_SIZE {split}: int(n * {split}) to training, the rest to validation"
+CUT_09 = Test("cut_09", _CUT, params={"split": 0.9})  # the course's SPLIT_SIZE
+CUT_05 = Test("cut_05", _CUT, params={"split": 0.5})  # another, to catch a fixed 0.9
+COPIES = Test("copies", "copies files, leaving the source unchanged")
+DISJOINT = Test("disjoint", "training and validation are disjoint and hold every non-empty image")
+SHUFFLES = Test("shuffles", "shuffles before splitting")
+SPLIT_TESTS = (ZERO_LENGTH, PRINTS, CUT_09, CUT_05, COPIES, DISJOINT, SHUFFLES)
 
 
 def slash(path: Path) -> str:
@@ -134,21 +133,22 @@ def check_create_train_val_dirs(ctx: Context, part: PartSpec) -> list[Verdict]:
         where = elsewhere[0]
     if not tree and not elsewhere and not calls[0]["ok"]:
         return all_fail(part, describe_error("create_train_val_dirs", calls[0]["error"]))
-    verdicts = [_tree_verdict(DIRS_TESTS[0], tree, where, calls[0], expected)]
+    verdicts = [_tree_verdict(TREE.name, tree, where, calls[0], expected)]
     if elsewhere:
         verdicts.append(course_paths.arguments_verdict(
             "create_train_val_dirs", [("root_path", str(roots[1]), elsewhere[0])],
             bool(ctx.prepared.get("course_tmp"))))
     elif not calls[1]["ok"]:
-        verdicts.append((DIRS_TESTS[1], False, describe_error("create_train_val_dirs",
-                                                              calls[1]["error"])))
+        verdicts.append(course_paths.ARGUMENTS.verdict(False, describe_error(
+            "create_train_val_dirs", calls[1]["error"])))
     elif not found[1] or found[1] != found[0]:
-        verdicts.append((DIRS_TESTS[1], False, tr(
+        verdicts.append(course_paths.ARGUMENTS.verdict(False, tr(
             "Called again with root_path {root}, it did not make the same tree there (found "
             "{found}). Build every path from root_path, not from a hard-coded path.",
             root=roots[1], found=sorted(found[1]) or tr("nothing"))))
     else:
-        verdicts.append((DIRS_TESTS[1], True, tr("It followed a second root_path as well.")))
+        verdicts.append(course_paths.ARGUMENTS.verdict(
+            True, tr("It followed a second root_path as well.")))
     return verdicts
 
 
@@ -187,7 +187,8 @@ def split_count_verdicts(runs: list[dict], nonempty) -> list[Verdict]:
             wrong.setdefault(run["split"], (run, n, want, got))
     every_file = any(_cut_over_every_file(run, n) for run, n, _, _ in wrong.values())
     verdicts: list[Verdict] = []
-    for name, split in ((SPLIT_TESTS[2], 0.9), (SPLIT_TESTS[3], 0.5)):
+    for test in (CUT_09, CUT_05):
+        name, split = test.name, test.params["split"]
         mine = [r for r in runs if r["split"] == split]
         if every_file and split == 0.9:
             run, n, want, got = next(iter(wrong.values()))
@@ -270,17 +271,17 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 def _zero_length_verdicts(runs: list[dict], run: dict) -> list[Verdict]:
     kept_empty = [r for r in runs if r["zero_length"] in set(r["train"]) | set(r["val"])]
-    verdicts: list[Verdict] = [(SPLIT_TESTS[0], False, tr(
+    verdicts: list[Verdict] = [ZERO_LENGTH.verdict(False, tr(
         "The zero-length file {file} was copied. Check os.path.getsize(file) > 0 before "
         "keeping a file.", file=kept_empty[0]["zero_length"])) if kept_empty else
-        (SPLIT_TESTS[0], True, tr("Zero-length files were left out."))]
+        ZERO_LENGTH.verdict(True, tr("Zero-length files were left out."))]
     expected = f"{run['zero_length']} is zero length, so ignoring."  # what the course prints
     if reports_zero_length(run["stdout"], run["zero_length"]):
-        verdicts.append((SPLIT_TESTS[1], True, tr("Printed the zero-length message.")))
+        verdicts.append(PRINTS.verdict(True, tr("Printed the zero-length message.")))
     else:
         shown = run["stdout"].strip().splitlines()[:3]
         named = any(run["zero_length"].lower() in line.lower() for line in shown)
-        verdicts.append((SPLIT_TESTS[1], False, tr(
+        verdicts.append(PRINTS.verdict(False, tr(
             "Expected the line \"{expected}\" for the empty file; found {found}. {advice} "
             "Wording, case and punctuation are up to you.", expected=expected,
             found=repr(" / ".join(shown)) if shown else tr("no output"),
@@ -292,9 +293,9 @@ def _zero_length_verdicts(runs: list[dict], run: dict) -> list[Verdict]:
 def _source_verdict(runs: list[dict]) -> Verdict:
     changed = [r for r in runs if r["source_now"] != r["source_digest"]]
     if not changed:
-        return (SPLIT_TESTS[4], True, tr("The source directory was left unchanged."))
+        return COPIES.verdict(True, tr("The source directory was left unchanged."))
     gone = sorted(set(changed[0]["source_digest"]) - set(changed[0]["source_now"]))
-    return (SPLIT_TESTS[4], False, tr(
+    return COPIES.verdict(False, tr(
         "SOURCE_DIR changed: {n} file(s) disappeared from it. Copy with shutil.copyfile (or "
         "copyfile) instead of moving with shutil.move or os.rename.", n=len(gone)))
 
@@ -317,15 +318,15 @@ def _partition_verdict(runs: list[dict]) -> Verdict:
         if altered:
             problems.append(tr("{n} copied file(s) differ from the source", n=len(altered)))
     if problems:
-        return (SPLIT_TESTS[5], False, tr(
+        return DISJOINT.verdict(False, tr(
             "{problems}. Each non-empty file goes to exactly one of the two directories.",
             problems="; ".join(problems[:3])))
-    return (SPLIT_TESTS[5], True, tr("Every non-empty file is in exactly one set."))
+    return DISJOINT.verdict(True, tr("Every non-empty file is in exactly one set."))
 
 
 def _shuffle_verdict(first: dict, second: dict) -> Verdict:
     if set(first["train"]) != set(second["train"]):
-        return (SPLIT_TESTS[6], True, tr("Two runs gave two different splits."))
-    return (SPLIT_TESTS[6], False, tr(
+        return SHUFFLES.verdict(True, tr("Two runs gave two different splits."))
+    return SHUFFLES.verdict(False, tr(
         "Two runs with different random seeds put exactly the same files in training: the "
         "files are not shuffled. Use random.sample(files, len(files)) before splitting."))

@@ -19,12 +19,12 @@ from grader.assignments.c2w1.files import (
     check_split_data,
     slash,
 )
-from grader.assignments.common import fixtures, generators
+from grader.assignments.common import fixtures, generators, models
 from grader.assignments.common.generators import (
     GENERATOR_TESTS,
     check_train_val_generators,
 )
-from grader.assignments.common.learning import training_verdict
+from grader.assignments.common.learning import CATS_FROM_DOGS, training_verdict
 from grader.assignments.common.models import (
     accuracy_verdict,
     compiled_verdict,
@@ -32,7 +32,7 @@ from grader.assignments.common.models import (
     created_model,
     output_verdict,
 )
-from grader.i18n import N_, tr
+from grader.i18n import tr
 from grader.model.spec import (
     AssignmentSpec,
     Checks,
@@ -42,6 +42,7 @@ from grader.model.spec import (
     Verdict,
     all_fail,
     part,
+    weigh,
 )
 
 FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
@@ -49,26 +50,27 @@ FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "cre
 TRAIN_MAX_EPOCHS = 8
 SEED = 1234
 
-MODEL_TESTS = (
-    N_("returns a compiled Keras model"),
-    N_("input shape is (150, 150, 3)"),
-    N_("has at least 3 Conv2D layers"),
-    N_("output layer and loss fit two classes"),
-    N_("tracks the 'accuracy' metric"),
-    N_("learns to tell the fixture's cats from dogs"),
+MODEL_TESTS = (  # C2W2's too
+    models.COMPILED.worth(2),
+    models.INPUT_SHAPE.worth(3, shape=generators.IMAGES.shape),
+    models.CONVS.worth(3),
+    models.TWO_CLASSES.worth(3),
+    models.ACCURACY.worth(2),
+    CATS_FROM_DOGS.worth(7),
 )
-if MODEL_TESTS[1] != f"input shape is {generators.IMAGES.shape}":
-    raise ValueError("MODEL_TESTS no longer match generators.IMAGES: write the new name out")
 HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
                       min_val_accuracy=0.80)
 
 PARTS = (
-    part("create_train_val_dirs", DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
-    part("split_data", SPLIT_TESTS, (5, 3, 6, 4, 4, 4, 4), probes=("split_data",)),
-    part("train_val_generators", GENERATOR_TESTS, (3, 4, 4, 3, 4, 2),
+    part("create_train_val_dirs", weigh(DIRS_TESTS, tree=6, arguments=4),
+         probes=("create_train_val_dirs",)),
+    part("split_data", weigh(SPLIT_TESTS, zero_length=5, prints=3, cut_09=6, cut_05=4,
+                             copies=4, disjoint=4, shuffles=4), probes=("split_data",)),
+    part("train_val_generators", weigh(GENERATOR_TESTS, returns=3, yields=4, rescales=4,
+                                       finds=3, class_mode=4, arguments=2),
          probes=("train_val_generators", "generators_clean")),
-    part("create_model", MODEL_TESTS, (2, 3, 3, 3, 2, 7), probes=("create_model", "train")),
-    HISTORY.part((2, 2, 1, 1, 7, 7)),
+    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
+    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=7, val_accuracy=7),
 )
 
 
@@ -111,19 +113,21 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, info = created_model(ctx)
     if problem:
         return all_fail(part, problem)
-    verdicts: list[Verdict] = [compiled_verdict(MODEL_TESTS[0], info)]
+    test = part.test
+    verdicts: list[Verdict] = [compiled_verdict(test("compiled"), info)]
     shape = info.get("input_shape")
     want = (ctx.spec.images if ctx.spec else None) or generators.IMAGES
     if shape == [None, *want.shape]:
-        verdicts.append((MODEL_TESTS[1], True, tr("Input shape {shape}.", shape=want.shape)))
+        verdicts.append(test("input_shape").verdict(
+            True, tr("Input shape {shape}.", shape=want.shape)))
     else:
-        verdicts.append((MODEL_TESTS[1], False, tr(
+        verdicts.append(test("input_shape").verdict(False, tr(
             "Expected input shape (None, {dims}); found {found}. Give the first layer "
             "input_shape={shape}.", dims=", ".join(map(str, want.shape)), found=shape,
             shape=want.shape)))
-    return verdicts + [convs_verdict(MODEL_TESTS[2], info), output_verdict(MODEL_TESTS[3], info),
-                       accuracy_verdict(MODEL_TESTS[4], info),
-                       training_verdict(ctx, MODEL_TESTS[5])]
+    return verdicts + [convs_verdict(test("convs"), info), output_verdict(test("output"), info),
+                       accuracy_verdict(test("accuracy"), info),
+                       training_verdict(ctx, test("learns"))]
 
 
 SPEC = AssignmentSpec(

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from grader.assignments.c2w1v4 import probes
 from grader.assignments.c2w1v4.probes import LABEL_MODES
-from grader.assignments.common import callbacks, datasets, fixtures_v4
-from grader.assignments.common.learning import training_verdict
+from grader.assignments.common import callbacks, datasets, fixtures_v4, models
+from grader.assignments.common.learning import CATS_FROM_DOGS, training_verdict
 from grader.assignments.common.models import (
     accuracy_verdict,
     compiled_verdict,
@@ -23,7 +23,7 @@ from grader.assignments.common.models import (
     created_model,
     output_verdict,
 )
-from grader.i18n import N_, tr
+from grader.i18n import tr
 from grader.model import keras_names
 from grader.model.spec import (
     AssignmentSpec,
@@ -32,9 +32,11 @@ from grader.model.spec import (
     HistoryRule,
     ImageInput,
     PartSpec,
+    Test,
     Verdict,
     all_fail,
     part,
+    weigh,
 )
 from grader.sandbox.brief_training import sees_unit_range
 
@@ -49,39 +51,40 @@ BRIEF_SPLIT = 0.34
 TRAIN_MAX_EPOCHS = 8
 SEED = 1234
 
+# "SECOND layer Rescaling with factor 1./255" (C2W4v4's too), judged by what the first
+# Conv2D receives (rescaling_verdict).
+RESCALING_FIRST = Test("rescaling", "Rescaling(1./255) comes first, before any Conv2D")
+
 # Beside each check, the line of ASSIGNMENTS-2024.md (W1) it enforces.
 DATASET_TESTS = (
     # Ex1: "returns (training_dataset, validation_dataset)", one image_dataset_from_directory
     # call; also charged, once, when the function reads its own machine's folder, not DATA_DIR
-    N_("returns (training, validation) datasets from image_dataset_from_directory"),
-    N_("yields (150, 150, 3) images with pixels 0-255"),  # image_size=(150,150); no rescaling
-    N_("puts 10% of the files in validation, none in both"),  # validation_split=0.1, seed
-    N_("label_mode fits the model's output"),  # "a label_mode that fits binary classification"
+    datasets.SOURCE.worth(6),
+    datasets.YIELDS.worth(6, shape=IMAGES.shape),  # image_size=(150,150); no rescaling
+    datasets.SPLIT.worth(7, share=VALIDATION_SPLIT),  # validation_split=0.1, seed
+    datasets.LABELS.worth(6),  # "a label_mode that fits binary classification"
 )
 MODEL_TESTS = (
-    N_("returns a compiled Keras model"),  # Ex2: "a compiled, untrained Sequential"
-    N_("input shape is (150, 150, 3)"),  # "FIRST layer tf.keras.layers.Input with the right shape"
-    # "SECOND layer Rescaling with factor 1./255", judged by what the first Conv2D receives
-    N_("Rescaling(1./255) comes first, before any Conv2D"),
-    N_("has at least 3 Conv2D layers"),  # "at least 3 convolution layers"
-    N_("output layer and loss fit two classes"),  # "last layer's activation must match the loss"
-    N_("tracks the 'accuracy' metric"),  # metrics=['accuracy'] pre-filled; the callback reads it
+    models.COMPILED.worth(3),  # Ex2: "a compiled, untrained Sequential"
+    # "FIRST layer tf.keras.layers.Input with the right shape"
+    models.INPUT_SHAPE.worth(4, shape=IMAGES.shape),
+    RESCALING_FIRST.worth(5),
+    models.CONVS.worth(4),  # "at least 3 convolution layers"
+    models.TWO_CLASSES.worth(4),  # "last layer's activation must match the loss"
+    models.ACCURACY.worth(3),  # metrics=['accuracy'] pre-filled; the callback reads it
     # Required behaviour: training reaches 95%/80% on the real data; here, that it learns at all
-    N_("learns to tell the fixture's cats from dogs"),
+    CATS_FROM_DOGS.worth(12),
 )
-if (DATASET_TESTS[1] != f"yields {IMAGES.shape} images with pixels 0-255"
-        or MODEL_TESTS[1] != f"input shape is {IMAGES.shape}"):
-    raise ValueError("test names no longer match IMAGES: write the new names out")
 HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=STOP_AT[0],
                       min_val_accuracy=STOP_AT[1])
 
 PARTS = (
-    part("train_val_datasets", DATASET_TESTS, (6, 6, 7, 6),
-         probes=("train_val_datasets", "datasets_clean")),
-    part("create_model", MODEL_TESTS, (3, 4, 5, 4, 4, 3, 12), probes=("create_model", "train")),
-    part("EarlyStoppingCallback", callbacks.CALLBACK_TESTS, (3, 6, 6),
+    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
+    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
+    part("EarlyStoppingCallback",
+         weigh(callbacks.CALLBACK_TESTS, subclass=3, stops=6, keeps_training=6),
          probes=("EarlyStoppingCallback",)),
-    HISTORY.part((2, 2, 1, 1, 9, 10)),
+    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=9, val_accuracy=10),
 )
 
 
@@ -112,12 +115,13 @@ def check_train_val_datasets(ctx: Context, part: PartSpec, share: float) -> list
     if problem:
         return all_fail(part, problem)
     images = (ctx.spec.images if ctx.spec else None) or IMAGES
+    test = part.test
     verdicts: list[Verdict] = [
-        datasets.source_verdict(part.test_names[0], obs, "DATA_DIR"),
-        datasets.images_verdict(part.test_names[1], obs, images.shape),
-        datasets.split_verdict(part.test_names[2], obs, tuple(ctx.prepared["counts"]), share),
+        datasets.source_verdict(test("source"), obs, "DATA_DIR"),
+        datasets.images_verdict(test("yields"), obs, images.shape),
+        datasets.split_verdict(test("split"), obs, tuple(ctx.prepared["counts"]), share),
     ]
-    verdicts.append(label_verdict(ctx, part.test_names[3], obs))
+    verdicts.append(label_verdict(ctx, test("labels"), obs))
     return verdicts
 
 
@@ -128,9 +132,10 @@ ACCEPTED_LABELS = {"binary": ("binary", "int"), "sparse": ("int",),
                    "categorical": ("categorical",)}
 
 
-def label_verdict(ctx: Context, name: str, obs: dict, default: str = "binary") -> Verdict:
+def label_verdict(ctx: Context, test: Test, obs: dict, default: str = "binary") -> Verdict:
     """The labels against the model's head (the course's head, `default`, when create_model
     cannot be judged: one sigmoid unit, or C2W4v4's sparse softmax)."""
+    name = test.name
     modes = {datasets.label_mode(d) for d in obs["datasets"]}
     problem, info = created_model(ctx)
     kind = (keras_names.output_kind(info) if not problem else None) or default
@@ -151,9 +156,10 @@ def label_verdict(ctx: Context, name: str, obs: dict, default: str = "binary") -
         "label_mode={wanted}.", found=repr(found), model=described, wanted=repr(wanted)))
 
 
-def input_verdict(name: str, info: dict, images: ImageInput,
+def input_verdict(test: Test, info: dict, images: ImageInput,
                   layer: str = "tf.keras.Input") -> Verdict:
     """The model's input shape against the images it is fed (`layer`: what to start with)."""
+    name = test.name
     shape = info.get("input_shape")
     if shape == [None, *images.shape]:
         return (name, True, tr("Input shape {shape}.", shape=images.shape))
@@ -163,11 +169,12 @@ def input_verdict(name: str, info: dict, images: ImageInput,
         layer=layer, shape=images.shape))
 
 
-def rescaling_verdict(name: str, info: dict) -> Verdict:
+def rescaling_verdict(test: Test, info: dict) -> Verdict:
     """Every Conv2D sees pixels in 0-1: a Rescaling(1./255) before the first convolution
     (the notebooks' rule: "Rescaling with factor 1./255", after the Input), judged by what
     that convolution receives (describe_model's `conv_input`), not by where the layer sits:
     augmentation before or after it, a functional model's InputLayer, all the same."""
+    name = test.name
     scaling = info.get("rescaling") or []
     first_conv = info.get("first_conv")
     before = [s for s in scaling if first_conv is None or s["index"] < first_conv]
@@ -208,12 +215,13 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, info = created_model(ctx)
     if problem:
         return all_fail(part, problem)
-    names = part.test_names
+    test = part.test
     images = (ctx.spec.images if ctx.spec else None) or IMAGES
-    return [compiled_verdict(names[0], info), input_verdict(names[1], info, images),
-            rescaling_verdict(names[2], info),
-            convs_verdict(names[3], info), output_verdict(names[4], info),
-            accuracy_verdict(names[5], info), training_verdict(ctx, names[6])]
+    return [compiled_verdict(test("compiled"), info),
+            input_verdict(test("input_shape"), info, images),
+            rescaling_verdict(test("rescaling"), info),
+            convs_verdict(test("convs"), info), output_verdict(test("output"), info),
+            accuracy_verdict(test("accuracy"), info), training_verdict(ctx, test("learns"))]
 
 
 @CHECKS.part("EarlyStoppingCallback")

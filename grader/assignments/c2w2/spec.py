@@ -6,12 +6,20 @@ from __future__ import annotations
 from grader.assignments.c2w1 import spec as c2w1
 from grader.assignments.common import generators
 from grader.i18n import N_, tr
-from grader.model.spec import AssignmentSpec, Context, HistoryRule, PartSpec, Verdict, part
-
-AUGMENT_TESTS = (
-    N_("training generator augments images"),
-    N_("validation generator does not augment"),
+from grader.model.spec import (
+    AssignmentSpec,
+    Context,
+    HistoryRule,
+    PartSpec,
+    Test,
+    Verdict,
+    part,
+    weigh,
 )
+
+AUGMENTS = Test("augments", "training generator augments images")
+VALIDATION_PLAIN = Test("validation_plain", "validation generator does not augment")
+AUGMENT_TESTS = (AUGMENTS, VALIDATION_PLAIN)  # C2W3's too
 HISTORY = HistoryRule("history_augmented.pkl", max_epochs=15, min_train_accuracy=0.80,
                       min_val_accuracy=0.80, max_gap=0.05)
 _AUGMENT_DEFAULTS = {"rotation_range": 0, "width_shift_range": 0.0, "height_shift_range": 0.0,
@@ -19,14 +27,17 @@ _AUGMENT_DEFAULTS = {"rotation_range": 0, "width_shift_range": 0.0, "height_shif
                      "vertical_flip": False}
 
 PARTS = (
-    part("create_train_val_dirs", c2w1.DIRS_TESTS, (6, 4), probes=("create_train_val_dirs",)),
-    part("split_data", c2w1.SPLIT_TESTS, (4, 2, 5, 4, 4, 3, 3), probes=("split_data",)),
-    part("train_val_generators", generators.GENERATOR_TESTS + AUGMENT_TESTS,
-         (3, 3, 3, 2, 3, 2, 6, 3),
+    part("create_train_val_dirs", weigh(c2w1.DIRS_TESTS, tree=6, arguments=4),
+         probes=("create_train_val_dirs",)),
+    part("split_data", weigh(c2w1.SPLIT_TESTS, zero_length=4, prints=2, cut_09=5, cut_05=4,
+                             copies=4, disjoint=3, shuffles=3), probes=("split_data",)),
+    part("train_val_generators", weigh(generators.GENERATOR_TESTS + AUGMENT_TESTS, returns=3,
+                                       yields=3, rescales=3, finds=2, class_mode=3,
+                                       arguments=2, augments=6, validation_plain=3),
          probes=("train_val_generators", "generators_clean")),
-    part("create_model", c2w1.MODEL_TESTS, (2, 3, 3, 3, 2, 7),
-         probes=("create_model", "train")),
-    HISTORY.part((2, 2, 1, 1, 5, 5, 4)),
+    part("create_model", c2w1.MODEL_TESTS, probes=("create_model", "train")),
+    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=5, val_accuracy=5,
+                 gap=4),
 )
 
 
@@ -50,22 +61,22 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
         ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
     problem = problem or generators.batch_problem(gens)
     if problem:
-        return verdicts + [(name, False, problem) for name in AUGMENT_TESTS]
+        return verdicts + [test.verdict(False, problem) for test in AUGMENT_TESTS]
     train, val = gens
     active = _augmenting_settings(train)
     behaviour = train.get("behaviour") or {}
     differs = behaviour.get("repeat_max_diff", 0.0) > 1e-6
     if active and differs:
-        verdicts.append((AUGMENT_TESTS[0], True,
-                         tr("Training images vary between draws ({settings}).",
-                            settings=", ".join(active))))
+        verdicts.append(AUGMENTS.verdict(
+            True, tr("Training images vary between draws ({settings}).",
+                     settings=", ".join(active))))
     elif not active:
-        verdicts.append((AUGMENT_TESTS[0], False, tr(
+        verdicts.append(AUGMENTS.verdict(False, tr(
             "The training ImageDataGenerator has no augmentation: set some of rotation_range, "
             "width_shift_range, height_shift_range, shear_range, zoom_range and "
             "horizontal_flip (keep rescale=1./255).")))
     else:
-        verdicts.append((AUGMENT_TESTS[0], False, tr(
+        verdicts.append(AUGMENTS.verdict(False, tr(
             "Augmentation is configured ({settings}) but the same training image "
             "came out identical in {draws} draws. Check the values: "
             "ranges of 0 do nothing.", settings=", ".join(active), draws=behaviour.get("draws"))))
@@ -74,10 +85,11 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     same = val_behaviour.get("repeat_max_diff", 1.0) <= 1e-6
     faithful = val_behaviour.get("rescaled_max_diff", 1.0) <= 1e-4
     if not val_active and same and faithful:
-        verdicts.append((AUGMENT_TESTS[1], True, tr("Validation images are only rescaled.")))
+        verdicts.append(VALIDATION_PLAIN.verdict(
+            True, tr("Validation images are only rescaled.")))
     else:
         found = ", ".join(val_active) or tr("pixels that differ from the rescaled image")
-        verdicts.append((AUGMENT_TESTS[1], False, tr(
+        verdicts.append(VALIDATION_PLAIN.verdict(False, tr(
             "The validation generator changes images ({found}). Validation must measure the "
             "model on real images: use ImageDataGenerator(rescale=1./255) only.", found=found)))
     return verdicts

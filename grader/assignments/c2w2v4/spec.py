@@ -12,9 +12,9 @@ from __future__ import annotations
 from grader.assignments.c2w1v4 import spec as c2w1v4
 from grader.assignments.c2w2v4 import probes
 from grader.assignments.c2w2v4.probes import AUGMENTATION, IMAGES
-from grader.assignments.common import callbacks, fixtures_v4
+from grader.assignments.common import callbacks, datasets, fixtures_v4, models
 from grader.assignments.common.feedback import describe_error, outcome_problem
-from grader.assignments.common.learning import training_verdict
+from grader.assignments.common.learning import CATS_FROM_DOGS, training_verdict
 from grader.assignments.common.models import (
     accuracy_verdict,
     compiled_verdict,
@@ -29,9 +29,11 @@ from grader.model.spec import (
     Context,
     HistoryRule,
     PartSpec,
+    Test,
     Verdict,
     all_fail,
     part,
+    weigh,
 )
 
 FUNCTIONS = ("train_val_datasets", "create_augmentation_model", "create_model",
@@ -43,37 +45,43 @@ STOP_AT = (0.80, 0.80)
 OTHER_AUGMENTATIONS = {"AugMix", "RandAugment", "Solarization", "AutoContrast", "Equalization"}
 
 DATASET_TESTS = (
-    c2w1v4.DATASET_TESTS[0],
-    N_("yields (120, 120, 3) images with pixels 0-255"),
-    N_("puts 15% of the files in validation, none in both"),
-    c2w1v4.DATASET_TESTS[3],
+    datasets.SOURCE.worth(4),
+    datasets.YIELDS.worth(4, shape=IMAGES.shape),
+    datasets.SPLIT.worth(5, share=VALIDATION_SPLIT),
+    datasets.LABELS.worth(4),
 )
 AUGMENT_TESTS = (  # ASSIGNMENTS-2024.md, W2 Ex2
-    N_("takes (120, 120, 3) images"),  # "must start with tf.keras.Input, shaped like one image"
-    N_("has only random augmentation layers, no Rescaling"),  # "must not contain Rescaling"
-    N_("changes images at random"),  # the notebook's suggested layers; a crop is allowed
+    # "must start with tf.keras.Input, shaped like one image"
+    Test("input_shape", "takes {shape} images", points=3, params={"shape": IMAGES.shape}),
+    # "must not contain Rescaling"
+    Test("random_only", "has only random augmentation layers, no Rescaling", points=4),
+    # the notebook's suggested layers; a crop is allowed
+    Test("changes", "changes images at random", points=8),
 )
 MODEL_TESTS = (
-    c2w1v4.MODEL_TESTS[0],
-    N_("input shape is (120, 120, 3)"),
-    N_("augments its input first, with the augmentation model"),  # Ex3: "stacks it into"
-    N_("Rescaling(1./255) before any Conv2D"),  # "normally after": not a rule
-    *c2w1v4.MODEL_TESTS[3:],
+    models.COMPILED.worth(2),
+    models.INPUT_SHAPE.worth(3, shape=IMAGES.shape),
+    # Ex3: "stacks it into"
+    Test("augments", "augments its input first, with the augmentation model", points=5),
+    Test("rescaling", "Rescaling(1./255) before any Conv2D", points=4),  # "normally after": no rule
+    models.CONVS.worth(3),
+    models.TWO_CLASSES.worth(3),
+    models.ACCURACY.worth(2),
+    CATS_FROM_DOGS.worth(8),
 )
-if DATASET_TESTS[1] != f"yields {IMAGES.shape} images with pixels 0-255":
-    raise ValueError("DATASET_TESTS no longer match IMAGES: write the new names out")
 HISTORY = HistoryRule("history.pkl", max_epochs=35, min_train_accuracy=STOP_AT[0],
                       min_val_accuracy=STOP_AT[1], max_curve_mse=0.20,
                       max_slope_difference=0.30)
 
 PARTS = (
-    part("train_val_datasets", DATASET_TESTS, (4, 4, 5, 4),
-         probes=("train_val_datasets", "datasets_clean")),
-    part(AUGMENTATION, AUGMENT_TESTS, (3, 4, 8), probes=(AUGMENTATION, "augmentation_clean")),
-    part("create_model", MODEL_TESTS, (2, 3, 5, 4, 3, 3, 2, 8), probes=("create_model", "train")),
-    part("EarlyStoppingCallback", callbacks.CALLBACK_TESTS, (2, 4, 4),
+    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
+    part(AUGMENTATION, AUGMENT_TESTS, probes=(AUGMENTATION, "augmentation_clean")),
+    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
+    part("EarlyStoppingCallback",
+         weigh(callbacks.CALLBACK_TESTS, subclass=2, stops=4, keeps_training=4),
          probes=("EarlyStoppingCallback",)),
-    HISTORY.part((2, 2, 1, 1, 6, 6, 5, 5)),
+    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=6, val_accuracy=6,
+                 curve_mse=5, slopes=5),
 )
 
 
@@ -118,27 +126,28 @@ def check_augmentation(ctx: Context, part: PartSpec) -> list[Verdict]:
     if not info:
         return all_fail(part, tr("{name} returned {returned}, not a Keras model.",
                                  name=AUGMENTATION, returned=obs.get("returned")))
-    verdicts = [c2w1v4.input_verdict(AUGMENT_TESTS[0], info, IMAGES)]
+    test = part.test
+    verdicts = [c2w1v4.input_verdict(test("input_shape"), info, IMAGES)]
     layers = info.get("layers") or []
     others = [layer for layer in layers if not is_augmentation(layer)]
     if layers and not others:
-        verdicts.append((AUGMENT_TESTS[1], True, tr("Augmentation layers: {layers}.",
-                                                    layers=", ".join(layers))))
+        verdicts.append(test("random_only").verdict(True, tr("Augmentation layers: {layers}.",
+                                                             layers=", ".join(layers))))
     elif not layers:
-        verdicts.append((AUGMENT_TESTS[1], False, tr(
+        verdicts.append(test("random_only").verdict(False, tr(
             "The model has no layers: add random augmentation layers such as "
             "tf.keras.layers.RandomFlip, RandomRotation, RandomTranslation and RandomZoom.")))
     else:
-        verdicts.append((AUGMENT_TESTS[1], False, tr(
+        verdicts.append(test("random_only").verdict(False, tr(
             "Found {others} among the augmentation layers; this model only changes images at "
             "random (RandomFlip, RandomRotation, ...). Rescaling belongs in create_model, "
             "after it.", others=", ".join(others))))
-    verdicts.append(behaviour_verdict(obs))
+    verdicts.append(behaviour_verdict(test("changes"), obs))
     return verdicts
 
 
-def behaviour_verdict(obs: dict) -> Verdict:
-    name = AUGMENT_TESTS[2]
+def behaviour_verdict(test: Test, obs: dict) -> Verdict:
+    name = test.name
     if obs.get("rebuild_error"):
         return (name, False, tr(
             "The grader rebuilds your augmentation model from its configuration, and could "
@@ -161,18 +170,18 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     problem, info = created_model(ctx)
     if problem:
         return all_fail(part, problem)
-    names = part.test_names
+    test = part.test
     leading = augmentation_end(info.get("layers") or [])
     return [
-        compiled_verdict(names[0], info),
-        c2w1v4.input_verdict(names[1], info, IMAGES),
-        (names[2], True, tr("The input is augmented before any Conv2D.")) if leading
-        else (names[2], False, tr(
+        compiled_verdict(test("compiled"), info),
+        c2w1v4.input_verdict(test("input_shape"), info, IMAGES),
+        test("augments").verdict(True, tr("The input is augmented before any Conv2D."))
+        if leading else test("augments").verdict(False, tr(
             "The model does not augment its input: put create_augmentation_model() right "
             "after the Input.")),
-        c2w1v4.rescaling_verdict(names[3], info),
-        convs_verdict(names[4], info), output_verdict(names[5], info),
-        accuracy_verdict(names[6], info), training_verdict(ctx, names[7]),
+        c2w1v4.rescaling_verdict(test("rescaling"), info),
+        convs_verdict(test("convs"), info), output_verdict(test("output"), info),
+        accuracy_verdict(test("accuracy"), info), training_verdict(ctx, test("learns")),
     ]
 
 

@@ -4,12 +4,12 @@ points. Judged on behaviour: fresh instances at accuracy 0.999 (go on) and 0.999
 from __future__ import annotations
 
 from grader.assignments.common.feedback import call_problem
-from grader.i18n import N_, tr
-from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.i18n import tr
+from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
 
 CALLBACK_TESTS = (
-    N_("keeps training while accuracy <= 0.999"),
-    N_("stops training once accuracy > 0.999"),
+    Test("goes_on", "keeps training while accuracy <= 0.999"),
+    Test("stops", "stops training once accuracy > 0.999"),
 )
 
 
@@ -19,10 +19,10 @@ def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     stops = ctx.outcomes["myCallback"].observation.get("stops", {})
     return [
-        (CALLBACK_TESTS[0], stops.get("below") is False, (
+        part.test("goes_on").verdict(stops.get("below") is False, (
             tr("Training goes on at accuracy 0.999.") if stops.get("below") is False else
             tr("myCallback stopped training at accuracy 0.999; it should stop only above it."))),
-        (CALLBACK_TESTS[1], stops.get("above") is True, (
+        part.test("stops").verdict(stops.get("above") is True, (
             tr("Training stops at accuracy 0.9995.") if stops.get("above") is True else
             tr("myCallback did not stop training at accuracy 0.9995: set "
                "self.model.stop_training = True when logs['accuracy'] > 0.999."))),

@@ -9,17 +9,18 @@ from pathlib import Path
 
 from grader.assignments.common import fixtures, observers
 from grader.assignments.common.feedback import call_problem
-from grader.i18n import N_, say, tr
-from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.i18n import say, tr
+from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
 from grader.sandbox import course_paths
 
 PRE_TRAINED_PARAMS = 21_802_784
-PRE_TRAINED_TESTS = (
-    N_("InceptionV3 without its top, input (150, 150, 3)"),
-    N_("weights loaded from the file it is given"),
-    N_("every layer frozen: 0 trainable parameters"),
-    N_("21,802,784 parameters"),
-)
+# create_pre_trained_model's checks; C2W3 and C2W3v4 weigh them, and C2W3v4 names the
+# weights' file otherwise (a "weights" test of its own).
+INCEPTION = Test("inception", "InceptionV3 without its top, input (150, 150, 3)")
+WEIGHTS = Test("weights", "weights loaded from the file it is given")
+FROZEN = Test("frozen", "every layer frozen: 0 trainable parameters")
+PARAMS = Test("params", "{params:,} parameters", params={"params": PRE_TRAINED_PARAMS})
+PRE_TRAINED_TESTS = (INCEPTION, WEIGHTS, FROZEN, PARAMS)
 
 
 COURSE_WEIGHTS = f"/tmp/{fixtures.WEIGHTS_FILE}"
@@ -75,24 +76,24 @@ def check_pre_trained(ctx: Context, part: PartSpec, judge_weights=weights_verdic
     if not info:
         failure = obs.get("clean_failure")
         return all_fail(part, say(failure) if failure else tr("The model could not be checked."))
-    names = part.test_names
+    test = part.test
     shape_ok = (info.get("input_shape") == [None, 150, 150, 3]
                 and info.get("output_shape") == [None, 3, 3, 2048] and info.get("has_mixed7"))
-    verdicts: list[Verdict] = [(names[0], shape_ok, (
+    verdicts: list[Verdict] = [test("inception").verdict(shape_ok, (
         tr("InceptionV3, no top, 150x150x3.") if shape_ok else
         tr("Expected {call}; found input {input_shape} and output {output_shape}.",
            call=expected_call, input_shape=info.get("input_shape"),
            output_shape=info.get("output_shape"))))]
-    verdicts.append((names[1], *judge_weights(ctx, _saved_fingerprint(ctx), obs)))
+    verdicts.append(test("weights").verdict(*judge_weights(ctx, _saved_fingerprint(ctx), obs)))
     trainable = info.get("trainable_params")
-    verdicts.append((names[2], trainable == 0, (
+    verdicts.append(test("frozen").verdict(trainable == 0, (
         tr("No trainable parameters.") if trainable == 0 else
         tr("{trainable:,} parameters are still trainable in {layers} layer(s). Set "
            "pre_trained_model.trainable = False, or layer.trainable = False for every layer "
            "of pre_trained_model.layers.",
            trainable=trainable, layers=info.get("trainable_layers")))))
     params = info.get("params")
-    verdicts.append((names[3], params == PRE_TRAINED_PARAMS, (
+    verdicts.append(test("params").verdict(params == PRE_TRAINED_PARAMS, (
         tr("{params:,} parameters.", params=params) if params == PRE_TRAINED_PARAMS else
         tr("Expected {expected:,} parameters; found {params}.",
            expected=PRE_TRAINED_PARAMS, params=params))))

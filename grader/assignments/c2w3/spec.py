@@ -8,6 +8,7 @@ any fresh initialisation), a model that holds them has provably loaded that very
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 from grader.assignments.c2w2 import spec as c2w2
@@ -23,41 +24,66 @@ from grader.assignments.c2w3.probes import SEED
 from grader.assignments.common import fixtures, generators
 from grader.assignments.common.feedback import call_problem, describe_error, outcome_problem
 from grader.assignments.common.models import tracks_accuracy
-from grader.i18n import N_, say, tr
+from grader.i18n import say, tr
 from grader.model import keras_names
-from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
+from grader.model.spec import (
+    AssignmentSpec,
+    Checks,
+    Context,
+    PartSpec,
+    Test,
+    Verdict,
+    all_fail,
+    part,
+    weigh,
+)
 from grader.sandbox import course_paths
 
 FUNCTIONS = ("train_val_generators", "create_pre_trained_model", "output_of_last_layer",
              "create_final_model", "myCallback")
 FINAL_PARAMS = 47_512_481
 FINAL_TRAINABLE = 38_537_217
+LEARNING_RATE = 1e-4
 
-GENERATOR_TESTS = (*generators.GENERATOR_TESTS[:4], N_("batch_size 32 and class_mode 'binary'"),
-                   *c2w2.AUGMENT_TESTS, course_paths.ARGUMENTS_CHECK)
-LAST_LAYER_TESTS = (
-    N_("returns the output of layer 'mixed7'"),
-    N_("output shape (None, 7, 7, 768)"),
+BATCH_SETTINGS = Test("batch_settings", "batch_size 32 and class_mode 'binary'")
+GENERATOR_TESTS = (  # C2W1's checks but the class_mode one, and C2W2's augmentation
+    generators.RETURNS.worth(4), generators.YIELDS.worth(4), generators.RESCALES.worth(3),
+    generators.FINDS.worth(3), BATCH_SETTINGS.worth(3), c2w2.AUGMENTS.worth(4),
+    c2w2.VALIDATION_PLAIN.worth(2), course_paths.ARGUMENTS.worth(2),
 )
-FINAL_TESTS = (
-    N_("Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid) on mixed7"),
-    N_("built from pre_trained_model.input"),
-    N_("47,512,481 parameters, 38,537,217 trainable"),
-    N_("RMSprop(learning_rate=0.0001), binary_crossentropy, accuracy"),
-    N_("training the head lowers the loss"),
+LAST_LAYER_TESTS = (  # C2W3v4's too
+    Test("mixed7", "returns the output of layer 'mixed7'", points=10),
+    Test("shape", "output shape (None, 7, 7, 768)", points=5),
 )
+
+
+def final_tests(rate: float) -> tuple[Test, ...]:
+    """create_final_model's checks, compiled with RMSprop at `rate` (C2W3v4's too)."""
+    return (
+        Test("head", "Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid) on mixed7",
+             points=9),
+        Test("inputs", "built from pre_trained_model.input", points=4),
+        Test("counts", "{params:,} parameters, {trainable:,} trainable", points=9,
+             params={"params": FINAL_PARAMS, "trainable": FINAL_TRAINABLE}),
+        # the rate as the notebook writes it: 0.00001, not 1e-05
+        Test("compile", "RMSprop(learning_rate={rate}), binary_crossentropy, accuracy",
+             points=6, params={"rate": format(Decimal(repr(rate)), "f")}),
+        Test("lowers_loss", "training the head lowers the loss", points=7),
+    )
+
 
 PARTS = (
-    part("train_val_generators", GENERATOR_TESTS, (4, 4, 3, 3, 3, 4, 2, 2),
+    part("train_val_generators", GENERATOR_TESTS,
          probes=("train_val_generators", "generators_clean")),
-    part("create_pre_trained_model", PRE_TRAINED_TESTS, (5, 10, 7, 3),
+    part("create_pre_trained_model",
+         weigh(PRE_TRAINED_TESTS, inception=5, weights=10, frozen=7, params=3),
          probes=("create_pre_trained_model", "pretrained_clean")),
-    part("output_of_last_layer", LAST_LAYER_TESTS, (10, 5), probes=("output_of_last_layer",)),
-    part("create_final_model", FINAL_TESTS, (9, 4, 9, 6, 7),
+    part("output_of_last_layer", LAST_LAYER_TESTS, probes=("output_of_last_layer",)),
+    part("create_final_model", final_tests(LEARNING_RATE),
          probes=("create_final_model", "final_model_training")),
     # The course provides myCallback ready-made: checked (a learner may break it) but worth
     # no points, so the blank template still scores 0.
-    part("myCallback", CALLBACK_TESTS, (0, 0), probes=("myCallback",)),
+    part("myCallback", weigh(CALLBACK_TESTS, goes_on=0, stops=0), probes=("myCallback",)),
 )
 
 
@@ -105,7 +131,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     by_name = {name: (ok, message) for name, ok, message in verdicts}
     problem, gens = generators.generator_observations(
         ctx, "samples", "ImageDataGenerator(...).flow_from_directory(...)")
-    name = GENERATOR_TESTS[4]
+    name = part.test("batch_settings").name
     if problem:
         settings = (False, problem)
     else:
@@ -116,7 +142,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
             "{training} (training) and {validation} (validation).",
             training=found[0], validation=found[1]))
     by_name[name] = settings
-    return [(n, *by_name.get(n, (False, tr("Not checked.")))) for n in GENERATOR_TESTS]
+    return [(n, *by_name.get(n, (False, tr("Not checked.")))) for n in part.test_names]
 
 
 def _missing_output_shape(outcome) -> bool:
@@ -140,14 +166,14 @@ def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     obs = ctx.outcomes["output_of_last_layer"].observation
     layer = obs.get("layer")
-    verdicts: list[Verdict] = [(LAST_LAYER_TESTS[0], layer == "mixed7", (
+    verdicts: list[Verdict] = [part.test("mixed7").verdict(layer == "mixed7", (
         tr("The output of mixed7.") if layer == "mixed7" else
         tr("Expected pre_trained_model.get_layer('mixed7').output; found the output of "
            "{layer}.", layer=repr(layer)) if layer else
         tr("Expected the output tensor of layer 'mixed7'; found a {returned}.",
            returned=obs.get("returned"))))]
     shape = obs.get("shape")
-    verdicts.append((LAST_LAYER_TESTS[1], shape == [None, 7, 7, 768], (
+    verdicts.append(part.test("shape").verdict(shape == [None, 7, 7, 768], (
         tr("Shape (None, 7, 7, 768).") if shape == [None, 7, 7, 768] else
         tr("Expected shape (None, 7, 7, 768); found {shape}.", shape=shape))))
     return verdicts
@@ -155,7 +181,7 @@ def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 @CHECKS.part("create_final_model")
 def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return final_model_verdicts(ctx, part, 1e-4)
+    return final_model_verdicts(ctx, part, LEARNING_RATE)
 
 
 def _grouped(count):
@@ -165,7 +191,7 @@ def _grouped(count):
 def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verdict]:
     """The head, the inputs, the counts, the compile settings (RMSprop at `rate`) and brief
     training; C2W3v4's too."""
-    names = part.test_names
+    test = part.test
     problem = call_problem(ctx, "create_final_model", "create_final_model")
     if problem:
         return all_fail(part, problem)
@@ -188,17 +214,17 @@ def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verd
             ("Dropout", None, None, 0.2), ("Dense", 1, "sigmoid", None)]
     shown = ", ".join(f"{t}({', '.join(str(v) for v in (u, a, r) if v is not None)})"
                       for t, u, a, r in head) or tr("nothing")
-    verdicts: list[Verdict] = [(names[0], head == want, (
+    verdicts: list[Verdict] = [test("head").verdict(head == want, (
         tr("Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid).") if head == want else
         tr("After mixed7 expected Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid); "
            "found {layers}.", layers=shown)))]
     same = bool(learner.get("same_input"))
-    verdicts.append((names[1], same, (
+    verdicts.append(test("inputs").verdict(same, (
         tr("Inputs are pre_trained_model.input.") if same else
         tr("Build the model with Model(inputs=pre_trained_model.input, outputs=x)."))))
     params, trainable = info.get("params"), info.get("trainable_params")
     counts_ok = (params, trainable) == (FINAL_PARAMS, FINAL_TRAINABLE)
-    verdicts.append((names[2], counts_ok, (
+    verdicts.append(test("counts").verdict(counts_ok, (
         tr("{params:,} parameters, {trainable:,} trainable.", params=params,
            trainable=trainable) if counts_ok else
         tr("Expected {expected:,} parameters of which {expected_trainable:,} trainable; found "
@@ -209,7 +235,7 @@ def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verd
     loss_ok = keras_names.output_kind(info) == "binary"
     compile_ok = (keras_names.canonical(info.get("optimizer")) == "rmsprop" and lr is not None
                   and abs(lr - rate) < rate * 1e-6 and loss_ok and tracks_accuracy(info))
-    verdicts.append((names[3], compile_ok, (
+    verdicts.append(test("compile").verdict(compile_ok, (
         tr("Compiled as asked.") if compile_ok else
         tr("Expected RMSprop(learning_rate={rate:g}), loss='binary_crossentropy', "
            "metrics=['accuracy']; found {optimizer} (learning rate {lr}), {loss}, {metrics}.",
@@ -219,13 +245,13 @@ def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verd
         + (" " + keras_names.logits_problem(info) if not loss_ok
            and keras_names.logits_problem(info) else ""))))
     if "fit_error" in obs:
-        verdicts.append((names[4], False, tr(
+        verdicts.append(test("lowers_loss").verdict(False, tr(
             "Training the head failed: {error}",
             error=describe_error("model.fit", obs["fit_error"], bare=True))))
     else:
         loss = obs.get("loss") or {}
         lowered = obs.get("loss_finite") and loss.get("after", 1e9) < loss.get("before", 0)
-        verdicts.append((names[4], bool(lowered), (
+        verdicts.append(test("lowers_loss").verdict(bool(lowered), (
             tr("Loss went from {before:.3f} to {after:.3f} in {steps} steps.",
                before=loss.get("before"), after=loss.get("after"), steps=loss.get("steps"))
             if lowered else

@@ -13,10 +13,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.assignments.c2w1v4 import spec as c2w1v4
 from grader.assignments.c2w3 import spec as c2w3
 from grader.assignments.c2w3.pretrained import (
-    PRE_TRAINED_TESTS,
+    FROZEN,
+    INCEPTION,
+    PARAMS,
     check_pre_trained,
     fixture_fingerprint,
     same_weights,
@@ -24,9 +25,9 @@ from grader.assignments.c2w3.pretrained import (
 from grader.assignments.c2w3v4 import probes
 from grader.assignments.c2w3v4.probes import IMAGES
 from grader.assignments.c2w4v4 import spec as c2w4v4
-from grader.assignments.common import fixtures
+from grader.assignments.common import datasets, fixtures
 from grader.i18n import N_, tr
-from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, part
+from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Test, Verdict, part, weigh
 
 FUNCTIONS = ("train_val_datasets", "create_pre_trained_model", "output_of_last_layer",
              "create_final_model")
@@ -34,32 +35,23 @@ LEARNING_RATE = 1e-5
 SEED = c2w3.SEED
 LOCAL_WEIGHTS_FILE = f"./model/{fixtures.WEIGHTS_FILE}"
 
-DATASET_TESTS = (
-    c2w1v4.DATASET_TESTS[0],
-    c2w1v4.DATASET_TESTS[1],
-    N_("finds every image of both folders, in 2 classes"),
-    c2w4v4.DATASET_TESTS[3],
-    c2w1v4.DATASET_TESTS[3],
+DATASET_TESTS = (  # as C2W4v4's (c2w4v4.folder_datasets_verdicts judges both)
+    datasets.SOURCE.worth(5),
+    datasets.YIELDS.worth(5, shape=IMAGES.shape),
+    Test("counts", "finds every image of both folders, in 2 classes", points=6),
+    c2w4v4.BATCHES.worth(4),
+    datasets.LABELS.worth(5),
 )
-PRE_TRAINED_V4_TESTS = (
-    PRE_TRAINED_TESTS[0],
-    N_("weights loaded from LOCAL_WEIGHTS_FILE"),
-    *PRE_TRAINED_TESTS[2:],
-)
-FINAL_TESTS = (
-    *c2w3.FINAL_TESTS[:3],
-    N_("RMSprop(learning_rate=0.00001), binary_crossentropy, accuracy"),
-    c2w3.FINAL_TESTS[4],
-)
+WEIGHTS = Test("weights", "weights loaded from LOCAL_WEIGHTS_FILE")
 
 PARTS = (
-    part("train_val_datasets", DATASET_TESTS, (5, 5, 6, 4, 5),
-         probes=("train_val_datasets", "datasets_clean")),
-    part("create_pre_trained_model", PRE_TRAINED_V4_TESTS, (5, 10, 7, 3),
+    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
+    part("create_pre_trained_model",
+         weigh((INCEPTION, WEIGHTS, FROZEN, PARAMS), inception=5, weights=10, frozen=7,
+               params=3),
          probes=("create_pre_trained_model", "pretrained_clean")),
-    part("output_of_last_layer", c2w3.LAST_LAYER_TESTS, (10, 5),
-         probes=("output_of_last_layer",)),
-    part("create_final_model", FINAL_TESTS, (9, 4, 9, 6, 7),
+    part("output_of_last_layer", c2w3.LAST_LAYER_TESTS, probes=("output_of_last_layer",)),
+    part("create_final_model", c2w3.final_tests(LEARNING_RATE),
          probes=("create_final_model", "final_model_training")),
 )
 

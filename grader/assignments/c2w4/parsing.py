@@ -7,19 +7,19 @@ import math
 
 from grader.assignments.c2w4.probes import saved_array
 from grader.assignments.common.feedback import describe_error, outcome_problem
-from grader.i18n import N_, tr
-from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.i18n import tr
+from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
 from grader.sandbox import course_paths
 
 REAL_ROWS = 27_455
 PARSE_BUDGET_S = 60.0
 
-PARSE_TESTS = (
-    N_("returns (images, labels) as numpy arrays"),
-    N_("shapes are (N, 28, 28) and (N,)"),
-    N_("both are float64"),
-    N_("values equal the CSV, header skipped"),
-    N_("fast enough for the real 27,455-row file"),
+PARSE_TESTS = (  # C2W4's spec weighs them
+    Test("arrays", "returns (images, labels) as numpy arrays"),
+    Test("shapes", "shapes are (N, 28, 28) and (N,)"),
+    Test("dtypes", "both are float64"),
+    Test("values", "values equal the CSV, header skipped"),
+    Test("fast", "fast enough for the real {rows:,}-row file", params={"rows": REAL_ROWS}),
 )
 COURSE_TRAIN = "sign_mnist_train.csv"  # TRAINING_FILE in the notebook, relative to its folder
 
@@ -58,10 +58,11 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
             "parse_data_from_input returned {returned}; expected a tuple "
             "(images, labels) of numpy arrays.", returned=obs.get("returned")))
     rows = ctx.prepared["rows"]
-    verdicts: list[Verdict] = [(PARSE_TESTS[0], True, tr("Two numpy arrays."))]
+    test = part.test
+    verdicts: list[Verdict] = [test("arrays").verdict(True, tr("Two numpy arrays."))]
     shapes_ok = images["shape"] == [rows, 28, 28] and labels["shape"] == [rows]
     found_shapes = {"images": tuple(images["shape"]), "labels": tuple(labels["shape"])}
-    verdicts.append((PARSE_TESTS[1], shapes_ok, (
+    verdicts.append(test("shapes").verdict(shapes_ok, (
         tr("Shapes {images} and {labels}.", **found_shapes) if shapes_ok else
         " ".join([
             tr("Expected shapes ({rows}, 28, 28) and ({rows},) for a {rows}-row file; found "
@@ -70,7 +71,7 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
               if labels["shape"] == [rows + 1] else []),
             tr("Reshape the 784 pixels of each row to 28x28.")]))))
     dtypes_ok = images["dtype"] == "float64" and labels["dtype"] == "float64"
-    verdicts.append((PARSE_TESTS[2], dtypes_ok, (
+    verdicts.append(test("dtypes").verdict(dtypes_ok, (
         tr("Both float64.") if dtypes_ok else
         tr("Expected float64 arrays; found {images} and {labels}. Build them "
            "with np.array(..., dtype=np.float64) (or .astype(np.float64)).",
@@ -78,13 +79,14 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
     values_ok = (images.get("sha256") == ctx.prepared["images_sha256"]
                  and labels.get("sha256") == ctx.prepared["labels_sha256"])
     if values_ok:
-        verdicts.append((PARSE_TESTS[3], True, tr("Every label and pixel matches the CSV.")))
+        verdicts.append(test("values").verdict(
+            True, tr("Every label and pixel matches the CSV.")))
     elif images.get("sha256") == ctx.prepared["course_images_sha256"]:
-        verdicts.append((PARSE_TESTS[3], False, course_paths.arguments_verdict(
+        verdicts.append(test("values").verdict(False, course_paths.arguments_verdict(
             "parse_data_from_input", [("filename", ctx.prepared["train_file"],
                                        f"./{COURSE_TRAIN}")], True)[2]))
     else:
-        verdicts.append((PARSE_TESTS[3], False, tr(
+        verdicts.append(test("values").verdict(False, tr(
             "The values differ from the CSV: the first labels should be "
             "{expected}, found {found}. The first column is "
             "the label, the other 784 are pixels; skip the header row, keep rows in order.",
@@ -103,11 +105,11 @@ def check_parse(ctx: Context, part: PartSpec) -> list[Verdict]:
                   tr("Measured {measured}; growing as rows^{exponent:.1f}, the real "
                      "{real_rows:,}-row file would take about {seconds:.0f} s (limit "
                      "{limit:.0f} s).", exponent=exponent, **facts))
-        verdicts.append((PARSE_TESTS[4], fast, (
+        verdicts.append(test("fast").verdict(fast, (
             timing + ("" if fast else " " + tr(
                 "Collect rows in a Python list and convert once at the end "
                 "instead of np.append/np.vstack inside the loop.")))))
     else:
-        verdicts.append((PARSE_TESTS[4], False,
-                         tr("parse_data_from_input failed on the larger timing files.")))
+        verdicts.append(test("fast").verdict(
+            False, tr("parse_data_from_input failed on the larger timing files.")))
     return verdicts

@@ -17,40 +17,53 @@ from grader.assignments.c2w4.parsing import (
     PARSE_TESTS,
     check_parse,
 )
-from grader.assignments.common import fixtures
+from grader.assignments.common import fixtures, models
 from grader.assignments.common.generators import generator_observations
+from grader.assignments.common.learning import LETTERS_APART
 from grader.assignments.common.probes_sign import read_sign_csv
-from grader.i18n import N_, tr
+from grader.i18n import tr
 from grader.model import keras_names
-from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Verdict, all_fail, part
+from grader.model.spec import (
+    AssignmentSpec,
+    Checks,
+    Context,
+    PartSpec,
+    Test,
+    Verdict,
+    all_fail,
+    fail_the_rest,
+    part,
+    weigh,
+)
 
 FUNCTIONS = ("parse_data_from_input", "train_val_generators", "create_model")
 TRAIN_MAX_EPOCHS = 10  # the brief training's cap (common/learning.py): 24 letters
 SEED = 4321
 
 GENERATOR_TESTS = (
-    N_("returns (train_generator, validation_generator)"),
-    N_("images (N, 28, 28, 1) and labels (N,)"),
-    N_("batch size 32"),
-    N_("rescales pixels by 1/255 on both generators"),
-    N_("validation generator does not augment"),
+    Test("returns", "returns (train_generator, validation_generator)", points=4),
+    Test("shapes", "images (N, 28, 28, 1) and labels (N,)", points=8),
+    Test("batch_size", "batch size 32", points=4),
+    Test("rescales", "rescales pixels by 1/255 on both generators", points=8),
+    Test("validation_plain", "validation generator does not augment", points=6),
 )
 MODEL_TESTS = (
-    N_("returns a compiled Keras model"),
-    N_("input shape is (28, 28, 1)"),
-    N_("at most 2 Conv2D and 2 MaxPooling2D layers"),
-    N_("softmax output with 26 (or 25) units"),
-    N_("loss fits integer labels"),
-    N_("tracks the 'accuracy' metric"),
-    N_("learns to tell the fixture's letters apart"),
+    models.COMPILED.worth(4),
+    models.INPUT_SHAPE.worth(6, shape=(28, 28, 1)),
+    Test("small", "at most 2 Conv2D and 2 MaxPooling2D layers", points=6),
+    Test("softmax", "softmax output with 26 (or 25) units", points=6),
+    Test("loss", "loss fits integer labels", points=5),
+    models.ACCURACY.worth(3),
+    LETTERS_APART.worth(10),
 )
 
 PARTS = (
-    part("parse_data_from_input", PARSE_TESTS, (4, 6, 4, 10, 6),
+    part("parse_data_from_input",
+         weigh(PARSE_TESTS, arrays=4, shapes=6, dtypes=4, values=10, fast=6),
          probes=("parse_data_from_input",)),
-    part("train_val_generators", GENERATOR_TESTS, (4, 8, 4, 8, 6),
+    part("train_val_generators", GENERATOR_TESTS,
          probes=("train_val_generators", "generators_clean")),
-    part("create_model", MODEL_TESTS, (4, 6, 6, 6, 5, 3, 10), probes=("create_model", "train")),
+    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
 )
 
 
@@ -104,12 +117,13 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if problem:
         return all_fail(part, problem)
     train, val = gens
-    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True, tr("Two array iterators."))]
+    test = part.test
+    verdicts: list[Verdict] = [test("returns").verdict(True, tr("Two array iterators."))]
     rows = (ctx.prepared["rows"], ctx.prepared["val_rows"])
     shapes = [(g["x_shape"], g["y_shape"]) for g in gens]
     want = [([n, 28, 28, 1], [n]) for n in rows]
     shapes_ok = shapes == want
-    verdicts.append((GENERATOR_TESTS[1], shapes_ok, (
+    verdicts.append(test("shapes").verdict(shapes_ok, (
         tr("Images have a channel axis; labels are a vector.") if shapes_ok else
         tr("Expected images {train_images} / {val_images} and labels "
            "{train_labels} / {val_labels}; found {shapes}. Add the channel axis "
@@ -117,14 +131,14 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
            train_images=tuple(want[0][0]), val_images=tuple(want[1][0]),
            train_labels=tuple(want[0][1]), val_labels=tuple(want[1][1]), shapes=shapes))))
     batches = (train.get("batch_size"), val.get("batch_size"))
-    verdicts.append((GENERATOR_TESTS[2], batches == (32, 32), (
+    verdicts.append(test("batch_size").verdict(batches == (32, 32), (
         tr("Batch size 32.") if batches == (32, 32) else
         tr("Expected batch_size=32 on both; found {training} and {validation}.",
            training=batches[0], validation=batches[1]))))
     errors = [g.get("batch_error") for g in gens if g.get("batch_error")]
     if errors:
-        return verdicts + [(n, False, tr("Reading a batch failed: {error}.", error=errors[0]))
-                           for n in GENERATOR_TESTS[3:]]
+        return fail_the_rest(part, verdicts,
+                             tr("Reading a batch failed: {error}.", error=errors[0]))
     scaled = [(tr("training: rescale={rescale}, pixel max {x_max}", rescale=train.get("rescale"),
                   x_max=train.get("x_max")), train),
               (tr("validation: rescale={rescale}, pixel max {x_max}", rescale=val.get("rescale"),
@@ -132,14 +146,14 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     bad = [text for text, g in scaled
            if g.get("rescale") is None or abs(g["rescale"] - 1 / 255) > 1e-6
            or g.get("x_max", 2.0) > 1.0 + 1e-6]
-    verdicts.append((GENERATOR_TESTS[3], not bad, (
+    verdicts.append(test("rescales").verdict(not bad, (
         tr("Pixels are scaled to [0, 1] on both.") if not bad else
         tr("Expected ImageDataGenerator(rescale=1./255) on both; found {found}.",
            found="; ".join(bad)))))
     behaviour = val.get("behaviour") or {}
     plain = (behaviour.get("repeat_max_diff", 1.0) <= 1e-6
              and behaviour.get("rescaled_max_diff", 1.0) <= 1e-4)
-    verdicts.append((GENERATOR_TESTS[4], plain, (
+    verdicts.append(test("validation_plain").verdict(plain, (
         tr("Validation images are only rescaled.") if plain else
         tr("The validation generator changes images; augmentation belongs on the training "
            "generator only. Use ImageDataGenerator(rescale=1./255) for validation."))))
@@ -155,19 +169,20 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     if problem:
         return all_fail(part, problem)
     verdicts: list[Verdict] = []
+    test = part.test
     compiled = bool(info.get("compiled") and info.get("loss"))
-    verdicts.append((MODEL_TESTS[0], compiled, (
+    verdicts.append(test("compiled").verdict(compiled, (
         tr("A compiled {model}.", model=info["type"]) if compiled else
         tr("The model is not compiled: call model.compile(...) before returning it."))))
     shape = info.get("input_shape")
-    verdicts.append((MODEL_TESTS[1], shape == [None, 28, 28, 1], (
+    verdicts.append(test("input_shape").verdict(shape == [None, 28, 28, 1], (
         tr("Input shape (28, 28, 1).") if shape == [None, 28, 28, 1] else
         tr("Expected input shape (None, 28, 28, 1); found {shape}. Give the first layer "
            "input_shape=(28, 28, 1).", shape=shape))))
     layers = info.get("layers", [])
     convs, pools = layers.count("Conv2D"), layers.count("MaxPooling2D")
     small = convs <= 2 and pools <= 2
-    verdicts.append((MODEL_TESTS[2], small, (
+    verdicts.append(test("small").verdict(small, (
         tr("{convs} Conv2D and {pools} MaxPooling2D layers.", convs=convs, pools=pools)
         if small else
         tr("The assignment allows at most 2 Conv2D and 2 MaxPooling2D layers; found {convs} "
@@ -177,7 +192,7 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     logits = bool(info.get("loss_from_logits"))
     out_ok = units in (25, 26) and activation in (("softmax", "linear") if logits
                                                   else ("softmax",))
-    verdicts.append((MODEL_TESTS[3], out_ok, (
+    verdicts.append(test("softmax").verdict(out_ok, (
         tr("{units} {activation} units.", units=units, activation=activation) if out_ok else
         tr("Expected a last Dense layer of 26 units with softmax (labels go up to 24, Z=25 "
            "absent); found {units} unit(s) with {activation}.",
@@ -186,7 +201,7 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     mismatch = logits and activation == "softmax"
     loss_ok = loss == "sparse_categorical_crossentropy" and not mismatch
     found_loss = repr(info.get("loss_spelled") or info.get("loss"))
-    verdicts.append((MODEL_TESTS[4], loss_ok, (
+    verdicts.append(test("loss").verdict(loss_ok, (
         tr("{loss} fits integer labels.", loss=info.get("loss_spelled") or loss) if loss_ok else
         (keras_names.logits_problem(info) if mismatch else None) or (
             tr("Labels are integers (0-24), so use loss='sparse_categorical_crossentropy'; "
@@ -197,12 +212,12 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     kinds = [keras_names.canonical(k) for k in info.get("metric_kinds") or info.get("metrics")
              or []]
     acc = any(k in ("accuracy", "sparse_categorical_accuracy") for k in kinds)
-    verdicts.append((MODEL_TESTS[5], acc, (
+    verdicts.append(test("accuracy").verdict(acc, (
         tr("Accuracy is tracked.") if acc else
         tr("Expected metrics=['accuracy'] in compile; found {metrics}. With "
            "integer labels, 'accuracy' or SparseCategoricalAccuracy.",
            metrics=info.get("metrics")))))
-    verdicts.append(training_verdict(ctx, MODEL_TESTS[6]))
+    verdicts.append(training_verdict(ctx, test("learns")))
     return verdicts
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from grader.assignments.c2w1v4 import spec as c2w1v4
 from grader.assignments.c2w4v4 import probes
 from grader.assignments.c2w4v4.probes import BATCH, IMAGES
-from grader.assignments.common import datasets, fixtures_v4
-from grader.assignments.common.learning import training_verdict
+from grader.assignments.common import datasets, fixtures_v4, models
+from grader.assignments.common.learning import LETTERS_APART, training_verdict
 from grader.assignments.common.models import (
     accuracy_verdict,
     compiled_verdict,
@@ -27,8 +27,10 @@ from grader.model.spec import (
     Context,
     ImageInput,
     PartSpec,
+    Test,
     Verdict,
     all_fail,
+    fail_the_rest,
     part,
 )
 
@@ -36,31 +38,32 @@ FUNCTIONS = ("train_val_datasets", "create_model")
 TRAIN_MAX_EPOCHS = 10  # the brief training's cap (common/learning.py): 24 letters
 UNITS = (24, 25, 26)  # 24 letters (labels 0-23); the notebook's own model ends in 26
 
+# ASSIGNMENTS-2024.md W4 Ex1: "batch size 32 (for grading)"; C2W3v4's too.
+BATCHES = Test("batches", "batches of {size}", params={"size": BATCH})
 DATASET_TESTS = (
-    c2w1v4.DATASET_TESTS[0],
-    N_("yields (28, 28, 1) images with pixels 0-255"),
-    N_("finds every image of both folders, in 24 classes"),
-    N_("batches of 32"),  # ASSIGNMENTS-2024.md W4 Ex1: "batch size 32 (for grading)"
-    c2w1v4.DATASET_TESTS[3],
+    datasets.SOURCE.worth(8),
+    datasets.YIELDS.worth(8, shape=IMAGES.shape),
+    Test("counts", "finds every image of both folders, in 24 classes", points=8),
+    BATCHES.worth(6),
+    datasets.LABELS.worth(10),
 )
 MODEL_TESTS = (
-    c2w1v4.MODEL_TESTS[0],
-    N_("input shape is (28, 28, 1)"),
-    c2w1v4.MODEL_TESTS[2],
-    N_("at most 2 Conv2D and 2 MaxPooling2D layers"),  # W4: "at most 2 Conv2D and 2 MaxPooling2D"
-    N_("softmax over the 24 letters"),  # "one unit per category, with the right activation"
-    N_("a multi-class cross-entropy loss"),  # "a multi-class loss ... filled in by the learner"
-    c2w1v4.MODEL_TESTS[5],
-    N_("learns to tell the fixture's letters apart"),
+    models.COMPILED.worth(5),
+    models.INPUT_SHAPE.worth(6, shape=IMAGES.shape),
+    c2w1v4.RESCALING_FIRST.worth(8),
+    # W4: "at most 2 Conv2D and 2 MaxPooling2D"
+    Test("small", "at most 2 Conv2D and 2 MaxPooling2D layers", points=8),
+    # "one unit per category, with the right activation"
+    Test("softmax", "softmax over the 24 letters", points=8),
+    # "a multi-class loss ... filled in by the learner"
+    Test("loss", "a multi-class cross-entropy loss", points=8),
+    models.ACCURACY.worth(5),
+    LETTERS_APART.worth(12),
 )
-if DATASET_TESTS[1] != f"yields {IMAGES.shape} images with pixels 0-255":
-    raise ValueError("DATASET_TESTS no longer match IMAGES: write the new names out")
 
 PARTS = (
-    part("train_val_datasets", DATASET_TESTS, (8, 8, 8, 6, 10),
-         probes=("train_val_datasets", "datasets_clean")),
-    part("create_model", MODEL_TESTS, (5, 6, 8, 8, 8, 8, 5, 12),
-         probes=("create_model", "train")),
+    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
+    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
 )
 
 
@@ -89,36 +92,36 @@ def folder_datasets_verdicts(ctx: Context, part: PartSpec, images: ImageInput, l
     problem, obs = datasets.dataset_observations(ctx)
     if problem:
         return all_fail(part, problem)
-    names = part.test_names
+    test = part.test
     verdicts: list[Verdict] = [
-        datasets.source_verdict(names[0], obs, "TRAIN_DIR / VALIDATION_DIR"),
-        datasets.images_verdict(names[1], obs, images.shape, scaled_by)]
+        datasets.source_verdict(test("source"), obs, "TRAIN_DIR / VALIDATION_DIR"),
+        datasets.images_verdict(test("yields"), obs, images.shape, scaled_by)]
     pair = datasets.pair(obs)
     if pair is None:
         found = tr("The calls made {n} dataset(s), not a training and a validation one: call "
                    "image_dataset_from_directory once for TRAIN_DIR and once for "
                    "VALIDATION_DIR.", n=len(obs.get("rebuilt") or []))
-        return verdicts + [(n, False, found) for n in names[2:]]
+        return fail_the_rest(part, verdicts, found)
     counts = tuple(len(d.get("files") or []) for d in pair)
     classes = [len(d.get("class_names") or []) for d in pair]
     want = len(ctx.prepared["classes"])
     if counts == tuple(ctx.prepared["counts"]) and classes == [want, want]:
-        verdicts.append((names[2], True, tr(
+        verdicts.append(test("counts").verdict(True, tr(
             "{train} training and {val} validation images in {n} classes.", train=counts[0],
             val=counts[1], n=want)))
     else:
-        verdicts.append((names[2], False, tr(
+        verdicts.append(test("counts").verdict(False, tr(
             "Expected {train} training and {val} validation images in {n} classes; found "
             "{found_train} and {found_val} in {classes}. Read TRAIN_DIR and VALIDATION_DIR "
             "whole, one call each (no validation_split).", train=ctx.prepared["counts"][0],
             val=ctx.prepared["counts"][1], n=want, found_train=counts[0],
             found_val=counts[1], classes=" and ".join(map(str, classes)))))
     sizes = [(d.get("batch") or {}).get("x_shape", [None])[0] for d in pair]
-    verdicts.append((names[3], sizes == [BATCH, BATCH], tr("Batches of 32.")
+    verdicts.append(test("batches").verdict(sizes == [BATCH, BATCH], tr("Batches of 32.")
                      if sizes == [BATCH, BATCH] else tr(
                          "Batches of {sizes}; the grading needs batch_size=32 on both.",
                          sizes=" and ".join(map(str, sizes)))))
-    verdicts.append(c2w1v4.label_verdict(ctx, names[4], obs, default=labels))
+    verdicts.append(c2w1v4.label_verdict(ctx, test("labels"), obs, default=labels))
     return verdicts
 
 
@@ -143,17 +146,18 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         activation == "linear" and info.get("loss_from_logits")))
     multi = loss in ("sparse_categorical_crossentropy", "categorical_crossentropy")
     wrong_logits = multi and info.get("loss_from_logits") and activation == "softmax"
+    test = part.test
     return [
-        compiled_verdict(MODEL_TESTS[0], info),
-        c2w1v4.input_verdict(MODEL_TESTS[1], info, IMAGES, "tf.keras.layers.InputLayer"),
-        c2w1v4.rescaling_verdict(MODEL_TESTS[2], info),
-        (MODEL_TESTS[3], convs <= 2 and pools <= 2, tr(
+        compiled_verdict(test("compiled"), info),
+        c2w1v4.input_verdict(test("input_shape"), info, IMAGES, "tf.keras.layers.InputLayer"),
+        c2w1v4.rescaling_verdict(test("rescaling"), info),
+        test("small").verdict(convs <= 2 and pools <= 2, tr(
             "{convs} Conv2D and {pools} MaxPooling2D layers.", convs=convs, pools=pools)
          if convs <= 2 and pools <= 2 else tr(
             "Found {convs} Conv2D and {pools} MaxPooling2D layers; the assignment allows at "
             "most 2 of each.", convs=convs, pools=pools)),
-        (MODEL_TESTS[4], True, tr("{units} softmax units.", units=units)) if softmax
-        else (MODEL_TESTS[4], False, tr(
+        test("softmax").verdict(True, tr("{units} softmax units.", units=units)) if softmax
+        else test("softmax").verdict(False, tr(
             "The model ends in {units} unit(s) with activation {activation}; expected a "
             "softmax over the letters: Dense(26, activation='softmax') (24 letters, label "
             "indices 0-23; 24 or 25 units fit them too).", units=units,
@@ -163,14 +167,14 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
                     "columns: use Dense({classes}, activation='softmax'), or integer labels "
                     "with sparse_categorical_crossentropy.", units=units,
                     activation=repr(info.get("output_activation")), classes=classes)),
-        (MODEL_TESTS[5], True, tr("{loss} fits the labels.",
-                                  loss=info.get("loss_spelled") or info.get("loss")))
-        if multi and not wrong_logits else (MODEL_TESTS[5], False,
-                                            keras_names.logits_problem(info) or tr(
+        test("loss").verdict(True, tr("{loss} fits the labels.",
+                                      loss=info.get("loss_spelled") or info.get("loss")))
+        if multi and not wrong_logits else test("loss").verdict(
+            False, keras_names.logits_problem(info) or tr(
             "Expected loss='sparse_categorical_crossentropy' for integer labels; found "
             "{loss}.", loss=repr(info.get("loss_spelled") or info.get("loss")))),
-        accuracy_verdict(MODEL_TESTS[6], info),
-        training_verdict(ctx, MODEL_TESTS[7]),
+        accuracy_verdict(test("accuracy"), info),
+        training_verdict(ctx, test("learns")),
     ]
 
 

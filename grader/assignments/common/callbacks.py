@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.probes_callbacks import NAME
-from grader.i18n import N_, tr
-from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.i18n import tr
+from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
 
-CALLBACK_TESTS = (
-    N_("is a tf.keras.callbacks.Callback with its own on_epoch_end"),
-    N_("stops once both accuracies reach their targets"),
-    N_("keeps training while either accuracy is below its target"),
+CALLBACK_TESTS = (  # each assignment weighs them (model.spec.weigh)
+    Test("subclass", "is a tf.keras.callbacks.Callback with its own on_epoch_end"),
+    Test("stops", "stops once both accuracies reach their targets"),
+    Test("keeps_training", "keeps training while either accuracy is below its target"),
 )
 
 
@@ -43,22 +43,23 @@ def check_callback(ctx: Context, part: PartSpec, train: float, val: float) -> li
     obs = outcome.observation
     if not obs["call"]["ok"]:
         return all_fail(part, describe_error(NAME, obs["call"]["error"]))
+    subclass = part.test("subclass")
     if not obs["subclass"]:
-        first = (CALLBACK_TESTS[0], False, tr(
+        first = subclass.verdict(False, tr(
             "{name} does not subclass tf.keras.callbacks.Callback: write class {name}"
             "(tf.keras.callbacks.Callback), so model.fit can call it.", name=NAME))
     elif not obs["own_method"]:
-        first = (CALLBACK_TESTS[0], False, tr(
+        first = subclass.verdict(False, tr(
             "{name} does not define on_epoch_end(self, epoch, logs=None), so it never looks "
             "at the accuracies.", name=NAME))
     else:
-        first = (CALLBACK_TESTS[0], True, tr(
+        first = subclass.verdict(True, tr(
             "{name} subclasses tf.keras.callbacks.Callback and defines on_epoch_end.",
             name=NAME))
     verdicts: list[Verdict] = [first]
     expected = cases(train, val)
     stops = any(r.get("stopped") for r in obs["results"])
-    for test, stop in ((CALLBACK_TESTS[1], True), (CALLBACK_TESTS[2], False)):
+    for test, stop in ((part.test("stops"), True), (part.test("keeps_training"), False)):
         wrong = []
         for case, result in zip(expected, obs["results"], strict=True):
             if case["stop"] != stop:
@@ -72,16 +73,16 @@ def check_callback(ctx: Context, part: PartSpec, train: float, val: float) -> li
                 wrong.append(tr("at {logs} it stopped", logs=logs) if result["stopped"]
                              else tr("at {logs} it did not stop", logs=logs))
         if not stop and not stops:  # never stopping is no credit for not stopping early
-            verdicts.append((test, False, tr(
+            verdicts.append(test.verdict(False, tr(
                 "It never stopped training, even at accuracy 0.999 and val_accuracy 0.999, "
                 "so whether it waits for both targets cannot be told.")))
             continue
         if not wrong:
-            verdicts.append((test, True, tr(
+            verdicts.append(test.verdict(True, tr(
                 "Stops at accuracy >= {train} and val_accuracy >= {val}.", train=train,
                 val=val) if stop else tr("Keeps training while either accuracy is short.")))
             continue
-        verdicts.append((test, False, tr(
+        verdicts.append(test.verdict(False, tr(
             "Training must stop when accuracy >= {train} and val_accuracy >= {val} (both), "
             "and only then: {wrong}. In on_epoch_end(self, epoch, logs=None), set "
             "self.model.stop_training = True when logs['accuracy'] >= {train} and "

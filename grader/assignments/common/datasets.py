@@ -16,9 +16,17 @@ from __future__ import annotations
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.probes_datasets import FUNCTION
 from grader.i18n import N_, say, tr
-from grader.model.spec import Context, Verdict
+from grader.model.spec import Context, Test, Verdict
 
 _LABELS = (N_("training"), N_("validation"))
+
+# train_val_datasets' checks in the 2024 notebooks, in report order; each assignment weighs
+# them and gives YIELDS its shape, SPLIT its validation share (model.spec.Test.worth).
+SOURCE = Test("source",
+              "returns (training, validation) datasets from image_dataset_from_directory")
+YIELDS = Test("yields", "yields {shape} images with pixels 0-255")
+SPLIT = Test("split", "puts {share:.0%} of the files in validation, none in both")
+LABELS = Test("labels", "label_mode fits the model's output")
 
 
 def dataset_observations(ctx: Context) -> tuple[str | None, dict]:
@@ -50,9 +58,10 @@ def dataset_observations(ctx: Context) -> tuple[str | None, dict]:
     return None, obs
 
 
-def source_verdict(name: str, obs: dict, globals_read: str) -> Verdict:
+def source_verdict(test: Test, obs: dict, globals_read: str) -> Verdict:
     """The datasets read from the notebook's graded globals (`globals_read`: "DATA_DIR"),
     not from folders of the learner's own machine."""
+    name = test.name
     written = [c["written"] for c in obs.get("export") or [] if isinstance(c.get("written"), str)]
     if not written:
         return (name, True, tr("Two tf.data datasets."))
@@ -69,8 +78,9 @@ def pair(obs: dict) -> tuple[dict, dict] | None:
     return (rebuilt[0], rebuilt[1]) if len(rebuilt) == 2 else None
 
 
-def split_verdict(name: str, obs: dict, counts: tuple[int, int], share: float) -> Verdict:
+def split_verdict(test: Test, obs: dict, counts: tuple[int, int], share: float) -> Verdict:
     """The file counts of each subset and no file in both."""
+    name = test.name
     datasets = pair(obs)
     if datasets is None:
         return (name, False, tr(
@@ -98,10 +108,11 @@ def split_verdict(name: str, obs: dict, counts: tuple[int, int], share: float) -
 RESCALING = N_("the model's Rescaling layer")
 
 
-def images_verdict(name: str, obs: dict, shape: tuple[int, ...],
+def images_verdict(test: Test, obs: dict, shape: tuple[int, ...],
                    scaled_by: str = RESCALING) -> Verdict:
     """What the returned datasets yield: images of `shape`, pixels still 0-255 (`scaled_by`
     scales them later; the dataset must not scale them first)."""
+    name = test.name
     found = []
     for label, dataset in zip(_LABELS, obs["datasets"], strict=True):
         images = tuple(dataset.get("images") or ())[1:]

@@ -7,24 +7,21 @@ from __future__ import annotations
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.i18n import N_, say, tr
 from grader.model import keras_names
-from grader.model.spec import Context, ImageInput, PartSpec, Verdict, all_fail
+from grader.model.spec import Context, ImageInput, PartSpec, Test, Verdict, all_fail
 from grader.sandbox import course_paths
 
 IMAGES = ImageInput()  # 150x150 RGB scaled by 1/255: C2W1, C2W2 and C2W3 declare it
 
-# Written out for the catalog (IMAGES' shape and scale), and checked against IMAGES below.
-GENERATOR_TESTS = (
-    N_("returns (train_generator, validation_generator)"),
-    N_("yields (150, 150, 3) float images, the model's input"),
-    N_("rescales pixels by 1/255 on both generators"),
-    N_("finds every image of the split"),
-    N_("class_mode matches the model's output"),
-    course_paths.ARGUMENTS_CHECK,
-)
-if GENERATOR_TESTS[1:3] != (f"yields {IMAGES.shape} float images, the model's input",
-                            f"rescales pixels by 1/{round(1 / IMAGES.rescale)} on both "
-                            "generators"):
-    raise ValueError("GENERATOR_TESTS no longer match IMAGES: write the new names out")
+# The checks of train_val_generators, in report order; each assignment weighs them
+# (model.spec.weigh). Shared by object: C2W3's part leaves CLASS_MODE out.
+RETURNS = Test("returns", "returns (train_generator, validation_generator)")
+YIELDS = Test("yields", "yields {shape} float images, the model's input",
+              params={"shape": IMAGES.shape})
+RESCALES = Test("rescales", "rescales pixels by 1/{scale} on both generators",
+                params={"scale": round(1 / IMAGES.rescale)})
+FINDS = Test("finds", "finds every image of the split")
+CLASS_MODE = Test("class_mode", "class_mode matches the model's output")
+GENERATOR_TESTS = (RETURNS, YIELDS, RESCALES, FINDS, CLASS_MODE, course_paths.ARGUMENTS)
 
 
 def model_info(ctx: Context) -> dict | None:
@@ -123,14 +120,14 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if problem:
         return all_fail(part, problem)
     train, val = gens
-    verdicts: list[Verdict] = [(GENERATOR_TESTS[0], True,
-                                tr("Returned two directory iterators."))]
+    verdicts: list[Verdict] = [RETURNS.verdict(True, tr("Returned two directory iterators."))]
     broken = batch_problem(gens)
     if broken:
-        return verdicts + [(n, False, broken) for n in GENERATOR_TESTS[1:-1]] + [
+        return verdicts + [t.verdict(False, broken) for t in (YIELDS, RESCALES, FINDS,
+                                                              CLASS_MODE)] + [
             generator_arguments_verdict(ctx)]
     images = (ctx.spec.images if ctx.spec else None) or IMAGES
-    verdicts.append((GENERATOR_TESTS[1], *batch_fits_model(gens, images)))
+    verdicts.append(YIELDS.verdict(*batch_fits_model(gens, images)))
     bad_scale = []
     for label, gen in zip(_LABELS, (train, val), strict=True):
         rescale = gen.get("rescale")
@@ -140,11 +137,11 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
             bad_scale.append(tr("{label}: rescale={rescale}, pixel max {max}", label=tr(label),
                                 rescale=rescale, max=batch.get("x_max")))
     if bad_scale:
-        verdicts.append((GENERATOR_TESTS[2], False, tr(
+        verdicts.append(RESCALES.verdict(False, tr(
             "Expected ImageDataGenerator(rescale=1./{scale}) so pixels lie in [0, 1]; found "
             "{found}.", scale=round(1 / images.rescale), found="; ".join(bad_scale))))
     else:
-        verdicts.append((GENERATOR_TESTS[2], True, tr("Pixels are scaled to [0, 1] on both.")))
+        verdicts.append(RESCALES.verdict(True, tr("Pixels are scaled to [0, 1] on both.")))
     counts = ctx.prepared["counts"]
     found = (train.get("samples"), val.get("samples"))
     classes = [sorted((g.get("class_indices") or {}).keys()) for g in gens]
@@ -152,11 +149,11 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     if found == (counts["training"], counts["validation"]) and all(
         c == want_classes for c in classes
     ):
-        verdicts.append((GENERATOR_TESTS[3], True, tr(
+        verdicts.append(FINDS.verdict(True, tr(
             "Found {train} training and {val} validation images.", train=found[0],
             val=found[1])))
     else:
-        verdicts.append((GENERATOR_TESTS[3], False, tr(
+        verdicts.append(FINDS.verdict(False, tr(
             "Expected {train} training and {val} validation images in classes {first} and "
             "{second}; found {found_train} and {found_val} in {train_classes} and "
             "{val_classes}. Point each generator at the directory it is given (TRAINING_DIR, "
@@ -169,8 +166,8 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
     accepted = {"binary": ("binary",), "categorical": ("categorical",),
                 "sparse": ("binary", "sparse")}.get(kind or "binary")
     if modes[0] == modes[1] and modes[0] in accepted:
-        verdicts.append((GENERATOR_TESTS[4], True, tr("class_mode '{mode}' fits the model.",
-                                                      mode=modes[0])))
+        verdicts.append(CLASS_MODE.verdict(True, tr("class_mode '{mode}' fits the model.",
+                                                    mode=modes[0])))
     else:
         if info and kind:
             described = tr("your model ends in {units} {activation} unit(s) with {loss}",
@@ -179,7 +176,7 @@ def check_train_val_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
                            loss=info.get("loss_spelled") or info.get("loss"))
         else:
             described = tr("a two-class model with one sigmoid output")
-        verdicts.append((GENERATOR_TESTS[4], False, tr(
+        verdicts.append(CLASS_MODE.verdict(False, tr(
             "class_mode is {train} (training) and {val} (validation), but {model} needs "
             "class_mode={wanted}. 'categorical' gives one-hot labels of two columns, which a "
             "single sigmoid unit cannot fit.", train=repr(modes[0]), val=repr(modes[1]),

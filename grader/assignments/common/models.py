@@ -8,7 +8,15 @@ from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.generators import model_info
 from grader.i18n import say, tr
 from grader.model import keras_names
-from grader.model.spec import Context, Verdict
+from grader.model.spec import Context, Test, Verdict
+
+# create_model's checks that several weeks share (each assignment weighs them; INPUT_SHAPE is
+# given the shape of its images).
+COMPILED = Test("compiled", "returns a compiled Keras model")
+INPUT_SHAPE = Test("input_shape", "input shape is {shape}")
+CONVS = Test("convs", "has at least 3 Conv2D layers")
+TWO_CLASSES = Test("output", "output layer and loss fit two classes")
+ACCURACY = Test("accuracy", "tracks the 'accuracy' metric")
 
 
 def tracks_accuracy(info: dict) -> bool:
@@ -35,7 +43,8 @@ def created_model(ctx: Context) -> tuple[str | None, dict]:
     return None, info
 
 
-def compiled_verdict(name: str, info: dict) -> Verdict:
+def compiled_verdict(test: Test, info: dict) -> Verdict:
+    name = test.name
     if info.get("compiled") and info.get("loss"):
         return (name, True, tr("A compiled {type}.", type=info["type"]))
     return (name, False, tr(
@@ -43,7 +52,8 @@ def compiled_verdict(name: str, info: dict) -> Verdict:
         "metrics=['accuracy']) before returning it."))
 
 
-def convs_verdict(name: str, info: dict) -> Verdict:
+def convs_verdict(test: Test, info: dict) -> Verdict:
+    name = test.name
     convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
     if convs >= 3:
         return (name, True, tr("{n} Conv2D layers.", n=convs))
@@ -51,8 +61,9 @@ def convs_verdict(name: str, info: dict) -> Verdict:
                             "MaxPooling2D blocks.", n=convs))
 
 
-def output_verdict(name: str, info: dict) -> Verdict:
+def output_verdict(test: Test, info: dict) -> Verdict:
     """Output layer and loss fit two classes, in any spelling Keras accepts."""
+    name = test.name
     if keras_names.output_kind(info):
         return (name, True, tr(
             "{units} {activation} output with {loss}.", units=info["output_shape"][-1],
@@ -67,7 +78,8 @@ def output_verdict(name: str, info: dict) -> Verdict:
         loss=repr(info.get("loss_spelled") or info.get("loss"))))
 
 
-def accuracy_verdict(name: str, info: dict) -> Verdict:
+def accuracy_verdict(test: Test, info: dict) -> Verdict:
+    name = test.name
     if tracks_accuracy(info):
         return (name, True, tr("Accuracy is tracked."))
     return (name, False, tr(
