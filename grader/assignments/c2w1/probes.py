@@ -1,76 +1,20 @@
-"""C2W1's probes (child side, also C2W2's): call the learner's functions and report what
-they did; in the clean child, train the rebuilt model briefly. Imports only the sandbox's
-child-side helpers, the model and other probe modules; the checks are in spec.py and
-files.py."""
+"""C2W1's probes (child side): the learner's functions called and observed, and the brief
+training in the clean child, all shared with C2W2 (common/probes_files.py,
+probes_generators.py, probes_model.py). Imports only probe modules, the sandbox's
+child-side helpers and the model; the checks are in spec.py and common/."""
 
 from __future__ import annotations
 
-import random
-
+from grader.assignments.common.probes_files import (
+    probe_create_train_val_dirs,
+    probe_split_data,
+    probe_train,
+)
 from grader.assignments.common.probes_generators import (
     probe_generators_clean,
     probe_train_val_generators,
 )
 from grader.assignments.common.probes_model import probe_create_model
-from grader.model.observed import Calls, Trained
-
-
-def probe_create_train_val_dirs(ns: dict, args: dict) -> Calls:
-    from grader.sandbox.probe_tools import call_learner
-
-    return {"calls": [call_learner(ns, "create_train_val_dirs", root).summary()
-                      for root in args["roots"]]}
-
-
-def probe_split_data(ns: dict, args: dict) -> Calls:
-    from grader.sandbox.probe_tools import call_learner
-
-    calls = []
-    for run in args["runs"]:
-        random.seed(run["seed"])
-        try:
-            import numpy as np
-
-            np.random.seed(run["seed"])
-        except ImportError:
-            pass
-        calls.append(call_learner(ns, "split_data", run["source"], run["training"],
-                                  run["validation"], run["split"]).summary())
-    return {"calls": calls}
-
-
-def _reference_generators(training: str, validation: str, class_mode: str, seed: int):
-    import tensorflow as tf
-
-    datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-    train = datagen.flow_from_directory(training, target_size=(150, 150), batch_size=32,
-                                        class_mode=class_mode, seed=seed)
-    val = datagen.flow_from_directory(validation, target_size=(150, 150), batch_size=64,
-                                      class_mode="binary", shuffle=False)
-    return train, val
-
-
-def _class_mode_for(model_info: dict) -> str:
-    units = (model_info.get("output_shape") or [None, 1])[-1]
-    loss = (model_info.get("loss") or "").lower()
-    if units == 2 and "sparse" not in loss:
-        return "categorical"
-    return "binary"
-
-
-def probe_train(ns: dict, args: dict) -> Trained:
-    """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
-    exported configuration, on the grader's own generators (so a generator bug is not
-    charged to the model) over two thirds of the fixture; measured on the other third."""
-    from grader.sandbox.brief_training import brief_training
-
-    def data(info: dict):
-        train, val = _reference_generators(args["training"], args["validation"],
-                                           _class_mode_for(info), args["seed"])
-        return train, [val[i] for i in range(len(val))]
-
-    return brief_training(args, data)
-
 
 PROBES = {
     "create_train_val_dirs": probe_create_train_val_dirs,

@@ -1,8 +1,8 @@
-"""C2W1's first two graded functions, shared with C2W2: the directory tree and the split.
+"""The first two graded functions of C2W1 and C2W2: the directory tree and the split.
 
 Both act on the filesystem, so their checks read it themselves, through `ctx.fact` and
-common/observers.py (the learner's process only reports what was printed and raised). Their
-probes are in probes.py; spec.py keeps the model side.
+observers.py (the learner's process only reports what was printed and raised). Their probes
+are in probes_files.py; catsdogs.py keeps the model side the two weeks share.
 """
 
 from __future__ import annotations
