@@ -1,45 +1,13 @@
 """C2W1v4's probes (child side): call the learner's functions and report what they did; in the
-clean child, measure the rebuilt model. Imports only the sandbox's child-side helpers, the
-model and other probe modules; the checks are in spec.py."""
+clean child, measure the rebuilt model. All are shared (common/probes_datasets.py,
+probes_model.py, probes_petimages.py, probes_callbacks.py). Imports only probe modules; the
+checks are in spec.py and common/."""
 
 from __future__ import annotations
 
 from grader.assignments.common import probes_callbacks, probes_datasets
 from grader.assignments.common.probes_model import probe_create_model
-from grader.model import keras_names
-from grader.model.observed import Trained
-
-LABEL_MODES = {"binary": "binary", "sparse": "int", "categorical": "categorical"}
-
-
-def probe_train(ns: dict, args: dict) -> Trained:
-    """Brief, seeded training, in a clean process, of the model rebuilt from the learner's
-    exported configuration, on two thirds of the grader's own images (labels as the model's loss
-    wants them; at the model's input size, scaled so its first Conv2D sees 0-1: a wrong size
-    or scaling costs its own check); measured on the other third."""
-    import numpy as np
-    import tensorflow as tf
-
-    from grader.sandbox.brief_training import brief_training, input_scale, input_size
-
-    def data(info: dict):
-        kind = keras_names.output_kind(info) or "binary"
-        scale = input_scale(info)
-        size = input_size(info, args["image_size"])
-
-        def load(label_mode: str, subset: str):
-            ds = tf.keras.utils.image_dataset_from_directory(
-                args["directory"], image_size=size, batch_size=32,
-                validation_split=args["validation_split"], subset=subset, seed=args["seed"],
-                label_mode=label_mode)
-            return ds.map(lambda x, y: (x * scale, y))
-
-        train = load(LABEL_MODES[kind], "training")
-        val = [(np.asarray(x), np.asarray(y)) for x, y in load("int", "validation")]
-        return train, val
-
-    return brief_training(args, data)
-
+from grader.assignments.common.probes_petimages import probe_train
 
 PROBES = {
     "train_val_datasets": probes_datasets.probe_train_val_datasets,

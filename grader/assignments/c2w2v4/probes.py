@@ -4,8 +4,9 @@ model and other probe modules; the checks are in spec.py."""
 
 from __future__ import annotations
 
-from grader.assignments.c2w1v4 import probes as c2w1v4
+from grader.assignments.common import probes_callbacks, probes_datasets, probes_model
 from grader.assignments.common.probes_model import probe_model
+from grader.assignments.common.probes_petimages import probe_train
 from grader.model.observed import AugmentationApplied, ModelMade
 from grader.model.spec import ImageInput
 
@@ -53,16 +54,23 @@ def probe_create_model(ns: dict, args: dict) -> ModelMade:
     the grader's InceptionV3); with the learner's own where the substitute does not fit."""
     own = ns.get(AUGMENTATION)
     ns[AUGMENTATION] = reference_augmentation
-    obs = c2w1v4.probe_create_model(ns, args)
+    obs = probes_model.probe_create_model(ns, args)
     if not obs["call"]["ok"] and callable(own):
         # The substitute does not fit (a notebook that uses 150x150 throughout): the
         # learner's own augmentation model, so the size is charged where it shows, not here.
         ns[AUGMENTATION] = own
-        retry = c2w1v4.probe_create_model(ns, args)
+        retry = probes_model.probe_create_model(ns, args)
         if retry["call"]["ok"]:
             return retry
     return obs
 
 
-PROBES = {**c2w1v4.PROBES, AUGMENTATION: probe_augmentation,
-          "augmentation_clean": probe_augmentation_clean, "create_model": probe_create_model}
+PROBES = {  # C2W1v4's, with create_model given the grader's augmentation model
+    "train_val_datasets": probes_datasets.probe_train_val_datasets,
+    "datasets_clean": probes_datasets.probe_datasets_clean,
+    "create_model": probe_create_model,
+    "train": probe_train,
+    "EarlyStoppingCallback": probes_callbacks.probe_callback,
+    AUGMENTATION: probe_augmentation,
+    "augmentation_clean": probe_augmentation_clean,
+}

@@ -1,4 +1,5 @@
-"""C2W2v4: the 2024 (Keras 3) cats vs dogs with augmentation. C2W1v4's data and rules at
+"""C2W2v4: the 2024 (Keras 3) cats vs dogs with augmentation. C2W1v4's data and rules
+(common/petimages.py, datasets.py, models.py) at
 120x120 with 15% for validation, an augmentation model of random layers that the model
 stacks before its Rescaling, the callback at 80% / 80%, and a history that must not overfit.
 
@@ -9,10 +10,9 @@ they went in.
 
 from __future__ import annotations
 
-from grader.assignments.c2w1v4 import spec as c2w1v4
 from grader.assignments.c2w2v4 import probes
 from grader.assignments.c2w2v4.probes import AUGMENTATION, IMAGES
-from grader.assignments.common import callbacks, datasets, fixtures_v4, models
+from grader.assignments.common import callbacks, datasets, fixtures_v4, models, petimages
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.learning import CATS_FROM_DOGS, training_verdict
 from grader.assignments.common.models import (
@@ -20,7 +20,9 @@ from grader.assignments.common.models import (
     compiled_verdict,
     convs_verdict,
     created_model,
+    input_verdict,
     output_verdict,
+    rescaling_verdict,
 )
 from grader.i18n import N_, say, tr
 from grader.model.spec import (
@@ -40,6 +42,11 @@ FUNCTIONS = ("train_val_datasets", "create_augmentation_model", "create_model",
              "EarlyStoppingCallback")
 VALIDATION_SPLIT = 0.15
 STOP_AT = (0.80, 0.80)
+# The brief training (common/learning.py): two thirds of the fixture to train, the other third
+# to measure, for at most this many epochs.
+BRIEF_SPLIT = 0.34
+TRAIN_MAX_EPOCHS = 8
+SEED = 1234
 # Keras' random preprocessing layers (RandomFlip, RandomRotation, RandomZoom, ...) and the
 # few augmentation layers named otherwise.
 OTHER_AUGMENTATIONS = {"AugMix", "RandAugment", "Solarization", "AutoContrast", "Equalization"}
@@ -86,8 +93,9 @@ PARTS = (
 
 
 def prepare(workdir):
-    prepared, args = c2w1v4.petimages(workdir, IMAGES, VALIDATION_SPLIT, STOP_AT)
-    args["augmentation_clean"] = {"seed": c2w1v4.SEED, "shape": list(IMAGES.shape)}
+    prepared, args = petimages.petimages(workdir, IMAGES, VALIDATION_SPLIT, STOP_AT,
+                                         BRIEF_SPLIT, SEED, TRAIN_MAX_EPOCHS)
+    args["augmentation_clean"] = {"seed": SEED, "shape": list(IMAGES.shape)}
     return prepared, args
 
 
@@ -108,7 +116,7 @@ CHECKS = Checks()
 
 @CHECKS.part("train_val_datasets")
 def _datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return c2w1v4.check_train_val_datasets(ctx, part, VALIDATION_SPLIT)
+    return petimages.check_train_val_datasets(ctx, part, VALIDATION_SPLIT, IMAGES)
 
 
 @CHECKS.part(AUGMENTATION)
@@ -127,7 +135,7 @@ def check_augmentation(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, tr("{name} returned {returned}, not a Keras model.",
                                  name=AUGMENTATION, returned=obs.get("returned")))
     test = part.test
-    verdicts = [c2w1v4.input_verdict(test("input_shape"), info, IMAGES)]
+    verdicts = [input_verdict(test("input_shape"), info, IMAGES)]
     layers = info.get("layers") or []
     others = [layer for layer in layers if not is_augmentation(layer)]
     if layers and not others:
@@ -174,12 +182,12 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     leading = augmentation_end(info.get("layers") or [])
     return [
         compiled_verdict(test("compiled"), info),
-        c2w1v4.input_verdict(test("input_shape"), info, IMAGES),
+        input_verdict(test("input_shape"), info, IMAGES),
         test("augments").verdict(True, tr("The input is augmented before any Conv2D."))
         if leading else test("augments").verdict(False, tr(
             "The model does not augment its input: put create_augmentation_model() right "
             "after the Input.")),
-        c2w1v4.rescaling_verdict(test("rescaling"), info),
+        rescaling_verdict(test("rescaling"), info),
         convs_verdict(test("convs"), info), output_verdict(test("output"), info),
         accuracy_verdict(test("accuracy"), info), training_verdict(ctx, test("learns")),
     ]
@@ -197,9 +205,11 @@ SPEC = AssignmentSpec(
     parts=PARTS,
     pass_mark=80.0,
     history=HISTORY,
-    probe_timeouts={**c2w1v4.SPEC.probe_timeouts, AUGMENTATION: 90,
+    probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90, "create_model": 90,
+                    "train": 300, "EarlyStoppingCallback": 60, AUGMENTATION: 90,
                     "augmentation_clean": 90},
-    clean_probes={**c2w1v4.SPEC.clean_probes, "augmentation_clean": AUGMENTATION},
+    clean_probes={"train": "create_model", "datasets_clean": "train_val_datasets",
+                  "augmentation_clean": AUGMENTATION},
     prepare=prepare,
     checks=CHECKS,
     probes=probes.PROBES,

@@ -4,8 +4,7 @@ model and other probe modules; the checks are in spec.py."""
 
 from __future__ import annotations
 
-from grader.assignments.c2w3 import probes as c2w3
-from grader.assignments.common import probes_datasets
+from grader.assignments.common import probes_datasets, probes_pretrained
 from grader.model.observed import FinalTrained
 from grader.model.spec import ImageInput
 
@@ -29,15 +28,15 @@ def probe_final_clean(ns: dict, args: dict) -> FinalTrained:
         return x_eval, y_eval, lambda: model.fit(x_eval, y_eval, epochs=args["steps"],
                                                  batch_size=32, shuffle=False, verbose=0)
 
-    return c2w3.final_clean(args, data)
+    return probes_pretrained.final_clean(args, data)
 
 
 PROBES = {
     "train_val_datasets": probes_datasets.probe_train_val_datasets,
     "datasets_clean": probes_datasets.probe_datasets_clean,
-    "create_pre_trained_model": c2w3.probe_pre_trained,
-    "pretrained_clean": c2w3.probe_pre_trained_clean,
-    "output_of_last_layer": c2w3.probe_last_layer,
-    "create_final_model": c2w3.probe_final_model,
+    "create_pre_trained_model": probes_pretrained.probe_pre_trained,
+    "pretrained_clean": probes_pretrained.probe_pre_trained_clean,
+    "output_of_last_layer": probes_pretrained.probe_last_layer,
+    "create_final_model": probes_pretrained.probe_final_model,
     "final_model_training": probe_final_clean,
 }

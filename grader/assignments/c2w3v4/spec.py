@@ -13,33 +13,35 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.assignments.c2w3 import spec as c2w3
-from grader.assignments.c2w3.pretrained import (
+from grader.assignments.c2w3v4 import probes
+from grader.assignments.c2w3v4.probes import IMAGES
+from grader.assignments.common import datasets, fixtures
+from grader.assignments.common.pretrained import (
     FROZEN,
     INCEPTION,
+    LAST_LAYER_TESTS,
     PARAMS,
+    check_last_layer,
     check_pre_trained,
+    final_model_verdicts,
+    final_tests,
     fixture_fingerprint,
     same_weights,
 )
-from grader.assignments.c2w3v4 import probes
-from grader.assignments.c2w3v4.probes import IMAGES
-from grader.assignments.c2w4v4 import spec as c2w4v4
-from grader.assignments.common import datasets, fixtures
+from grader.assignments.common.probes_pretrained import SEED
 from grader.i18n import N_, tr
 from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Test, Verdict, part, weigh
 
 FUNCTIONS = ("train_val_datasets", "create_pre_trained_model", "output_of_last_layer",
              "create_final_model")
 LEARNING_RATE = 1e-5
-SEED = c2w3.SEED
 LOCAL_WEIGHTS_FILE = f"./model/{fixtures.WEIGHTS_FILE}"
 
-DATASET_TESTS = (  # as C2W4v4's (c2w4v4.folder_datasets_verdicts judges both)
+DATASET_TESTS = (  # as C2W4v4's (datasets.folder_datasets_verdicts judges both)
     datasets.SOURCE.worth(5),
     datasets.YIELDS.worth(5, shape=IMAGES.shape),
     Test("counts", "finds every image of both folders, in 2 classes", points=6),
-    c2w4v4.BATCHES.worth(4),
+    datasets.BATCHES.worth(4),
     datasets.LABELS.worth(5),
 )
 WEIGHTS = Test("weights", "weights loaded from LOCAL_WEIGHTS_FILE")
@@ -50,8 +52,8 @@ PARTS = (
          weigh((INCEPTION, WEIGHTS, FROZEN, PARAMS), inception=5, weights=10, frozen=7,
                params=3),
          probes=("create_pre_trained_model", "pretrained_clean")),
-    part("output_of_last_layer", c2w3.LAST_LAYER_TESTS, probes=("output_of_last_layer",)),
-    part("create_final_model", c2w3.final_tests(LEARNING_RATE),
+    part("output_of_last_layer", LAST_LAYER_TESTS, probes=("output_of_last_layer",)),
+    part("create_final_model", final_tests(LEARNING_RATE),
          probes=("create_final_model", "final_model_training")),
 )
 
@@ -90,7 +92,7 @@ CHECKS = Checks()
 
 @CHECKS.part("train_val_datasets")
 def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return c2w4v4.folder_datasets_verdicts(ctx, part, IMAGES, "binary",
+    return datasets.folder_datasets_verdicts(ctx, part, IMAGES, "binary",
                                            N_("the notebook's preprocess_input"))
 
 
@@ -121,10 +123,10 @@ def check_pre_trained_v4(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 @CHECKS.part("create_final_model")
 def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return c2w3.final_model_verdicts(ctx, part, LEARNING_RATE)
+    return final_model_verdicts(ctx, part, LEARNING_RATE)
 
 
-CHECKS.part("output_of_last_layer")(c2w3.check_last_layer)
+CHECKS.part("output_of_last_layer")(check_last_layer)
 
 
 SPEC = AssignmentSpec(
@@ -135,8 +137,9 @@ SPEC = AssignmentSpec(
     pass_mark=80.0,
     history=None,
     probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90,
-                    **{k: v for k, v in c2w3.SPEC.probe_timeouts.items()
-                       if k in probes.PROBES}},
+                    "create_pre_trained_model": 180, "output_of_last_layer": 120,
+                    "create_final_model": 120, "final_model_training": 300,
+                    "pretrained_clean": 180},
     clean_probes={"final_model_training": "create_final_model",
                   "pretrained_clean": "create_pre_trained_model",
                   "datasets_clean": "train_val_datasets"},

@@ -4,7 +4,8 @@ model and other probe modules; the checks are in spec.py."""
 
 from __future__ import annotations
 
-from grader.assignments.c2w1v4 import probes as c2w1v4
+from grader.assignments.common import probes_datasets
+from grader.assignments.common.probes_model import probe_create_model
 from grader.model import keras_names
 from grader.model.observed import Trained
 from grader.model.spec import ImageInput
@@ -45,5 +46,9 @@ def probe_train(ns: dict, args: dict) -> Trained:
     return brief_training(args, data)
 
 
-PROBES = {**c2w1v4.PROBES, "train": probe_train}
-del PROBES["EarlyStoppingCallback"]
+PROBES = {
+    "train_val_datasets": probes_datasets.probe_train_val_datasets,
+    "datasets_clean": probes_datasets.probe_datasets_clean,
+    "create_model": probe_create_model,
+    "train": probe_train,
+}

@@ -14,9 +14,20 @@ side is probes_datasets.py; this module holds the checks.
 from __future__ import annotations
 
 from grader.assignments.common.feedback import describe_error, outcome_problem
+from grader.assignments.common.models import created_model
 from grader.assignments.common.probes_datasets import FUNCTION
+from grader.assignments.common.probes_petimages import LABEL_MODES
 from grader.i18n import N_, say, tr
-from grader.model.spec import Context, Test, Verdict
+from grader.model import keras_names
+from grader.model.spec import (
+    Context,
+    ImageInput,
+    PartSpec,
+    Test,
+    Verdict,
+    all_fail,
+    fail_the_rest,
+)
 
 _LABELS = (N_("training"), N_("validation"))
 
@@ -27,6 +38,10 @@ SOURCE = Test("source",
 YIELDS = Test("yields", "yields {shape} images with pixels 0-255")
 SPLIT = Test("split", "puts {share:.0%} of the files in validation, none in both")
 LABELS = Test("labels", "label_mode fits the model's output")
+# ASSIGNMENTS-2024.md W4 Ex1: "batch size 32 (for grading)"; C2W3v4 and C2W4v4 read
+# whole folders in batches of it (folder_datasets_verdicts).
+BATCH = 32
+BATCHES = Test("batches", "batches of {size}", params={"size": BATCH})
 
 
 def dataset_observations(ctx: Context) -> tuple[str | None, dict]:
@@ -144,3 +159,74 @@ def label_mode(dataset: dict) -> str:
         return "categorical"
     return "int"
 
+
+# What each head trains on under Keras 3. A sigmoid unit takes 'int' labels as well as
+# 'binary' ones: its loss and accuracy cast and reshape (N,) integer labels to the (N, 1)
+# output, and training measured the same as with 'binary' (docs/assignments.md, C2W1v4).
+ACCEPTED_LABELS = {"binary": ("binary", "int"), "sparse": ("int",),
+                   "categorical": ("categorical",)}
+
+
+def label_verdict(ctx: Context, test: Test, obs: dict, default: str = "binary") -> Verdict:
+    """The labels against the model's head (the course's head, `default`, when create_model
+    cannot be judged: one sigmoid unit, or C2W4v4's sparse softmax)."""
+    name = test.name
+    modes = {label_mode(d) for d in obs["datasets"]}
+    problem, info = created_model(ctx)
+    kind = (keras_names.output_kind(info) if not problem else None) or default
+    wanted = LABEL_MODES[kind]
+    if len(modes) == 1 and modes <= set(ACCEPTED_LABELS[kind]):
+        return (name, True, tr("label_mode '{mode}' fits the model.", mode=modes.pop()))
+    found = ", ".join(sorted(modes))
+    if not problem and keras_names.output_kind(info):
+        described = tr("your model ends in {units} {activation} unit(s) with {loss}",
+                       units=info["output_shape"][-1], activation=info.get("output_activation"),
+                       loss=info.get("loss_spelled") or info.get("loss"))
+    elif default == "binary":
+        described = tr("a two-class model with one sigmoid output")
+    else:
+        described = tr("a softmax over the classes with sparse_categorical_crossentropy")
+    return (name, False, tr(
+        "The datasets' labels look like label_mode={found}, but {model} needs "
+        "label_mode={wanted}.", found=repr(found), model=described, wanted=repr(wanted)))
+
+
+def folder_datasets_verdicts(ctx: Context, part: PartSpec, images: ImageInput, labels: str,
+                             scaled_by: str = RESCALING) -> list[Verdict]:
+    """train_val_datasets() read from TRAIN_DIR and VALIDATION_DIR whole, one call each,
+    batches of 32 (C2W3v4, C2W4v4); `labels`: the course's head, for label_verdict;
+    `scaled_by`: what scales the pixels later, for images_verdict."""
+    problem, obs = dataset_observations(ctx)
+    if problem:
+        return all_fail(part, problem)
+    test = part.test
+    verdicts: list[Verdict] = [
+        source_verdict(test("source"), obs, "TRAIN_DIR / VALIDATION_DIR"),
+        images_verdict(test("yields"), obs, images.shape, scaled_by)]
+    both = pair(obs)
+    if both is None:
+        found = tr("The calls made {n} dataset(s), not a training and a validation one: call "
+                   "image_dataset_from_directory once for TRAIN_DIR and once for "
+                   "VALIDATION_DIR.", n=len(obs.get("rebuilt") or []))
+        return fail_the_rest(part, verdicts, found)
+    counts = tuple(len(d.get("files") or []) for d in both)
+    classes = [len(d.get("class_names") or []) for d in both]
+    want = len(ctx.prepared["classes"])
+    if counts == tuple(ctx.prepared["counts"]) and classes == [want, want]:
+        verdicts.append(test("counts").verdict(True, tr(
+            "{train} training and {val} validation images in {n} classes.", train=counts[0],
+            val=counts[1], n=want)))
+    else:
+        verdicts.append(test("counts").verdict(False, tr(
+            "Expected {train} training and {val} validation images in {n} classes; found "
+            "{found_train} and {found_val} in {classes}. Read TRAIN_DIR and VALIDATION_DIR "
+            "whole, one call each (no validation_split).", train=ctx.prepared["counts"][0],
+            val=ctx.prepared["counts"][1], n=want, found_train=counts[0],
+            found_val=counts[1], classes=" and ".join(map(str, classes)))))
+    sizes = [(d.get("batch") or {}).get("x_shape", [None])[0] for d in both]
+    verdicts.append(test("batches").verdict(sizes == [BATCH, BATCH], tr("Batches of 32.")
+                     if sizes == [BATCH, BATCH] else tr(
+                         "Batches of {sizes}; the grading needs batch_size=32 on both.",
+                         sizes=" and ".join(map(str, sizes)))))
+    verdicts.append(label_verdict(ctx, test("labels"), obs, default=labels))
+    return verdicts

@@ -8,7 +8,8 @@ from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.generators import model_info
 from grader.i18n import say, tr
 from grader.model import keras_names
-from grader.model.spec import Context, Test, Verdict
+from grader.model.spec import Context, ImageInput, Test, Verdict
+from grader.sandbox.brief_training import sees_unit_range
 
 # create_model's checks that several weeks share (each assignment weighs them; INPUT_SHAPE is
 # given the shape of its images).
@@ -85,3 +86,54 @@ def accuracy_verdict(test: Test, info: dict) -> Verdict:
     return (name, False, tr(
         "Expected metrics=['accuracy'] in compile; found {metrics}. The history check "
         "needs the 'accuracy' and 'val_accuracy' keys.", metrics=info.get("metrics")))
+
+
+# "SECOND layer Rescaling with factor 1./255" (the 2024 notebooks: C2W1v4, C2W4v4), judged by
+# what the first Conv2D receives (rescaling_verdict).
+RESCALING_FIRST = Test("rescaling", "Rescaling(1./255) comes first, before any Conv2D")
+
+
+def input_verdict(test: Test, info: dict, images: ImageInput,
+                  layer: str = "tf.keras.Input") -> Verdict:
+    """The model's input shape against the images it is fed (`layer`: what to start with)."""
+    name = test.name
+    shape = info.get("input_shape")
+    if shape == [None, *images.shape]:
+        return (name, True, tr("Input shape {shape}.", shape=images.shape))
+    return (name, False, tr(
+        "Expected input shape (None, {dims}); found {found}. Start the model with "
+        "{layer}(shape={shape}).", dims=", ".join(map(str, images.shape)), found=shape,
+        layer=layer, shape=images.shape))
+
+
+def rescaling_verdict(test: Test, info: dict) -> Verdict:
+    """Every Conv2D sees pixels in 0-1: a Rescaling(1./255) before the first convolution
+    (the notebooks' rule: "Rescaling with factor 1./255", after the Input), judged by what
+    that convolution receives (describe_model's `conv_input`), not by where the layer sits:
+    augmentation before or after it, a functional model's InputLayer, all the same."""
+    name = test.name
+    scaling = info.get("rescaling") or []
+    first_conv = info.get("first_conv")
+    before = [s for s in scaling if first_conv is None or s["index"] < first_conv]
+    if not scaling:
+        return (name, False, tr(
+            "The model has no Rescaling layer, and the datasets give it pixels of 0-255: add "
+            "tf.keras.layers.Rescaling(1./255) right after the Input."))
+    if not before:
+        return (name, False, tr(
+            "Rescaling is layer {n}, after the first Conv2D (layer {conv}): that Conv2D sees "
+            "pixels of 0-255. Put tf.keras.layers.Rescaling(1./255) right after the Input.",
+            n=scaling[0]["index"] + 1, conv=first_conv + 1))
+    scale, offset = before[0]["scale"], before[0]["offset"]
+    if abs(scale * 255 - 1) >= 1e-3 or abs(offset) >= 1e-6:
+        return (name, False, tr(
+            "The Rescaling layer is Rescaling(scale={scale:.5f}, offset={offset:g}); the "
+            "notebook asks for Rescaling(1./255), pixels from 0-255 to 0-1.", scale=scale,
+            offset=offset))
+    seen = info.get("conv_input")
+    if seen and not sees_unit_range(seen):
+        return (name, False, tr(
+            "Fed images of 0-255, the first Conv2D receives values from {low:.3g} to "
+            "{high:.3g}, not 0-1: scale the pixels once, with Rescaling(1./255).",
+            low=seen["min"], high=seen["max"]))
+    return (name, True, tr("Rescaling(1./255) before the first Conv2D: it sees pixels in 0-1."))
