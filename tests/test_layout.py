@@ -211,3 +211,58 @@ def test_the_position_rule_finds_an_index():
     assert _positional("return [compiled_verdict(names[0], info)]")
     assert _positional("name = part.test_names[1]")
     assert not _positional('verdicts.append(part.test("cut_09").verdict(ok, message))')
+
+
+ASSIGNMENTS = PACKAGE / "assignments"
+
+
+def _week(module: str) -> str | None:
+    """The assignment folder a module or module path is in (`c2w1v4`), or None: common/, the
+    registry and anything outside grader.assignments are in no week."""
+    parts = module.split(".")
+    if parts[:2] != ["grader", "assignments"] or len(parts) < 3 or parts[2] == "common":
+        return None
+    return parts[2] if (ASSIGNMENTS / parts[2]).is_dir() else None
+
+
+def _named_modules(path: Path) -> set[str]:
+    """The grader.assignments module paths a file's strings name, dotted or as a path."""
+    found = set()
+    for text in _strings(path):
+        for match in re.finditer(r"grader[./]assignments[./][A-Za-z0-9_./]+", text):
+            found.add(match.group().replace("/", ".").removesuffix(".py").rstrip("."))
+    return found
+
+
+def _cross_week(path: Path, own: str | None) -> set[str]:
+    """What a module under grader/assignments imports, by statement (inside a function
+    included) or by a module path in a string, from a week folder other than its own."""
+    name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    reached = _graph()[name] | _named_modules(path)
+    return {d for d in reached if _week(d) is not None and _week(d) != own}
+
+
+def test_a_week_imports_only_common_never_another_week():
+    """Issue 32, item 4: what weeks share lives in common/; a module of a week folder imports
+    its own folder, common/ and the rest of the grader, never another week's (by an import
+    statement or a module path in a string), and common/ imports no week at all."""
+    weeks = [p for p in ASSIGNMENTS.iterdir() if p.is_dir() and (p / "spec.py").is_file()]
+    assert len(weeks) >= 8, weeks
+    wrong = {}
+    for folder in [*weeks, ASSIGNMENTS / "common"]:
+        own = None if folder.name == "common" else folder.name
+        for path in folder.rglob("*.py"):
+            if found := _cross_week(path, own):
+                wrong[str(path.relative_to(ROOT))] = sorted(found)
+    assert not wrong, wrong
+
+
+def test_the_week_rule_finds_an_import_and_a_string(tmp_path):
+    assert _week("grader.assignments.c2w1v4.probes") == "c2w1v4"
+    assert _week("grader.assignments.common.files") is None
+    assert _week("grader.assignments") is None
+    module = tmp_path / "m.py"
+    module.write_text("PROBE_MODULE = 'grader.assignments.c2w1.probes'\n"
+                      "DOC = 'see grader/assignments/c2w3/spec.py'\n")
+    assert _named_modules(module) == {"grader.assignments.c2w1.probes",
+                                      "grader.assignments.c2w3.spec"}
