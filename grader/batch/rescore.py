@@ -10,6 +10,8 @@ changed or who has no record), while `batch --rescore` grades those in full inst
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -18,12 +20,13 @@ from typing import TextIO
 
 from grader.api import Rescored, get_spec
 from grader.batch.layout import discover
-from grader.batch.outputs import read_result
+from grader.batch.outputs import read_result, write_outputs
 from grader.batch.platforms import Matched, read_roster
 from grader.batch.rows import GRADED, LearnerRow
 from grader.batch.run import Batch, BatchOptions
-from grader.batch.stored import attempt, keep, read_settings
+from grader.batch.stored import attempt, read_settings, rescored_row
 from grader.i18n import language
+from grader.model.results import GradeResult
 
 
 @dataclass
@@ -34,6 +37,22 @@ class RescoreSummary:
     kept: dict[str, str] = field(default_factory=dict)  # learner -> why it was not rescored
     seconds: float = 0.0
     platform: Matched | None = None
+
+
+def _write(job: tuple[Path, GradeResult, Path | None]) -> None:
+    write_outputs(*job)
+
+
+def write_all(jobs: list[tuple[Path, GradeResult, Path | None]]) -> None:
+    """Every rescored learner's files, rendered on every core: a feedback page (the
+    notebook through nbconvert, the history's plots) costs most of a rescore."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for job in jobs:
+            _write(job)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(_write, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
 
 
 def rescore_results(out: Path, stream: TextIO | None = None) -> RescoreSummary:
@@ -59,6 +78,7 @@ def _rescore_results(out: Path, submissions: Path, options: BatchOptions,
     batch = Batch(out, spec, options, stream, submissions)
     records = batch.journal.latest()
     summary = RescoreSummary()
+    todo: list[tuple[LearnerRow, str, Rescored]] = []
     for entry in entries:
         if entry.notebook is None:  # nothing was run: the new rubric's zero, at once
             summary.rows.append(batch.missing(entry))
@@ -68,7 +88,9 @@ def _rescore_results(out: Path, submissions: Path, options: BatchOptions,
             read_result(out / entry.learner),
             reason="not graded yet" if record is None else "it could not be graded")
         if done.rescored:
-            summary.rows.append(keep(batch, entry, done))
+            row, digest = rescored_row(batch, entry, done)
+            summary.rows.append(row)
+            todo.append((row, digest, done))
             summary.rescored += not done.needs_regrade
             if done.needs_regrade:
                 summary.partly[entry.learner] = done.needs_regrade
@@ -76,6 +98,10 @@ def _rescore_results(out: Path, submissions: Path, options: BatchOptions,
         summary.kept[entry.learner] = done.reason
         if done.result is not None and record is not None:
             summary.rows.append(LearnerRow(entry, record.status, done.result, record.reason))
+    write_all([(out / row.learner, row.result, row.entry.notebook)
+               for row, _, done in todo if not done.unchanged])
+    for row, digest, done in todo:  # each journal line after its learner's files
+        batch.record(row, digest, done.result.duration_s, written=True)
     summary.platform = batch.aggregate(summary.rows, roster)
     summary.seconds = time.monotonic() - started
     return summary

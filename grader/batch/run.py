@@ -133,12 +133,15 @@ class Batch:
         self.clean_cache = out / CLEAN_CACHE if options.clean_cache else None
 
     def record(self, row: LearnerRow, digest: str, seconds: float,
-               observed: Observations | None = None) -> None:
+               observed: Observations | None = None, written: bool = False) -> None:
         """Outputs first (each atomic), the observations the result was judged from (what
         `grader rescore` judges again; none: never rescored), then the journal line that
-        marks them complete."""
-        write_outputs(self.out / row.learner, row.result, row.entry.notebook)
-        keep_observations(self.out / row.learner, observed if row.status == GRADED else None)
+        marks them complete. `written`: the outputs are already in place, and the stored
+        observations stand (a rescore)."""
+        if not written:
+            write_outputs(self.out / row.learner, row.result, row.entry.notebook)
+            keep_observations(self.out / row.learner,
+                              observed if row.status == GRADED else None)
         result = row.result
         self.journal.append(Record(row.learner, digest, row.status, result.score,
                                    result.max_score, result.passed, round(seconds, 2),

@@ -15,7 +15,7 @@ from pathlib import Path
 from grader.api import Rescored, rescore
 from grader.batch.journal import submission_digest
 from grader.batch.layout import Entry
-from grader.batch.outputs import read_result
+from grader.batch.outputs import read_result, write_outputs
 from grader.batch.rows import GRADED, LearnerRow
 from grader.model.files import atomic_write
 from grader.model.observations import MAX_BYTES, ObservationError, Observations
@@ -102,14 +102,21 @@ def attempt(batch, entry: Entry) -> Rescored:
                    batch.options.history_policy, batch.options.lang)
 
 
-def keep(batch, entry: Entry, done: Rescored) -> LearnerRow:
-    """Record a rescored learner; one with a part left as graded keeps no journal digest,
-    so the next `grader batch` grades it in full."""
+def rescored_row(batch, entry: Entry, done: Rescored) -> tuple[LearnerRow, str]:
+    """A rescored learner's row, and its journal digest: none for one with a part left as
+    graded, so the next `grader batch` grades it in full."""
     # Through the JSON model, as a worker's result comes back, so the files match a grading's.
     row = LearnerRow(entry, GRADED, GradeResult.from_dict(done.result.to_dict()))
     digest = "" if done.needs_regrade else submission_digest(
         entry, batch.spec.code, batch.options.keras, batch.options.lang,
         batch.options.history_policy)
-    batch.record(row, digest, done.result.duration_s,
-                 read_observations(batch.out / entry.learner / OBSERVATIONS))
+    return row, digest
+
+
+def keep(batch, entry: Entry, done: Rescored) -> LearnerRow:
+    """Record a rescored learner: its files (when its result changed), then the journal."""
+    row, digest = rescored_row(batch, entry, done)
+    if not done.unchanged:
+        write_outputs(batch.out / entry.learner, row.result, entry.notebook)
+    batch.record(row, digest, done.result.duration_s, written=True)
     return row

@@ -43,6 +43,7 @@ class Rescored:
     result: GradeResult
     needs_regrade: list[str] = field(default_factory=list)  # parts left as graded
     reason: str = ""
+    unchanged: bool = False  # the same result as stored: its files need no rewriting
 
     @property
     def rescored(self) -> bool:
@@ -117,4 +118,5 @@ def rescore(spec: AssignmentSpec, obs: Observations, stored: GradeResult,
                 needs_regrade=list(dict.fromkeys(stale)))
         result.duration_s, result.environment = stored.duration_s, dict(stored.environment)
         result = weigh_history(result, spec, notebook, history, history_policy)
-        return Rescored(result, result.needs_regrade)
+        return Rescored(result, result.needs_regrade,
+                        unchanged=result.to_dict() == stored.to_dict())
