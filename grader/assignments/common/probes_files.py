@@ -1,11 +1,17 @@
 """Child side of C2W1 and C2W2 (the 2022-2023 cats vs dogs): the directory tree, the split
-and the brief training on the grader's own generators, in the clean child. Imports only the
-sandbox's child-side helpers and the model; the checks are in files.py and catsdogs.py."""
+and the brief training on the grader's own generators, in the clean child; `PROBES`, the
+probes both weeks run. Imports only the sandbox's child-side helpers, the model and other
+probe modules; the checks are in files.py and catsdogs.py."""
 
 from __future__ import annotations
 
 import random
 
+from grader.assignments.common.probes_generators import (
+    probe_generators_clean,
+    probe_train_val_generators,
+)
+from grader.assignments.common.probes_model import probe_create_model
 from grader.model.observed import Calls, Trained
 
 
@@ -65,3 +71,12 @@ def probe_train(ns: dict, args: dict) -> Trained:
 
     return brief_training(args, data)
 
+
+PROBES = {  # C2W1's and C2W2's, the same six (c2w1/probes.py, c2w2/probes.py)
+    "create_train_val_dirs": probe_create_train_val_dirs,
+    "split_data": probe_split_data,
+    "train_val_generators": probe_train_val_generators,
+    "generators_clean": probe_generators_clean,
+    "create_model": probe_create_model,
+    "train": probe_train,
+}
