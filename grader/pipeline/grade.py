@@ -149,13 +149,23 @@ def _imports_tensorflow(extraction: Extraction) -> bool:
 
 def grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
           options: Options = Options()) -> GradeResult:
-    return grade_observed(spec, notebook_path, history_path, options)[0]
+    return _observed(spec, notebook_path, history_path, options)[0]
 
 
 def grade_observed(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
                    options: Options = Options()) -> tuple[GradeResult, Observations]:
-    """The result and the observations it was judged from (what `grader rescore` judges
-    again; grader/pipeline/rescore.py)."""
+    """The result and the observations it was judged from, with the digests of the code
+    that observed them (what `grader rescore` judges again; grader/pipeline/rescore.py).
+    Only a record that is kept pays for the digests (~0.25 s, once per process)."""
+    result, observed = _observed(spec, notebook_path, history_path, options)
+    if observed.unreadable is None:
+        observed.digests = part_digests(spec)
+        observed.fact_digests = fact_digests(observed.facts)
+    return result, observed
+
+
+def _observed(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
+              options: Options) -> tuple[GradeResult, Observations]:
     if options.keras is None:
         options = replace(options, keras=spec.keras)
     with language(options.lang):
@@ -201,11 +211,10 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             spec.code, options.keras, str(workdir), prepared, outcomes,
             extraction_record(extraction), list(report.load_problems),
             report.output_truncated, run.fault, inputs=input_digests(notebook_path, history_path),
-            digests=part_digests(spec), prepared_digest=run.prepared_digest, dropped=dropped)
+            prepared_digest=run.prepared_digest, dropped=dropped)
         judged = observed.copy()  # what a rescore would read back
         parts, notes, curves = judge(spec, judged, history_path)
         observed.facts = judged.facts
-        observed.fact_digests = fact_digests(judged.facts)
     finally:
         run.discard()
         shutil.rmtree(workdir, ignore_errors=True)
