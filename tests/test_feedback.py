@@ -416,3 +416,83 @@ def test_accuracy_plots_draw_the_targets():
     differ = (abs(plain - marked).sum(axis=2) > 0.1).any(axis=1)  # rows that changed
     rows = [i for i, changed in enumerate(differ) if changed]
     assert len(rows) > 2, "no target line was drawn"
+
+
+def test_a_memo_gives_the_page_drawn_afresh_and_a_rubric_change_draws_nothing_again(
+        graded, tmp_path, monkeypatch):
+    """Issue 32, item 5: a batch keeps the page's costly renderings (the notebook's cells
+    through nbconvert, the history's plot) in a memo beside it, so a rescore redraws only the
+    grader's blocks. Whatever the memo holds, the page is the one drawn without it."""
+    from grader.model.memo import Memo
+    from grader.model.results import GradeResult
+    from grader.reporters import charts
+    from grader.reporters.feedback import page
+
+    path, result = graded
+    fresh = render_feedback_html(result, path)
+    memo = Memo.load(tmp_path / "memo.json")
+    assert render_feedback_html(result, path, memo) == fresh and memo.hits == 0
+    memo.save()
+
+    changed = GradeResult.from_dict(result.to_dict())  # a rubric change: other points
+    for test in changed.parts[0].tests:
+        test.max_points *= 2
+        test.points = test.max_points if test.passed else 0.0
+
+    def drawn(*args, **kwargs):
+        raise AssertionError("drawn again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(page._exporter(), "from_notebook_node", drawn)
+        patched.setattr(charts, "_png", drawn)
+        again = Memo.load(tmp_path / "memo.json")
+        rescored = render_feedback_html(changed, path, again)
+    assert again.hits == 2  # the cells and the plot
+    assert rescored == render_feedback_html(changed, path) != fresh
+    assert f"{changed.parts[0].score:g}/{changed.parts[0].max_score:g} points" in rescored
+
+    # Another notebook in the same memo is drawn afresh, never from the other's entry.
+    other = write(edit(load_solution(), "c2w1-split-data", "def split_data(",
+                       "# an edit\ndef split_data("), tmp_path / "other")
+    again = Memo.load(tmp_path / "memo.json")
+    assert render_feedback_html(result, other, again) == render_feedback_html(result, other)
+    assert "# an edit" in render_feedback_html(result, other, again)
+
+
+@pytest.mark.parametrize("stored", [b"not json", b"[1, 2]", b'{"key": 5}', b"\xff\xfe"],
+                         ids=["text", "list", "not-strings", "binary"])
+def test_a_broken_memo_is_ignored_and_rewritten(graded, tmp_path, stored):
+    from grader.model.memo import Memo
+
+    path, result = graded
+    (tmp_path / "memo.json").write_bytes(stored)
+    memo = Memo.load(tmp_path / "memo.json")
+    assert render_feedback_html(result, path, memo) == render_feedback_html(result, path)
+    memo.save()
+    assert Memo.load(tmp_path / "memo.json").found == memo.used
+
+
+def test_learner_content_cannot_name_a_block_slot_even_knowing_its_nonce(tmp_path, monkeypatch):
+    """The cells are drawn with a slot where each grader block goes, named with a random
+    nonce. Even a learner who knew the nonce could not place a block: their markdown, raw
+    cells and outputs reach the page escaped or without comments."""
+    from grader.reporters.feedback import page
+
+    monkeypatch.setattr(page.secrets, "token_hex", lambda n: "0" * (2 * n))
+    slot = "<!--c2-block-" + "0" * 32 + "-{index}-->"
+    nb = load_solution()
+    cells = [nbformat.v4.new_markdown_cell(slot.format(index=i)) for i in range(20)]
+    cells.append(nbformat.v4.new_raw_cell(slot.format(index=12)))
+    cells.append(nbformat.v4.new_code_cell(f"# {slot.format(index=13)}", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": slot.format(index=14),
+                                                     "text/plain": slot.format(index=15)})]))
+    nb.cells[1:1] = cells
+    path = write(nb, tmp_path)
+    result = zero_result(SPEC, "nothing was graded", "2", path)
+    sources = [str(c.source) for c in nb.cells]
+    for part in result.parts:  # each part in its cell, as a grading places it
+        found = [i for i, s in enumerate(sources) if f"def {part.name}(" in s]
+        part.cell = found[0] if found else None
+    rendered = render_feedback_html(result, path)
+    assert rendered.count('<section class="c2-feedback') == len(SPEC.parts)
+    assert "c2-block-" not in rendered.replace("&lt;!--c2-block-", "")

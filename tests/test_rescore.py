@@ -202,3 +202,33 @@ def test_rescore_without_the_submissions_says_so(tmp_path, capsys):
     shutil.rmtree(subs)
     assert cli.main(["rescore", str(out)]) == 2
     assert str(subs) in capsys.readouterr().err
+
+
+def test_a_rescore_reads_the_history_as_graded_without_unpickling_it_again(tmp_path,
+                                                                          monkeypatch):
+    """The record keeps the history as the safe loader read it (the file's digest is in the
+    record too), so a rescore runs no loader child; a record made by another loader, or
+    tampered into another shape, is read from the file again."""
+    from grader.pipeline import history
+
+    path = notebook(tmp_path, GOOD_DIRS, split=GOOD_SPLIT)
+    pkl = tmp_path / "history.pkl"
+    shutil.copyfile(Path(__file__).parent.parent / "solutions" / "history.pkl", pkl)
+    loads = []
+    real = history.load_history
+    monkeypatch.setattr(history, "load_history", lambda p: loads.append(p) or real(p))
+    graded, observed = grade_observed(SPEC, path, pkl)
+    assert len(loads) == 1  # judging and weighing the evidence share one read
+    assert observed.history["error"] is None and graded.curves["accuracy"]
+
+    loads.clear()
+    same = rescore(SPEC, Observations.from_json(observed.to_json()), graded, path, pkl, "flag")
+    assert comparable(same.result) == comparable(graded) and loads == []
+
+    for kept in ({**observed.history, "reader": "another loader"},
+                 {**observed.history, "error": 5}, {"data": None}):
+        record = Observations.from_json(observed.to_json())
+        record.history = kept
+        again = rescore(SPEC, record, graded, path, pkl, "flag")
+        assert comparable(again.result) == comparable(graded) and loads == [pkl], kept
+        loads.clear()

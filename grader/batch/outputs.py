@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from grader.model.files import atomic_write
+from grader.model.memo import Memo
 from grader.model.results import GradeResult
 from grader.reporters.feedback import render_feedback_html
 from grader.reporters.gradescope import render_gradescope
@@ -22,12 +23,15 @@ RENDERINGS = (("feedback.txt", render_learner), ("results.json", render_gradesco
 
 
 FEEDBACK_PAGE = "feedback.html"
+RENDERINGS_MEMO = ".renderings.json"  # the page's costly parts, for a rescore (model/memo.py)
 
 
 def write_outputs(folder: Path, result: GradeResult, notebook: Path | None) -> None:
     """Every rendering, the learner's notebook with its feedback among them, result.json
     last."""
-    atomic_write(folder / FEEDBACK_PAGE, render_feedback_html(result, notebook))
+    memo = Memo.load(folder / RENDERINGS_MEMO)
+    atomic_write(folder / FEEDBACK_PAGE, render_feedback_html(result, notebook, memo))
+    memo.save()
     for name, render in RENDERINGS:
         atomic_write(folder / name, render(result, color=False))
 

@@ -19,6 +19,7 @@ from grader.batch.journal import now_iso
 from grader.batch.rows import CRASHED, GRADED, MISSING, LearnerRow
 from grader.batch.similarity import Pair
 from grader.model.files import atomic_write
+from grader.model.memo import Memo
 from grader.model.spec import AssignmentSpec
 from grader.reporters import charts
 from grader.reporters.feedback.page import CSP
@@ -301,7 +302,7 @@ def _similarity(pairs: list[Pair]) -> str:
 
 
 def _curves(rows: list[LearnerRow], curves: dict[str, Curves | str],
-            spec: AssignmentSpec) -> str:
+            spec: AssignmentSpec, memo: Memo | None) -> str:
     targets = ((spec.history.min_train_accuracy, spec.history.min_val_accuracy)
                if spec.history else None)
     figures, without = [], []
@@ -309,7 +310,7 @@ def _curves(rows: list[LearnerRow], curves: dict[str, Curves | str],
         found = curves.get(row.learner, "no history")
         if isinstance(found, Curves):
             image = charts.accuracy_curves(found.accuracy, found.val_accuracy, row.learner,
-                                           targets)
+                                           targets, memo)
             figures.append(f'<figure><img alt="accuracy curves of {_e(row.learner)}" '
                            f'src="data:image/png;base64,{image}">'
                            f"<figcaption>{_e(row.learner)}</figcaption></figure>")
@@ -323,7 +324,7 @@ def _curves(rows: list[LearnerRow], curves: dict[str, Curves | str],
 
 
 def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair],
-                  curves: dict[str, Curves | str], keras: str) -> str:
+                  curves: dict[str, Curves | str], keras: str, memo: Memo | None = None) -> str:
     scores = [r.result.score for r in rows]
     max_score = sum(p.points for p in spec.parts) or 100.0
     histogram = charts.score_histogram(scores, max_score, spec.pass_mark) if rows else ""
@@ -336,7 +337,7 @@ def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair
         ("Most common failure messages", _failure_messages(rows)),
         *([("History evidence", _history_evidence(rows))] if spec.history else []),
         ("Similar submissions", _similarity(pairs)),
-        ("Training and validation accuracy", _curves(rows, curves, spec)),
+        ("Training and validation accuracy", _curves(rows, curves, spec, memo)),
     ]
     title = f"{spec.code} batch report: {spec.title}"
     body = "".join(f"<h2>{_e(name)}</h2>\n{content}\n" for name, content in sections)
@@ -349,5 +350,9 @@ def render_report(spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair
 
 def write_report(path: Path, spec: AssignmentSpec, rows: list[LearnerRow], pairs: list[Pair],
                  keras: str) -> None:
+    """The report; its learners' charts are kept in a memo beside it (grader/model/memo.py),
+    so writing it again (a rescore, a resumed batch) draws only new curves."""
     curves = load_all_curves(rows)
-    atomic_write(path, render_report(spec, rows, pairs, curves, keras))
+    memo = Memo.load(path.with_name(f".{path.stem}-renderings.json"))
+    atomic_write(path, render_report(spec, rows, pairs, curves, keras, memo))
+    memo.save()

@@ -45,6 +45,7 @@ from grader.batch.stored import (
 )
 from grader.i18n import language, tr
 from grader.model.files import atomic_write
+from grader.model.memo import Memo
 from grader.model.observations import Observations
 from grader.model.protocol import Limits, describe_exit
 from grader.model.results import GradeResult
@@ -52,6 +53,7 @@ from grader.model.spec import AssignmentSpec
 
 STAGING = ".work"
 CLEAN_CACHE = ".clean-cache"
+SIMILARITY_MEMO = ".similarity.json"  # fingerprints per notebook (grader/model/memo.py)
 POLL_S = 0.1
 LOG_TAIL = 2000
 LOG_KEEP = 1 << 20  # of a crashed worker's output, per learner
@@ -298,9 +300,11 @@ class Batch:
         return row
 
     def aggregate(self, rows: list[LearnerRow], roster: Roster | None) -> Matched | None:
-        prints = {r.learner: fingerprints(r.entry.notebook, self.spec)
+        memo = Memo.load(self.out / SIMILARITY_MEMO)  # a rescore parses no notebook again
+        prints = {r.learner: fingerprints(r.entry.notebook, self.spec, memo)
                   for r in rows if r.entry.notebook is not None}
-        pairs = similar_pairs(prints, known_digests(self.spec))
+        pairs = similar_pairs(prints, known_digests(self.spec, memo=memo))
+        memo.save()
         write_gradebook(self.out / "gradebook.csv", rows, self.spec)
         write_csv(self.out / "similarity.csv", pairs)
         write_report(self.out / "report.html", self.spec, rows, pairs, self.options.keras)

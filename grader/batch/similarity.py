@@ -15,12 +15,15 @@ import copy
 import csv
 import hashlib
 import io
+import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
 from grader.model.files import atomic_write
+from grader.model.memo import Memo, code_digest, key_of
 from grader.model.spec import AssignmentSpec
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -125,9 +128,21 @@ def _does_nothing(definition: ast.AST) -> bool:
         for s in body)
 
 
-def fingerprints(notebook: Path, spec: AssignmentSpec) -> dict[str, Fingerprint]:
+def fingerprints(notebook: Path, spec: AssignmentSpec,
+                 memo: Memo | None = None) -> dict[str, Fingerprint]:
     """The graded functions the grader would extract from `notebook`, fingerprinted; a
-    notebook that cannot be read, or a function that does nothing, gives none."""
+    notebook that cannot be read, or a function that does nothing, gives none. With a
+    `memo` (a batch's), a notebook fingerprinted before is not parsed again (a rescore)."""
+    if memo is not None:
+        try:
+            content = hashlib.sha256(notebook.read_bytes()).hexdigest()
+        except OSError:
+            return {}
+        key = key_of("fingerprints", content, spec.functions, sorted(spec.renamed.items()),
+                     _code())
+        found = json.loads(memo.get(key, lambda: json.dumps(
+            {name: [fp.digest, fp.size] for name, fp in fingerprints(notebook, spec).items()})))
+        return {name: Fingerprint(digest, size) for name, (digest, size) in found.items()}
     from grader.api import extract, read_notebook
 
     found: dict[str, Fingerprint] = {}
@@ -147,13 +162,23 @@ def fingerprints(notebook: Path, spec: AssignmentSpec) -> dict[str, Fingerprint]
     return found
 
 
-def known_digests(spec: AssignmentSpec, root: Path = ROOT) -> dict[str, set[str]]:
+def _code() -> str:
+    """What fingerprints are made by: this module, extraction and notebook reading."""
+    import grader.api
+
+    modules = {sys.modules[f.__module__].__file__ for f in (grader.api.extract,
+                                                             grader.api.read_notebook)}
+    return code_digest(__file__, *sorted(modules))
+
+
+def known_digests(spec: AssignmentSpec, root: Path = ROOT,
+                  memo: Memo | None = None) -> dict[str, set[str]]:
     """Per function, the fingerprints of the blank template and the reference solution."""
     known: dict[str, set[str]] = {}
     for folder in ("student_template", "solutions"):
         path = root / folder / f"{spec.code}_Assignment.ipynb"
         if path.is_file():
-            for name, fp in fingerprints(path, spec).items():
+            for name, fp in fingerprints(path, spec, memo).items():
                 known.setdefault(name, set()).add(fp.digest)
     return known
 

@@ -11,7 +11,7 @@ size caps, because a results folder is a file anyone can edit.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from grader.model.protocol import ProbeOutcome
 
@@ -52,9 +52,17 @@ class Observations:
     # Fields a child reported beyond its probe's declaration (grader/model/observed.py),
     # dropped before any check ran: by probe. Never judged; a sign of a tampered report.
     dropped: dict[str, list] = field(default_factory=dict)
+    # The history file as the grader's safe loader read it (grader/pipeline/history.py):
+    # data, error, reader (the loader's code digest), language (of the error). The file's
+    # own digest is in `inputs`, so a rescore reads it from here instead of unpickling again.
+    history: dict | None = None
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        """The record as JSON data; nested values are the record's own (not copies): to be
+        serialised, not edited."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["outcomes"] = {name: {f.name: getattr(o, f.name) for f in fields(o)}
+                            for name, o in self.outcomes.items()}
         data["format"] = FORMAT
         return data
 
@@ -94,7 +102,8 @@ class Observations:
                 inputs={str(k): _maybe(v, str) for k, v in _typed(data, "inputs", dict).items()},
                 dropped={str(k): [str(f) for f in v] for k, v in _typed(data, "dropped",
                                                                       dict).items()
-                         if isinstance(v, list)})
+                         if isinstance(v, list)},
+                history=_maybe(data.get("history"), dict))
         except (KeyError, TypeError, ValueError) as exc:
             raise ObservationError(f"malformed record: {exc}") from exc
 

@@ -23,6 +23,7 @@ from grader.model.spec import AssignmentSpec
 from grader.pipeline.clean_cache import CleanCache
 from grader.pipeline.clean_inputs import CleanInputs
 from grader.pipeline.extract import Extraction, extract, provide_globals
+from grader.pipeline.history import kept_history
 from grader.pipeline.history_policy import weigh_history
 from grader.pipeline.judge import extraction_record, judge, zero_result
 from grader.pipeline.notebook import NotebookError, read_notebook
@@ -171,7 +172,7 @@ def _observed(spec: AssignmentSpec, notebook_path: Path, history_path: Path | No
     with language(options.lang):
         result, observed = _grade(spec, notebook_path, history_path, options)
         return weigh_history(result, spec, notebook_path, history_path,
-                             options.history_policy), observed
+                             options.history_policy, kept_history(observed)), observed
 
 
 def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
@@ -214,7 +215,7 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
             prepared_digest=run.prepared_digest, dropped=dropped)
         judged = observed.copy()  # what a rescore would read back
         parts, notes, curves = judge(spec, judged, history_path)
-        observed.facts = judged.facts
+        observed.facts, observed.history = judged.facts, judged.history
     finally:
         run.discard()
         shutil.rmtree(workdir, ignore_errors=True)

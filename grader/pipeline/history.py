@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.i18n import say, tr
+from grader.i18n import current, say, tr
+from grader.model.memo import code_digest
 from grader.model.spec import HistoryRule, PartSpec, Verdict, all_fail, fail_the_rest
 
 LOAD_TIMEOUT_S = 20
@@ -42,6 +43,36 @@ def load_history(path: Path) -> tuple[dict | list | None, str | None]:
         return None, say(result["error"])
     return None, (tr("reading it exhausted the memory or time allowed") if proc.returncode
                   else tr("unknown"))
+
+
+def reader_digest() -> str:
+    """The digest of the code that turns a history file into plain data."""
+    return code_digest(__file__, str(Path(__file__).with_name("safe_history.py")))
+
+
+def _usable(kept: object) -> bool:
+    """A kept reading made by this reader, in this language, of the shape it writes."""
+    return (isinstance(kept, dict) and kept.get("reader") == reader_digest()
+            and kept.get("language") == current() and isinstance(kept.get("error"), str | None)
+            and (kept["error"] is None) != (kept.get("data") is None))
+
+
+def load_kept(kept: object, path: Path | None, replay: bool) -> tuple[tuple | None, dict | None]:
+    """The history at `path` loaded, and the record of it to keep with the observations;
+    when `replay`, a usable `kept` record is used instead of unpickling again (the file's
+    digest was checked against the graded one already)."""
+    if replay and _usable(kept):
+        return (kept["data"], kept["error"]), kept
+    if path is None or not path.exists():
+        return None, None
+    data, error = load_history(path)
+    return (data, error), {"data": data, "error": error, "reader": reader_digest(),
+                           "language": current()}
+
+
+def kept_history(obs) -> tuple | None:
+    """The history an `Observations` record was judged with (see `load_kept`), or None."""
+    return (obs.history["data"], obs.history["error"]) if _usable(obs.history) else None
 
 
 def as_floats(values) -> list[float] | None:

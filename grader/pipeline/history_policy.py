@@ -133,17 +133,19 @@ def _gate(part: PartResult, passed: bool, line: str, policy: str) -> None:
 
 
 def weigh_history(result: GradeResult, spec: AssignmentSpec, notebook: Path,
-                  history: Path | None, policy: str = DEFAULT_POLICY) -> GradeResult:
+                  history: Path | None, policy: str = DEFAULT_POLICY,
+                  loaded: tuple | None = None) -> GradeResult:
     """A grading's last step (grader/pipeline/grade.py): the history part's evidence as data
     (`result.history_evidence`) and as one line (a note, or the message of the policy's
     first check where that fails), and which other pickles lay beside the notebook. Nothing
-    without a history file: the part already asks for one."""
+    without a history file: the part already asks for one. `loaded`: the history as judging
+    read it (grader/pipeline/history.py `load_kept`), so it is not unpickled twice."""
     known_policy(policy)
     part = next((p for p in result.parts if p.name == HISTORY_PART), None)
     if spec.history is None or part is None or history is None or not history.is_file():
         return result
     chosen = history.resolve()
-    evidence = evidence_for(notebook, history).with_others(
+    evidence = evidence_for(notebook, history, loaded).with_others(
         p.name for p in beside(notebook) if p.resolve() != chosen)
     result.history_evidence = {**evidence.to_dict(), "policy": policy}
     line = redact(evidence.line())

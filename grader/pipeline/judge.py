@@ -18,7 +18,7 @@ from grader.model.redact import redact
 from grader.model.results import GradeResult, PartResult, TestResult
 from grader.model.spec import AssignmentSpec, Context, PartSpec, Verdict, all_fail
 from grader.pipeline.extract import Extraction, FoundFunction
-from grader.pipeline.history import check_history, curves_of, load_history
+from grader.pipeline.history import check_history, curves_of, load_kept
 from grader.sandbox.course_env import environment
 
 
@@ -88,9 +88,8 @@ def judge(spec: AssignmentSpec, obs: Observations, history_path: Path | None,
             parts.append(None)
             continue
         if part.is_history:
-            loaded = None
-            if history_path is not None and history_path.exists():
-                loaded = load_history(history_path)
+            loaded, obs.history = load_kept(obs.history, history_path, replay)
+            if loaded is not None:
                 curves = curves_of(history_path, *loaded)
                 if "accuracy" in curves:  # the lines its plots draw (issue 31, item 6)
                     curves["targets"] = [spec.history.min_train_accuracy,

@@ -25,6 +25,7 @@ from grader.model.observations import Observations
 from grader.model.redact import redact
 from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
+from grader.pipeline.history import kept_history
 from grader.pipeline.history_policy import weigh_history
 from grader.pipeline.judge import judge, zero_result
 from grader.pipeline.provenance import (
@@ -102,8 +103,10 @@ def rescore(spec: AssignmentSpec, obs: Observations, stored: GradeResult,
             result.notebook = stored.notebook
         else:
             stale = stale_parts(spec, obs)
-            parts, notes, curves = judge(spec, obs.copy(), history, replay=True,
+            judged = obs.copy()
+            parts, notes, curves = judge(spec, judged, history, replay=True,
                                          skip=frozenset(stale))
+            obs = judged  # with the history as judging read it
             kept = {p.name: p for p in stored.parts}
             for index, part in enumerate(spec.parts):
                 if parts[index] is None:
@@ -117,6 +120,7 @@ def rescore(spec: AssignmentSpec, obs: Observations, stored: GradeResult,
                 language=current(), fault=redact(obs.fault) if obs.fault else None,
                 needs_regrade=list(dict.fromkeys(stale)))
         result.duration_s, result.environment = stored.duration_s, dict(stored.environment)
-        result = weigh_history(result, spec, notebook, history, history_policy)
+        result = weigh_history(result, spec, notebook, history, history_policy,
+                               kept_history(obs))
         return Rescored(result, result.needs_regrade,
                         unchanged=result.to_dict() == stored.to_dict())

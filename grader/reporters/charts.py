@@ -14,7 +14,8 @@ import io
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from grader.i18n import tr
+from grader.i18n import current, tr
+from grader.model.memo import Memo, code_digest, key_of
 
 _TRAIN, _VALIDATION = "#4878a8", "#d6813a"
 _TITLE_CHARS = 44  # what fits the curves' width at their title's size
@@ -52,9 +53,15 @@ def score_histogram(scores: list[float], max_score: float, pass_mark: float) -> 
 
 
 def accuracy_curves(accuracy: list[float], val_accuracy: list[float], title: str,
-                    targets: tuple[float, float] | None = None) -> str:
+                    targets: tuple[float, float] | None = None, memo: Memo | None = None,
+                    ) -> str:
     """Training and validation accuracy per epoch; `targets` (the assignment's final training
-    and validation accuracy to reach) are drawn as dashed lines in the curves' colors."""
+    and validation accuracy to reach) are drawn as dashed lines in the curves' colors. With a
+    `memo`, a chart drawn before from the same inputs is not drawn again (a rescore)."""
+    if memo is not None:
+        key = key_of("accuracy_curves", accuracy, val_accuracy, title, targets, current(),
+                     code_digest(__file__, packages=("matplotlib",)))
+        return memo.get(key, lambda: accuracy_curves(accuracy, val_accuracy, title, targets))
     fig = Figure(figsize=(4, 2.8))
     _margins(fig, 4, 2.8, left=0.5, bottom=0.4, top=0.3, right=0.1)
     ax = fig.subplots()

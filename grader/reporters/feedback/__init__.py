@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from grader.i18n import in_its_language, tr
+from grader.model.memo import Memo
 from grader.model.results import GradeResult
 from grader.pipeline.notebook import NotebookError, read_notebook
 from grader.reporters.feedback.cells import render_notebook
@@ -42,17 +43,19 @@ def _prepared(result: GradeResult, path: Path) -> tuple[object | None, Marks, st
 
 
 @in_its_language
-def render_feedback_html(result: GradeResult, notebook: Path | None) -> str:
+def render_feedback_html(result: GradeResult, notebook: Path | None,
+                         memo: Memo | None = None) -> str:
     """The page; `notebook` None when there was none to grade. Whatever the notebook holds,
-    there is a page: one its cells cannot be rendered into shows the feedback alone."""
+    there is a page: one its cells cannot be rendered into shows the feedback alone. `memo`
+    (a batch's, grader/model/memo.py) keeps its costly renderings for the next time."""
     if notebook is None:
-        return render_page(result, None, Marks(), tr("no notebook was submitted"))
+        return render_page(result, None, Marks(), tr("no notebook was submitted"), memo)
     try:
         nb, marks, problem = _prepared(result, notebook)
-        return render_page(result, nb, marks, problem)
+        return render_page(result, nb, marks, problem, memo)
     except Exception as exc:  # a notebook no renderer expected: the feedback still shows
         return render_page(result, None, Marks(), tr("its cells could not be rendered ({error})",
-                                                     error=type(exc).__name__))
+                                                     error=type(exc).__name__), memo)
 
 
 @in_its_language

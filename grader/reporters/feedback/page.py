@@ -17,8 +17,10 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import secrets
 from pathlib import Path
 
+import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.filters import strip_ansi
 from pygments import highlight
@@ -30,6 +32,7 @@ except ImportError:  # IPython 8, the course's
     from IPython.lib.lexers import IPython3Lexer
 
 from grader.i18n import N_, current, in_its_language, tr
+from grader.model.memo import Memo, code_digest, key_of
 from grader.model.results import GradeResult, PartResult
 from grader.reporters import charts
 from grader.reporters.feedback.prepare import META, Marks
@@ -37,6 +40,9 @@ from grader.reporters.feedback.sanitize import markdown_html
 from grader.reporters.learner import checks_summary, repeated, verdict
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+# What a memo of rendered cells depends on beyond the notebook: this code and its libraries.
+_CODE_DIGEST = code_digest(__file__, str(Path(__file__).with_name("sanitize.py")),
+                           packages=("nbconvert", "pygments", "mistune", "bleach", "ipython"))
 _PART_COLUMNS = (N_("part"), N_("points"), N_("checks passed"), N_("feedback"))
 _TEMPLATE = """{%- extends 'basic/index.html.j2' -%}
 {% block input %}{{ resources.c2_inputs[cell.metadata.c2_grader.index] }}{% endblock input %}
@@ -152,7 +158,7 @@ def part_block(part: PartResult, lines: list[int] | None = None) -> str:
             f"{marked}<ul>{''.join(items)}</ul>{notes}</section>")
 
 
-def _curves(result: GradeResult) -> str:
+def _curves(result: GradeResult, memo: Memo | None = None) -> str:
     curves = result.curves
     if not curves:
         return ""
@@ -166,13 +172,14 @@ def _curves(result: GradeResult) -> str:
             and all(isinstance(t, float) for t in targets)):
         targets = None  # a result written before targets were kept
     image = charts.accuracy_curves(list(acc), list(val), tr("your training history"),
-                                   tuple(targets) if targets else None)
+                                   tuple(targets) if targets else None, memo)
     alt = _e(tr("training and validation accuracy per epoch"))
     return f'<figure><img alt="{alt}" src="data:image/png;base64,{image}"></figure>'
 
 
 @in_its_language
-def summary_html(result: GradeResult, marks: Marks, problem: str | None) -> str:
+def summary_html(result: GradeResult, marks: Marks, problem: str | None,
+                 memo: Memo | None = None) -> str:
     label, advice = verdict(result)
     rows, unplaced = [], []
     placed = {part.name for part in marks.parts.values()}
@@ -200,7 +207,7 @@ def summary_html(result: GradeResult, marks: Marks, problem: str | None) -> str:
     return (f'<header class="c2-summary">{_badge()}<h1>{title}</h1>'
             f'<p class="c2-verdict {"ok" if result.passed else "fail"}">{score}</p>'
             f'<p>{_e(advice)}</p><table class="c2-parts"><tr>{header}</tr>{"".join(rows)}'
-            f"</table>{_curves(result)}"
+            f"</table>{_curves(result, memo)}"
             f"{f'<ul>{notes}</ul>' if notes else ''}{shown}{''.join(unplaced)}"
             f'<p class="c2-env">{graded}</p></header>')
 
@@ -228,34 +235,57 @@ def _learner_frame(body: str) -> str:
             f'<p class="c2-notebook-label"><strong>{label}.</strong> {note}</p>{body}</section>')
 
 
+def _cells_html(nb, marks: Marks, slot: str) -> str:
+    """The notebook's cells through nbconvert, with `slot.format(index=i)` where the grader's
+    block for cell i goes: the costly half of a page, and the same for every rubric."""
+    inputs, markdown, slots = {}, {}, {}
+    for cell in nb.cells:
+        index = cell.metadata[META]["index"]
+        lines = cell.metadata[META]["lines"]
+        cell.metadata = {META: cell.metadata[META]}  # no learner tag becomes a class
+        if "id" in cell:
+            cell.id = f"cell-{index + 1}"
+        if cell.cell_type == "code":
+            graded = index in marks.parts
+            inputs[index] = _code_html(cell.source, index, lines, graded)
+            for output in cell.get("outputs", []):
+                _without_colors(output)
+            if graded:
+                slots[index] = slot.format(index=index)
+        elif cell.cell_type == "markdown":
+            markdown[index] = markdown_html(cell.source)
+    body, _ = _exporter().from_notebook_node(
+        nb, resources={"c2_inputs": inputs, "c2_markdown": markdown, "c2_blocks": slots})
+    return body
+
+
+def _notebook_html(nb, marks: Marks, memo: Memo | None) -> str:
+    """The learner's frame with each graded cell's block in place. The cells are rendered
+    with a slot per block, named with a random nonce (learner content cannot name it), and
+    kept in `memo` by what they were rendered from: a rescore, which changes only the blocks,
+    renders no cell again."""
+    def render() -> str:
+        nonce = secrets.token_hex(16)
+        return nonce + "\n" + _cells_html(nb, marks, f"<!--c2-block-{nonce}-{{index}}-->")
+
+    key = key_of("cells", nbformat.writes(nb), sorted(marks.parts), current(), _CODE_DIGEST)
+    nonce, _, body = (memo.get(key, render) if memo is not None else render()).partition("\n")
+    for index, part in marks.parts.items():
+        block = part_block(part, sorted(marks.lines.get(index, ())))
+        body = body.replace(f"<!--c2-block-{nonce}-{index}-->", block, 1)
+    return _learner_frame(body)
+
+
 @in_its_language
-def render_page(result: GradeResult, nb, marks: Marks, problem: str | None) -> str:
-    """The whole page; `nb` is the prepared notebook (None when it cannot be shown)."""
-    body = ""
-    if nb is not None:
-        inputs, markdown, blocks = {}, {}, {}
-        for cell in nb.cells:
-            index = cell.metadata[META]["index"]
-            lines = cell.metadata[META]["lines"]
-            cell.metadata = {META: cell.metadata[META]}  # no learner tag becomes a class
-            if "id" in cell:
-                cell.id = f"cell-{index + 1}"
-            if cell.cell_type == "code":
-                part = marks.parts.get(index)
-                inputs[index] = _code_html(cell.source, index, lines, part is not None)
-                for output in cell.get("outputs", []):
-                    _without_colors(output)
-                if part is not None:
-                    blocks[index] = part_block(part, lines)
-            elif cell.cell_type == "markdown":
-                markdown[index] = markdown_html(cell.source)
-        body, _ = _exporter().from_notebook_node(
-            nb, resources={"c2_inputs": inputs, "c2_markdown": markdown, "c2_blocks": blocks})
-        body = _learner_frame(body)
+def render_page(result: GradeResult, nb, marks: Marks, problem: str | None,
+                memo: Memo | None = None) -> str:
+    """The whole page; `nb` is the prepared notebook (None when it cannot be shown); `memo`
+    keeps its costly renderings for the next time (grader/model/memo.py)."""
+    body = _notebook_html(nb, marks, memo) if nb is not None else ""
     title = _e(tr("Feedback: {name}", name=Path(result.notebook).name or result.assignment))
     style = _CSS + HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
     return (f'<!DOCTYPE html>\n<html lang="{current()}"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{title}</title><style>{style}</style></head><body><main>"
-            f"{summary_html(result, marks, problem)}{body}</main></body></html>\n")
+            f"{summary_html(result, marks, problem, memo)}{body}</main></body></html>\n")
