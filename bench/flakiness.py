@@ -1,7 +1,7 @@
 """Is C2W1's "learns to tell the fixture's cats from dogs" check stable across seeds?
 
 Grades the reference solution once per seed 0..N-1 of the brief training (the seed the
-clean child trains with, `grader.assignments.c2w1.spec.SEED`, is the only thing changed),
+clean child trains with, `grader.assignments.c2w1.spec.EXPECTED.seed`, is the only thing changed),
 through the real pipeline: the learner's child, the clean rebuild, the brief training and
 its statistical verdict (grader/model/learning.py). Prints, per seed, the verdict and the
 check's message (right answers against what was needed, epochs used) and the wall time,
@@ -27,6 +27,7 @@ import re
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from grader.assignments.c2w1 import spec as c2w1
@@ -58,10 +59,11 @@ def broken_notebook(scratch: Path) -> Path:
 def run_seeds(label: str, notebook: Path, runs: int) -> list[dict]:
     print(f"\n{label}: {runs} seed(s)", flush=True)
     rows = []
-    default = c2w1.SEED
+    default = c2w1.EXPECTED
     try:
         for seed in range(runs):
-            c2w1.SEED = seed  # read by prepare(), which hands it to the brief training
+            # read by prepare(), which hands it to the brief training
+            c2w1.EXPECTED = replace(default, seed=seed)
             started = time.monotonic()
             result = grade(c2w1.SPEC, notebook, HISTORY, Options())
             wall = time.monotonic() - started
@@ -71,7 +73,7 @@ def run_seeds(label: str, notebook: Path, runs: int) -> list[dict]:
                   f"{learns.message}", flush=True)
             rows.append({"seed": seed, "passed": learns.passed, "wall": wall})
     finally:
-        c2w1.SEED = default
+        c2w1.EXPECTED = default
     walls = sorted(r["wall"] for r in rows)
     print(f"{label}: passed {sum(r['passed'] for r in rows)} of {runs}; "
           f"median grading {walls[len(walls) // 2]:.1f} s")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.i18n import N_
+from grader.model.expected import Expected
 from grader.model.observations import StaleObservation
 from grader.model.observed import declared
 from grader.model.protocol import ProbeOutcome, ProbeRequest
@@ -183,7 +184,7 @@ class Context:
     prepared: dict
     outcomes: dict[str, ProbeOutcome]
     extraction: object
-    spec: AssignmentSpec | None = None  # for the expected values it declares
+    spec: AssignmentSpec | None = None  # for the expected values it declares (.expected)
     # What the parent read from disk while judging, by key; `replay`: read back from a
     # stored record (a rescore), where the work directory is long gone.
     facts: dict = field(default_factory=dict)
@@ -263,6 +264,9 @@ class AssignmentSpec:
     fixtures: Callable[[], object] = lambda: None
     module: str = ""  # where SPEC lives: the child imports it to find the probes
     images: ImageInput | None = None  # expected model input / generator output, if images
+    # The numbers the notebook expects and the grader's seeded runs use (model/expected.py):
+    # checks read them here, test names are filled from them, prepare() hands them to probes.
+    expected: Expected | None = None
     # The Keras the notebook was written for: what grades it when the caller names none.
     keras: str = "2"
     # Which release of the course's notebooks: "v3" (ImageDataGenerator, 2023) or "v4" (the

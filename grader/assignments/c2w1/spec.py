@@ -3,7 +3,8 @@
 Probes (probes.py) run in the child and only observe; checks run in the parent and judge,
 reading the filesystem themselves where the function's effect is on disk. The directory tree,
 the split, the generators and the model are judged as in C2W2 (common/files.py,
-generators.py, catsdogs.py); this week declares its points and its brief training.
+generators.py, catsdogs.py); this week declares its points and its expected values (the
+SPLIT_SIZEs, the model's convolutions, the brief training's seed and cap).
 """
 
 from __future__ import annotations
@@ -12,42 +13,48 @@ from pathlib import Path
 
 from grader.assignments.c2w1 import probes
 from grader.assignments.common import catsdogs, files, fixtures, generators, models
-from grader.assignments.common.files import DIRS_TESTS, SPLIT_TESTS
+from grader.assignments.common.files import DIRS_TESTS
 from grader.assignments.common.generators import GENERATOR_TESTS
 from grader.assignments.common.learning import CATS_FROM_DOGS
-from grader.model.spec import AssignmentSpec, Checks, HistoryRule, part, weigh
+from grader.model.expected import CatsDogs
+from grader.model.spec import AssignmentSpec, Checks, HistoryRule, PartSpec, part, weigh
 
 FUNCTIONS = catsdogs.FUNCTIONS
-# The brief training's cap: most models show they learn after one epoch (common/learning.py).
-TRAIN_MAX_EPOCHS = 8
-SEED = 1234
-
-MODEL_TESTS = (
-    models.COMPILED.worth(2),
-    models.INPUT_SHAPE.worth(3, shape=generators.IMAGES.shape),
-    models.CONVS.worth(3),
-    models.TWO_CLASSES.worth(3),
-    models.ACCURACY.worth(2),
-    CATS_FROM_DOGS.worth(7),
-)
+# The brief training's cap (max_epochs): most models show they learn after one epoch
+# (common/learning.py).
+EXPECTED = CatsDogs(split_size=0.9, other_split_size=0.5, convs_at_least=3, seed=1234,
+                    max_epochs=8)
 HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=0.95,
                       min_val_accuracy=0.80)
 
-PARTS = (
-    part("create_train_val_dirs", weigh(DIRS_TESTS, tree=6, arguments=4),
-         probes=("create_train_val_dirs",)),
-    part("split_data", weigh(SPLIT_TESTS, zero_length=5, prints=3, cut_09=6, cut_05=4,
-                             copies=4, disjoint=4, shuffles=4), probes=("split_data",)),
-    part("train_val_generators", weigh(GENERATOR_TESTS, returns=3, yields=4, rescales=4,
-                                       finds=3, class_mode=4, arguments=2),
-         probes=("train_val_generators", "generators_clean")),
-    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
-    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=7, val_accuracy=7),
-)
+
+def parts(expected: CatsDogs) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`."""
+    model_tests = (
+        models.COMPILED.worth(2),
+        models.INPUT_SHAPE.worth(3, shape=generators.IMAGES.shape),
+        models.CONVS.worth(3, least=expected.convs_at_least),
+        models.TWO_CLASSES.worth(3),
+        models.ACCURACY.worth(2),
+        CATS_FROM_DOGS.worth(7),
+    )
+    return (
+        part("create_train_val_dirs", weigh(DIRS_TESTS, tree=6, arguments=4),
+             probes=("create_train_val_dirs",)),
+        part("split_data", weigh(files.split_tests(expected), zero_length=5, prints=3,
+                                 cut_09=6, cut_05=4, copies=4, disjoint=4, shuffles=4),
+             probes=("split_data",)),
+        part("train_val_generators", weigh(GENERATOR_TESTS, returns=3, yields=4, rescales=4,
+                                           finds=3, class_mode=4, arguments=2),
+             probes=("train_val_generators", "generators_clean")),
+        part("create_model", model_tests, probes=("create_model", "train")),
+        HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=7,
+                     val_accuracy=7),
+    )
 
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
-    return catsdogs.prepare(workdir, SEED, TRAIN_MAX_EPOCHS)  # read here: bench/flakiness.py
+    return catsdogs.prepare(workdir, EXPECTED, generators.IMAGES)  # read here: bench/flakiness.py
 
 
 CHECKS = Checks()
@@ -61,7 +68,7 @@ SPEC = AssignmentSpec(
     code="C2W1",
     title="Cats vs dogs (full Kaggle set)",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=HISTORY,
     probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
@@ -74,5 +81,6 @@ SPEC = AssignmentSpec(
     probe_module=probes.__name__,
     fixtures=fixtures.petimages,
     images=generators.IMAGES,
+    expected=EXPECTED,
     module=__name__,
 )

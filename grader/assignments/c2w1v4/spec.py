@@ -23,6 +23,7 @@ from grader.assignments.common.models import (
     output_verdict,
     rescaling_verdict,
 )
+from grader.model.expected import CatsDogs2024
 from grader.model.spec import (
     AssignmentSpec,
     Checks,
@@ -38,59 +39,57 @@ from grader.model.spec import (
 
 FUNCTIONS = ("train_val_datasets", "create_model", "EarlyStoppingCallback")
 IMAGES = ImageInput(size=(150, 150))
-VALIDATION_SPLIT = 0.1
-STOP_AT = (0.95, 0.80)  # accuracy, val_accuracy
 # The brief training (common/learning.py) trains on two thirds of the fixture and measures
-# on the other third (10% would leave 29 images, too few to tell learning from chance), for
-# at most this many epochs; most models show they learn after one.
-BRIEF_SPLIT = 0.34
-TRAIN_MAX_EPOCHS = 8
-SEED = 1234
+# on the other third (brief_split: 10% would leave 29 images, too few to tell learning from
+# chance), for at most max_epochs epochs; most models show they learn after one.
+# stop_at: the callback's targets, accuracy and val_accuracy.
+EXPECTED = CatsDogs2024(validation_split=0.1, convs_at_least=3, stop_at=(0.95, 0.80),
+                        brief_split=0.34, seed=1234, max_epochs=8)
+HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=EXPECTED.stop_at[0],
+                      min_val_accuracy=EXPECTED.stop_at[1])
 
-# Beside each check, the line of ASSIGNMENTS-2024.md (W1) it enforces.
-DATASET_TESTS = (
-    # Ex1: "returns (training_dataset, validation_dataset)", one image_dataset_from_directory
-    # call; also charged, once, when the function reads its own machine's folder, not DATA_DIR
-    datasets.SOURCE.worth(6),
-    datasets.YIELDS.worth(6, shape=IMAGES.shape),  # image_size=(150,150); no rescaling
-    datasets.SPLIT.worth(7, share=VALIDATION_SPLIT),  # validation_split=0.1, seed
-    datasets.LABELS.worth(6),  # "a label_mode that fits binary classification"
-)
-MODEL_TESTS = (
-    models.COMPILED.worth(3),  # Ex2: "a compiled, untrained Sequential"
-    # "FIRST layer tf.keras.layers.Input with the right shape"
-    models.INPUT_SHAPE.worth(4, shape=IMAGES.shape),
-    models.RESCALING_FIRST.worth(5),
-    models.CONVS.worth(4),  # "at least 3 convolution layers"
-    models.TWO_CLASSES.worth(4),  # "last layer's activation must match the loss"
-    models.ACCURACY.worth(3),  # metrics=['accuracy'] pre-filled; the callback reads it
-    # Required behaviour: training reaches 95%/80% on the real data; here, that it learns at all
-    CATS_FROM_DOGS.worth(12),
-)
-HISTORY = HistoryRule("history.pkl", max_epochs=15, min_train_accuracy=STOP_AT[0],
-                      min_val_accuracy=STOP_AT[1])
 
-PARTS = (
-    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
-    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
-    part("EarlyStoppingCallback",
-         weigh(callbacks.CALLBACK_TESTS, subclass=3, stops=6, keeps_training=6),
-         probes=("EarlyStoppingCallback",)),
-    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=9, val_accuracy=10),
-)
+def parts(expected: CatsDogs2024) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`. Beside each check, the line of
+    ASSIGNMENTS-2024.md (W1) it enforces."""
+    dataset_tests = (
+        # Ex1: "returns (training_dataset, validation_dataset)", one
+        # image_dataset_from_directory call; also charged, once, when the function reads its
+        # own machine's folder, not DATA_DIR
+        datasets.SOURCE.worth(6),
+        datasets.YIELDS.worth(6, shape=IMAGES.shape),  # image_size=(150,150); no rescaling
+        datasets.SPLIT.worth(7, share=expected.validation_split),  # validation_split=0.1, seed
+        datasets.LABELS.worth(6),  # "a label_mode that fits binary classification"
+    )
+    model_tests = (
+        models.COMPILED.worth(3),  # Ex2: "a compiled, untrained Sequential"
+        # "FIRST layer tf.keras.layers.Input with the right shape"
+        models.INPUT_SHAPE.worth(4, shape=IMAGES.shape),
+        models.RESCALING_FIRST.worth(5),
+        models.CONVS.worth(4, least=expected.convs_at_least),  # "at least 3 convolution layers"
+        models.TWO_CLASSES.worth(4),  # "last layer's activation must match the loss"
+        models.ACCURACY.worth(3),  # metrics=['accuracy'] pre-filled; the callback reads it
+        # Required behaviour: training reaches 95%/80% on the real data; here, that it learns
+        CATS_FROM_DOGS.worth(12),
+    )
+    return (
+        part("train_val_datasets", dataset_tests,
+             probes=("train_val_datasets", "datasets_clean")),
+        part("create_model", model_tests, probes=("create_model", "train")),
+        part("EarlyStoppingCallback",
+             weigh(callbacks.CALLBACK_TESTS, subclass=3, stops=6, keeps_training=6),
+             probes=("EarlyStoppingCallback",)),
+        HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=9,
+                     val_accuracy=10),
+    )
 
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
-    return petimages.petimages(workdir, IMAGES, VALIDATION_SPLIT, STOP_AT, BRIEF_SPLIT, SEED,
-                               TRAIN_MAX_EPOCHS)
+    return petimages.petimages(workdir, IMAGES, EXPECTED)
 
 
 CHECKS = Checks()
-
-
-@CHECKS.part("train_val_datasets")
-def _datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return petimages.check_train_val_datasets(ctx, part, VALIDATION_SPLIT, IMAGES)
+CHECKS.part("train_val_datasets")(petimages.check_train_val_datasets)
 
 
 @CHECKS.part("create_model")
@@ -99,24 +98,24 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     if problem:
         return all_fail(part, problem)
     test = part.test
-    images = (ctx.spec.images if ctx.spec else None) or IMAGES
     return [compiled_verdict(test("compiled"), info),
-            input_verdict(test("input_shape"), info, images),
+            input_verdict(test("input_shape"), info, ctx.spec.images),
             rescaling_verdict(test("rescaling"), info),
-            convs_verdict(test("convs"), info), output_verdict(test("output"), info),
+            convs_verdict(test("convs"), info, ctx.spec.expected.convs_at_least),
+            output_verdict(test("output"), info),
             accuracy_verdict(test("accuracy"), info), training_verdict(ctx, test("learns"))]
 
 
 @CHECKS.part("EarlyStoppingCallback")
 def _callback(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return callbacks.check_callback(ctx, part, *STOP_AT)
+    return callbacks.check_callback(ctx, part, *ctx.spec.expected.stop_at)
 
 
 SPEC = AssignmentSpec(
     code="C2W1v4",
     title="Cats vs dogs, 2024 (Keras 3, image_dataset_from_directory)",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=HISTORY,
     probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90, "create_model": 90,
@@ -128,6 +127,7 @@ SPEC = AssignmentSpec(
     probe_module=probes.__name__,
     fixtures=fixtures_v4.petimages_v4,
     images=IMAGES,
+    expected=EXPECTED,
     module=__name__,
     keras="3",
     course_version="v4",

@@ -13,43 +13,49 @@ from grader.assignments.common.augmentation import (
     AUGMENT_TESTS,
     check_train_val_generators,
 )
-from grader.assignments.common.files import DIRS_TESTS, SPLIT_TESTS
+from grader.assignments.common.files import DIRS_TESTS
 from grader.assignments.common.learning import CATS_FROM_DOGS
 from grader.i18n import N_
-from grader.model.spec import AssignmentSpec, Checks, HistoryRule, part, weigh
+from grader.model.expected import CatsDogs
+from grader.model.spec import AssignmentSpec, Checks, HistoryRule, PartSpec, part, weigh
 
 FUNCTIONS = catsdogs.FUNCTIONS
-TRAIN_MAX_EPOCHS = 8  # the brief training's cap (common/learning.py)
-SEED = 1234
-
-MODEL_TESTS = (
-    models.COMPILED.worth(2),
-    models.INPUT_SHAPE.worth(3, shape=generators.IMAGES.shape),
-    models.CONVS.worth(3),
-    models.TWO_CLASSES.worth(3),
-    models.ACCURACY.worth(2),
-    CATS_FROM_DOGS.worth(7),
-)
+# max_epochs: the brief training's cap (common/learning.py)
+EXPECTED = CatsDogs(split_size=0.9, other_split_size=0.5, convs_at_least=3, seed=1234,
+                    max_epochs=8)
 HISTORY = HistoryRule("history_augmented.pkl", max_epochs=15, min_train_accuracy=0.80,
                       min_val_accuracy=0.80, max_gap=0.05)
 
-PARTS = (
-    part("create_train_val_dirs", weigh(DIRS_TESTS, tree=6, arguments=4),
-         probes=("create_train_val_dirs",)),
-    part("split_data", weigh(SPLIT_TESTS, zero_length=4, prints=2, cut_09=5, cut_05=4,
-                             copies=4, disjoint=3, shuffles=3), probes=("split_data",)),
-    part("train_val_generators", weigh(generators.GENERATOR_TESTS + AUGMENT_TESTS, returns=3,
-                                       yields=3, rescales=3, finds=2, class_mode=3,
-                                       arguments=2, augments=6, validation_plain=3),
-         probes=("train_val_generators", "generators_clean")),
-    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
-    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=5, val_accuracy=5,
-                 gap=4),
-)
+
+def parts(expected: CatsDogs) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`."""
+    model_tests = (
+        models.COMPILED.worth(2),
+        models.INPUT_SHAPE.worth(3, shape=generators.IMAGES.shape),
+        models.CONVS.worth(3, least=expected.convs_at_least),
+        models.TWO_CLASSES.worth(3),
+        models.ACCURACY.worth(2),
+        CATS_FROM_DOGS.worth(7),
+    )
+    return (
+        part("create_train_val_dirs", weigh(DIRS_TESTS, tree=6, arguments=4),
+             probes=("create_train_val_dirs",)),
+        part("split_data", weigh(files.split_tests(expected), zero_length=4, prints=2,
+                                 cut_09=5, cut_05=4, copies=4, disjoint=3, shuffles=3),
+             probes=("split_data",)),
+        part("train_val_generators", weigh(generators.GENERATOR_TESTS + AUGMENT_TESTS,
+                                           returns=3, yields=3, rescales=3, finds=2,
+                                           class_mode=3, arguments=2, augments=6,
+                                           validation_plain=3),
+             probes=("train_val_generators", "generators_clean")),
+        part("create_model", model_tests, probes=("create_model", "train")),
+        HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=5,
+                     val_accuracy=5, gap=4),
+    )
 
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
-    return catsdogs.prepare(workdir, SEED, TRAIN_MAX_EPOCHS)
+    return catsdogs.prepare(workdir, EXPECTED, generators.IMAGES)
 
 
 CHECKS = Checks()
@@ -63,7 +69,7 @@ SPEC = AssignmentSpec(
     code="C2W2",
     title="Cats vs dogs with augmentation",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=HISTORY,
     probe_timeouts={"create_train_val_dirs": 60, "split_data": 60, "train_val_generators": 90,
@@ -79,5 +85,6 @@ SPEC = AssignmentSpec(
     detect_means=N_("configures augmentation"),
     fixtures=fixtures.petimages,
     images=generators.IMAGES,
+    expected=EXPECTED,
     module=__name__,
 )

@@ -8,9 +8,7 @@ from grader.assignments.common import probes_callbacks, probes_datasets, probes_
 from grader.assignments.common.probes_model import probe_model
 from grader.assignments.common.probes_petimages import probe_train
 from grader.model.observed import AugmentationApplied, ModelMade
-from grader.model.spec import ImageInput
 
-IMAGES = ImageInput(size=(120, 120))
 AUGMENTATION = "create_augmentation_model"
 
 
@@ -40,12 +38,16 @@ def probe_augmentation_clean(ns: dict, args: dict) -> AugmentationApplied:
             else None}
 
 
-def reference_augmentation():
-    import tensorflow as tf
+def reference_augmentation(shape: list[int]):
+    """The grader's create_augmentation_model, for images of `shape` (the spec's)."""
+    def create_augmentation_model():
+        import tensorflow as tf
 
-    return tf.keras.Sequential([tf.keras.Input(IMAGES.shape),
-                                tf.keras.layers.RandomFlip("horizontal"),
-                                tf.keras.layers.RandomRotation(0.1)])
+        return tf.keras.Sequential([tf.keras.Input(tuple(shape)),
+                                    tf.keras.layers.RandomFlip("horizontal"),
+                                    tf.keras.layers.RandomRotation(0.1)])
+
+    return create_augmentation_model
 
 
 def probe_create_model(ns: dict, args: dict) -> ModelMade:
@@ -53,7 +55,7 @@ def probe_create_model(ns: dict, args: dict) -> ModelMade:
     broken augmentation model is charged once, to its own part (as C2W3's later parts get
     the grader's InceptionV3); with the learner's own where the substitute does not fit."""
     own = ns.get(AUGMENTATION)
-    ns[AUGMENTATION] = reference_augmentation
+    ns[AUGMENTATION] = reference_augmentation(args["shape"])
     obs = probes_model.probe_create_model(ns, args)
     if not obs["call"]["ok"] and callable(own):
         # The substitute does not fit (a notebook that uses 150x150 throughout): the

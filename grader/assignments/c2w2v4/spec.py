@@ -11,7 +11,7 @@ they went in.
 from __future__ import annotations
 
 from grader.assignments.c2w2v4 import probes
-from grader.assignments.c2w2v4.probes import AUGMENTATION, IMAGES
+from grader.assignments.c2w2v4.probes import AUGMENTATION
 from grader.assignments.common import callbacks, datasets, fixtures_v4, models, petimages
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.assignments.common.learning import CATS_FROM_DOGS, training_verdict
@@ -25,11 +25,13 @@ from grader.assignments.common.models import (
     rescaling_verdict,
 )
 from grader.i18n import N_, say, tr
+from grader.model.expected import CatsDogs2024
 from grader.model.spec import (
     AssignmentSpec,
     Checks,
     Context,
     HistoryRule,
+    ImageInput,
     PartSpec,
     Test,
     Verdict,
@@ -40,23 +42,15 @@ from grader.model.spec import (
 
 FUNCTIONS = ("train_val_datasets", "create_augmentation_model", "create_model",
              "EarlyStoppingCallback")
-VALIDATION_SPLIT = 0.15
-STOP_AT = (0.80, 0.80)
-# The brief training (common/learning.py): two thirds of the fixture to train, the other third
-# to measure, for at most this many epochs.
-BRIEF_SPLIT = 0.34
-TRAIN_MAX_EPOCHS = 8
-SEED = 1234
+IMAGES = ImageInput(size=(120, 120))
+# stop_at: the callback's targets. The brief training (common/learning.py): two thirds of the
+# fixture to train, the other third (brief_split) to measure, for at most max_epochs epochs.
+EXPECTED = CatsDogs2024(validation_split=0.15, convs_at_least=3, stop_at=(0.80, 0.80),
+                        brief_split=0.34, seed=1234, max_epochs=8)
 # Keras' random preprocessing layers (RandomFlip, RandomRotation, RandomZoom, ...) and the
 # few augmentation layers named otherwise.
 OTHER_AUGMENTATIONS = {"AugMix", "RandAugment", "Solarization", "AutoContrast", "Equalization"}
 
-DATASET_TESTS = (
-    datasets.SOURCE.worth(4),
-    datasets.YIELDS.worth(4, shape=IMAGES.shape),
-    datasets.SPLIT.worth(5, share=VALIDATION_SPLIT),
-    datasets.LABELS.worth(4),
-)
 AUGMENT_TESTS = (  # ASSIGNMENTS-2024.md, W2 Ex2
     # "must start with tf.keras.Input, shaped like one image"
     Test("input_shape", "takes {shape} images", points=3, params={"shape": IMAGES.shape}),
@@ -65,37 +59,48 @@ AUGMENT_TESTS = (  # ASSIGNMENTS-2024.md, W2 Ex2
     # the notebook's suggested layers; a crop is allowed
     Test("changes", "changes images at random", points=8),
 )
-MODEL_TESTS = (
-    models.COMPILED.worth(2),
-    models.INPUT_SHAPE.worth(3, shape=IMAGES.shape),
-    # Ex3: "stacks it into"
-    Test("augments", "augments its input first, with the augmentation model", points=5),
-    Test("rescaling", "Rescaling(1./255) before any Conv2D", points=4),  # "normally after": no rule
-    models.CONVS.worth(3),
-    models.TWO_CLASSES.worth(3),
-    models.ACCURACY.worth(2),
-    CATS_FROM_DOGS.worth(8),
-)
-HISTORY = HistoryRule("history.pkl", max_epochs=35, min_train_accuracy=STOP_AT[0],
-                      min_val_accuracy=STOP_AT[1], max_curve_mse=0.20,
+HISTORY = HistoryRule("history.pkl", max_epochs=35, min_train_accuracy=EXPECTED.stop_at[0],
+                      min_val_accuracy=EXPECTED.stop_at[1], max_curve_mse=0.20,
                       max_slope_difference=0.30)
 
-PARTS = (
-    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
-    part(AUGMENTATION, AUGMENT_TESTS, probes=(AUGMENTATION, "augmentation_clean")),
-    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
-    part("EarlyStoppingCallback",
-         weigh(callbacks.CALLBACK_TESTS, subclass=2, stops=4, keeps_training=4),
-         probes=("EarlyStoppingCallback",)),
-    HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=6, val_accuracy=6,
-                 curve_mse=5, slopes=5),
-)
+
+def parts(expected: CatsDogs2024) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`."""
+    dataset_tests = (
+        datasets.SOURCE.worth(4),
+        datasets.YIELDS.worth(4, shape=IMAGES.shape),
+        datasets.SPLIT.worth(5, share=expected.validation_split),
+        datasets.LABELS.worth(4),
+    )
+    model_tests = (
+        models.COMPILED.worth(2),
+        models.INPUT_SHAPE.worth(3, shape=IMAGES.shape),
+        # Ex3: "stacks it into"
+        Test("augments", "augments its input first, with the augmentation model", points=5),
+        # "normally after": no rule
+        Test("rescaling", "Rescaling(1./255) before any Conv2D", points=4),
+        models.CONVS.worth(3, least=expected.convs_at_least),
+        models.TWO_CLASSES.worth(3),
+        models.ACCURACY.worth(2),
+        CATS_FROM_DOGS.worth(8),
+    )
+    return (
+        part("train_val_datasets", dataset_tests,
+             probes=("train_val_datasets", "datasets_clean")),
+        part(AUGMENTATION, AUGMENT_TESTS, probes=(AUGMENTATION, "augmentation_clean")),
+        part("create_model", model_tests, probes=("create_model", "train")),
+        part("EarlyStoppingCallback",
+             weigh(callbacks.CALLBACK_TESTS, subclass=2, stops=4, keeps_training=4),
+             probes=("EarlyStoppingCallback",)),
+        HISTORY.part(readable=2, lists=2, epochs=1, finite=1, train_accuracy=6,
+                     val_accuracy=6, curve_mse=5, slopes=5),
+    )
 
 
 def prepare(workdir):
-    prepared, args = petimages.petimages(workdir, IMAGES, VALIDATION_SPLIT, STOP_AT,
-                                         BRIEF_SPLIT, SEED, TRAIN_MAX_EPOCHS)
-    args["augmentation_clean"] = {"seed": SEED, "shape": list(IMAGES.shape)}
+    prepared, args = petimages.petimages(workdir, IMAGES, EXPECTED)
+    args["augmentation_clean"] = {"seed": EXPECTED.seed, "shape": list(IMAGES.shape)}
+    args["create_model"] = {"shape": list(IMAGES.shape)}  # the grader's augmentation model's
     return prepared, args
 
 
@@ -114,9 +119,7 @@ def augmentation_end(layers: list[str]) -> int:
 CHECKS = Checks()
 
 
-@CHECKS.part("train_val_datasets")
-def _datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return petimages.check_train_val_datasets(ctx, part, VALIDATION_SPLIT, IMAGES)
+CHECKS.part("train_val_datasets")(petimages.check_train_val_datasets)
 
 
 @CHECKS.part(AUGMENTATION)
@@ -135,7 +138,7 @@ def check_augmentation(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, tr("{name} returned {returned}, not a Keras model.",
                                  name=AUGMENTATION, returned=obs.get("returned")))
     test = part.test
-    verdicts = [input_verdict(test("input_shape"), info, IMAGES)]
+    verdicts = [input_verdict(test("input_shape"), info, ctx.spec.images)]
     layers = info.get("layers") or []
     others = [layer for layer in layers if not is_augmentation(layer)]
     if layers and not others:
@@ -182,27 +185,28 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     leading = augmentation_end(info.get("layers") or [])
     return [
         compiled_verdict(test("compiled"), info),
-        input_verdict(test("input_shape"), info, IMAGES),
+        input_verdict(test("input_shape"), info, ctx.spec.images),
         test("augments").verdict(True, tr("The input is augmented before any Conv2D."))
         if leading else test("augments").verdict(False, tr(
             "The model does not augment its input: put create_augmentation_model() right "
             "after the Input.")),
         rescaling_verdict(test("rescaling"), info),
-        convs_verdict(test("convs"), info), output_verdict(test("output"), info),
+        convs_verdict(test("convs"), info, ctx.spec.expected.convs_at_least),
+        output_verdict(test("output"), info),
         accuracy_verdict(test("accuracy"), info), training_verdict(ctx, test("learns")),
     ]
 
 
 @CHECKS.part("EarlyStoppingCallback")
 def _callback(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return callbacks.check_callback(ctx, part, *STOP_AT)
+    return callbacks.check_callback(ctx, part, *ctx.spec.expected.stop_at)
 
 
 SPEC = AssignmentSpec(
     code="C2W2v4",
     title="Cats vs dogs with augmentation, 2024 (Keras 3, an augmentation model)",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=HISTORY,
     probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90, "create_model": 90,
@@ -219,6 +223,7 @@ SPEC = AssignmentSpec(
     detect_means=N_("builds an augmentation model"),
     fixtures=fixtures_v4.petimages_v4,
     images=IMAGES,
+    expected=EXPECTED,
     module=__name__,
     keras="3",
     course_version="v4",

@@ -1,5 +1,6 @@
 """C2W3's myCallback: provided by the course, checked (a learner may break it) but worth no
-points. Judged on behaviour: fresh instances at accuracy 0.999 (go on) and 0.9995 (stop)."""
+points. Judged on behaviour: fresh instances at accuracy 0.999 (go on) and 0.9995 (stop), the
+week's `stop_above` and a value above it (`accuracies`, handed to the probe)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ from grader.assignments.common.feedback import call_problem
 from grader.i18n import tr
 from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
 
-CALLBACK_TESTS = (
-    Test("goes_on", "keeps training while accuracy <= 0.999"),
-    Test("stops", "stops training once accuracy > 0.999"),
+CALLBACK_TESTS = (  # filled with the week's stop_above (`callback_tests`)
+    Test("goes_on", "keeps training while accuracy <= {above}"),
+    Test("stops", "stops training once accuracy > {above}"),
 )
+
+
+def callback_tests(stop_above: float) -> tuple[Test, ...]:
+    return tuple(t.worth(0, above=stop_above) for t in CALLBACK_TESTS)
+
+
+def accuracies(stop_above: float) -> dict[str, float]:
+    """The logs myCallback is given: at its threshold (go on) and halfway above it (stop)."""
+    return {"below": stop_above, "above": round(stop_above + (1 - stop_above) / 2, 6)}
 
 
 def check_callback(ctx: Context, part: PartSpec) -> list[Verdict]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from grader.assignments.common import probes_generators
 from grader.assignments.common.probes_pretrained import (
-    SEED,
     final_clean,
     probe_final_model,
     probe_last_layer,
@@ -23,8 +22,10 @@ def probe_final_clean(ns: dict, args: dict) -> FinalTrained:
         import tensorflow as tf
 
         datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-        train = datagen.flow_from_directory(args["training"], target_size=(150, 150),
-                                            batch_size=16, class_mode="binary", seed=SEED)
+        train = datagen.flow_from_directory(args["training"],
+                                            target_size=tuple(args["image_size"]),
+                                            batch_size=16, class_mode="binary",
+                                            seed=args["seed"])
         x_eval, y_eval = train[0]
         return x_eval, y_eval, lambda: model.fit(train, epochs=1, steps_per_epoch=args["steps"],
                                                  verbose=0)
@@ -43,7 +44,7 @@ def probe_callback(ns: dict, args: dict) -> CallbackStops:
             "type": "MissingFunction", "message": "myCallback is not defined", "where": None}}}
     results = {}
     try:
-        for label, accuracy in (("below", 0.999), ("above", 0.9995)):
+        for label, accuracy in args["accuracies"].items():  # below and above the threshold
             callback = cls()
             dummy = types.SimpleNamespace(stop_training=False)
             try:

@@ -11,20 +11,21 @@ import shutil
 from pathlib import Path
 
 from grader.assignments.c2w3 import probes
-from grader.assignments.c2w3.callback import CALLBACK_TESTS, check_callback
+from grader.assignments.c2w3.callback import accuracies, callback_tests, check_callback
 from grader.assignments.common import augmentation, fixtures, generators
 from grader.assignments.common.pretrained import (
     COURSE_WEIGHTS,
-    LAST_LAYER_TESTS,
-    PRE_TRAINED_TESTS,
     check_last_layer,
     check_pre_trained,
     final_model_verdicts,
     final_tests,
     fixture_fingerprint,
+    last_layer_tests,
+    pre_trained_tests,
+    reference_args,
 )
-from grader.assignments.common.probes_pretrained import SEED
 from grader.i18n import tr
+from grader.model.expected import Layer, Pretrained
 from grader.model.spec import (
     AssignmentSpec,
     Checks,
@@ -39,28 +40,42 @@ from grader.sandbox import course_paths
 
 FUNCTIONS = ("train_val_generators", "create_pre_trained_model", "output_of_last_layer",
              "create_final_model", "myCallback")
-LEARNING_RATE = 1e-4
+IMAGES = generators.IMAGES
+# The notebook's numbers (ASSIGNMENTS.md, C2W3); the seed is the grader's reference
+# InceptionV3's. C2W3v4 declares the same head and counts.
+HEAD = (Layer("Flatten"), Layer("Dense", units=1024, activation="relu"),
+        Layer("Dropout", rate=0.2), Layer("Dense", units=1, activation="sigmoid"))
+EXPECTED = Pretrained(batch_size=32, classes=2, learning_rate=1e-4, last_layer="mixed7",
+                      last_layer_shape=(None, 7, 7, 768), head=HEAD,
+                      pre_trained_params=21_802_784, final_params=47_512_481,
+                      final_trainable=38_537_217, stop_above=0.999, seed=99)
+BATCH_SETTINGS = Test("batch_settings", "batch_size {size} and class_mode 'binary'")
 
-BATCH_SETTINGS = Test("batch_settings", "batch_size 32 and class_mode 'binary'")
-GENERATOR_TESTS = (  # C2W1's checks but the class_mode one, and C2W2's augmentation
-    generators.RETURNS.worth(4), generators.YIELDS.worth(4), generators.RESCALES.worth(3),
-    generators.FINDS.worth(3), BATCH_SETTINGS.worth(3), augmentation.AUGMENTS.worth(4),
-    augmentation.VALIDATION_PLAIN.worth(2), course_paths.ARGUMENTS.worth(2),
-)
 
-PARTS = (
-    part("train_val_generators", GENERATOR_TESTS,
-         probes=("train_val_generators", "generators_clean")),
-    part("create_pre_trained_model",
-         weigh(PRE_TRAINED_TESTS, inception=5, weights=10, frozen=7, params=3),
-         probes=("create_pre_trained_model", "pretrained_clean")),
-    part("output_of_last_layer", LAST_LAYER_TESTS, probes=("output_of_last_layer",)),
-    part("create_final_model", final_tests(LEARNING_RATE),
-         probes=("create_final_model", "final_model_training")),
-    # The course provides myCallback ready-made: checked (a learner may break it) but worth
-    # no points, so the blank template still scores 0.
-    part("myCallback", weigh(CALLBACK_TESTS, goes_on=0, stops=0), probes=("myCallback",)),
-)
+def parts(expected: Pretrained) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`."""
+    generator_tests = (  # C2W1's checks but the class_mode one, and C2W2's augmentation
+        generators.RETURNS.worth(4), generators.YIELDS.worth(4), generators.RESCALES.worth(3),
+        generators.FINDS.worth(3), BATCH_SETTINGS.worth(3, size=expected.batch_size),
+        augmentation.AUGMENTS.worth(4), augmentation.VALIDATION_PLAIN.worth(2),
+        course_paths.ARGUMENTS.worth(2),
+    )
+    return (
+        part("train_val_generators", generator_tests,
+             probes=("train_val_generators", "generators_clean")),
+        part("create_pre_trained_model",
+             weigh(pre_trained_tests(expected, IMAGES), inception=5, weights=10, frozen=7,
+                   params=3),
+             probes=("create_pre_trained_model", "pretrained_clean")),
+        part("output_of_last_layer", last_layer_tests(expected),
+             probes=("output_of_last_layer",)),
+        part("create_final_model", final_tests(expected),
+             probes=("create_final_model", "final_model_training")),
+        # The course provides myCallback ready-made: checked (a learner may break it) but
+        # worth no points, so the blank template still scores 0.
+        part("myCallback", weigh(callback_tests(expected.stop_above), goes_on=0, stops=0),
+             probes=("myCallback",)),
+    )
 
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
@@ -91,9 +106,13 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         "create_pre_trained_model": {
             "weights": str(local_weights),
             "saved_weights": str(workdir / "exports" / "pretrained.weights.h5")},
-        "pretrained_clean": {"seed": SEED},
+        "pretrained_clean": {"seed": EXPECTED.seed},
+        "output_of_last_layer": reference_args(EXPECTED, IMAGES),
+        "create_final_model": reference_args(EXPECTED, IMAGES),
         "final_model_training": {"training": str(workdir / "training"), "steps": 3,
-                                 "seed": SEED},
+                                 "seed": EXPECTED.seed, "last_layer": EXPECTED.last_layer,
+                                 "image_size": list(IMAGES.size)},
+        "myCallback": {"accuracies": accuracies(EXPECTED.stop_above)},
     }
     return prepared, args
 
@@ -112,7 +131,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
         settings = (False, problem)
     else:
         found = [(g.get("batch_size"), g.get("class_mode")) for g in gens]
-        ok = all(f == (32, "binary") for f in found)
+        ok = all(f == (ctx.spec.expected.batch_size, "binary") for f in found)
         settings = (ok, tr("batch_size 32, class_mode 'binary' on both.") if ok else tr(
             "Expected batch_size=32 and class_mode='binary' on both generators; found "
             "{training} (training) and {validation} (validation).",
@@ -122,11 +141,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
 
 
 CHECKS.part("output_of_last_layer")(check_last_layer)
-
-
-@CHECKS.part("create_final_model")
-def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return final_model_verdicts(ctx, part, LEARNING_RATE)
+CHECKS.part("create_final_model")(final_model_verdicts)
 
 
 CHECKS.part("create_pre_trained_model")(check_pre_trained)
@@ -137,7 +152,7 @@ SPEC = AssignmentSpec(
     code="C2W3",
     title="Transfer learning: horses vs humans with InceptionV3",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=None,
     probe_timeouts={"train_val_generators": 90, "create_pre_trained_model": 180,
@@ -152,6 +167,7 @@ SPEC = AssignmentSpec(
     probes=probes.PROBES,
     probe_module=probes.__name__,
     fixtures=lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
-    images=generators.IMAGES,
+    images=IMAGES,
+    expected=EXPECTED,
     module=__name__,
 )

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from grader.assignments.common import probes_datasets, probes_pretrained
 from grader.model.observed import FinalTrained
-from grader.model.spec import ImageInput
-
-IMAGES = ImageInput(size=(150, 150))
 
 
 def probe_final_clean(ns: dict, args: dict) -> FinalTrained:
@@ -19,14 +16,15 @@ def probe_final_clean(ns: dict, args: dict) -> FinalTrained:
         import tensorflow as tf
 
         train = tf.keras.utils.image_dataset_from_directory(
-            args["training"], batch_size=32, image_size=IMAGES.size, label_mode="binary",
-            shuffle=False)
+            args["training"], batch_size=args["batch_size"],
+            image_size=tuple(args["image_size"]), label_mode="binary", shuffle=False)
         preprocess = tf.keras.applications.inception_v3.preprocess_input
         x_eval, y_eval = next(iter(train.map(lambda x, y: (preprocess(x), y))))
         x_eval, y_eval = np.asarray(x_eval), np.asarray(y_eval)
         tf.keras.utils.set_random_seed(args["seed"])
         return x_eval, y_eval, lambda: model.fit(x_eval, y_eval, epochs=args["steps"],
-                                                 batch_size=32, shuffle=False, verbose=0)
+                                                 batch_size=args["batch_size"],
+                                                 shuffle=False, verbose=0)
 
     return probes_pretrained.final_clean(args, data)
 

@@ -14,48 +14,70 @@ import shutil
 from pathlib import Path
 
 from grader.assignments.c2w3v4 import probes
-from grader.assignments.c2w3v4.probes import IMAGES
 from grader.assignments.common import datasets, fixtures
 from grader.assignments.common.pretrained import (
-    FROZEN,
-    INCEPTION,
-    LAST_LAYER_TESTS,
-    PARAMS,
     check_last_layer,
     check_pre_trained,
     final_model_verdicts,
     final_tests,
     fixture_fingerprint,
+    last_layer_tests,
+    pre_trained_tests,
+    reference_args,
     same_weights,
 )
-from grader.assignments.common.probes_pretrained import SEED
 from grader.i18n import N_, tr
-from grader.model.spec import AssignmentSpec, Checks, Context, PartSpec, Test, Verdict, part, weigh
+from grader.model.expected import Layer, Pretrained
+from grader.model.spec import (
+    AssignmentSpec,
+    Checks,
+    Context,
+    ImageInput,
+    PartSpec,
+    Test,
+    Verdict,
+    part,
+    weigh,
+)
 
 FUNCTIONS = ("train_val_datasets", "create_pre_trained_model", "output_of_last_layer",
              "create_final_model")
-LEARNING_RATE = 1e-5
 LOCAL_WEIGHTS_FILE = f"./model/{fixtures.WEIGHTS_FILE}"
-
-DATASET_TESTS = (  # as C2W4v4's (datasets.folder_datasets_verdicts judges both)
-    datasets.SOURCE.worth(5),
-    datasets.YIELDS.worth(5, shape=IMAGES.shape),
-    Test("counts", "finds every image of both folders, in 2 classes", points=6),
-    datasets.BATCHES.worth(4),
-    datasets.LABELS.worth(5),
-)
+IMAGES = ImageInput(size=(150, 150))
+# The notebook's numbers (ASSIGNMENTS-2024.md, W3): C2W3's but the learning rate; the seed
+# is the grader's reference InceptionV3's.
+EXPECTED = Pretrained(
+    batch_size=32, classes=2, learning_rate=1e-5, last_layer="mixed7",
+    last_layer_shape=(None, 7, 7, 768),
+    head=(Layer("Flatten"), Layer("Dense", units=1024, activation="relu"),
+          Layer("Dropout", rate=0.2), Layer("Dense", units=1, activation="sigmoid")),
+    pre_trained_params=21_802_784, final_params=47_512_481, final_trainable=38_537_217,
+    seed=99)
+COUNTS = Test("counts", "finds every image of both folders, in {classes} classes")
 WEIGHTS = Test("weights", "weights loaded from LOCAL_WEIGHTS_FILE")
 
-PARTS = (
-    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
-    part("create_pre_trained_model",
-         weigh((INCEPTION, WEIGHTS, FROZEN, PARAMS), inception=5, weights=10, frozen=7,
-               params=3),
-         probes=("create_pre_trained_model", "pretrained_clean")),
-    part("output_of_last_layer", LAST_LAYER_TESTS, probes=("output_of_last_layer",)),
-    part("create_final_model", final_tests(LEARNING_RATE),
-         probes=("create_final_model", "final_model_training")),
-)
+
+def parts(expected: Pretrained) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`."""
+    dataset_tests = (  # as C2W4v4's (datasets.folder_datasets_verdicts judges both)
+        datasets.SOURCE.worth(5),
+        datasets.YIELDS.worth(5, shape=IMAGES.shape),
+        COUNTS.worth(6, classes=expected.classes),
+        datasets.BATCHES.worth(4, size=expected.batch_size),
+        datasets.LABELS.worth(5),
+    )
+    return (
+        part("train_val_datasets", dataset_tests,
+             probes=("train_val_datasets", "datasets_clean")),
+        part("create_pre_trained_model",
+             weigh(pre_trained_tests(expected, IMAGES, WEIGHTS), inception=5, weights=10,
+                   frozen=7, params=3),
+             probes=("create_pre_trained_model", "pretrained_clean")),
+        part("output_of_last_layer", last_layer_tests(expected),
+             probes=("output_of_last_layer",)),
+        part("create_final_model", final_tests(expected),
+             probes=("create_final_model", "final_model_training")),
+    )
 
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
@@ -80,9 +102,13 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         "create_pre_trained_model": {
             "imagenet": str(imagenet),
             "saved_weights": str(workdir / "exports" / "pretrained.weights.h5")},
-        "pretrained_clean": {"seed": SEED},
+        "pretrained_clean": {"seed": EXPECTED.seed},
+        "output_of_last_layer": reference_args(EXPECTED, IMAGES),
+        "create_final_model": reference_args(EXPECTED, IMAGES),
         "final_model_training": {"training": str(workdir / "data" / "train"), "steps": 3,
-                                 "seed": SEED},
+                                 "seed": EXPECTED.seed, "last_layer": EXPECTED.last_layer,
+                                 "image_size": list(IMAGES.size),
+                                 "batch_size": EXPECTED.batch_size},
     }
     return prepared, args
 
@@ -92,7 +118,7 @@ CHECKS = Checks()
 
 @CHECKS.part("train_val_datasets")
 def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return datasets.folder_datasets_verdicts(ctx, part, IMAGES, "binary",
+    return datasets.folder_datasets_verdicts(ctx, part, ctx.spec.images, "binary",
                                            N_("the notebook's preprocess_input"))
 
 
@@ -121,11 +147,7 @@ def check_pre_trained_v4(ctx: Context, part: PartSpec) -> list[Verdict]:
                              "weights=LOCAL_WEIGHTS_FILE)")
 
 
-@CHECKS.part("create_final_model")
-def check_final_model(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return final_model_verdicts(ctx, part, LEARNING_RATE)
-
-
+CHECKS.part("create_final_model")(final_model_verdicts)
 CHECKS.part("output_of_last_layer")(check_last_layer)
 
 
@@ -133,7 +155,7 @@ SPEC = AssignmentSpec(
     code="C2W3v4",
     title="Transfer learning, 2024 (Keras 3): horses vs humans with InceptionV3",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=None,
     probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90,
@@ -151,6 +173,7 @@ SPEC = AssignmentSpec(
     detect_means=N_("builds InceptionV3 from LOCAL_WEIGHTS_FILE"),
     fixtures=lambda: (fixtures.horses_or_humans(), fixtures.inception_weights()),
     images=IMAGES,
+    expected=EXPECTED,
     module=__name__,
     keras="3",
     course_version="v4",

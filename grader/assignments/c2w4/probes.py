@@ -89,7 +89,8 @@ def probe_train(ns: dict, args: dict) -> Trained:
         train_x, train_y = read_sign_csv(Path(args["train"]))
         val_x, val_y = read_sign_csv(Path(args["test"]))
         datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-        train = datagen.flow(train_x[..., None], train_y, batch_size=32, seed=args["seed"])
+        train = datagen.flow(train_x[..., None], train_y, batch_size=args["batch_size"],
+                             seed=args["seed"])
         return train, [(val_x[..., None] / 255.0, val_y)]
 
     return brief_training(args, data)

@@ -23,10 +23,12 @@ from grader.assignments.common.learning import LETTERS_APART
 from grader.assignments.common.probes_sign import read_sign_csv
 from grader.i18n import tr
 from grader.model import keras_names
+from grader.model.expected import Signs
 from grader.model.spec import (
     AssignmentSpec,
     Checks,
     Context,
+    ImageInput,
     PartSpec,
     Test,
     Verdict,
@@ -37,34 +39,43 @@ from grader.model.spec import (
 )
 
 FUNCTIONS = ("parse_data_from_input", "train_val_generators", "create_model")
-TRAIN_MAX_EPOCHS = 10  # the brief training's cap (common/learning.py): 24 letters
-SEED = 4321
+IMAGES = ImageInput(size=(28, 28), channels=1)
+# units: the output widths accepted (26, as the notebook says; 25 also fits labels 0-24).
+# max_epochs: the brief training's cap (common/learning.py): 24 letters.
+EXPECTED = Signs(batch_size=32, convs_at_most=2, pools_at_most=2, units=(25, 26), seed=4321,
+                 max_epochs=10)
 
-GENERATOR_TESTS = (
-    Test("returns", "returns (train_generator, validation_generator)", points=4),
-    Test("shapes", "images (N, 28, 28, 1) and labels (N,)", points=8),
-    Test("batch_size", "batch size 32", points=4),
-    Test("rescales", "rescales pixels by 1/255 on both generators", points=8),
-    Test("validation_plain", "validation generator does not augment", points=6),
-)
-MODEL_TESTS = (
-    models.COMPILED.worth(4),
-    models.INPUT_SHAPE.worth(6, shape=(28, 28, 1)),
-    Test("small", "at most 2 Conv2D and 2 MaxPooling2D layers", points=6),
-    Test("softmax", "softmax output with 26 (or 25) units", points=6),
-    Test("loss", "loss fits integer labels", points=5),
-    models.ACCURACY.worth(3),
-    LETTERS_APART.worth(10),
-)
 
-PARTS = (
-    part("parse_data_from_input",
-         weigh(PARSE_TESTS, arrays=4, shapes=6, dtypes=4, values=10, fast=6),
-         probes=("parse_data_from_input",)),
-    part("train_val_generators", GENERATOR_TESTS,
-         probes=("train_val_generators", "generators_clean")),
-    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
-)
+def parts(expected: Signs) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`."""
+    generator_tests = (
+        Test("returns", "returns (train_generator, validation_generator)", points=4),
+        Test("shapes", "images (N, {dims}) and labels (N,)", points=8,
+             params={"dims": ", ".join(map(str, IMAGES.shape))}),
+        Test("batch_size", "batch size {size}", points=4, params={"size": expected.batch_size}),
+        Test("rescales", "rescales pixels by 1/{scale} on both generators", points=8,
+             params={"scale": round(1 / IMAGES.rescale)}),
+        Test("validation_plain", "validation generator does not augment", points=6),
+    )
+    model_tests = (
+        models.COMPILED.worth(4),
+        models.INPUT_SHAPE.worth(6, shape=IMAGES.shape),
+        Test("small", "at most {convs} Conv2D and {pools} MaxPooling2D layers", points=6,
+             params={"convs": expected.convs_at_most, "pools": expected.pools_at_most}),
+        Test("softmax", "softmax output with {most} (or {fewer}) units", points=6,
+             params={"most": max(expected.units), "fewer": min(expected.units)}),
+        Test("loss", "loss fits integer labels", points=5),
+        models.ACCURACY.worth(3),
+        LETTERS_APART.worth(10),
+    )
+    return (
+        part("parse_data_from_input",
+             weigh(PARSE_TESTS, arrays=4, shapes=6, dtypes=4, values=10, fast=6),
+             probes=("parse_data_from_input",)),
+        part("train_val_generators", generator_tests,
+             probes=("train_val_generators", "generators_clean")),
+        part("create_model", model_tests, probes=("create_model", "train")),
+    )
 
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
@@ -101,7 +112,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
         },
         "train_val_generators": {"train": train, "test": test,
                                  "exports": str(workdir / "exports")},
-        "train": {"train": train, "test": test, "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS},
+        "train": {"train": train, "test": test, "seed": EXPECTED.seed,
+                  "max_epochs": EXPECTED.max_epochs, "batch_size": EXPECTED.batch_size},
     }
     return prepared, args
 
@@ -118,10 +130,11 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     train, val = gens
     test = part.test
+    images, batch = ctx.spec.images, ctx.spec.expected.batch_size
     verdicts: list[Verdict] = [test("returns").verdict(True, tr("Two array iterators."))]
     rows = (ctx.prepared["rows"], ctx.prepared["val_rows"])
     shapes = [(g["x_shape"], g["y_shape"]) for g in gens]
-    want = [([n, 28, 28, 1], [n]) for n in rows]
+    want = [([n, *images.shape], [n]) for n in rows]
     shapes_ok = shapes == want
     verdicts.append(test("shapes").verdict(shapes_ok, (
         tr("Images have a channel axis; labels are a vector.") if shapes_ok else
@@ -131,8 +144,8 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
            train_images=tuple(want[0][0]), val_images=tuple(want[1][0]),
            train_labels=tuple(want[0][1]), val_labels=tuple(want[1][1]), shapes=shapes))))
     batches = (train.get("batch_size"), val.get("batch_size"))
-    verdicts.append(test("batch_size").verdict(batches == (32, 32), (
-        tr("Batch size 32.") if batches == (32, 32) else
+    verdicts.append(test("batch_size").verdict(batches == (batch, batch), (
+        tr("Batch size 32.") if batches == (batch, batch) else
         tr("Expected batch_size=32 on both; found {training} and {validation}.",
            training=batches[0], validation=batches[1]))))
     errors = [g.get("batch_error") for g in gens if g.get("batch_error")]
@@ -144,7 +157,7 @@ def check_generators(ctx: Context, part: PartSpec) -> list[Verdict]:
               (tr("validation: rescale={rescale}, pixel max {x_max}", rescale=val.get("rescale"),
                   x_max=val.get("x_max")), val)]
     bad = [text for text, g in scaled
-           if g.get("rescale") is None or abs(g["rescale"] - 1 / 255) > 1e-6
+           if g.get("rescale") is None or abs(g["rescale"] - images.rescale) > 1e-6
            or g.get("x_max", 2.0) > 1.0 + 1e-6]
     verdicts.append(test("rescales").verdict(not bad, (
         tr("Pixels are scaled to [0, 1] on both.") if not bad else
@@ -170,18 +183,20 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
         return all_fail(part, problem)
     verdicts: list[Verdict] = []
     test = part.test
+    expected = ctx.spec.expected
     compiled = bool(info.get("compiled") and info.get("loss"))
     verdicts.append(test("compiled").verdict(compiled, (
         tr("A compiled {model}.", model=info["type"]) if compiled else
         tr("The model is not compiled: call model.compile(...) before returning it."))))
     shape = info.get("input_shape")
-    verdicts.append(test("input_shape").verdict(shape == [None, 28, 28, 1], (
-        tr("Input shape (28, 28, 1).") if shape == [None, 28, 28, 1] else
+    right = shape == [None, *ctx.spec.images.shape]
+    verdicts.append(test("input_shape").verdict(right, (
+        tr("Input shape (28, 28, 1).") if right else
         tr("Expected input shape (None, 28, 28, 1); found {shape}. Give the first layer "
            "input_shape=(28, 28, 1).", shape=shape))))
     layers = info.get("layers", [])
     convs, pools = layers.count("Conv2D"), layers.count("MaxPooling2D")
-    small = convs <= 2 and pools <= 2
+    small = convs <= expected.convs_at_most and pools <= expected.pools_at_most
     verdicts.append(test("small").verdict(small, (
         tr("{convs} Conv2D and {pools} MaxPooling2D layers.", convs=convs, pools=pools)
         if small else
@@ -190,7 +205,7 @@ def check_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     units = (info.get("output_shape") or [None])[-1]
     activation = keras_names.canonical(info.get("output_activation")) or "linear"
     logits = bool(info.get("loss_from_logits"))
-    out_ok = units in (25, 26) and activation in (("softmax", "linear") if logits
+    out_ok = units in expected.units and activation in (("softmax", "linear") if logits
                                                   else ("softmax",))
     verdicts.append(test("softmax").verdict(out_ok, (
         tr("{units} {activation} units.", units=units, activation=activation) if out_ok else
@@ -225,7 +240,7 @@ SPEC = AssignmentSpec(
     code="C2W4",
     title="Multi-class classification: Sign Language MNIST",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=None,
     probe_timeouts={"parse_data_from_input": 120, "train_val_generators": 90,
@@ -236,5 +251,7 @@ SPEC = AssignmentSpec(
     probes=probes.PROBES,
     probe_module=probes.__name__,
     fixtures=fixtures.sign_mnist,
+    images=IMAGES,
+    expected=EXPECTED,
     module=__name__,
 )

@@ -8,10 +8,6 @@ from grader.assignments.common import probes_datasets
 from grader.assignments.common.probes_model import probe_create_model
 from grader.model import keras_names
 from grader.model.observed import Trained
-from grader.model.spec import ImageInput
-
-IMAGES = ImageInput(size=(28, 28), channels=1)
-BATCH = 32
 
 
 def probe_train(ns: dict, args: dict) -> Trained:
@@ -29,7 +25,8 @@ def probe_train(ns: dict, args: dict) -> Trained:
 
         def load(folder: str, one_hot: bool, shuffle: bool):
             ds = tf.keras.utils.image_dataset_from_directory(
-                folder, image_size=IMAGES.size, color_mode="grayscale", batch_size=BATCH,
+                folder, image_size=tuple(args["image_size"]), color_mode="grayscale",
+                batch_size=args["batch_size"],
                 shuffle=shuffle, seed=args["seed"])
             if one_hot:  # as wide as the model's output: a width mismatch is its own check
                 return ds.map(lambda x, y: (x * scale, tf.one_hot(y, units)))

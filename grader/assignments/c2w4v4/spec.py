@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 from grader.assignments.c2w4v4 import probes
-from grader.assignments.c2w4v4.probes import IMAGES
 from grader.assignments.common import datasets, fixtures_v4, models
 from grader.assignments.common.learning import LETTERS_APART, training_verdict
 from grader.assignments.common.models import (
@@ -22,10 +21,12 @@ from grader.assignments.common.models import (
 )
 from grader.i18n import N_, tr
 from grader.model import keras_names
+from grader.model.expected import Signs
 from grader.model.spec import (
     AssignmentSpec,
     Checks,
     Context,
+    ImageInput,
     PartSpec,
     Test,
     Verdict,
@@ -34,35 +35,44 @@ from grader.model.spec import (
 )
 
 FUNCTIONS = ("train_val_datasets", "create_model")
-TRAIN_MAX_EPOCHS = 10  # the brief training's cap (common/learning.py): 24 letters
-UNITS = (24, 25, 26)  # 24 letters (labels 0-23); the notebook's own model ends in 26
-SEED = 1234
+IMAGES = ImageInput(size=(28, 28), channels=1)
+# units: 24 letters (labels 0-23); the notebook's own model ends in 26. batch_size:
+# ASSIGNMENTS-2024.md W4 Ex1, "batch size 32 (for grading)". max_epochs: the brief
+# training's cap (common/learning.py): 24 letters.
+EXPECTED = Signs(batch_size=32, convs_at_most=2, pools_at_most=2, units=(24, 25, 26),
+                 classes=24, seed=1234, max_epochs=10)
 
-DATASET_TESTS = (
-    datasets.SOURCE.worth(8),
-    datasets.YIELDS.worth(8, shape=IMAGES.shape),
-    Test("counts", "finds every image of both folders, in 24 classes", points=8),
-    datasets.BATCHES.worth(6),  # ASSIGNMENTS-2024.md W4 Ex1: "batch size 32 (for grading)"
-    datasets.LABELS.worth(10),
-)
-MODEL_TESTS = (
-    models.COMPILED.worth(5),
-    models.INPUT_SHAPE.worth(6, shape=IMAGES.shape),
-    models.RESCALING_FIRST.worth(8),
-    # W4: "at most 2 Conv2D and 2 MaxPooling2D"
-    Test("small", "at most 2 Conv2D and 2 MaxPooling2D layers", points=8),
-    # "one unit per category, with the right activation"
-    Test("softmax", "softmax over the 24 letters", points=8),
-    # "a multi-class loss ... filled in by the learner"
-    Test("loss", "a multi-class cross-entropy loss", points=8),
-    models.ACCURACY.worth(5),
-    LETTERS_APART.worth(12),
-)
 
-PARTS = (
-    part("train_val_datasets", DATASET_TESTS, probes=("train_val_datasets", "datasets_clean")),
-    part("create_model", MODEL_TESTS, probes=("create_model", "train")),
-)
+def parts(expected: Signs) -> tuple[PartSpec, ...]:
+    """The rubric, its test names filled from `expected`."""
+    dataset_tests = (
+        datasets.SOURCE.worth(8),
+        datasets.YIELDS.worth(8, shape=IMAGES.shape),
+        Test("counts", "finds every image of both folders, in {classes} classes", points=8,
+             params={"classes": expected.classes}),
+        datasets.BATCHES.worth(6, size=expected.batch_size),
+        datasets.LABELS.worth(10),
+    )
+    model_tests = (
+        models.COMPILED.worth(5),
+        models.INPUT_SHAPE.worth(6, shape=IMAGES.shape),
+        models.RESCALING_FIRST.worth(8),
+        # W4: "at most 2 Conv2D and 2 MaxPooling2D"
+        Test("small", "at most {convs} Conv2D and {pools} MaxPooling2D layers", points=8,
+             params={"convs": expected.convs_at_most, "pools": expected.pools_at_most}),
+        # "one unit per category, with the right activation"
+        Test("softmax", "softmax over the {classes} letters", points=8,
+             params={"classes": expected.classes}),
+        # "a multi-class loss ... filled in by the learner"
+        Test("loss", "a multi-class cross-entropy loss", points=8),
+        models.ACCURACY.worth(5),
+        LETTERS_APART.worth(12),
+    )
+    return (
+        part("train_val_datasets", dataset_tests,
+             probes=("train_val_datasets", "datasets_clean")),
+        part("create_model", model_tests, probes=("create_model", "train")),
+    )
 
 
 def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
@@ -75,7 +85,8 @@ def prepare(workdir: Path) -> tuple[dict, dict[str, dict]]:
     prepared = {"counts": counts, "classes": sorted(p.name for p in (letters / "train").iterdir())}
     args = {"train": {"train": str(workdir / "data" / "train"),
                       "validation": str(workdir / "data" / "validation"),
-                      "seed": SEED, "max_epochs": TRAIN_MAX_EPOCHS}}
+                      "seed": EXPECTED.seed, "max_epochs": EXPECTED.max_epochs,
+                      "image_size": list(IMAGES.size), "batch_size": EXPECTED.batch_size}}
     return prepared, args
 
 
@@ -84,7 +95,7 @@ CHECKS = Checks()
 
 @CHECKS.part("train_val_datasets")
 def check_train_val_datasets(ctx: Context, part: PartSpec) -> list[Verdict]:
-    return datasets.folder_datasets_verdicts(ctx, part, IMAGES, "sparse")
+    return datasets.folder_datasets_verdicts(ctx, part, ctx.spec.images, "sparse")
 
 
 @CHECKS.part("create_model")
@@ -97,8 +108,11 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     units = (info.get("output_shape") or [None])[-1]
     activation = keras_names.canonical(info.get("output_activation")) or "linear"
     loss = keras_names.canonical(info.get("loss"))
+    expected = ctx.spec.expected
+    small = convs <= expected.convs_at_most and pools <= expected.pools_at_most
     classes = len(ctx.prepared["classes"])
-    fitting = (classes,) if loss == "categorical_crossentropy" else UNITS  # one-hot: exact
+    fitting = ((classes,) if loss == "categorical_crossentropy"  # one-hot: exact
+               else expected.units)
     softmax = units in fitting and (activation == "softmax" or (
         activation == "linear" and info.get("loss_from_logits")))
     multi = loss in ("sparse_categorical_crossentropy", "categorical_crossentropy")
@@ -106,11 +120,11 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
     test = part.test
     return [
         compiled_verdict(test("compiled"), info),
-        input_verdict(test("input_shape"), info, IMAGES, "tf.keras.layers.InputLayer"),
+        input_verdict(test("input_shape"), info, ctx.spec.images, "tf.keras.layers.InputLayer"),
         rescaling_verdict(test("rescaling"), info),
-        test("small").verdict(convs <= 2 and pools <= 2, tr(
+        test("small").verdict(small, tr(
             "{convs} Conv2D and {pools} MaxPooling2D layers.", convs=convs, pools=pools)
-         if convs <= 2 and pools <= 2 else tr(
+         if small else tr(
             "Found {convs} Conv2D and {pools} MaxPooling2D layers; the assignment allows at "
             "most 2 of each.", convs=convs, pools=pools)),
         test("softmax").verdict(True, tr("{units} softmax units.", units=units)) if softmax
@@ -139,7 +153,7 @@ SPEC = AssignmentSpec(
     code="C2W4v4",
     title="Sign-language letters, 2024 (Keras 3, image folders)",
     functions=FUNCTIONS,
-    parts=PARTS,
+    parts=parts(EXPECTED),
     pass_mark=80.0,
     history=None,
     probe_timeouts={"train_val_datasets": 90, "datasets_clean": 90, "create_model": 90,
@@ -153,6 +167,7 @@ SPEC = AssignmentSpec(
     detect_means=N_("reads grayscale letter folders"),
     fixtures=fixtures_v4.sign_folders,
     images=IMAGES,
+    expected=EXPECTED,
     module=__name__,
     keras="3",
     course_version="v4",

@@ -18,16 +18,18 @@ from grader.assignments.common.models import (
     output_verdict,
 )
 from grader.i18n import tr
-from grader.model.spec import Context, PartSpec, Verdict, all_fail
+from grader.model.expected import CatsDogs
+from grader.model.spec import Context, ImageInput, PartSpec, Verdict, all_fail
 
 FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
 
 
-def prepare(workdir: Path, seed: int, max_epochs: int) -> tuple[dict, dict[str, dict]]:
-    """(prepared, args) of the four functions; `seed` and `max_epochs` for the brief
-    training."""
+def prepare(workdir: Path, expected: CatsDogs,
+            images: ImageInput) -> tuple[dict, dict[str, dict]]:
+    """(prepared, args) of the four functions: the week's SPLIT_SIZEs for the split, its seed
+    and cap and its images' size for the brief training."""
     pets = fixtures.petimages()
-    prepared, args = files.prepare(workdir, pets)
+    prepared, args = files.prepare(workdir, pets, expected)
     data = workdir / "data"
     shutil.copytree(pets.training, data / "training")
     shutil.copytree(pets.validation, data / "validation")
@@ -40,8 +42,9 @@ def prepare(workdir: Path, seed: int, max_epochs: int) -> tuple[dict, dict[str, 
         "train_val_generators": {"training": files.slash(data / "training"),
                                  "validation": files.slash(data / "validation"),
                                  "exports": str(workdir / "exports")},
-        "train": {"training": str(brief[0]), "validation": str(brief[1]), "seed": seed,
-                  "max_epochs": max_epochs},
+        "train": {"training": str(brief[0]), "validation": str(brief[1]),
+                  "seed": expected.seed, "max_epochs": expected.max_epochs,
+                  "image_size": list(images.size)},
     })
     prepared["counts"] = counts
     prepared["generator_dirs"] = [args["train_val_generators"][k]
@@ -69,6 +72,7 @@ def check_create_model(ctx: Context, part: PartSpec) -> list[Verdict]:
             "Expected input shape (None, {dims}); found {found}. Give the first layer "
             "input_shape={shape}.", dims=", ".join(map(str, want.shape)), found=shape,
             shape=want.shape)))
-    return verdicts + [convs_verdict(test("convs"), info), output_verdict(test("output"), info),
+    return verdicts + [convs_verdict(test("convs"), info, ctx.spec.expected.convs_at_least),
+                       output_verdict(test("output"), info),
                        accuracy_verdict(test("accuracy"), info),
                        training_verdict(ctx, test("learns"))]

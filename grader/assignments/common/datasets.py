@@ -39,9 +39,8 @@ YIELDS = Test("yields", "yields {shape} images with pixels 0-255")
 SPLIT = Test("split", "puts {share:.0%} of the files in validation, none in both")
 LABELS = Test("labels", "label_mode fits the model's output")
 # ASSIGNMENTS-2024.md W4 Ex1: "batch size 32 (for grading)"; C2W3v4 and C2W4v4 read
-# whole folders in batches of it (folder_datasets_verdicts).
-BATCH = 32
-BATCHES = Test("batches", "batches of {size}", params={"size": BATCH})
+# whole folders in batches of their `batch_size` (folder_datasets_verdicts).
+BATCHES = Test("batches", "batches of {size}")
 
 
 def dataset_observations(ctx: Context) -> tuple[str | None, dict]:
@@ -194,7 +193,8 @@ def label_verdict(ctx: Context, test: Test, obs: dict, default: str = "binary") 
 def folder_datasets_verdicts(ctx: Context, part: PartSpec, images: ImageInput, labels: str,
                              scaled_by: str = RESCALING) -> list[Verdict]:
     """train_val_datasets() read from TRAIN_DIR and VALIDATION_DIR whole, one call each,
-    batches of 32 (C2W3v4, C2W4v4); `labels`: the course's head, for label_verdict;
+    batches of the spec's `batch_size` (C2W3v4, C2W4v4); `labels`: the course's head, for
+    label_verdict;
     `scaled_by`: what scales the pixels later, for images_verdict."""
     problem, obs = dataset_observations(ctx)
     if problem:
@@ -224,8 +224,9 @@ def folder_datasets_verdicts(ctx: Context, part: PartSpec, images: ImageInput, l
             val=ctx.prepared["counts"][1], n=want, found_train=counts[0],
             found_val=counts[1], classes=" and ".join(map(str, classes)))))
     sizes = [(d.get("batch") or {}).get("x_shape", [None])[0] for d in both]
-    verdicts.append(test("batches").verdict(sizes == [BATCH, BATCH], tr("Batches of 32.")
-                     if sizes == [BATCH, BATCH] else tr(
+    batch = ctx.spec.expected.batch_size
+    verdicts.append(test("batches").verdict(sizes == [batch, batch], tr("Batches of 32.")
+                     if sizes == [batch, batch] else tr(
                          "Batches of {sizes}; the grading needs batch_size=32 on both.",
                          sizes=" and ".join(map(str, sizes)))))
     verdicts.append(label_verdict(ctx, test("labels"), obs, default=labels))

@@ -15,6 +15,7 @@ from pathlib import Path
 from grader.assignments.common import fixtures, observers
 from grader.assignments.common.feedback import describe_error, outcome_problem
 from grader.i18n import tr
+from grader.model.expected import CatsDogs
 from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
 from grader.sandbox import course_paths
 
@@ -30,12 +31,17 @@ DIRS_TESTS = (TREE, course_paths.ARGUMENTS)
 ZERO_LENGTH = Test("zero_length", "skips zero-length files")
 PRINTS = Test("prints", "prints '<file> is zero length, so ignoring.'")
 _CUT = "SPLIT_SIZE {split}: int(n * {split}) to training, the rest to validation"
-CUT_09 = Test("cut_09", _CUT, params={"split": 0.9})  # the course's SPLIT_SIZE
-CUT_05 = Test("cut_05", _CUT, params={"split": 0.5})  # another, to catch a fixed 0.9
+CUT_09 = Test("cut_09", _CUT)  # the course's SPLIT_SIZE (CatsDogs.split_size)
+CUT_05 = Test("cut_05", _CUT)  # another, to catch a fixed one (CatsDogs.other_split_size)
 COPIES = Test("copies", "copies files, leaving the source unchanged")
 DISJOINT = Test("disjoint", "training and validation are disjoint and hold every non-empty image")
 SHUFFLES = Test("shuffles", "shuffles before splitting")
-SPLIT_TESTS = (ZERO_LENGTH, PRINTS, CUT_09, CUT_05, COPIES, DISJOINT, SHUFFLES)
+
+
+def split_tests(expected: CatsDogs) -> tuple[Test, ...]:
+    """split_data's checks, the two cuts named by the week's SPLIT_SIZEs."""
+    return (ZERO_LENGTH, PRINTS, CUT_09.worth(0, split=expected.split_size),
+            CUT_05.worth(0, split=expected.other_split_size), COPIES, DISJOINT, SHUFFLES)
 
 
 def slash(path: Path) -> str:
@@ -50,20 +56,23 @@ def _copy_jpgs(source: Path, dest: Path) -> None:
             shutil.copyfile(source / name, dest / name)
 
 
-# split_data runs: (class, SPLIT_SIZE, seed). A cut taken over every file, the zero-length one
-# included, gives the right counts only when the shuffle puts the empty file on one side: with
-# the fixture's 151 files per class that is validation (16 in 151 at 0.9, about half at 0.5),
-# so several seeds per size make a lucky pass of that mistake all but impossible.
-SPLIT_RUNS = (("Cat", 0.9, 11), ("Cat", 0.9, 22), ("Cat", 0.9, 44), ("Dog", 0.5, 33),
-              ("Dog", 0.5, 55))
+def split_runs(expected: CatsDogs) -> tuple[tuple[str, float, int], ...]:
+    """split_data's runs: (class, SPLIT_SIZE, seed). A cut taken over every file, the
+    zero-length one included, gives the right counts only when the shuffle puts the empty file
+    on one side: with the fixture's 151 files per class that is validation (16 in 151 at 0.9,
+    about half at 0.5), so several seeds per size make a lucky pass of that mistake all but
+    impossible."""
+    course, other = expected.split_size, expected.other_split_size
+    return (("Cat", course, 11), ("Cat", course, 22), ("Cat", course, 44), ("Dog", other, 33),
+            ("Dog", other, 55))
 
 
-def prepare(workdir: Path, pets) -> tuple[dict, dict[str, dict]]:
+def prepare(workdir: Path, pets, expected: CatsDogs) -> tuple[dict, dict[str, dict]]:
     """(prepared, args) for the two functions."""
     roots = [workdir / "cats-v-dogs", workdir / "elsewhere" / "another-root"]
     runs = []
     prepared_runs = []
-    for run_id, (label, split, seed) in enumerate(SPLIT_RUNS):
+    for run_id, (label, split, seed) in enumerate(split_runs(expected)):
         base = workdir / f"split-{run_id}"
         source = base / "source"
         _copy_jpgs(pets.raw / label, source)
@@ -174,7 +183,8 @@ def _cut_over_every_file(run: dict, n: int) -> bool:
     return got in ((cut - 1, n + 1 - cut), (cut, n - cut))
 
 
-def split_count_verdicts(runs: list[dict], nonempty) -> list[Verdict]:
+def split_count_verdicts(runs: list[dict], nonempty, part: PartSpec,
+                         expected: CatsDogs) -> list[Verdict]:
     """The two count checks, each over every run of its SPLIT_SIZE (several shuffles). A cut
     over every file is one mistake whatever the shuffle did: it costs the 0.9 check, in every
     run, and never the 0.5 check as well."""
@@ -187,10 +197,11 @@ def split_count_verdicts(runs: list[dict], nonempty) -> list[Verdict]:
             wrong.setdefault(run["split"], (run, n, want, got))
     every_file = any(_cut_over_every_file(run, n) for run, n, _, _ in wrong.values())
     verdicts: list[Verdict] = []
-    for test in (CUT_09, CUT_05):
-        name, split = test.name, test.params["split"]
+    for test, split in ((part.test("cut_09"), expected.split_size),
+                        (part.test("cut_05"), expected.other_split_size)):
+        name = test.name
         mine = [r for r in runs if r["split"] == split]
-        if every_file and split == 0.9:
+        if every_file and split == expected.split_size:
             run, n, want, got = next(iter(wrong.values()))
             verdicts.append((name, False, tr(
                 "With {n} non-empty files and one zero-length file, SPLIT_SIZE {split} should "
@@ -264,8 +275,10 @@ def check_split_data(ctx: Context, part: PartSpec) -> list[Verdict]:
             "split_data copied no files into TRAINING_DIR or VALIDATION_DIR. List the files of "
             "SOURCE_DIR, shuffle them with random.sample, and copy them with shutil.copyfile "
             "into the directories it is given."))
-    course = [r for r in runs if r["split"] == 0.9]  # the course's SPLIT_SIZE, two seeds
-    return [*_zero_length_verdicts(runs, course[0]), *split_count_verdicts(runs, _nonempty),
+    expected = ctx.spec.expected
+    course = [r for r in runs if r["split"] == expected.split_size]  # several seeds
+    return [*_zero_length_verdicts(runs, course[0]),
+            *split_count_verdicts(runs, _nonempty, part, expected),
             _source_verdict(runs), _partition_verdict(runs), _shuffle_verdict(*course[:2])]
 
 

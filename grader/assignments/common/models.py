@@ -12,10 +12,10 @@ from grader.model.spec import Context, ImageInput, Test, Verdict
 from grader.sandbox.brief_training import sees_unit_range
 
 # create_model's checks that several weeks share (each assignment weighs them; INPUT_SHAPE is
-# given the shape of its images).
+# given the shape of its images, CONVS its `convs_at_least`).
 COMPILED = Test("compiled", "returns a compiled Keras model")
 INPUT_SHAPE = Test("input_shape", "input shape is {shape}")
-CONVS = Test("convs", "has at least 3 Conv2D layers")
+CONVS = Test("convs", "has at least {least} Conv2D layers")
 TWO_CLASSES = Test("output", "output layer and loss fit two classes")
 ACCURACY = Test("accuracy", "tracks the 'accuracy' metric")
 
@@ -53,10 +53,11 @@ def compiled_verdict(test: Test, info: dict) -> Verdict:
         "metrics=['accuracy']) before returning it."))
 
 
-def convs_verdict(test: Test, info: dict) -> Verdict:
+def convs_verdict(test: Test, info: dict, least: int) -> Verdict:
+    """At least `least` Conv2D layers (the week's `convs_at_least`)."""
     name = test.name
     convs = sum(1 for layer in info.get("layers", []) if layer == "Conv2D")
-    if convs >= 3:
+    if convs >= least:
         return (name, True, tr("{n} Conv2D layers.", n=convs))
     return (name, False, tr("Expected at least 3 Conv2D layers; found {n}. Stack Conv2D + "
                             "MaxPooling2D blocks.", n=convs))

@@ -2,8 +2,9 @@
 holding the weights of the file it is given, told apart by fingerprint from a fresh
 initialisation and from the copy laid out at the course's /tmp path (each week judges the
 weights with its own `judge_weights`); output_of_last_layer (mixed7) and create_final_model
-(the head, compiled at the learning rate each week declares). Their probes are in
-probes_pretrained.py."""
+(the head, compiled at the learning rate each week declares). The numbers (parameter counts,
+the last layer and its shape, the head, the learning rate) are each week's `Pretrained`
+(model/expected.py). Their probes are in probes_pretrained.py."""
 
 from __future__ import annotations
 
@@ -20,40 +21,56 @@ from grader.assignments.common.feedback import (
 from grader.assignments.common.models import tracks_accuracy
 from grader.i18n import say, tr
 from grader.model import keras_names
-from grader.model.spec import Context, PartSpec, Test, Verdict, all_fail
+from grader.model.expected import Pretrained
+from grader.model.spec import Context, ImageInput, PartSpec, Test, Verdict, all_fail
 from grader.sandbox import course_paths
 
-PRE_TRAINED_PARAMS = 21_802_784
 # create_pre_trained_model's checks; C2W3 and C2W3v4 weigh them, and C2W3v4 names the
 # weights' file otherwise (a "weights" test of its own).
-INCEPTION = Test("inception", "InceptionV3 without its top, input (150, 150, 3)")
+INCEPTION = Test("inception", "InceptionV3 without its top, input {shape}")
 WEIGHTS = Test("weights", "weights loaded from the file it is given")
 FROZEN = Test("frozen", "every layer frozen: 0 trainable parameters")
-PARAMS = Test("params", "{params:,} parameters", params={"params": PRE_TRAINED_PARAMS})
-PRE_TRAINED_TESTS = (INCEPTION, WEIGHTS, FROZEN, PARAMS)
-
-# output_of_last_layer's and create_final_model's: the same model in both weeks.
-FINAL_PARAMS = 47_512_481
-FINAL_TRAINABLE = 38_537_217
-LAST_LAYER_TESTS = (
-    Test("mixed7", "returns the output of layer 'mixed7'", points=10),
-    Test("shape", "output shape (None, 7, 7, 768)", points=5),
-)
+PARAMS = Test("params", "{params:,} parameters")
 
 
-def final_tests(rate: float) -> tuple[Test, ...]:
-    """create_final_model's checks, compiled with RMSprop at `rate`."""
+def pre_trained_tests(expected: Pretrained, images: ImageInput,
+                      weights: Test = WEIGHTS) -> tuple[Test, ...]:
+    """create_pre_trained_model's checks, named by the week's images and parameter count."""
+    return (INCEPTION.worth(0, shape=images.shape), weights, FROZEN,
+            PARAMS.worth(0, params=expected.pre_trained_params))
+
+
+def last_layer_tests(expected: Pretrained) -> tuple[Test, ...]:
+    """output_of_last_layer's: the same model in both weeks."""
     return (
-        Test("head", "Flatten, Dense(1024, relu), Dropout(0.2), Dense(1, sigmoid) on mixed7",
-             points=9),
+        Test("mixed7", "returns the output of layer '{layer}'", points=10,
+             params={"layer": expected.last_layer}),
+        Test("shape", "output shape {shape}", points=5,
+             params={"shape": expected.last_layer_shape}),
+    )
+
+
+def final_tests(expected: Pretrained) -> tuple[Test, ...]:
+    """create_final_model's checks: the head on the last layer, the counts, compiled with
+    RMSprop at the week's learning rate."""
+    return (
+        Test("head", "{head} on {layer}", points=9,
+             params={"head": expected.head_described, "layer": expected.last_layer}),
         Test("inputs", "built from pre_trained_model.input", points=4),
         Test("counts", "{params:,} parameters, {trainable:,} trainable", points=9,
-             params={"params": FINAL_PARAMS, "trainable": FINAL_TRAINABLE}),
+             params={"params": expected.final_params,
+                     "trainable": expected.final_trainable}),
         # the rate as the notebook writes it: 0.00001, not 1e-05
         Test("compile", "RMSprop(learning_rate={rate}), binary_crossentropy, accuracy",
-             points=6, params={"rate": format(Decimal(repr(rate)), "f")}),
+             points=6, params={"rate": format(Decimal(repr(expected.learning_rate)), "f")}),
         Test("lowers_loss", "training the head lowers the loss", points=7),
     )
+
+
+def reference_args(expected: Pretrained, images: ImageInput) -> dict:
+    """What the probes that build the grader's own frozen InceptionV3 are handed."""
+    return {"seed": expected.seed, "shape": list(images.shape),
+            "last_layer": expected.last_layer}
 
 
 
@@ -111,7 +128,7 @@ def check_pre_trained(ctx: Context, part: PartSpec, judge_weights=weights_verdic
         failure = obs.get("clean_failure")
         return all_fail(part, say(failure) if failure else tr("The model could not be checked."))
     test = part.test
-    shape_ok = (info.get("input_shape") == [None, 150, 150, 3]
+    shape_ok = (info.get("input_shape") == [None, *ctx.spec.images.shape]
                 and info.get("output_shape") == [None, 3, 3, 2048] and info.get("has_mixed7"))
     verdicts: list[Verdict] = [test("inception").verdict(shape_ok, (
         tr("InceptionV3, no top, 150x150x3.") if shape_ok else
@@ -126,11 +143,11 @@ def check_pre_trained(ctx: Context, part: PartSpec, judge_weights=weights_verdic
            "pre_trained_model.trainable = False, or layer.trainable = False for every layer "
            "of pre_trained_model.layers.",
            trainable=trainable, layers=info.get("trainable_layers")))))
-    params = info.get("params")
-    verdicts.append(test("params").verdict(params == PRE_TRAINED_PARAMS, (
-        tr("{params:,} parameters.", params=params) if params == PRE_TRAINED_PARAMS else
+    params, want = info.get("params"), ctx.spec.expected.pre_trained_params
+    verdicts.append(test("params").verdict(params == want, (
+        tr("{params:,} parameters.", params=params) if params == want else
         tr("Expected {expected:,} parameters; found {params}.",
-           expected=PRE_TRAINED_PARAMS, params=params))))
+           expected=want, params=params))))
     return verdicts
 
 
@@ -153,16 +170,19 @@ def check_last_layer(ctx: Context, part: PartSpec) -> list[Verdict]:
                                 "too).")
         return all_fail(part, problem)
     obs = ctx.outcomes["output_of_last_layer"].observation
+    expected = ctx.spec.expected
     layer = obs.get("layer")
-    verdicts: list[Verdict] = [part.test("mixed7").verdict(layer == "mixed7", (
-        tr("The output of mixed7.") if layer == "mixed7" else
+    right = layer == expected.last_layer
+    verdicts: list[Verdict] = [part.test("mixed7").verdict(right, (
+        tr("The output of mixed7.") if right else
         tr("Expected pre_trained_model.get_layer('mixed7').output; found the output of "
            "{layer}.", layer=repr(layer)) if layer else
         tr("Expected the output tensor of layer 'mixed7'; found a {returned}.",
            returned=obs.get("returned"))))]
     shape = obs.get("shape")
-    verdicts.append(part.test("shape").verdict(shape == [None, 7, 7, 768], (
-        tr("Shape (None, 7, 7, 768).") if shape == [None, 7, 7, 768] else
+    right = shape == list(expected.last_layer_shape)
+    verdicts.append(part.test("shape").verdict(right, (
+        tr("Shape (None, 7, 7, 768).") if right else
         tr("Expected shape (None, 7, 7, 768); found {shape}.", shape=shape))))
     return verdicts
 
@@ -171,10 +191,12 @@ def _grouped(count):
     return format(count, ",") if isinstance(count, int) else count
 
 
-def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verdict]:
-    """The head, the inputs, the counts, the compile settings (RMSprop at `rate`) and brief
-    training."""
+def final_model_verdicts(ctx: Context, part: PartSpec) -> list[Verdict]:
+    """The head, the inputs, the counts, the compile settings (RMSprop at the week's learning
+    rate) and brief training."""
     test = part.test
+    expected = ctx.spec.expected
+    rate = expected.learning_rate
     problem = call_problem(ctx, "create_final_model", "create_final_model")
     if problem:
         return all_fail(part, problem)
@@ -193,8 +215,7 @@ def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verd
     info = obs["model"]
     head = [(h["type"], h.get("units"), h.get("activation"), h.get("rate"))
             for h in info.get("head", [])]
-    want = [("Flatten", None, None, None), ("Dense", 1024, "relu", None),
-            ("Dropout", None, None, 0.2), ("Dense", 1, "sigmoid", None)]
+    want = [layer.described for layer in expected.head]
     shown = ", ".join(f"{t}({', '.join(str(v) for v in (u, a, r) if v is not None)})"
                       for t, u, a, r in head) or tr("nothing")
     verdicts: list[Verdict] = [test("head").verdict(head == want, (
@@ -206,13 +227,13 @@ def final_model_verdicts(ctx: Context, part: PartSpec, rate: float) -> list[Verd
         tr("Inputs are pre_trained_model.input.") if same else
         tr("Build the model with Model(inputs=pre_trained_model.input, outputs=x)."))))
     params, trainable = info.get("params"), info.get("trainable_params")
-    counts_ok = (params, trainable) == (FINAL_PARAMS, FINAL_TRAINABLE)
+    counts_ok = (params, trainable) == (expected.final_params, expected.final_trainable)
     verdicts.append(test("counts").verdict(counts_ok, (
         tr("{params:,} parameters, {trainable:,} trainable.", params=params,
            trainable=trainable) if counts_ok else
         tr("Expected {expected:,} parameters of which {expected_trainable:,} trainable; found "
-           "{params} and {trainable}.", expected=FINAL_PARAMS,
-           expected_trainable=FINAL_TRAINABLE, params=_grouped(params),
+           "{params} and {trainable}.", expected=expected.final_params,
+           expected_trainable=expected.final_trainable, params=_grouped(params),
            trainable=_grouped(trainable)))))
     lr = info.get("learning_rate")
     loss_ok = keras_names.output_kind(info) == "binary"

@@ -39,13 +39,16 @@ def probe_split_data(ns: dict, args: dict) -> Calls:
     return {"calls": calls}
 
 
-def _reference_generators(training: str, validation: str, class_mode: str, seed: int):
+def _reference_generators(args: dict, class_mode: str):
+    """The grader's own generators over the brief training's split, at the spec's image
+    size (`args["image_size"]`)."""
     import tensorflow as tf
 
+    size = tuple(args["image_size"])
     datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-    train = datagen.flow_from_directory(training, target_size=(150, 150), batch_size=32,
-                                        class_mode=class_mode, seed=seed)
-    val = datagen.flow_from_directory(validation, target_size=(150, 150), batch_size=64,
+    train = datagen.flow_from_directory(args["training"], target_size=size, batch_size=32,
+                                        class_mode=class_mode, seed=args["seed"])
+    val = datagen.flow_from_directory(args["validation"], target_size=size, batch_size=64,
                                       class_mode="binary", shuffle=False)
     return train, val
 
@@ -65,8 +68,7 @@ def probe_train(ns: dict, args: dict) -> Trained:
     from grader.sandbox.brief_training import brief_training
 
     def data(info: dict):
-        train, val = _reference_generators(args["training"], args["validation"],
-                                           _class_mode_for(info), args["seed"])
+        train, val = _reference_generators(args, _class_mode_for(info))
         return train, [val[i] for i in range(len(val))]
 
     return brief_training(args, data)

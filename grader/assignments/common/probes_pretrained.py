@@ -1,15 +1,14 @@
 """Child side of the InceptionV3 parts of C2W3 and C2W3v4: create_pre_trained_model called
 (ImageNet downloads served a stand-in), output_of_last_layer and create_final_model called on
-the grader's own frozen InceptionV3; in the clean child, the rebuilt models measured. Imports
-only the sandbox's child-side helpers and the model; the checks are in pretrained.py."""
+the grader's own frozen InceptionV3 (its seed, input shape and last layer handed in the args,
+from the week's spec); in the clean child, the rebuilt models measured. Imports only the
+sandbox's child-side helpers and the model; the checks are in pretrained.py."""
 
 from __future__ import annotations
 
 import contextlib
 
 from grader.model.observed import FinalMade, FinalTrained, LastLayer, PreTrainedMade, Rebuilt
-
-SEED = 99  # the grader's reference InceptionV3's (C2W3, C2W3v4)
 
 
 def trainable_count(model) -> int:
@@ -87,25 +86,26 @@ def probe_pre_trained_clean(ns: dict, args: dict) -> Rebuilt:
 _REFERENCE: dict = {}
 
 
-def _reference_model():
-    """A frozen InceptionV3 built by the grader, so later probes do not depend on the
-    learner's create_pre_trained_model."""
-    if "model" not in _REFERENCE:
+def _reference_model(args: dict):
+    """A frozen InceptionV3 built by the grader (`args`: its seed and input shape), so later
+    probes do not depend on the learner's create_pre_trained_model."""
+    key = (args["seed"], tuple(args["shape"]))
+    if key not in _REFERENCE:
         import tensorflow as tf
 
-        tf.keras.utils.set_random_seed(SEED)
+        tf.keras.utils.set_random_seed(args["seed"])
         model = tf.keras.applications.inception_v3.InceptionV3(
-            input_shape=(150, 150, 3), include_top=False, weights=None)
+            input_shape=tuple(args["shape"]), include_top=False, weights=None)
         for layer in model.layers:
             layer.trainable = False
-        _REFERENCE["model"] = model
-    return _REFERENCE["model"]
+        _REFERENCE[key] = model
+    return _REFERENCE[key]
 
 
 def probe_last_layer(ns: dict, args: dict) -> LastLayer:
     from grader.sandbox.probe_tools import call_learner
 
-    model = _reference_model()
+    model = _reference_model(args)
     call = call_learner(ns, "output_of_last_layer", model)
     obs: dict = {"call": call.summary()}
     if not call.ok:
@@ -128,9 +128,9 @@ def probe_final_model(ns: dict, args: dict) -> FinalMade:
 
     from grader.sandbox.probe_tools import call_learner, export_model
 
-    base = _reference_model()
-    last_output = base.get_layer("mixed7").output
-    tf.keras.utils.set_random_seed(SEED)
+    base = _reference_model(args)
+    last_output = base.get_layer(args["last_layer"]).output
+    tf.keras.utils.set_random_seed(args["seed"])
     call = call_learner(ns, "create_final_model", base, last_output)
     obs: dict = {"call": call.summary()}
     if not call.ok or not hasattr(call.value, "layers"):
@@ -143,7 +143,8 @@ def probe_final_model(ns: dict, args: dict) -> FinalMade:
 
 
 def final_clean(args: dict, data) -> FinalTrained:
-    """Clean side of create_final_model: the rebuilt model's head after mixed7, and its loss
+    """Clean side of create_final_model: the rebuilt model's head after the last layer the
+    args name (mixed7), and its loss
     on a batch before and after brief training; `data(model)` gives that batch and a function
     that trains (C2W3v4 feeds datasets, C2W3 generators)."""
     import numpy as np
@@ -157,7 +158,8 @@ def final_clean(args: dict, data) -> FinalTrained:
     info = obs["model"]
     info["trainable_params"] = trainable_count(model)
     names = [layer.name for layer in model.layers]
-    start = names.index("mixed7") + 1 if "mixed7" in names else len(names)
+    last = args["last_layer"]
+    start = names.index(last) + 1 if last in names else len(names)
     info["head"] = []
     for layer in model.layers[start:]:
         config = layer.get_config()
