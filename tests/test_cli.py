@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from importlib import metadata
 
 import nbformat
 import pytest
@@ -31,6 +32,10 @@ def test_solution_json_contract_and_exit_0(tmp_path):
         for test in part["tests"]:
             assert {"name", "passed", "message"} <= set(test)
     assert data["keras"] == "2"
+    env = data["environment"]  # as tests/test_environments.py asserts in other environments
+    assert env["tensorflow"] == metadata.version("tensorflow")
+    assert env["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert env["sandbox"] in ("namespaces as root", "user namespaces", "limits only")
     assert "detected" in proc.stderr
     for noise in ("oneDNN", "cuda drivers", "absl", "I0000"):  # issue 31, item 5
         assert noise not in proc.stderr, proc.stderr

@@ -1,6 +1,8 @@
 """The compatibility subset `.ci/run` also runs in other environments (`-m compat`): Python
 3.12 with TensorFlow 2.21, and the course's own pins (TensorFlow 2.15 with Keras 2 on 3.11),
-each in a fresh virtual environment the grader was installed into. Here too, in the main one."""
+each in a fresh virtual environment the grader was installed into. In the main environment the
+same gradings are the grading tests' own (each reference solution and template, in process)
+and tests/test_cli.py's (the CLI's JSON and its environment), so they are not run twice."""
 
 from __future__ import annotations
 
@@ -26,6 +28,13 @@ def _grade(notebook: Path) -> dict:
     return json.loads(proc.stdout)
 
 
+# Where .ci/run installed the grader into another environment (it records the versions there).
+OTHER_ENVIRONMENT = "GRADER_VERSIONS_BEFORE" in os.environ
+
+
+@pytest.mark.skipif(not OTHER_ENVIRONMENT, reason=(
+    "the main environment grades every reference solution and blank template in "
+    "tests/test_c2w*_grading.py, and the CLI's JSON with its environment in tests/test_cli.py"))
 @pytest.mark.parametrize("code", ["C2W1", "C2W2", "C2W3", "C2W4"])
 def test_reference_scores_100_and_template_0_here(code):
     solution = _grade(ROOT / "solutions" / f"{code}_Assignment.ipynb")
@@ -48,7 +57,7 @@ def _versions() -> dict[str, str]:
     return found
 
 
-@pytest.mark.skipif("GRADER_VERSIONS_BEFORE" not in os.environ,
+@pytest.mark.skipif(not OTHER_ENVIRONMENT,
                     reason="only where .ci/run recorded the versions before installing")
 def test_installing_the_grader_changed_no_tensorflow_keras_or_numpy():
     before = json.loads(Path(os.environ["GRADER_VERSIONS_BEFORE"]).read_text())
