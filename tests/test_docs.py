@@ -30,7 +30,7 @@ def test_the_readme_starts_with_the_two_commands_and_stays_short():
     lines = (ROOT / "README.md").read_text().splitlines()
     assert lines[2] == "```bash" and lines[5] == "```"
     assert "pip install -e '.[dev]' && grader grade solutions/C2W1_Assignment.ipynb" in lines[3]
-    assert lines[4] == ". .venv/bin/activate && python -m pytest -n 2 -q"
+    assert lines[4] == ". .venv/bin/activate && python -m pytest -n 3 --dist worksteal -q"
     assert len(lines) <= 160, "the README is read in two minutes: move detail to docs/"
 
 
