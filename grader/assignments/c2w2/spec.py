@@ -7,14 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.assignments.c2w2 import probes
-from grader.assignments.common import catsdogs, files, fixtures, generators, models
+from grader.assignments.common import catsdogs, files, fixtures, generators
 from grader.assignments.common.augmentation import (
     AUGMENT_DEFAULTS,
     AUGMENT_TESTS,
     check_train_val_generators,
 )
 from grader.assignments.common.files import DIRS_TESTS
-from grader.assignments.common.learning import CATS_FROM_DOGS
 from grader.i18n import N_
 from grader.model.expected import CatsDogs
 from grader.model.spec import AssignmentSpec, Checks, HistoryRule, PartSpec, part, weigh
@@ -29,14 +28,8 @@ HISTORY = HistoryRule("history_augmented.pkl", max_epochs=15, min_train_accuracy
 
 def parts(expected: CatsDogs) -> tuple[PartSpec, ...]:
     """The rubric, its test names filled from `expected`."""
-    model_tests = (
-        models.COMPILED.worth(2),
-        models.INPUT_SHAPE.worth(3, shape=generators.IMAGES.shape),
-        models.CONVS.worth(3, least=expected.convs_at_least),
-        models.TWO_CLASSES.worth(3),
-        models.ACCURACY.worth(2),
-        CATS_FROM_DOGS.worth(7),
-    )
+    model_tests = weigh(catsdogs.model_tests(expected), compiled=2, input_shape=3, convs=3,
+                        output=3, accuracy=2, learns=7)
     return (
         part("create_train_val_dirs", weigh(DIRS_TESTS, tree=6, arguments=4),
              probes=("create_train_val_dirs",)),

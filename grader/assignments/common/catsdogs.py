@@ -8,8 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
-from grader.assignments.common import files, fixtures, generators
-from grader.assignments.common.learning import training_verdict
+from grader.assignments.common import files, fixtures, generators, models
+from grader.assignments.common.learning import CATS_FROM_DOGS, training_verdict
 from grader.assignments.common.models import (
     accuracy_verdict,
     compiled_verdict,
@@ -19,9 +19,16 @@ from grader.assignments.common.models import (
 )
 from grader.i18n import tr
 from grader.model.expected import CatsDogs
-from grader.model.spec import Context, ImageInput, PartSpec, Verdict, all_fail
+from grader.model.spec import Context, ImageInput, PartSpec, Test, Verdict, all_fail
 
 FUNCTIONS = ("create_train_val_dirs", "split_data", "train_val_generators", "create_model")
+
+
+def model_tests(expected: CatsDogs) -> tuple[Test, ...]:
+    """create_model's checks, named from the week's `expected`; each week weighs them."""
+    return (models.COMPILED, models.INPUT_SHAPE.worth(0, shape=generators.IMAGES.shape),
+            models.CONVS.worth(0, least=expected.convs_at_least), models.TWO_CLASSES,
+            models.ACCURACY, CATS_FROM_DOGS)
 
 
 def prepare(workdir: Path, expected: CatsDogs,
