@@ -108,3 +108,31 @@ def test_the_wheel_carries_the_fixtures(tmp_path):
                  for top in ("PetImages", "sign_mnist") for p in (FIXTURES / top).rglob("*")
                  if p.is_file()}
     assert names == committed | {"grader/_fixtures/README.md"}
+
+
+def test_processes_building_one_fixture_together_build_it_once(tmp_path):
+    """Parallel test or batch workers start together and all ask for the fixtures: one
+    builds while the others wait for its copy, so no half-built sibling ever sits in the
+    cache beside a fixture in use (a hostile test digests the whole cache before and after)."""
+    import threading
+    import time
+
+    target = tmp_path / "cache" / "thing-v1"
+    builds, siblings = [], []
+
+    def build(folder):
+        builds.append(folder)
+        time.sleep(0.3)
+        siblings.append(sorted(p.name for p in target.parent.iterdir()
+                               if p.name.startswith("thing-v1.")))
+        (folder / "data").write_text("x")
+
+    workers = [threading.Thread(target=fixtures.atomic_build, args=(target, build))
+               for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(builds) == 1 and siblings == [[builds[0].name]]
+    assert (target / "data").read_text() == "x" and (target / ".complete").exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == [".thing-v1.lock", "thing-v1"]

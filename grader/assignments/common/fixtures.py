@@ -9,6 +9,7 @@ and the InceptionV3 weights are too big to commit and are built in the cache, se
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import random
@@ -29,22 +30,29 @@ SPLIT_SIZE = 0.9
 
 
 def atomic_build(target: Path, build) -> Path:
-    """Build into a temporary sibling and rename, so a crash never leaves half a fixture."""
+    """Build into a temporary sibling and rename, so a crash never leaves half a fixture.
+    One process builds at a time (a lock beside the target): others wait for its copy
+    instead of building their own, so the cache never holds a half-built sibling while a
+    fixture is in use (parallel test workers, batch workers starting together)."""
     if (target / ".complete").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    try:
-        build(tmp)
-        (tmp / ".complete").write_text(FIXTURE_VERSION)
+    with open(target.parent / f".{target.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if (target / ".complete").exists():  # built while this process waited
+            return target
+        tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
         try:
-            os.rename(tmp, target)
-        except OSError:  # another process won the race; its copy is identical
-            if not (target / ".complete").exists():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            build(tmp)
+            (tmp / ".complete").write_text(FIXTURE_VERSION)
+            try:
+                os.rename(tmp, target)
+            except OSError:  # a process that took no lock (an older grader) won the race
+                if not (target / ".complete").exists():
+                    raise
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
