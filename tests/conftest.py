@@ -131,23 +131,58 @@ def check_count(code: str = "C2W1") -> int:
     return sum(len(p.tests) for p in get_spec(code).parts)
 
 
-def variant_groups(variants: dict) -> list[tuple[str, ...]]:
-    """Broken variants (cell id, old, new, part, test) packed into as few notebooks as
-    possible: at most one per cell and per failing part in each. The grader isolates graded
+def shared_notebooks(footprints: dict[str, tuple[object, set[str], set[str]]]
+                     ) -> list[tuple[str, ...]]:
+    """Names packed, in order, into as few notebooks as possible. A footprint is (what the
+    notebook is, the cells edited, the parts that must fail): a notebook holds edits of one
+    kind only, at most one per cell and per failing part. The grader isolates graded
     functions from each other (one child per function, each with its own course view), so a
-    notebook with a mistake in three functions must fail exactly those three checks; grading
-    it once tests each variant as alone would, and that isolation besides."""
+    notebook with a mistake in three functions must fail exactly those three checks, and one
+    with three ways of writing three functions must pass them all; grading it once tests
+    each edit as alone would, and that isolation besides."""
     groups: list[list[str]] = []
-    for name in sorted(variants):
-        cell, part = variants[name][0], variants[name][3]
+    for name, (kind, cells, failing_parts) in footprints.items():
         for group in groups:
-            if all(variants[o][0] != cell and (part is None or variants[o][3] != part)
-                   for o in group):
+            if all(footprints[o][0] == kind and not cells & footprints[o][1]
+                   and not failing_parts & footprints[o][2] for o in group):
                 group.append(name)
                 break
         else:
             groups.append([name])
     return [tuple(g) for g in groups]
+
+
+def variant_groups(variants: dict) -> list[tuple[str, ...]]:
+    """Broken variants (cell id, old, new, part, test) packed into shared notebooks."""
+    return shared_notebooks({name: (None, {variants[name][0]},
+                                    {variants[name][3]} - {None})
+                             for name in sorted(variants)})
+
+
+def edit_groups(mistakes: dict) -> list[tuple[str, ...]]:
+    """Mistakes or realistic rewrites given as (edits, {part: tests that fail}) or as bare
+    edits (nothing fails), packed into shared notebooks."""
+    return shared_notebooks({name: (None, {cell for cell, _, _ in _edits_of(mistakes[name])},
+                                    set(_failures_of(mistakes[name])))
+                             for name in sorted(mistakes)})
+
+
+def _edits_of(entry) -> list:
+    return entry[0] if isinstance(entry, tuple) else entry
+
+
+def _failures_of(entry) -> dict:
+    return entry[1] if isinstance(entry, tuple) else {}
+
+
+def grouped(code: str, mistakes: dict, names: tuple[str, ...]):
+    """The reference solution of `code` with every named entry's edits, and the checks
+    that must fail in it, part by part (every other check passes)."""
+    expected: dict[str, set[str]] = {}
+    for name in names:
+        for part, tests in _failures_of(mistakes[name]).items():
+            expected.setdefault(part, set()).update(tests)
+    return edited(code, [e for name in names for e in _edits_of(mistakes[name])]), expected
 
 
 def apply_variants(nb, variants: dict, names: tuple[str, ...]):
@@ -172,17 +207,39 @@ def assert_fails_exactly(result, variants: dict, names: tuple[str, ...]) -> None
 
 
 _SHARED: dict = {}
+SUITE_CACHE = "GRADER_TEST_CLEAN_CACHE"
+
+
+def pytest_configure(config):
+    """One clean cache for the whole run, its workers included (they inherit the variable):
+    the process that made it removes it."""
+    if not os.environ.get(SUITE_CACHE):
+        os.environ[SUITE_CACHE] = tempfile.mkdtemp(prefix="grader-test-clean-cache-")
+        _SHARED["own-cache"] = os.environ[SUITE_CACHE]
+
+
+def pytest_unconfigure(config):
+    if "own-cache" in _SHARED:
+        shutil.rmtree(_SHARED.pop("own-cache"), ignore_errors=True)
+        os.environ.pop(SUITE_CACHE, None)
 
 
 def grading_options(**options):
     """Options for a grading test: gradings share one zygote per test process and Keras
     version, as a batch worker's submissions do, so each pays no TensorFlow import of its
-    own. `keras` defaults to "2" here (pass "3" for the 2024 assignments). Gradings with
-    their own zygote, no forking or a GPU get exactly what they ask for; the CLI, hostile,
-    isolation and zygote tests still cover a grading's own zygote and fresh children."""
+    own, and one clean cache for the whole run, as a class's gradings do, so a model that
+    several tests submit (the reference's, beside a mistake in another function) is
+    measured once (pipeline/clean_cache: the key holds everything the measurement reads, and
+    test_clean_cache shows a measurement from the cache gives the fresh verdicts).
+    `keras` defaults to "2" here (pass "3" for the 2024 assignments); pass `clean_cache`
+    (None: no cache) for a cache of the test's own. Gradings with their own zygote, no
+    forking or a GPU get exactly what they ask for; the CLI, hostile, isolation and zygote
+    tests still cover a grading's own zygote, fresh children and the clean child itself."""
     from grader.pipeline.grade import Options
 
     options.setdefault("keras", "2")
+    options.setdefault("clean_cache", Path(os.environ[SUITE_CACHE]) if os.environ.get(
+        SUITE_CACHE) else None)
     if "zygote" in options or options.get("fork_children") is False or options.get("use_gpu"):
         return Options(**options)
     key = f"zygote-keras{options['keras']}"

@@ -8,9 +8,11 @@ import pytest
 from conftest import (
     ROOT,
     dump,
+    edit_groups,
     edited,
     failing,
     grading_options,
+    grouped,
     learner_module,
     load_solution,
     write,
@@ -109,10 +111,11 @@ MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(MISTAKES))
-def test_a_mistake_fails_exactly_its_check(name, tmp_path):
-    edits, expected = MISTAKES[name]
-    result = graded(tmp_path, edits)
+@pytest.mark.parametrize("group", edit_groups(MISTAKES), ids="+".join)
+def test_mistakes_fail_exactly_their_checks(group, tmp_path):
+    """Mistakes in different functions share a notebook (conftest.shared_notebooks)."""
+    nb, expected = grouped(CODE, MISTAKES, group)
+    result = run(write(nb, tmp_path, NAME))
     assert {p: set(t) for p, t in failing(result).items()} == expected, dump(result)
 
 
@@ -154,9 +157,10 @@ REALISTIC = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REALISTIC))
-def test_what_learners_write_passes(name, tmp_path):
-    result = graded(tmp_path, REALISTIC[name])
+@pytest.mark.parametrize("group", edit_groups(REALISTIC), ids="+".join)
+def test_what_learners_write_passes(group, tmp_path):
+    nb, _ = grouped(CODE, REALISTIC, group)
+    result = run(write(nb, tmp_path, NAME))
     assert result.score == 100, dump(result)
 
 

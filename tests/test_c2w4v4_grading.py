@@ -4,7 +4,16 @@ folders: reference 100, template 0, each real mistake fails exactly its check.""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, dump, edited, failing, grading_options, load_solution, write
+from conftest import (
+    ROOT,
+    dump,
+    edit_groups,
+    failing,
+    grading_options,
+    grouped,
+    load_solution,
+    write,
+)
 
 from grader.assignments import get_spec
 from grader.pipeline.detect import detect
@@ -21,10 +30,6 @@ CONV = "        tf.keras.layers.Conv2D(64, (3, 3), activation='relu'),\n"
 
 def run(path):
     return grade(SPEC, path, None, grading_options(keras="3"))
-
-
-def graded(tmp_path, edits):
-    return run(write(edited(CODE, edits), tmp_path, NAME))
 
 
 def test_reference_solution_scores_100_with_keras_3():
@@ -75,10 +80,11 @@ MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(MISTAKES))
-def test_a_mistake_fails_exactly_its_check(name, tmp_path):
-    edits, expected = MISTAKES[name]
-    result = graded(tmp_path, edits)
+@pytest.mark.parametrize("group", edit_groups(MISTAKES), ids="+".join)
+def test_mistakes_fail_exactly_their_checks(group, tmp_path):
+    """Mistakes in different functions share a notebook (conftest.shared_notebooks)."""
+    nb, expected = grouped(CODE, MISTAKES, group)
+    result = run(write(nb, tmp_path, NAME))
     assert {p: set(t) for p, t in failing(result).items()} == expected, dump(result)
 
 
@@ -95,7 +101,8 @@ REALISTIC = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(REALISTIC))
-def test_what_learners_write_passes(name, tmp_path):
-    result = graded(tmp_path, REALISTIC[name])
+@pytest.mark.parametrize("group", edit_groups(REALISTIC), ids="+".join)
+def test_what_learners_write_passes(group, tmp_path):
+    nb, _ = grouped(CODE, REALISTIC, group)
+    result = run(write(nb, tmp_path, NAME))
     assert result.score == 100, dump(result)

@@ -121,7 +121,7 @@ def test_a_grading_from_the_cache_gives_the_fresh_verdicts(tmp_path):
               "tf.keras.layers.Dense(256, activation='relu')")
     other = grade(spec, write(nb, tmp_path / "other"), SOLUTION_HISTORY, options)
     assert other.clean_cache == {"hits": 1, "misses": 1} and other.score == 100
-    without = grade(spec, SOLUTION, SOLUTION_HISTORY, grading_options())
+    without = grade(spec, SOLUTION, SOLUTION_HISTORY, grading_options(clean_cache=None))
     assert without.clean_cache is None and _verdicts(without) == _verdicts(fresh)
 
 

@@ -4,7 +4,16 @@ verdict a careful reading of its code gives, part by part."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, dump, edit, failing, grading_options, load_solution, write
+from conftest import (
+    ROOT,
+    dump,
+    edit,
+    failing,
+    grading_options,
+    load_solution,
+    shared_notebooks,
+    write,
+)
 from realistic.corpus import CASES
 
 from grader.assignments import get_spec
@@ -18,19 +27,13 @@ HISTORIES = {"C2W1": ROOT / "solutions" / "history.pkl",
 
 def _groups(cases) -> list[tuple]:
     """Cases of one assignment that edit different cells and expect failures in different
-    parts share a notebook, as broken variants do (conftest.variant_groups): each function
-    is graded in isolation, so the notebook owes the union of their verdicts."""
-    groups: list[list] = []
-    for case in cases:
-        cells = {cell for cell, _, _ in case.edits}
-        for group in groups:
-            if all(o.code == case.code and not cells & {c for c, _, _ in o.edits}
-                   and not set(case.expect) & set(o.expect) for o in group):
-                group.append(case)
-                break
-        else:
-            groups.append([case])
-    return [tuple(g) for g in groups]
+    parts share a notebook, as broken variants do (conftest.shared_notebooks): each
+    function is graded in isolation, so the notebook owes the union of their verdicts."""
+    by_name = {case.name: case for case in cases}
+    assert len(by_name) == len(cases), "two realistic cases share a name"
+    names = shared_notebooks({case.name: (case.code, {cell for cell, _, _ in case.edits},
+                                          set(case.expect)) for case in cases})
+    return [tuple(by_name[name] for name in group) for group in names]
 
 
 GROUPS = _groups(CASES)
@@ -69,3 +72,17 @@ def test_without_namespaces_a_notebook_path_is_explained(tmp_path, monkeypatch):
 def failing_messages(result) -> dict[str, str]:
     return {p["name"]: next(t["message"] for t in p["tests"] if not t["passed"])
             for p in result.to_dict()["parts"] if any(not t["passed"] for t in p["tests"])}
+
+
+def test_shared_notebooks_keep_cells_parts_and_assignments_apart():
+    """The packing every grouped grading test relies on: one edit per cell, one failing
+    part per notebook, one assignment per notebook, every name exactly once."""
+    footprints = {"a": ("C2W1", {"model"}, {"create_model"}),
+                  "b": ("C2W1", {"split"}, {"split_data"}),
+                  "c": ("C2W1", {"model"}, set()),            # the same cell as a
+                  "d": ("C2W1", {"dirs"}, {"create_model"}),   # the same failing part as a
+                  "e": ("C2W2", {"other"}, set()),             # another assignment
+                  "f": ("C2W1", {"callback"}, set())}
+    groups = shared_notebooks(footprints)
+    assert groups == [("a", "b", "f"), ("c", "d"), ("e",)]
+    assert sorted(n for g in groups for n in g) == sorted(footprints)
