@@ -64,6 +64,19 @@ class Case:
     needs_isolation: bool = False
     options: dict = field(default_factory=dict)  # Options' keywords (the history policy)
 
+    @property
+    def in_learner_process(self) -> bool:
+        """Whether the attack runs in the learner's process, so that both ways of starting
+        it (fresh, forked from a zygote) are tried. An unreadable notebook or a hostile
+        history file is read by the grader alone (the history in its own limited child,
+        `pipeline/history.py`), the same way whichever starts the learner's children."""
+        return not getattr(self.make, "read_by_the_grader_alone", False)
+
+
+def read_by_the_grader_alone(make):
+    make.read_by_the_grader_alone = True
+    return make
+
 
 def notebook(folder: Path, dirs_body: str, *, extra_cells: tuple[str, ...] = (),
              split: str = GOOD_SPLIT, header: str = "import os\n") -> Path:
@@ -87,7 +100,7 @@ def raw(content: bytes):
         path = folder / "C2W1_Assignment.ipynb"
         path.write_bytes(content)
         return path, None
-    return make
+    return read_by_the_grader_alone(make)
 
 
 def history(payload=None, raw_bytes: bytes | None = None):
@@ -96,7 +109,7 @@ def history(payload=None, raw_bytes: bytes | None = None):
         hist = folder / "history.pkl"
         hist.write_bytes(raw_bytes if raw_bytes is not None else pickle.dumps(payload))
         return path, hist
-    return make
+    return read_by_the_grader_alone(make)
 
 
 def trained(payload: dict, printed: dict):
@@ -111,7 +124,7 @@ def trained(payload: dict, printed: dict):
         nb.cells.append(cell)
         nbformat.write(nb, path)
         return path, hist
-    return make
+    return read_by_the_grader_alone(make)
 
 
 # The simplest cheat of all (issue 30, item 12), and a real run's history.
