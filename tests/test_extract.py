@@ -7,6 +7,7 @@ import json
 import nbformat
 import pytest
 
+from grader.i18n import language, say
 from grader.pipeline.extract import (
     RULE_ANYWHERE,
     RULE_COMMENT,
@@ -17,6 +18,11 @@ from grader.pipeline.extract import (
 from grader.pipeline.notebook import NotebookError, read_notebook
 
 REQUIRED = ("split_data", "create_model")
+
+
+def shown(messages) -> list[str]:
+    """An extraction's notes as the learner reads them (kept as messages: see extract.py)."""
+    return [say(m) for m in messages]
 
 
 def notebook(tmp_path, cells, nbformat_version=4):
@@ -66,8 +72,8 @@ def test_fallback_rules_are_reported(tmp_path):
     e = extract(nb, REQUIRED)
     assert e.functions["split_data"].rule == RULE_COMMENT
     assert e.functions["create_model"].rule == RULE_ANYWHERE
-    assert any("lose its tag" in n for n in e.notes["create_model"])
-    notes = e.notes["split_data"] + e.notes["create_model"]  # issue 31, item 9: "in an cell"
+    assert any("lose its tag" in n for n in shown(e.notes["create_model"]))
+    notes = shown(e.notes["split_data"] + e.notes["create_model"])  # issue 31, item 9: "in an cell"
     assert all(" an cell" not in n for n in notes)
     assert any("found in a cell with a '# GRADED FUNCTION' comment" in n for n in notes), notes
 
@@ -84,13 +90,34 @@ def test_last_definition_wins_within_a_rule(tmp_path):
 def test_syntax_error_names_the_cell(tmp_path):
     nb = notebook(tmp_path, [("def split_data(a:\n    pass\n", ["graded"])])
     e = extract(nb, REQUIRED)
-    assert "cell 1" in e.missing["split_data"] and "syntax error" in e.missing["split_data"]
+    missing = say(e.missing["split_data"])
+    assert "cell 1" in missing and "syntax error" in missing
+
+
+def test_what_the_learner_is_told_is_shown_in_the_readers_language(tmp_path):
+    """The extraction keeps messages, not sentences: a grading stored in one language and
+    judged again in another (`grader rescore`, a batch's --lang changed) says it all in the
+    other, the syntax error inside the sentence about its cell included."""
+    nb = notebook(tmp_path, [("def split_data(a:\n    pass\n", ["graded"]),
+                             ("def create_model():\n    pass\n", [])])
+    e = extract(nb, REQUIRED)
+    told = [e.missing["split_data"], *e.general_notes, *e.notes["create_model"]]
+    with language("es"):
+        spanish = shown(told)
+    with language("en"):
+        english = shown(told)
+    assert "tiene un error de sintaxis en la línea 1" in spanish[0], spanish
+    assert "has a syntax error at line 1" in english[0], english
+    assert "No se pudo leer la celda calificada 1" in spanish[1], spanish
+    assert "Graded cell 1 could not be read" in english[1], english
+    assert any("lose its tag" in n for n in english[2:]), english
+    assert not any("lose its tag" in n or "syntax error" in n for n in spanish), spanish
 
 
 def test_lr_keyword_is_noted(tmp_path):
     nb = notebook(tmp_path, [("def create_model():\n    return RMSprop(lr=0.1)\n", ["graded"])])
     e = extract(nb, REQUIRED)
-    assert any("learning_rate=" in n for n in e.notes["create_model"])
+    assert any("learning_rate=" in n for n in shown(e.notes["create_model"]))
 
 
 def test_nbformat3_is_upgraded(tmp_path):
@@ -131,7 +158,8 @@ def test_graded_globals_are_provided_and_an_edited_one_is_noted(tmp_path):
     before = sources(e)
     extra = provide_globals(e, {"DATA_DIR": "./PetImages"})
     assert [s.source for s in extra] == ["DATA_DIR = './PetImages'\n"] and sources(e) == before
-    assert any("/home/me/PetImages" in n and "Not charged" in n for n in e.general_notes)
+    assert any("'/home/me/PetImages'" in n and "Not charged" in n
+               for n in shown(e.general_notes))
     same = extract(notebook(tmp_path, [("DATA_DIR = './PetImages'\n", ["graded"])]), REQUIRED)
     provide_globals(same, {"DATA_DIR": "./PetImages"})
     assert not same.general_notes
@@ -146,5 +174,5 @@ def test_a_function_that_does_nothing_is_pointed_at(tmp_path):
     e = extract(notebook(tmp_path, [(body, ["graded"]),
                                     ("def create_model():\n    return 1\n", ["graded"])]),
                 REQUIRED)
-    assert any("does nothing" in n and "line 1" in n for n in e.notes["split_data"])
-    assert not any("does nothing" in n for n in e.notes.get("create_model", []))
+    assert any("does nothing" in n and "line 1" in n for n in shown(e.notes["split_data"]))
+    assert not any("does nothing" in n for n in shown(e.notes.get("create_model", [])))

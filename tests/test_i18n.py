@@ -18,7 +18,8 @@ from test_c2w1_grading import VARIANTS
 
 from grader.assignments import get_spec
 from grader.i18n import choose, current, from_environment, language, say, tr
-from grader.pipeline.grade import grade
+from grader.pipeline.grade import grade, grade_observed
+from grader.pipeline.rescore import rescore
 from grader.reporters.feedback import (
     FeedbackError,
     render_feedback_html,
@@ -185,13 +186,34 @@ def _renderings(result, notebook: Path) -> dict[str, str]:
     return out
 
 
+# Graded in English as well, to show that the English judged again from a Spanish grading's
+# observations is the English grading (the other cases rely on it).
+GRADED_IN_BOTH = ("C2W1 broken", "C2W1 raising", "C2W1 unreadable")
+
+
+def _verdicts(result) -> dict:
+    data = result.to_dict()
+    for key in ("duration_s", "clean_cache"):
+        data.pop(key)
+    return data
+
+
 @pytest.mark.parametrize("name", sorted(SUBMISSIONS))
 def test_a_spanish_grading_has_no_english_sentence_and_the_same_ids(name, tmp_path):
+    """The English result is the Spanish grading's observations judged again in English
+    (pipeline/rescore: no notebook runs twice), which is what an English grading gives."""
     code, made = SUBMISSIONS[name]
     notebook, history = made(tmp_path)
     spec = get_spec(code)
-    english = grade(spec, notebook, history, grading_options())
-    spanish = grade(spec, notebook, history, grading_options(lang="es"))
+    options = grading_options(lang="es")
+    spanish, observed = grade_observed(spec, notebook, history, options)
+    judged = rescore(spec, observed, spanish, notebook, history, options.history_policy,
+                     lang="en")
+    assert judged.rescored and not judged.needs_regrade, judged.reason
+    english = judged.result
+    if name in GRADED_IN_BOTH:
+        graded = grade(spec, notebook, history, grading_options(lang="en"))
+        assert _verdicts(graded) == _verdicts(english)
     assert spanish.language == "es" and english.language == "en"
     en, es = english.to_dict(), spanish.to_dict()
     assert [[(t["id"], t["passed"]) for t in p["tests"]] for p in es["parts"]] == \

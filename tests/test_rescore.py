@@ -133,6 +133,20 @@ def test_a_malformed_record_is_refused_by_its_schema(text):
         Observations.from_json(text)
 
 
+def test_a_fault_or_an_unreadable_notebook_is_a_message_or_an_older_records_text():
+    """Kept as said() messages, shown in the rescore's language; a record stored before
+    they were holds the sentence itself. Anything else is refused."""
+    base = Observations("C2W1", "2").to_dict()
+    for value in ({"text": "x {n}", "args": {"n": 1}}, "as said then", None):
+        read = Observations.from_dict({**base, "unreadable": value, "fault": value})
+        assert read.unreadable == value and read.fault == value
+    for value in ({"args": {}}, {"text": 5}, {"text": "x", "args": []}, ["x"], 3):
+        with pytest.raises(ObservationError):
+            Observations.from_dict({**base, "unreadable": value})
+        with pytest.raises(ObservationError):
+            Observations.from_dict({**base, "fault": value})
+
+
 def _submit(folder: Path, name: str, dirs: str, split: str) -> None:
     (folder / name).mkdir(parents=True)
     notebook(folder / name, dirs, split=split)

@@ -54,13 +54,18 @@ def msg(message: str, /, **args: object) -> dict:
     return {"text": message, "args": {k: str(v) for k, v in args.items()}}
 
 
-def say(value: object) -> str:
-    """A message from `msg()` (or a string marked with `N_`) in the current language."""
+def say(value: object, _depth: int = 0) -> str:
+    """A message from `msg()` (or a string marked with `N_`) in the current language; an
+    argument that is itself such a message is shown in turn (a few levels deep: a message
+    read back from a stored record may be anything)."""
     if isinstance(value, dict) and isinstance(value.get("text"), str):
         args = value.get("args") if isinstance(value.get("args"), dict) else {}
+        if _depth < 3:
+            args = {k: say(v, _depth + 1) if isinstance(v, dict) else v
+                    for k, v in args.items()}
         try:
             return tr(value["text"], **args)
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError, TypeError):
             return value["text"]
     return tr(value) if isinstance(value, str) else str(value)
 

@@ -42,8 +42,11 @@ class Observations:
     extraction: dict = field(default_factory=dict)  # functions, missing, notes, general_notes
     load_problems: list[dict] = field(default_factory=list)
     output_truncated: bool = False
-    fault: str | None = None  # the grader's fault (grade.py `_Run.fault`), as said then
-    unreadable: str | None = None  # why the notebook could not be read: nothing was run
+    # The grader's fault (grade.py `_Run.fault`) and why the notebook could not be read
+    # (nothing was run): said() messages, shown in the reader's language (a string in a record
+    # stored before they were).
+    fault: dict | str | None = None
+    unreadable: dict | str | None = None
     facts: dict[str, dict] = field(default_factory=dict)  # part -> fact key -> JSON value
     digests: dict[str, str] = field(default_factory=dict)  # part -> its probes' code
     prepared_digest: str = ""  # of what the assignment's prepare() laid out
@@ -94,8 +97,8 @@ class Observations:
                 load_problems=[p for p in _typed(data, "load_problems", list)
                                if isinstance(p, dict)],
                 output_truncated=bool(data.get("output_truncated")),
-                fault=_maybe(data.get("fault"), str),
-                unreadable=_maybe(data.get("unreadable"), str), facts=facts,
+                fault=_message(data.get("fault")),
+                unreadable=_message(data.get("unreadable")), facts=facts,
                 digests=_strings(_typed(data, "digests", dict)),
                 prepared_digest=_typed(data, "prepared_digest", str),
                 fact_digests=_strings(_typed(data, "fact_digests", dict)),
@@ -135,6 +138,15 @@ def _typed(data: dict, key: str, kind: type):
 
 def _strings(value: dict) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
+
+
+def _message(value) -> dict | str | None:
+    """A said() message ({"text": str, "args": {...}}), a string, or None."""
+    if value is None or isinstance(value, str) or (
+            isinstance(value, dict) and isinstance(value.get("text"), str)
+            and isinstance(value.get("args", {}), dict)):
+        return value
+    raise ObservationError(f"{value!r:.40} is not a message")
 
 
 def _maybe(value, kind: type):

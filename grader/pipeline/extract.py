@@ -14,10 +14,14 @@ from dataclasses import dataclass, field, replace
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from grader.i18n import N_, tr
+from grader.i18n import N_
+from grader.model.protocol import said
 from grader.pipeline.notebook import Cell, Notebook
 
 # How a graded function's cell was found: stored in English (compared by code), shown with tr().
+# What the learner is told (`missing`, `notes`) is kept as `said()` messages, shown in the
+# language of whoever reads the result (pipeline/judge), so a grading stored in one language
+# is judged again in another (`grader rescore`) with no sentence left in the first.
 RULE_TAG = N_("cell tagged 'graded'")
 RULE_COMMENT = N_("cell with a '# GRADED FUNCTION' comment")
 RULE_ANYWHERE = N_("cell without a graded tag or comment")
@@ -53,11 +57,11 @@ class FoundFunction:
 class Extraction:
     snippets: list[Snippet] = field(default_factory=list)
     functions: dict[str, FoundFunction] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    general_notes: list[str] = field(default_factory=list)
+    missing: dict[str, dict] = field(default_factory=dict)  # said() messages, as the notes
+    notes: dict[str, list[dict]] = field(default_factory=dict)
+    general_notes: list[dict] = field(default_factory=list)
 
-    def note(self, function: str | None, text: str) -> None:
+    def note(self, function: str | None, text: dict) -> None:
         if function is None:
             if text not in self.general_notes:
                 self.general_notes.append(text)
@@ -72,7 +76,7 @@ class _ParsedCell:
     cell: Cell
     tree: ast.Module | None
     python: str
-    error: str | None
+    error: dict | str | None  # a said() message, or IPython's own words
     defines: list[str]
     commented: list[str]
     lead: int = 0  # leading blank lines IPython's transformer drops; added back to line numbers
@@ -101,9 +105,9 @@ def _parse(cell: Cell) -> _ParsedCell:
     try:
         tree = ast.parse(python)
     except SyntaxError as exc:
-        error = (tr("syntax error at line {line}: {message}", line=exc.lineno + lead,
-                    message=exc.msg) if exc.lineno
-                 else tr("syntax error somewhere: {message}", message=exc.msg))
+        error = (said(N_("syntax error at line {line}: {message}"), line=exc.lineno + lead,
+                      message=exc.msg) if exc.lineno
+                 else said(N_("syntax error somewhere: {message}"), message=exc.msg))
         return _ParsedCell(cell, None, python, error, _DEF_NAME.findall(cell.source), commented)
     defines = [
         n.name for n in tree.body
@@ -185,8 +189,9 @@ def _up_to_here(result: Extraction, cell: Cell) -> Cell:
     if match is None:
         return cell
     line = cell.source.count("\n", 0, match.start()) + 1
-    result.note(None, tr("Cell {cell} is graded up to its '# grade-up-to-here' comment (line "
-                         "{line}); what follows it is ignored.", cell=cell.index + 1, line=line))
+    result.note(None, said(N_("Cell {cell} is graded up to its '# grade-up-to-here' comment "
+                              "(line {line}); what follows it is ignored."),
+                           cell=cell.index + 1, line=line))
     return replace(cell, source=cell.source[:match.start()])
 
 
@@ -219,12 +224,12 @@ def _note_unreadable(result: Extraction, parsed: list[_ParsedCell],
             for name in p.defines:
                 if name in required:
                     result.missing.setdefault(
-                        name, tr("cell {cell} defining {name} has a {error}",
-                                 cell=p.cell.index + 1, name=name, error=p.error)
+                        name, said(N_("cell {cell} defining {name} has a {error}"),
+                                   cell=p.cell.index + 1, name=name, error=p.error)
                     )
             if p.cell.graded:
-                result.note(None, tr("Graded cell {cell} could not be read: {error}.",
-                                     cell=p.cell.index + 1, error=p.error))
+                result.note(None, said(N_("Graded cell {cell} could not be read: {error}."),
+                                       cell=p.cell.index + 1, error=p.error))
 
 
 _RULES = (
@@ -242,9 +247,9 @@ def _choose(result: Extraction, parsed: list[_ParsedCell], name: str,
     if earlier and not any(p.tree is not None and name in p.defines for p in parsed) and any(
             p.tree is not None and earlier in p.defines for p in parsed):
         name = earlier
-        result.note(graded, tr(
+        result.note(graded, said(N_(
             "Your notebook is the early-2022 version, which calls this function {name}(): "
-            "it is graded as {graded}(), the same task.", name=name, graded=graded))
+            "it is graded as {graded}(), the same task."), name=name, graded=graded))
     for rule, selects in _RULES:
         candidates = [p for p in parsed if p.tree is not None and selects(p)
                       and name in p.defines]
@@ -259,22 +264,22 @@ def _choose(result: Extraction, parsed: list[_ParsedCell], name: str,
             cells = ", ".join(str(p.cell.index + 1) for p in later)
             result.note(
                 graded,
-                tr("{name} is defined again in cell(s) {cells}, which the grader ignores "
-                   "because it grades the version in the {rule} (cell {cell}). Put your final "
-                   "code in the graded cell.", name=name, cells=cells, rule=tr(rule),
-                   cell=winner.cell.index + 1),
+                said(N_("{name} is defined again in cell(s) {cells}, which the grader "
+                        "ignores because it grades the version in the {rule} (cell {cell}). "
+                        "Put your final code in the graded cell."), name=name, cells=cells,
+                     rule=said(rule), cell=winner.cell.index + 1),
             )
         if rule != RULE_TAG:
             result.note(
                 graded,
-                tr("{name} was found in a {rule}, not in a cell tagged 'graded'. "
-                   "Did you copy the cell or lose its tag? Graded here anyway.",
-                   name=name, rule=tr(rule)),
+                said(N_("{name} was found in a {rule}, not in a cell tagged 'graded'. "
+                        "Did you copy the cell or lose its tag? Graded here anyway."),
+                     name=name, rule=said(rule)),
             )
         return winner
     result.missing.setdefault(
-        graded, tr("no definition of {name}() was found anywhere in the notebook", name=graded)
-    )
+        graded, said(N_("no definition of {name}() was found anywhere in the notebook"),
+                     name=graded))
     return None
 
 
@@ -293,9 +298,9 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
                 if any(module == m or module.startswith(m + ".") for m in COLAB_MODULES):
                     result.note(
                         None,
-                        tr("'{module}' exists only on Google Colab; the grader replaced it "
-                           "with an empty stand-in. That is fine as long as graded functions "
-                           "do not use it.", module=module),
+                        said(N_("'{module}' exists only on Google Colab; the grader replaced "
+                                "it with an empty stand-in. That is fine as long as graded "
+                                "functions do not use it."), module=module),
                     )
             result.snippets.append(Snippet(p.cell.index, "import", "", _segment(p, node)))
             continue
@@ -312,15 +317,15 @@ def _collect(result: Extraction, p: _ParsedCell, required: tuple[str, ...],
             if graded in required and _has_lr_keyword(node):
                 result.note(
                     graded,
-                    tr("{name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
-                       "(the default learning rate is used instead) and Keras 3 rejects it: "
-                       "write `learning_rate=`.", name=node.name),
+                    said(N_("{name} passes `lr=` to an optimizer. Keras 2.11+ ignores `lr` "
+                            "(the default learning rate is used instead) and Keras 3 rejects "
+                            "it: write `learning_rate=`."), name=node.name),
                 )
             if graded in required and _does_nothing(node):
-                result.note(graded, tr(
+                result.note(graded, said(N_(
                     "The body of {name}() does nothing: only a docstring, `pass` or `return "
                     "None` (cell {cell}, line {line}). Check its indentation: code moved out "
-                    "of the function (a de-indented `try:` or `for:`) no longer belongs to it.",
+                    "of the function (a de-indented `try:` or `for:`) no longer belongs to it."),
                     name=node.name, cell=p.cell.index + 1, line=node.lineno + p.lead))
             source = _segment(p, node)
             if graded != node.name:  # on a line of its own after the def: line numbers hold
@@ -347,11 +352,11 @@ def provide_globals(result: Extraction, provided: dict[str, str]) -> list[Snippe
             value = ast.literal_eval(node.value)
             for name in snippet.name.split(","):
                 if name in provided and value != provided[name]:
-                    result.note(None, tr(
-                        "Your notebook sets {name} = {value!r}; the grader gives your "
-                        "functions the course's {name} = {course!r}, with its own copy of "
-                        "the data. Not charged.", name=name, value=value,
-                        course=provided[name]))
+                    result.note(None, said(N_(
+                        "Your notebook sets {name} = {value}; the grader gives your "
+                        "functions the course's {name} = {course}, with its own copy of "
+                        "the data. Not charged."), name=name, value=repr(value),
+                        course=repr(provided[name])))
     assignments = "".join(f"{name} = {value!r}\n" for name, value in provided.items())
     # Run after the learner's snippets (a cell of its own: -1, "cell 0"), not kept in
     # `result`, which stays the learner's code alone (batch similarity reads it).

@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.i18n import current, language, tr
+from grader.i18n import N_, current, language, say, tr
 from grader.model.observations import Observations
 from grader.model.observed import conform, declared
-from grader.model.protocol import Limits, ProbeOutcome, View
+from grader.model.protocol import Limits, ProbeOutcome, View, said
 from grader.model.redact import redact
 from grader.model.results import GradeResult
 from grader.model.spec import AssignmentSpec
@@ -76,7 +76,7 @@ class _Run:
     held: dict[str, Spawned] = field(default_factory=dict)  # prestarted, not yet handed on
     cache_use: dict | None = None  # {"hits", "misses"} of the clean cache, when one is used
     inputs: CleanInputs | None = None  # the grader's copy of the prepared work directory
-    fault: str | None = None  # why the grading cannot be trusted: the grader's fault
+    fault: dict | None = None  # why the grading cannot be trusted (said()): the grader's fault
     prepared_digest: str = ""  # of what spec.prepare() laid out (grader/pipeline/provenance)
 
     def handed(self, role: str, call):
@@ -121,7 +121,17 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
             # (the rebuilt model's description) stands, so only the training check is lost.
             learner.observation.update(
                 {k: v for k, v in (observed.partial or {}).items() if k != "call"})
-            learner.observation["clean_failure"] = observed.failure_text(tr("Checking it"))
+            learner.observation["clean_failure"] = _failure_message(observed)
+
+
+def _failure_message(outcome: ProbeOutcome) -> dict | str:
+    """Why the clean measurement failed, as a said() message the checks show with say() in
+    the reader's language (a rescore's may differ from the grading's); an older caller's
+    English failure as it is."""
+    if outcome.reason is None:
+        return outcome.failure_text(tr("Checking it"))
+    return {"text": outcome.reason["text"],
+            "args": {**(outcome.reason.get("args") or {}), "subject": said(N_("Checking it"))}}
 
 
 def _conform(spec: AssignmentSpec, outcomes: dict[str, ProbeOutcome]) -> dict[str, list]:
@@ -181,9 +191,9 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
     try:
         notebook = read_notebook(notebook_path)
     except NotebookError as exc:
-        result = zero_result(spec, str(exc), options.keras, notebook_path)
+        result = zero_result(spec, exc.message, options.keras, notebook_path)
         result.duration_s = time.monotonic() - started
-        return result, Observations(spec.code, options.keras, unreadable=str(exc),
+        return result, Observations(spec.code, options.keras, unreadable=exc.message,
                                     inputs=input_digests(notebook_path, history_path))
     extraction = extract(notebook, spec.functions, spec.renamed)
     # A zygote is worth starting (it imports TensorFlow) only for code that needs it.
@@ -227,7 +237,7 @@ def _grade(spec: AssignmentSpec, notebook_path: Path, history_path: Path | None,
         duration_s=time.monotonic() - started, notebook=str(notebook_path),
         notes=[redact(n) for n in notes],
         curves=curves, environment=environment(options.keras), clean_cache=run.cache_use,
-        language=current(), fault=redact(run.fault) if run.fault else None,
+        language=current(), fault=redact(say(run.fault)) if run.fault else None,
     ), observed
 
 
@@ -328,8 +338,9 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
             args[probe] = run.inputs.mapped({**args.get(probe, {}), "export": export})
             clean.append(probe)
     if clean and not run.inputs.intact():
-        run.fault = tr("The grader's own copy of the data was changed while your code ran "
-                       "(possible only where the sandbox is limits only); it was not used.")
+        run.fault = said(N_("The grader's own copy of the data was changed while your code "
+                            "ran (possible only where the sandbox is limits only); it was not "
+                            "used."))
         return {}
     cache = CleanCache(o.clean_cache) if o.clean_cache else None
     graded_with = environment(o.keras) if cache else {}
@@ -354,9 +365,9 @@ def _run_clean(run: _Run, prepared: dict, args: dict, outcomes: dict) -> dict:
     for probe, outcome in report.outcomes.items():
         fault = grader_fault(outcome.observation)
         if fault:
-            run.fault = tr("The grader's clean process could not import what it needs "
-                           "({error}): its environment is broken, not your code.",
-                           error=fault[:300])
+            run.fault = said(N_("The grader's clean process could not import what it needs "
+                                "({error}): its environment is broken, not your code."),
+                             error=fault[:300])
         elif cache and keys.get(probe) and outcome.observation is not None \
                 and not outcome.failure:
             cache.store(keys[probe], outcome.observation, run.workdir, run.inputs.root)

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from grader.assignments.common.feedback import describe_error
-from grader.i18n import current, tr
+from grader.i18n import current, say, tr
 from grader.model.observations import Observations, StaleObservation
 from grader.model.redact import redact
 from grader.model.results import GradeResult, PartResult, TestResult
@@ -33,9 +33,11 @@ def part_result(part: PartSpec, verdicts: list[Verdict]) -> PartResult:
     return PartResult(part.name, tests)
 
 
-def zero_result(spec: AssignmentSpec, message: str, keras: str,
+def zero_result(spec: AssignmentSpec, message: dict | str, keras: str,
                 notebook: Path | None) -> GradeResult:
-    """Every check failed for one reason: a submission that could not be graded at all."""
+    """Every check failed for one reason (a said() message, shown in the current language):
+    a submission that could not be graded at all."""
+    message = say(message)
     parts = [part_result(p, all_fail(p, message)) for p in spec.parts]
     return GradeResult(spec.code, parts, spec.pass_mark, keras, notebook=str(notebook or ""),
                        notes=[redact(message)], environment=environment(keras),
@@ -97,7 +99,7 @@ def judge(spec: AssignmentSpec, obs: Observations, history_path: Path | None,
             verdicts = check_history(part, spec.history, history_path, loaded)
         elif part.name in extraction.missing:
             verdicts = all_fail(part, tr("Not graded: {reason}.",
-                                         reason=extraction.missing[part.name]))
+                                         reason=say(extraction.missing[part.name])))
         else:
             try:
                 verdicts = _judged(part, lambda p=part: spec.checks.by_part[p.name](ctx, p))
@@ -111,14 +113,14 @@ def judge(spec: AssignmentSpec, obs: Observations, history_path: Path | None,
         if found:
             result.source_rule = tr("{rule}, cell {cell}", rule=tr(found.rule), cell=found.cell + 1)
             result.cell = found.cell
-        result.notes.extend(extraction.notes.get(part.name, []))
+        result.notes.extend(say(n) for n in extraction.notes.get(part.name, []))
         for problem in obs.load_problems:
             if problem.get("name") == part.name:
                 result.notes.append(tr("Defining it failed: {error}.",
                                        error=describe_error(part.name, problem)))
         result.notes = [redact(n) for n in result.notes]
         parts.append(result)
-    notes = [*([obs.fault] if obs.fault else []), *extraction.general_notes]
+    notes = [say(n) for n in [*([obs.fault] if obs.fault else []), *extraction.general_notes]]
     for problem in obs.load_problems:
         if problem.get("snippet") == "import":
             notes.append(tr("An import in your notebook failed and was skipped: {error}.",

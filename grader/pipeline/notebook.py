@@ -9,13 +9,23 @@ from pathlib import Path
 
 import nbformat
 
-from grader.i18n import tr
+from grader.i18n import N_, say
+from grader.model.protocol import said
 
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
 
 
 class NotebookError(Exception):
-    """The file is not a notebook we can read; the message is shown to the learner."""
+    """The file is not a notebook we can read. `message` (a said() message) is what the
+    learner is told, kept apart from any language so that a stored grading can be judged
+    again in another; `str()` shows it in the current language."""
+
+    def __init__(self, message: dict) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return say(self.message)
 
 
 @dataclass
@@ -65,34 +75,34 @@ def read_notebook(path: str | Path) -> Notebook:
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(tr(
+        raise NotebookError(said(N_(
             "The notebook is {size:.0f} MB, over the {limit} MB limit. Clear all outputs "
-            "(Edit > Clear all outputs) and submit again.",
+            "(Edit > Clear all outputs) and submit again."),
             size=size / 2**20, limit=MAX_NOTEBOOK_BYTES // 2**20))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NotebookError(tr(
+        raise NotebookError(said(N_(
             "The file is not UTF-8 text (byte {byte} cannot be decoded), so it is not a "
-            "Jupyter notebook. Download it again with File > Download > .ipynb.",
+            "Jupyter notebook. Download it again with File > Download > .ipynb."),
             byte=exc.start)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise NotebookError(tr(
+        raise NotebookError(said(N_(
             "The file is not valid JSON (line {line}, column {column}: {error}), so it is not "
-            "a Jupyter notebook. Was it edited by hand or saved as a .py file?",
+            "a Jupyter notebook. Was it edited by hand or saved as a .py file?"),
             line=exc.lineno, column=exc.colno, error=exc.msg)) from None
     if not isinstance(data, dict) or "nbformat" not in data:
-        raise NotebookError(tr(
-            "The file is JSON but not a Jupyter notebook (it has no 'nbformat' field)."))
+        raise NotebookError(said(N_(
+            "The file is JSON but not a Jupyter notebook (it has no 'nbformat' field).")))
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises many types for malformed notebooks
         error = f"{type(exc).__name__}: {exc}"
-        raise NotebookError(tr("The notebook could not be read as nbformat 4 ({error}).",
-                               error=error)) from None
+        raise NotebookError(said(N_("The notebook could not be read as nbformat 4 ({error})."),
+                                 error=error)) from None
     cells: list[Cell] = []
     for index, cell in enumerate(nb.get("cells", [])):
         if not isinstance(cell, dict):

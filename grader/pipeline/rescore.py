@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.i18n import current, language
+from grader.i18n import current, language, say
 from grader.model.observations import Observations
 from grader.model.redact import redact
 from grader.model.results import GradeResult
@@ -117,7 +117,7 @@ def rescore(spec: AssignmentSpec, obs: Observations, stored: GradeResult,
             result = GradeResult(
                 spec.code, parts, spec.pass_mark, obs.keras, notebook=stored.notebook,
                 notes=[redact(n) for n in notes], curves=curves, clean_cache=stored.clean_cache,
-                language=current(), fault=redact(obs.fault) if obs.fault else None,
+                language=current(), fault=redact(say(obs.fault)) if obs.fault else None,
                 needs_regrade=list(dict.fromkeys(stale)))
         result.duration_s, result.environment = stored.duration_s, dict(stored.environment)
         result = weigh_history(result, spec, notebook, history, history_policy,
