@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import (
     SOLUTION,
@@ -194,16 +195,19 @@ def test_the_course_s_own_metadata_checker_import_is_silent(tmp_path):
 
 
 def test_history_defaults_beside_notebook(tmp_path):
+    """`grader grade NOTEBOOK` with no --history reads the history.pkl beside the notebook.
+    The notebook defines no graded function (nothing runs): only the history scores."""
     shutil.copy(SOLUTION_HISTORY, tmp_path / "history.pkl")
     from grader.cli import main
 
-    path = write(load_solution(), tmp_path)
+    path = write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os")]),
+                 tmp_path)
     assert main(["grade", str(path), "--format", "json",
-                 "--output", str(tmp_path / "r.json")]) == 0
+                 "--output", str(tmp_path / "r.json")]) == 1
     report = json.loads((tmp_path / "r.json").read_text())
     history = parts(report)["history"]
     assert history["score"] == history["max_score"] == 20, report  # found, not just passed
-    assert report["score"] == 100
+    assert report["score"] == 20 and report["assignment"] == "C2W1"
 
 
 def test_keras3_flavour_grades_the_solution():

@@ -144,13 +144,13 @@ ALWAYS_CAT = """
 """
 
 
-def test_the_clean_measurement_reads_only_the_grader_s_copy(tmp_path):
+def test_the_clean_measurement_reads_only_the_grader_s_copy(tmp_path, zygote):
     """Issue 30, items 2 and 4. A create_model that empties validation/dogs, makes
     training/dogs unreadable and writes ~/.keras/keras.json in its work folder: its
     always-"cat" model (learning rate 0) does not "learn" (on the tampered folder it scored
     100%), and in a shared clean cache the untouched reference solution graded next gets
     exactly its solo score, its brief training served from what the tamperer's identical
-    model stored."""
+    model stored. The three fork from one zygote, as a batch worker's submissions do."""
     import nbformat
     from conftest import edit, edited, failing, load_solution
 
@@ -168,7 +168,8 @@ def test_the_clean_measurement_reads_only_the_grader_s_copy(tmp_path):
         nbformat.write(nb, folder / "C2W1_Assignment.ipynb")
         results[name] = grade(SPEC, folder / "C2W1_Assignment.ipynb",
                               ROOT / "solutions" / "history.pkl",
-                              Options(clean_cache=cache if name != "always_cat" else None))
+                              Options(clean_cache=cache if name != "always_cat" else None,
+                                      zygote=zygote))
     assert "learns to tell the fixture's cats from dogs" in failing(
         results["always_cat"])["create_model"]
     assert parts(results["same_model"])["create_model"]["score"] == 20

@@ -20,6 +20,7 @@ SPEC = get_spec("C2W1")
 def comparable(result) -> dict:
     report = json.loads(render_json(result))
     report.pop("duration_s", None)
+    report.pop("clean_cache", None)
     return report
 
 
@@ -38,16 +39,23 @@ def test_forked_children_grade_like_fresh_ones(tmp_path):
         assert zygote.alive()
         first_pid = zygote._proc.pid
 
-        forked = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
-        assert forked.score == 100, dump(forked)
-        again = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
+        # Forked and fresh clean children both train; the later forked gradings take that
+        # measurement from a cache (their learner's children still fork: what they test).
+        cache = tmp_path / "clean-cache"
+        forked = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote,
+                                                                 clean_cache=cache))
+        assert forked.score == 100 and forked.clean_cache["misses"] == 2, dump(forked)
+        again = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote,
+                                                                clean_cache=cache))
         fresh = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(fork_children=False))
+        assert again.clean_cache["hits"] == 2 and fresh.clean_cache is None
         assert comparable(forked) == comparable(again) == comparable(fresh)
         assert zygote._proc.pid == first_pid  # one zygote served all three
 
         os.kill(zygote._proc.pid, signal.SIGKILL)  # a dead zygote is started again
         zygote._proc.wait()
-        revived = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote))
+        revived = grade(SPEC, SOLUTION, SOLUTION_HISTORY, Options(zygote=zygote,
+                                                                  clean_cache=cache))
         assert comparable(revived) == comparable(fresh)
         assert zygote.alive() and zygote._proc.pid != first_pid
         # Every submission's work directory was made inside the zygote's and removed.
