@@ -60,7 +60,7 @@ def say(value: object, _depth: int = 0) -> str:
     read back from a stored record may be anything)."""
     if isinstance(value, dict) and isinstance(value.get("text"), str):
         args = value.get("args") if isinstance(value.get("args"), dict) else {}
-        if _depth < 3:
+        if _depth < 8:
             args = {k: say(v, _depth + 1) if isinstance(v, dict) else v
                     for k, v in args.items()}
         try:

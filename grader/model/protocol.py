@@ -9,7 +9,7 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.i18n import N_, language, tr
+from grader.i18n import N_, language, say
 
 OUTPUT_LIMIT = 256 * 1024
 
@@ -53,10 +53,7 @@ def render(message: dict | str, **extra: object) -> str:
     `extra` fills placeholders the message leaves to whoever shows it (`{subject}`)."""
     if not isinstance(message, dict):
         return str(message)
-    args = {k: render(v) if isinstance(v, dict) else v
-            for k, v in (message.get("args") or {}).items()}
-    args.update(extra)
-    return tr(message["text"], **args)
+    return say({**message, "args": {**(message.get("args") or {}), **extra}})
 
 
 @dataclass
@@ -85,9 +82,16 @@ class ProbeOutcome:
 
     def failure_text(self, subject: str) -> str:
         """"`subject` did not finish within 60 s.", in the current language."""
-        if self.reason is not None:
-            return render(self.reason, subject=subject)
-        return f"{subject} {self.failure}."
+        return render(self.failure_said(subject))
+
+    def failure_said(self, subject: dict | str) -> dict | str:
+        """The same sentence as a said() message, `subject` (a message too) in its place:
+        shown later, in the language of whoever reads it; an older caller's failure is
+        English already, a sentence as it is."""
+        if self.reason is None:
+            return f"{render(subject)} {self.failure}."
+        return said(self.reason["text"], **{**(self.reason.get("args") or {}),
+                                            "subject": subject})
 
 
 def english_rest(reason: dict) -> str:

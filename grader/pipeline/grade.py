@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.i18n import N_, current, language, say, tr
+from grader.i18n import N_, current, language, say
 from grader.model.observations import Observations
 from grader.model.observed import conform, declared
 from grader.model.protocol import Limits, ProbeOutcome, View, said
@@ -121,17 +121,8 @@ def _supersede(spec: AssignmentSpec, wanted: list[str], outcomes: dict) -> None:
             # (the rebuilt model's description) stands, so only the training check is lost.
             learner.observation.update(
                 {k: v for k, v in (observed.partial or {}).items() if k != "call"})
-            learner.observation["clean_failure"] = _failure_message(observed)
-
-
-def _failure_message(outcome: ProbeOutcome) -> dict | str:
-    """Why the clean measurement failed, as a said() message the checks show with say() in
-    the reader's language (a rescore's may differ from the grading's); an older caller's
-    English failure as it is."""
-    if outcome.reason is None:
-        return outcome.failure_text(tr("Checking it"))
-    return {"text": outcome.reason["text"],
-            "args": {**(outcome.reason.get("args") or {}), "subject": said(N_("Checking it"))}}
+            # A message, shown with say() in the reader's language (a rescore's may differ).
+            learner.observation["clean_failure"] = observed.failure_said(said(N_("Checking it")))
 
 
 def _conform(spec: AssignmentSpec, outcomes: dict[str, ProbeOutcome]) -> dict[str, list]:
